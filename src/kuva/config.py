@@ -1,0 +1,110 @@
+"""Settings: environment variables first, then ``kuva.toml`` in the working directory, then
+defaults. Secrets (the pseudonymisation key) come only from the environment.
+
+=====================  ==========================  ==================================
+setting                environment variable        default
+=====================  ==========================  ==================================
+warehouse path         ``KUVA_WAREHOUSE``          ``kuva-data/kuva.duckdb``
+minimum cell size      ``KUVA_MIN_CELL``           ``5``
+pilot membership CSV   ``KUVA_PILOTS_CSV``         bundled ``pilots_2021.csv``
+pseudonym key          ``KUVA_PSEUDONYM_KEY``      none (required for person data)
+=====================  ==========================  ==================================
+
+``kuva.toml`` takes the same settings under ``[kuva]`` with the keys ``warehouse``,
+``min_cell`` and ``pilots_csv`` (never the key).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from kuva.errors import KuvaConfigError
+
+DEFAULT_WAREHOUSE = Path("kuva-data") / "kuva.duckdb"
+DEFAULT_MIN_CELL = 5
+
+#: Every setting, its environment variable and its ``kuva.toml`` key (documented in docs/cli.md).
+SETTINGS: dict[str, tuple[str, str | None]] = {
+    "warehouse": ("KUVA_WAREHOUSE", "warehouse"),
+    "min_cell": ("KUVA_MIN_CELL", "min_cell"),
+    "pilots_csv": ("KUVA_PILOTS_CSV", "pilots_csv"),
+    "pseudonym_key": ("KUVA_PSEUDONYM_KEY", None),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with :func:`load_settings`."""
+
+    warehouse: Path = DEFAULT_WAREHOUSE
+    min_cell: int = DEFAULT_MIN_CELL
+    pilots_csv: Path | None = None
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise KuvaConfigError(f"{path}: not valid TOML: {exc}") from exc
+    section = data.get("kuva", {})
+    if not isinstance(section, dict):
+        raise KuvaConfigError(f"{path}: [kuva] must be a table")
+    unknown = sorted(set(section) - {k for _, k in SETTINGS.values() if k})
+    if unknown:
+        allowed = sorted(k for _, k in SETTINGS.values() if k)
+        raise KuvaConfigError(f"{path}: unknown key(s) {unknown} in [kuva]; allowed: {allowed}")
+    return section
+
+
+def load_settings(cwd: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Resolve settings from the environment, ``kuva.toml`` and defaults (in that order)."""
+    env = os.environ if environ is None else environ
+    base = Path.cwd() if cwd is None else cwd
+    toml = _read_toml(base / "kuva.toml")
+
+    def pick(name: str) -> object | None:
+        var, key = SETTINGS[name]
+        if var in env and env[var] != "":
+            return env[var]
+        if key is not None and key in toml:
+            return toml[key]
+        return None
+
+    warehouse = pick("warehouse")
+    min_cell_raw = pick("min_cell")
+    pilots = pick("pilots_csv")
+    min_cell = DEFAULT_MIN_CELL
+    if min_cell_raw is not None:
+        try:
+            min_cell = int(str(min_cell_raw))
+        except ValueError as exc:
+            raise KuvaConfigError(
+                f"KUVA_MIN_CELL / min_cell must be a whole number, got {min_cell_raw!r}"
+            ) from exc
+        if min_cell < 1:
+            raise KuvaConfigError(f"KUVA_MIN_CELL / min_cell must be at least 1, got {min_cell}")
+    return Settings(
+        warehouse=Path(str(warehouse)) if warehouse is not None else DEFAULT_WAREHOUSE,
+        min_cell=min_cell,
+        pilots_csv=Path(str(pilots)) if pilots is not None else None,
+    )
+
+
+def pseudonym_key(environ: dict[str, str] | None = None) -> bytes:
+    """The secret key for keyed pseudonyms, from ``KUVA_PSEUDONYM_KEY`` only.
+
+    It is never read from a file in the project and never stored in the warehouse.
+    """
+    env = os.environ if environ is None else environ
+    key = env.get("KUVA_PSEUDONYM_KEY", "")
+    if len(key) < 16:
+        raise KuvaConfigError(
+            "KUVA_PSEUDONYM_KEY must be set to a secret of at least 16 characters "
+            "to pseudonymise person-level data"
+        )
+    return key.encode("utf-8")
