@@ -1,0 +1,201 @@
+"""Immutable results of the TWFE DiD and the event study."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from kuva.evaluate.did.inference import WildBootstrapResult
+from kuva.evaluate.reporting import Summary, make_summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=(7, 4))
+    return new
+
+
+@dataclass(frozen=True)
+class DidResults:
+    """Static TWFE DiD estimate with CRV1 and (optionally) wild-cluster-bootstrap inference."""
+
+    estimate: float
+    std_error: float
+    t_stat: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    alpha: float
+    n_obs: int
+    n_units: int
+    n_clusters: int
+    n_treated_clusters: int
+    covariates: tuple[str, ...]
+    bootstrap: WildBootstrapResult | None
+
+    def tidy(self) -> pd.DataFrame:
+        rows = [
+            {
+                "term": "treat",
+                "estimate": self.estimate,
+                "std_error": self.std_error,
+                "statistic": self.t_stat,
+                "p_value": self.p_value,
+                "conf_low": self.ci_low,
+                "conf_high": self.ci_high,
+                "inference": "CRV1",
+            }
+        ]
+        if self.bootstrap is not None:
+            b = self.bootstrap
+            rows.append(
+                {
+                    "term": "treat",
+                    "estimate": self.estimate,
+                    "std_error": np.nan,
+                    "statistic": b.t_stat,
+                    "p_value": b.p_value,
+                    "conf_low": b.ci_low,
+                    "conf_high": b.ci_high,
+                    "inference": f"WCR bootstrap ({b.weights}, B={b.reps})",
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def summary(self) -> Summary:
+        facts: list[tuple[str, object]] = [
+            ("Observations", self.n_obs),
+            ("Units", self.n_units),
+            ("Clusters", f"{self.n_clusters} ({self.n_treated_clusters} treated)"),
+            ("Covariates", ", ".join(self.covariates) or "none"),
+        ]
+        return make_summary(
+            "Two-way fixed-effects DiD",
+            facts,
+            self.tidy().set_index(["term", "inference"]),
+            notes=(f"{100 * (1 - self.alpha):.0f}% intervals.",),
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Point estimate with the CRV1 and bootstrap intervals."""
+        ax = _axes(ax)
+        tidy = self.tidy()
+        for i, row in tidy.iterrows():
+            ax.errorbar(
+                [int(str(i))],
+                [row["estimate"]],
+                yerr=[[row["estimate"] - row["conf_low"]], [row["conf_high"] - row["estimate"]]],
+                fmt="o",
+                capsize=4,
+            )
+        ax.set_xticks(range(len(tidy)), list(tidy["inference"]))
+        ax.axhline(0.0, color="grey", lw=0.8)
+        ax.set_ylabel("effect")
+        return ax
+
+
+@dataclass(frozen=True)
+class PreTrendTest:
+    """Joint Wald test that all lead coefficients are zero (CRV1 covariance)."""
+
+    statistic: float
+    df: int
+    p_value_chi2: float
+    f_statistic: float
+    p_value_f: float
+
+
+@dataclass(frozen=True)
+class EventStudyResults:
+    """Event-study coefficients (reference ``e = -1``) with their CRV1 covariance."""
+
+    event_times: npt.NDArray[np.int64]
+    coefficients: FloatArray
+    vcov: FloatArray
+    alpha: float
+    dof: int
+    n_obs: int
+    n_clusters: int
+    leads: int
+    lags: int
+    pretrend: PreTrendTest
+
+    def __post_init__(self) -> None:
+        for name in ("event_times", "coefficients", "vcov"):
+            object.__setattr__(self, name, _readonly(getattr(self, name)))
+
+    @property
+    def std_errors(self) -> FloatArray:
+        return np.sqrt(np.diag(self.vcov))
+
+    def tidy(self) -> pd.DataFrame:
+        se = self.std_errors
+        crit = float(stats.t.ppf(1 - self.alpha / 2, self.dof))
+        labels = []
+        for e in self.event_times:
+            if e == -self.leads:
+                labels.append(f"<= {e}")
+            elif e == self.lags:
+                labels.append(f">= {e}")
+            else:
+                labels.append(str(e))
+        return pd.DataFrame(
+            {
+                "event_time": self.event_times,
+                "label": labels,
+                "estimate": self.coefficients,
+                "std_error": se,
+                "p_value": 2 * stats.t.sf(np.abs(self.coefficients / se), self.dof),
+                "conf_low": self.coefficients - crit * se,
+                "conf_high": self.coefficients + crit * se,
+            }
+        )
+
+    def summary(self) -> Summary:
+        p = self.pretrend
+        return make_summary(
+            "Event study (TWFE, reference period -1)",
+            [
+                ("Observations", self.n_obs),
+                ("Clusters", self.n_clusters),
+                ("Pre-trend Wald", f"F({p.df}, {self.dof}) = {p.f_statistic:.3f}, "
+                 f"p = {p.p_value_f:.4f} (chi2 p = {p.p_value_chi2:.4f})"),
+            ],
+            self.tidy().set_index("label"),
+            notes=("Endpoints are binned; CRV1 standard errors.",),
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Coefficients with pointwise intervals; the reference period is drawn at zero."""
+        ax = _axes(ax)
+        t = self.tidy()
+        x = np.append(t["event_time"].to_numpy(), -1)
+        order = np.argsort(x)
+        est = np.append(t["estimate"].to_numpy(), 0.0)[order]
+        lo = np.append(t["conf_low"].to_numpy(), 0.0)[order]
+        hi = np.append(t["conf_high"].to_numpy(), 0.0)[order]
+        ax.errorbar(x[order], est, yerr=[est - lo, hi - est], fmt="o", capsize=3)
+        ax.axhline(0.0, color="grey", lw=0.8)
+        ax.axvline(-0.5, color="grey", lw=0.8, ls="--")
+        ax.set_xlabel("event time (periods since first treated)")
+        ax.set_ylabel("effect relative to e = -1")
+        return ax

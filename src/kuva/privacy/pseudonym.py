@@ -1,0 +1,50 @@
+"""Keyed pseudonyms for person-level data and detection of Finnish personal identity codes.
+
+A pseudonym is ``HMAC-SHA256(key, identifier)`` in hex (64 characters). The key comes from the
+environment (``KUVA_PSEUDONYM_KEY``) and is never stored with the data, so the warehouse alone
+cannot be linked back to persons. The same key gives the same pseudonym across sources, which
+is what lets a person's milestones from several sectors be joined.
+
+A personal identity code (henkilötunnus, HETU) must never be stored: :func:`find_identity_code`
+finds one in any text so loaders can refuse the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from kuva.config import pseudonym_key
+
+#: DDMMYY, century sign (+, -, A–F, U–Y), individual number, check character.
+_HETU = re.compile(r"(?<![0-9A-Za-z])(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])(?![0-9A-Za-z])")
+_CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+_PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
+
+
+def hetu_check_char(birth: str, individual: str) -> str:
+    """The check character of a HETU from DDMMYY and the three-digit individual number."""
+    return _CHECK_CHARS[int(birth + individual) % 31]
+
+
+def find_identity_code(text: str) -> str | None:
+    """The first valid personal identity code (with a correct check character) in ``text``."""
+    for m in _HETU.finditer(text.upper()):
+        dd, mm, yy, _sign, nnn, check = m.groups()
+        if not (1 <= int(dd) <= 31 and 1 <= int(mm) <= 12):
+            continue
+        if hetu_check_char(dd + mm + yy, nnn) == check:
+            return m.group(0)
+    return None
+
+
+def pseudonymise(identifier: str, key: bytes | None = None) -> str:
+    """The keyed pseudonym of an identifier (64 hex characters)."""
+    k = pseudonym_key() if key is None else key
+    return hmac.new(k, identifier.strip().upper().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def is_pseudonym(value: str) -> bool:
+    """True for a string in pseudonym form (64 lowercase hex characters)."""
+    return bool(_PSEUDONYM.match(value))

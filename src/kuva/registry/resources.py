@@ -1,0 +1,50 @@
+"""Access to the reference files bundled inside the package (``kuva/registry/data``).
+
+The package never reads ``../shared`` at run time: the files were copied in with their
+provenance (``data/PROVENANCE.md``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from importlib import resources
+from pathlib import Path
+
+from kuva.errors import BadRowError
+
+
+def read_text(name: str) -> str:
+    """The text of a bundled reference file."""
+    return resources.files("kuva.registry").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+
+
+def read_csv(name: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of a bundled CSV file, checking that the required columns are there."""
+    return parse_csv(read_text(name), f"kuva/registry/data/{name}", required)
+
+
+def read_user_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of a user's CSV file (UTF-8, with or without BOM)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise BadRowError(str(path), None, None, "file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise BadRowError(str(path), None, None, f"not UTF-8 text ({exc.reason})") from exc
+    return parse_csv(text, str(path), required)
+
+
+def parse_csv(text: str, source: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Parse CSV text into dicts; missing columns raise an error that names them."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise BadRowError(source, None, None, f"missing column(s) {missing}; found {header}")
+    rows: list[dict[str, str]] = []
+    for i, row in enumerate(reader, start=1):
+        if None in row:
+            raise BadRowError(source, i, None, "more fields than the header has")
+        rows.append({k: (v or "").strip() for k, v in row.items()})
+    return rows

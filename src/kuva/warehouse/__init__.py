@@ -1,0 +1,21 @@
+"""The one place that stores: schema and migrations, loads with provenance, vintages, reads.
+
+Nothing outside this package writes to the warehouse.
+"""
+
+from kuva.warehouse.connection import Warehouse
+from kuva.warehouse.load import LoadReport, SourceInfo, load_observations
+from kuva.warehouse.persons import load_service_events, load_survey_answers
+from kuva.warehouse.query import latest_observations, query_observations, warehouse_summary
+
+__all__ = [
+    "LoadReport",
+    "SourceInfo",
+    "Warehouse",
+    "latest_observations",
+    "load_observations",
+    "load_service_events",
+    "load_survey_answers",
+    "query_observations",
+    "warehouse_summary",
+]

@@ -1,0 +1,160 @@
+"""Opening the warehouse: one DuckDB file, migrated on open, with Ibis access for readers.
+
+Only this package writes to the warehouse. Writers use :meth:`Warehouse.transaction`, which
+commits all or nothing: a failed or killed write leaves the file exactly as it was (DuckDB does
+not replay an uncommitted transaction from its write-ahead log).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from kuva.errors import KuvaWarehouseError
+from kuva.warehouse.schema import LATEST_VERSION, MIGRATIONS
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    from ibis.backends.duckdb import Backend as IbisDuckDB
+
+
+def utcnow() -> datetime:
+    """Current UTC time without tzinfo (DuckDB TIMESTAMP)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Warehouse:
+    """An open warehouse. Use as a context manager or call :meth:`close`.
+
+    ``Warehouse(path)`` opens for writing, creating and migrating the file when needed;
+    ``Warehouse(path, read_only=True)`` opens an existing file for reading only.
+    """
+
+    def __init__(self, path: Path | str, *, read_only: bool = False, pilots_csv: Path | None = None) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.is_file():
+            raise KuvaWarehouseError(
+                f"no warehouse at {self.path}; build it with `kuva demo` or `kuva load bundled`"
+            )
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise KuvaWarehouseError(f"cannot open warehouse {self.path}: {exc}") from exc
+        self._ibis: IbisDuckDB | None = None
+        if read_only:
+            version = self.schema_version()
+            if version < LATEST_VERSION:
+                self.close()
+                raise KuvaWarehouseError(
+                    f"warehouse {self.path} has schema version {version}, this KuVa needs "
+                    f"{LATEST_VERSION}; open it once for writing (e.g. `kuva info --migrate`)"
+                )
+        else:
+            self.migrate()
+            self.sync_reference(pilots_csv)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing write: commits at the end of the block, rolls back on any error."""
+        if self.read_only:
+            raise KuvaWarehouseError(f"warehouse {self.path} is open read-only")
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- schema ------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()
+        if not exists or exists[0] == 0:
+            return 0
+        row = self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> list[int]:
+        """Apply missing migrations, each in its own transaction. Returns the versions applied."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        current = self.schema_version()
+        applied: list[int] = []
+        for m in MIGRATIONS:
+            if m.version <= current:
+                continue
+            with self.transaction() as con:
+                for stmt in m.statements:
+                    con.execute(stmt)
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.version, m.description, utcnow()])
+            applied.append(m.version)
+        return applied
+
+    # -- reference tables --------------------------------------------------------------------
+    def sync_reference(self, pilots_csv: Path | None = None) -> bool:
+        """Write the registry's reference tables if they differ from what is stored.
+
+        Returns True when something was written.
+        """
+        from kuva.warehouse.reference import reference_frames
+
+        frames = reference_frames(pilots_csv)
+        digest = hashlib.sha256(
+            json.dumps({k: v.astype(str).values.tolist() for k, v in frames.items()}, sort_keys=True).encode()
+        ).hexdigest()
+        row = self.con.execute("SELECT checksum FROM reference_meta").fetchone()
+        if row is not None and row[0] == digest:
+            return False
+        with self.transaction() as con:
+            for table, frame in frames.items():
+                con.execute(f"DELETE FROM {table}")
+                con.register("_ref_frame", frame)
+                cols = ", ".join(frame.columns)
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _ref_frame")
+                con.unregister("_ref_frame")
+            con.execute("DELETE FROM reference_meta")
+            con.execute("INSERT INTO reference_meta VALUES (?, ?)", [digest, utcnow()])
+        return True
+
+    # -- reading -----------------------------------------------------------------------------
+    @property
+    def ibis(self) -> IbisDuckDB:
+        """An Ibis backend on this connection (indicator code is written against it)."""
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+    def table(self, name: str) -> ir.Table:
+        """An Ibis table expression for a warehouse table."""
+        return self.ibis.table(name)
+
+    def sql(self, query: str, params: list[Any] | None = None) -> Any:
+        """Run a read query and return a pandas DataFrame."""
+        return self.con.execute(query, params or []).df()

@@ -1,0 +1,151 @@
+"""Loading person-level data: service events (milestones of a jobseeker's path) and survey
+answers (e.g. Kykyviisari). Only keyed pseudonyms are stored (see
+:mod:`kuva.privacy.pseudonym`); a row with anything that looks like a personal identity code
+in any text field is refused, and the whole load with it.
+
+Service event frame: ``pseudonym``, ``event_date``, ``event_type`` (one of
+:data:`EVENT_TYPES`), optional ``municipality_code``, ``sector`` (one of :data:`SECTORS`),
+``service_type``, ``detail``.
+
+Survey answer frame: ``pseudonym``, ``answered_at``, ``instrument``, ``item``, ``value``,
+optional ``municipality_code``, ``area``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from kuva.errors import BadRowError
+from kuva.privacy.pseudonym import find_identity_code, is_pseudonym
+from kuva.registry import area_registry
+from kuva.warehouse.connection import Warehouse, utcnow
+from kuva.warehouse.load import LoadReport, SourceInfo, frame_checksum
+
+EventType = Literal[
+    "registration", "initial_interview", "service_need_assessment", "employment_plan",
+    "plan_review", "job_search_talk", "referral", "service_start", "service_end", "exit",
+    "status_3m",
+]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+Sector = Literal["employment_services", "social_services", "health_care", "education", "kela"]
+SECTORS: tuple[str, ...] = Sector.__args__  # type: ignore[attr-defined]
+
+EVENT_COLUMNS = ("pseudonym", "event_date", "event_type", "municipality_code", "sector", "service_type", "detail")
+ANSWER_COLUMNS = ("pseudonym", "answered_at", "instrument", "municipality_code", "area", "item", "value")
+
+
+def _rows(frame: pd.DataFrame) -> np.ndarray:
+    return frame["row"].to_numpy() if "row" in frame.columns else np.arange(1, len(frame) + 1)
+
+
+def _check_common(frame: pd.DataFrame, source: str, date_col: str, required: tuple[str, ...]) -> pd.DataFrame:
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise BadRowError(source, None, None, f"missing column(s) {missing}; found {list(frame.columns)}")
+    rows = _rows(frame)
+    for col in frame.columns:
+        if frame[col].dtype == object or str(frame[col].dtype).startswith("string"):
+            for i, v in enumerate(frame[col].to_numpy()):
+                if isinstance(v, str) and find_identity_code(v):
+                    raise BadRowError(source, int(rows[i]), col,
+                                      "contains a personal identity code; only keyed pseudonyms may be stored")
+    ok = frame["pseudonym"].astype("string").map(lambda s: isinstance(s, str) and is_pseudonym(s))
+    if not ok.all():
+        i = int(np.flatnonzero(~ok.to_numpy(dtype=bool))[0])
+        raise BadRowError(source, int(rows[i]), "pseudonym",
+                          "not a keyed pseudonym (64 hex characters from kuva.privacy.pseudonym)")
+    dates = pd.to_datetime(frame[date_col], errors="coerce")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise BadRowError(source, int(rows[i]), date_col, f"not a date: {frame[date_col].iloc[i]!r}")
+    out = frame.copy()
+    out[date_col] = dates.dt.date
+    if "municipality_code" in out.columns:
+        known = {m.code for m in area_registry().municipalities()}
+        codes = out["municipality_code"]
+        bad = codes.notna() & ~codes.isin(known)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise BadRowError(source, int(rows[i]), "municipality_code", f"unknown municipality code {codes.iloc[i]!r}")
+    return out
+
+
+def _insert(wh: Warehouse, table: str, clean: pd.DataFrame, columns: tuple[str, ...], source: SourceInfo) -> LoadReport:
+    checksum = frame_checksum_generic(clean, columns)
+    with wh.transaction() as con:
+        done = con.execute(
+            "SELECT count(*) FROM loads WHERE source_id = ? AND checksum = ?", [source.source_id, checksum]
+        ).fetchone()
+        if done and done[0] > 0:
+            return LoadReport(source.source_id, source.location, None, len(clean), 0, 0, len(clean), checksum)
+        row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
+        load_id = int(row[0]) if row else 1
+        con.execute(
+            """INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET
+               kind = excluded.kind, title = excluded.title, publisher = excluded.publisher,
+               license = excluded.license, synthetic = excluded.synthetic""",
+            [source.source_id, source.kind, source.title, source.publisher, source.license, source.synthetic],
+        )
+        con.execute(
+            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [load_id, source.source_id, source.location, source.query,
+             (source.retrieved_at or utcnow()).replace(tzinfo=None), utcnow(), source.vintage.replace(tzinfo=None),
+             checksum, len(clean), len(clean), 0, 0, "person-level"],
+        )
+        frame = clean[list(columns)].assign(load_id=load_id, source_id=source.source_id)
+        con.register("_persons", frame)
+        try:
+            cols = ", ".join([*columns, "load_id", "source_id"])
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _persons")
+        finally:
+            con.unregister("_persons")
+    return LoadReport(source.source_id, source.location, load_id, len(clean), len(clean), 0, 0, checksum)
+
+
+def frame_checksum_generic(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
+    ordered = frame[list(columns)].astype(str).sort_values(list(columns), kind="mergesort")
+    return frame_checksum_from(ordered)
+
+
+def frame_checksum_from(ordered: pd.DataFrame) -> str:
+    import hashlib
+
+    hashed = pd.util.hash_pandas_object(ordered.reset_index(drop=True), index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()
+
+
+def load_service_events(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) -> LoadReport:
+    """Validate and store service events; the same file loaded twice is stored once."""
+    src = source.location
+    for col in EVENT_COLUMNS[3:]:
+        if col not in frame.columns:
+            frame = frame.assign(**{col: None})
+    clean = _check_common(frame, src, "event_date", ("pseudonym", "event_date", "event_type"))
+    rows = _rows(frame)
+    bad = ~clean["event_type"].isin(EVENT_TYPES)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise BadRowError(src, int(rows[i]), "event_type",
+                          f"must be one of {list(EVENT_TYPES)}, got {clean['event_type'].iloc[i]!r}")
+    bad = clean["sector"].notna() & ~clean["sector"].isin(SECTORS)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise BadRowError(src, int(rows[i]), "sector", f"must be one of {list(SECTORS)}, got {clean['sector'].iloc[i]!r}")
+    return _insert(wh, "service_events", clean, EVENT_COLUMNS, source)
+
+
+def load_survey_answers(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) -> LoadReport:
+    """Validate and store survey answers (one row per person, time and item)."""
+    for col in ("municipality_code", "area"):
+        if col not in frame.columns:
+            frame = frame.assign(**{col: None})
+    clean = _check_common(frame, source.location, "answered_at",
+                          ("pseudonym", "answered_at", "instrument", "item", "value"))
+    clean["value"] = pd.to_numeric(clean["value"], errors="coerce")
+    return _insert(wh, "survey_answers", clean, ANSWER_COLUMNS, source)
+
+
+__all__ = ["EVENT_TYPES", "SECTORS", "frame_checksum", "load_service_events", "load_survey_answers"]

@@ -1,0 +1,103 @@
+"""Reading observations: the latest vintage by default, or the values as known at a time.
+
+``latest_observations(wh)`` is an Ibis table expression (portable to other engines) with one
+row per (area_code, period, measure, breakdown): the newest vintage at or before ``as_of``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from kuva.registry import measure as lookup_measure
+from kuva.warehouse.connection import Warehouse
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+
+def latest_observations(wh: Warehouse, as_of: datetime | date | None = None) -> ir.Table:
+    """Observations as an Ibis table, one vintage per key: the latest (at or before ``as_of``)."""
+    import ibis
+
+    obs = wh.table("observations")
+    if as_of is not None:
+        cutoff = as_of if isinstance(as_of, datetime) else datetime(as_of.year, as_of.month, as_of.day, 23, 59, 59)
+        obs = obs.filter(obs.vintage <= cutoff)
+    w = ibis.window(group_by=[obs.area_code, obs.period, obs.measure, obs.breakdown], order_by=ibis.desc(obs.vintage))
+    ranked = obs.mutate(_rank=ibis.row_number().over(w))
+    return ranked.filter(ranked._rank == 0).drop("_rank")
+
+
+def query_observations(
+    wh: Warehouse,
+    measures: list[str],
+    *,
+    areas: list[str] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    breakdown: str | None = "",
+    as_of: datetime | date | None = None,
+) -> pd.DataFrame:
+    """Observations of the given measures as a pandas frame, sorted by area, measure, period.
+
+    ``breakdown=""`` (default) gives the rows without a breakdown; ``None`` gives every
+    breakdown. Unknown measure codes raise :class:`~kuva.errors.KuvaLookupError`.
+    """
+    codes = [lookup_measure(m).code for m in measures]
+    t = latest_observations(wh, as_of)
+    t = t.filter(t.measure.isin(codes))
+    if areas is not None:
+        t = t.filter(t.area_code.isin(areas))
+    if start is not None:
+        t = t.filter(t.period >= start)
+    if end is not None:
+        t = t.filter(t.period <= end)
+    if breakdown is not None:
+        t = t.filter(t.breakdown == breakdown)
+    cols = ["area_code", "period", "measure", "breakdown", "value", "status", "vintage", "source_id"]
+    df: pd.DataFrame = t.select(*cols).order_by(["area_code", "measure", "breakdown", "period"]).to_pandas()
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    return df.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    source_id: str
+    title: str
+    synthetic: bool
+    loads: int
+    latest_vintage: datetime
+    observations: int
+    measures: int
+    areas: int
+    first_period: date
+    last_period: date
+
+
+def warehouse_summary(wh: Warehouse) -> list[SourceSummary]:
+    """Per source: loads, vintages, observation count, measures, areas and period range."""
+    rows = wh.con.execute(
+        """
+        SELECT s.source_id, s.title, s.synthetic,
+               (SELECT count(*) FROM loads l WHERE l.source_id = s.source_id),
+               (SELECT max(vintage) FROM loads l WHERE l.source_id = s.source_id),
+               count(o.value IS NOT NULL OR o.value IS NULL), count(DISTINCT o.measure),
+               count(DISTINCT o.area_code), min(o.period), max(o.period)
+        FROM sources s JOIN observations o ON o.source_id = s.source_id
+        GROUP BY s.source_id, s.title, s.synthetic ORDER BY s.source_id
+        """
+    ).fetchall()
+    return [SourceSummary(*r) for r in rows]
+
+
+def area_coverage(wh: Warehouse) -> pd.DataFrame:
+    """Number of distinct areas with observations, by area level."""
+    out: pd.DataFrame = wh.sql(
+        """SELECT a.level, count(DISTINCT o.area_code) AS areas, count(*) AS observations
+           FROM observations o JOIN areas a ON a.code = o.area_code GROUP BY a.level ORDER BY a.level"""
+    )
+    return out

@@ -1,0 +1,167 @@
+"""The warehouse schema as an ordered list of versioned migrations.
+
+A migration is never edited once released: a change to the schema is a new migration appended
+to :data:`MIGRATIONS`. :func:`migrate` applies the missing ones, each in its own transaction,
+and records it in ``schema_migrations``.
+
+Tables
+------
+``schema_migrations``  applied migrations.
+``sources``            one row per data source (publisher, licence, synthetic or real).
+``loads``              provenance: one row per load that changed something (source, query or
+                       path, retrieved at, vintage, checksum, row counts).
+``observations``       statistics stored long: (area_code, period, measure, breakdown, vintage)
+                       → value. Every vintage is kept; queries ask for the latest or "as of".
+``reference_meta``     checksum of the reference tables last written.
+``areas``, ``municipalities``, ``programme_memberships``, ``service_types``, ``measures``
+                       reference tables written from :mod:`kuva.registry`.
+``service_events``     person-level milestones of a jobseeker's path (keyed pseudonyms only).
+``survey_answers``     person-level answers, e.g. Kykyviisari (keyed pseudonyms only).
+``synthetic_truth``    the planted truth of a simulation (effects), for scoring estimators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "core: sources, loads (provenance), observations, reference tables",
+        (
+            """CREATE TABLE sources (
+                source_id VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                title VARCHAR NOT NULL,
+                publisher VARCHAR NOT NULL,
+                license VARCHAR NOT NULL,
+                synthetic BOOLEAN NOT NULL
+            )""",
+            """CREATE TABLE loads (
+                load_id BIGINT PRIMARY KEY,
+                source_id VARCHAR NOT NULL REFERENCES sources(source_id),
+                location VARCHAR NOT NULL,
+                query VARCHAR,
+                retrieved_at TIMESTAMP NOT NULL,
+                loaded_at TIMESTAMP NOT NULL,
+                vintage TIMESTAMP NOT NULL,
+                checksum VARCHAR NOT NULL,
+                rows_in BIGINT NOT NULL,
+                rows_inserted BIGINT NOT NULL,
+                rows_revised BIGINT NOT NULL,
+                rows_unchanged BIGINT NOT NULL,
+                kuva_version VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE observations (
+                area_code VARCHAR NOT NULL,
+                period DATE NOT NULL,
+                frequency VARCHAR NOT NULL CHECK (frequency IN ('M', 'A')),
+                measure VARCHAR NOT NULL,
+                breakdown VARCHAR NOT NULL DEFAULT '',
+                value DOUBLE,
+                status VARCHAR,
+                vintage TIMESTAMP NOT NULL,
+                load_id BIGINT NOT NULL,
+                source_id VARCHAR NOT NULL,
+                PRIMARY KEY (area_code, period, measure, breakdown, vintage)
+            )""",
+            """CREATE TABLE reference_meta (
+                checksum VARCHAR NOT NULL,
+                written_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE areas (
+                code VARCHAR PRIMARY KEY,
+                level VARCHAR NOT NULL,
+                name_fi VARCHAR NOT NULL,
+                name_sv VARCHAR NOT NULL,
+                name_en VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE municipalities (
+                code VARCHAR PRIMARY KEY,
+                name_fi VARCHAR NOT NULL,
+                name_sv VARCHAR NOT NULL,
+                sub_region_code VARCHAR NOT NULL,
+                region_code VARCHAR NOT NULL,
+                wellbeing_county VARCHAR NOT NULL,
+                area_type VARCHAR NOT NULL,
+                population BIGINT NOT NULL,
+                mainland BOOLEAN NOT NULL
+            )""",
+            """CREATE TABLE programme_memberships (
+                programme VARCHAR NOT NULL,
+                area_code VARCHAR NOT NULL,
+                area_name VARCHAR NOT NULL,
+                municipality_code VARCHAR NOT NULL,
+                start_date DATE NOT NULL,
+                end_date DATE,
+                confidence VARCHAR NOT NULL,
+                source_url VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE service_types (
+                code VARCHAR PRIMARY KEY,
+                measure VARCHAR NOT NULL,
+                activating BOOLEAN NOT NULL,
+                name_fi VARCHAR NOT NULL,
+                name_sv VARCHAR NOT NULL,
+                name_en VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE measures (
+                code VARCHAR PRIMARY KEY,
+                source_table VARCHAR NOT NULL,
+                frequency VARCHAR NOT NULL,
+                unit VARCHAR NOT NULL,
+                name_fi VARCHAR NOT NULL,
+                name_sv VARCHAR NOT NULL,
+                name_en VARCHAR NOT NULL,
+                definition VARCHAR NOT NULL,
+                breakdown VARCHAR NOT NULL
+            )""",
+        ),
+    ),
+    Migration(
+        2,
+        "person level: service events and survey answers (keyed pseudonyms only)",
+        (
+            """CREATE TABLE service_events (
+                pseudonym VARCHAR NOT NULL CHECK (length(pseudonym) = 64),
+                event_date DATE NOT NULL,
+                event_type VARCHAR NOT NULL,
+                municipality_code VARCHAR,
+                sector VARCHAR,
+                service_type VARCHAR,
+                detail VARCHAR,
+                load_id BIGINT NOT NULL,
+                source_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE survey_answers (
+                pseudonym VARCHAR NOT NULL CHECK (length(pseudonym) = 64),
+                answered_at DATE NOT NULL,
+                instrument VARCHAR NOT NULL,
+                municipality_code VARCHAR,
+                area VARCHAR,
+                item VARCHAR NOT NULL,
+                value DOUBLE,
+                load_id BIGINT NOT NULL,
+                source_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE synthetic_truth (
+                load_id BIGINT NOT NULL,
+                name VARCHAR NOT NULL,
+                area_code VARCHAR NOT NULL DEFAULT '',
+                period DATE,
+                value DOUBLE NOT NULL,
+                note VARCHAR NOT NULL DEFAULT ''
+            )""",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
