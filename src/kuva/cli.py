@@ -1,0 +1,371 @@
+"""The ``kuva`` command line: a thin Typer layer over the library.
+
+Domain errors (:class:`kuva.errors.KuvaError`) become one clear line on stderr and exit code 1;
+``--debug`` shows the full traceback instead. Usage errors exit with 2. Long work shows a
+progress bar. Every command is documented in ``docs/cli.md`` (a test checks it).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal, ParamSpec, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kuva import __version__
+from kuva.config import Settings, load_settings
+from kuva.errors import KuvaError, KuvaInputError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="kuva",
+    help="KuVa: knowledge-based management and impact evaluation of Finnish municipal employment services.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+load_app = typer.Typer(help="Load data into the warehouse.", no_args_is_help=True)
+registry_app = typer.Typer(help="Look up the reference registry.", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+app.add_typer(registry_app, name="registry")
+
+def _console(stderr: bool = False) -> Console:
+    probe = Console(stderr=stderr)
+    # A pipe or a file gets wide tables rather than 80 squeezed columns.
+    return Console(stderr=stderr, highlight=False, width=None if probe.is_terminal else 200)
+
+
+out = _console()
+err = _console(stderr=True)
+_state: dict[str, Any] = {"debug": False, "warehouse": None}
+
+OutputFormat = Literal["table", "csv", "json"]
+
+
+def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn a KuvaError into one line on stderr and exit code 1 (traceback with --debug)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except KuvaError as exc:
+            if _state["debug"]:
+                raise
+            err.print(f"error: {exc}", markup=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _settings() -> Settings:
+    s = load_settings()
+    if _state["warehouse"] is not None:
+        s = Settings(warehouse=_state["warehouse"], min_cell=s.min_cell, pilots_csv=s.pilots_csv)
+    return s
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"kuva {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    warehouse: Annotated[
+        Path | None,
+        typer.Option("--warehouse", "-w", help="Warehouse file (default: KUVA_WAREHOUSE, kuva.toml or kuva-data/kuva.duckdb)."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Global options."""
+    _state["debug"] = debug
+    _state["warehouse"] = warehouse
+
+
+# --------------------------------------------------------------------------------------------
+# demo, load, info
+# --------------------------------------------------------------------------------------------
+@app.command()
+@domain_errors
+def demo() -> None:
+    """Build the embedded warehouse from the bundled real data and print its summary."""
+    from kuva.warehouse import Warehouse
+
+    s = _settings()
+    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+        _load_bundled(wh, None)
+        _print_info(wh)
+    out.print(f"\nWarehouse: {s.warehouse}")
+
+
+def _load_bundled(wh: Any, tables: list[str] | None) -> None:
+    from kuva.sources.bundled import bundled_tables, load_bundled
+
+    chosen = [t for t in bundled_tables() if tables is None or t.table in tables]
+    with _progress() as bar:
+        task = bar.add_task("Loading bundled StatFin tables", total=len(chosen))
+        reports = load_bundled(wh, tables, progress=lambda t: bar.update(task, description=f"StatFin {t.table}"))
+        bar.update(task, completed=len(chosen))
+    table = Table(title="Bundled StatFin tables")
+    for col in ("source", "rows", "inserted", "revised", "unchanged", "load"):
+        table.add_column(col, justify="right" if col not in ("source",) else "left")
+    for r in reports:
+        table.add_row(r.source_id, str(r.rows_in), str(r.inserted), str(r.revised), str(r.unchanged),
+                      str(r.load_id) if r.load_id is not None else "no change")
+    out.print(table)
+
+
+@load_app.command("bundled")
+@domain_errors
+def load_bundled_cmd(
+    tables: Annotated[
+        list[str] | None, typer.Option("--tables", "-t", help="Table ids to load (default: all), e.g. -t 12r5 -t 12u4.")
+    ] = None,
+) -> None:
+    """Load the real StatFin data shipped with KuVa (12r5 by area; national 12u* tables)."""
+    from kuva.warehouse import Warehouse
+
+    s = _settings()
+    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+        _load_bundled(wh, tables)
+
+
+@app.command()
+@domain_errors
+def info() -> None:
+    """Show what the warehouse holds: sources, vintages, periods, row counts, area coverage."""
+    from kuva.warehouse import Warehouse
+
+    s = _settings()
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        _print_info(wh)
+
+
+def _print_info(wh: Any) -> None:
+    from kuva.warehouse.query import area_coverage, warehouse_summary
+
+    out.print(f"Warehouse {wh.path} (schema version {wh.schema_version()})")
+    t = Table(title="Sources")
+    for col in ("source", "title", "synthetic", "loads", "latest vintage", "observations", "measures",
+                "areas", "first", "last"):
+        t.add_column(col)
+    for r in warehouse_summary(wh):
+        t.add_row(r.source_id, r.title, "SYNTHETIC" if r.synthetic else "real", str(r.loads),
+                  r.latest_vintage.date().isoformat(), f"{r.observations:,}", str(r.measures), str(r.areas),
+                  r.first_period.isoformat(), r.last_period.isoformat())
+    out.print(t)
+    cov = area_coverage(wh)
+    c = Table(title="Area coverage")
+    for col in ("level", "areas", "observations"):
+        c.add_column(col)
+    for row in cov.itertuples(index=False):
+        c.add_row(str(row.level), str(row.areas), f"{row.observations:,}")
+    out.print(c)
+    persons = wh.con.execute(
+        "SELECT (SELECT count(*) FROM service_events), (SELECT count(*) FROM survey_answers)"
+    ).fetchone()
+    out.print(f"Person-level rows: {persons[0]:,} service events, {persons[1]:,} survey answers")
+
+
+# --------------------------------------------------------------------------------------------
+# query
+# --------------------------------------------------------------------------------------------
+def _parse_month(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    for fmt_len, suffix in ((7, "-01"), (10, "")):
+        if len(text) == fmt_len:
+            try:
+                return date.fromisoformat(text + suffix)
+            except ValueError:
+                break
+    raise KuvaInputError(f"{option}: expected YYYY-MM or YYYY-MM-DD, got {text!r}")
+
+
+@app.command()
+@domain_errors
+def query(
+    measure: Annotated[list[str], typer.Argument(help="Measure code(s), e.g. TYOTTOMATLOPUSSA.")],
+    area: Annotated[
+        list[str] | None, typer.Option("--area", "-a", help="Area code or name (repeatable); default all.")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First period, YYYY-MM.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last period, YYYY-MM.")] = None,
+    breakdown: Annotated[
+        str, typer.Option("--breakdown", help="Breakdown, e.g. tyollistamisen_laji=40; 'all' for every one.")
+    ] = "",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Values as known at this date (YYYY-MM-DD).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")] = "table",
+) -> None:
+    """Print observations of one or more measures (latest vintage unless --as-of)."""
+    from kuva.registry import area_registry
+    from kuva.warehouse import Warehouse, query_observations
+
+    if fmt not in ("table", "csv", "json"):
+        raise KuvaInputError(f"--format must be one of ['table', 'csv', 'json'], got {fmt!r}")
+    areas = [area_registry().area(a).code for a in area] if area else None
+    s = _settings()
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        df = query_observations(
+            wh, measure, areas=areas, start=_parse_month(start, "--from"), end=_parse_month(end, "--to"),
+            breakdown=None if breakdown == "all" else breakdown, as_of=_parse_month(as_of, "--as-of"),
+        )
+    df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
+    _emit(df, fmt)
+
+
+def _emit(df: pd.DataFrame, fmt: str) -> None:
+    df = df.copy()
+    for col in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[col]):
+            df[col] = df[col].dt.date.astype(str)
+        elif df[col].dtype == object and len(df) and isinstance(df[col].iloc[0], date):
+            df[col] = df[col].astype(str)
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+    elif fmt == "json":
+        records = json.loads(df.to_json(orient="records", date_format="iso"))
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    else:
+        t = Table()
+        for col in df.columns:
+            t.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
+        for row in df.itertuples(index=False):
+            t.add_row(*("" if pd.isna(v) else _fmt_cell(v) for v in row))
+        out.print(t)
+        out.print(f"{len(df)} rows")
+
+
+def _fmt_cell(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
+    return str(v)
+
+
+# --------------------------------------------------------------------------------------------
+# registry
+# --------------------------------------------------------------------------------------------
+@registry_app.command("municipality")
+@domain_errors
+def registry_municipality(
+    name: Annotated[str, typer.Argument(help="Municipality code (KU091, 091, 91) or fi/sv name.")],
+) -> None:
+    """Show a municipality: names, hierarchy, area type, population and pilot membership."""
+    from kuva.registry import area_registry, programme_registry
+
+    reg = area_registry()
+    m = reg.municipality(name)
+    s = _settings()
+    pilot = programme_registry(s.pilots_csv).area_of(m.code)
+    t = Table(show_header=False)
+    t.add_column("field")
+    t.add_column("value")
+    rows = [
+        ("code", m.code), ("name (fi)", m.name_fi), ("name (sv)", m.name_sv),
+        ("sub-region (seutukunta)", f"{m.sub_region_code} {m.sub_region_name}"),
+        ("region (maakunta)", f"{m.region_code} {m.region_name}"),
+        ("wellbeing services county", m.wellbeing_county or "(none: Helsinki or Åland)"),
+        ("area type (aluetyyppi)", m.area_type), ("population 2020", f"{m.population:,}"),
+        ("mainland", "yes" if m.mainland else "no (Åland)"),
+    ]
+    if pilot is not None:
+        mem = next(x for x in pilot.memberships if x.municipality_code == m.code)
+        rows.append(("pilot area 2021–2024", f"{pilot.name} ({mem.start} – {mem.end}; confidence: {mem.confidence})"))
+    else:
+        rows.append(("pilot area 2021–2024", "none"))
+    for k, v in rows:
+        t.add_row(k, v)
+    out.print(t)
+
+
+@registry_app.command("pilots")
+@domain_errors
+def registry_pilots(
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Use this membership CSV instead of the configured one.")
+    ] = None,
+    members: Annotated[bool, typer.Option("--members", help="List every member municipality.")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")] = "table",
+) -> None:
+    """Show the pilot areas of 2021–2024 with their members and the confidence of each row."""
+    from kuva.registry import programme_registry
+
+    if fmt not in ("table", "csv", "json"):
+        raise KuvaInputError(f"--format must be one of ['table', 'csv', 'json'], got {fmt!r}")
+    reg = programme_registry(file or _settings().pilots_csv)
+    if members:
+        df = pd.DataFrame(
+            [(a.name, m.municipality_code, m.municipality_name, str(m.start), str(m.end or ""), m.confidence,
+              m.source_url) for a in reg.areas() for m in a.memberships],
+            columns=["pilot_area", "municipality_code", "municipality", "start", "end", "confidence", "source_url"],
+        )
+    else:
+        df = pd.DataFrame(
+            [(a.name, a.code, len(a.memberships),
+              ", ".join(f"{c} {sum(m.confidence == c for m in a.memberships)}"
+                        for c in ("confirmed", "likely", "guess") if any(m.confidence == c for m in a.memberships)),
+              ", ".join(m.municipality_name for m in a.memberships)) for a in reg.areas()],
+            columns=["pilot_area", "code", "municipalities", "confidence", "members"],
+        )
+    _emit(df, fmt)
+    if fmt == "table":
+        n = sum(len(a.memberships) for a in reg.areas())
+        out.print(f"Source: {reg.source}. {len(reg.areas())} areas, {n} municipalities. "
+                  "Replace with the authoritative list via KUVA_PILOTS_CSV or --file.")
+
+
+@registry_app.command("services")
+@domain_errors
+def registry_services() -> None:
+    """List the service types and whether they count in the activation rate."""
+    from kuva.registry import service_types
+
+    df = pd.DataFrame([(s.code, s.measure, "yes" if s.activating else "no", s.name_fi, s.name_sv, s.name_en)
+                       for s in service_types()],
+                      columns=["code", "measure", "activating", "name_fi", "name_sv", "name_en"])
+    _emit(df, "table")
+
+
+@registry_app.command("measures")
+@domain_errors
+def registry_measures(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")] = "table",
+) -> None:
+    """List every measure code with its unit, frequency and English name."""
+    from kuva.registry import measures
+
+    df = pd.DataFrame([(m.code, m.frequency, m.unit, m.table, m.name_en) for m in measures().values()],
+                      columns=["code", "frequency", "unit", "table", "name_en"])
+    _emit(df, fmt)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
