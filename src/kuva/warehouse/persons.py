@@ -47,7 +47,7 @@ def _check_common(frame: pd.DataFrame, source: str, date_col: str, required: tup
         raise BadRowError(source, None, None, f"missing column(s) {missing}; found {list(frame.columns)}")
     rows = _rows(frame)
     for col in frame.columns:
-        if frame[col].dtype == object or str(frame[col].dtype).startswith("string"):
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
             for i, v in enumerate(frame[col].to_numpy()):
                 if isinstance(v, str) and find_identity_code(v):
                     raise BadRowError(source, int(rows[i]), col,
