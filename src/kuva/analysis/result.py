@@ -1,0 +1,34 @@
+"""The shape every analysis returns, so the report, the portal and the CLI render them alike.
+
+An analysis is a pure function ``f(wh_or_frames, params...) -> AnalysisResult``. The table is
+tidy and already disclosure-controlled; figure, title and text are rendered per language
+(``fi``, ``sv``, ``en``) from the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+Lang = str  #: "fi", "sv" or "en"
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """One analysis: a tidy table, a figure, key numbers and short generated text."""
+
+    key: str  #: stable id, e.g. ``pilot_vs_comparison``
+    title: Callable[[Lang], str]
+    table: pd.DataFrame  #: tidy, disclosure-controlled; column names are i18n label keys
+    figure: Callable[[Lang], Figure] | None  #: renders the figure in a language
+    text: Callable[[Lang], str]  #: a short paragraph generated from ``numbers``
+    numbers: Mapping[str, float | str] = field(default_factory=dict)  #: the key numbers quoted in text
+    sources: tuple[str, ...] = ()  #: source_ids of the warehouse data used
+    synthetic: bool = False  #: True if any input is synthetic (shown as a label everywhere)
+    parameters: Mapping[str, str] = field(default_factory=dict)  #: parameters used, for the appendix

@@ -1,0 +1,156 @@
+"""The data dictionary (``docs/data-dictionary.md``), generated from the registry and the
+warehouse schema so it cannot drift: ``python -m kuva.dictionary > docs/data-dictionary.md``
+(``make docs``). A test fails when the committed file differs from what this prints.
+"""
+
+from __future__ import annotations
+
+from kuva.registry import measures, service_types
+
+#: Warehouse tables: (Finnish term, definition, columns with meaning).
+TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
+    "observations": (
+        "havainnot",
+        "Statistics stored long, one row per area, period, measure, breakdown and vintage. Every "
+        "vintage is kept; queries take the latest or the one in force at an 'as of' time.",
+        [
+            ("area_code", "area code: SSS whole country, KUnnn municipality, SKnnn sub-region, MKnn region, ELYnn ELY centre"),
+            ("period", "first day of the month (monthly) or 1 January (annual)"),
+            ("frequency", "M monthly, A annual (from the measure catalogue)"),
+            ("measure", "measure code (see Measures below)"),
+            ("breakdown", "'' or dimension=code, e.g. tyollistamisen_laji=40 (StatFin classification code)"),
+            ("value", "the value; NULL when missing or suppressed by the publisher (never 0 in its place)"),
+            ("status", "the publisher's flag for the cell, if any"),
+            ("vintage", "when the publisher released the value (revision time)"),
+            ("load_id", "the load that stored the row (see loads)"),
+            ("source_id", "the source (see sources)"),
+        ],
+    ),
+    "sources": (
+        "lähteet",
+        "One row per data source.",
+        [("source_id", "e.g. statfin:12r5, synthetic:panel"), ("kind", "statfin-bundled, statfin-pxweb, synthetic, user-file"),
+         ("title", "human-readable title"), ("publisher", "publisher"), ("license", "licence and attribution"),
+         ("synthetic", "true for simulated data (always labelled SYNTHETIC where shown)")],
+    ),
+    "loads": (
+        "lataukset (alkuperätiedot)",
+        "Provenance: one row per load that changed something. A load that changes nothing writes no row.",
+        [("load_id", "sequence number"), ("source_id", "source"), ("location", "file path or URL"),
+         ("query", "query sent to the API (JSON), if any"), ("retrieved_at", "when KuVa fetched the data"),
+         ("loaded_at", "when the load committed"), ("vintage", "publisher's release time of the values"),
+         ("checksum", "SHA-256 of the validated content, independent of row order"),
+         ("rows_in", "rows offered"), ("rows_inserted", "new keys"), ("rows_revised", "new vintages of changed values"),
+         ("rows_unchanged", "rows equal to what was stored"), ("kuva_version", "KuVa version that loaded")],
+    ),
+    "areas": ("alueet", "Every area of the 2021 division with fi/sv/en names.",
+              [("code", "area code"), ("level", "country, municipality, sub_region, region, ely"),
+               ("name_fi", "Finnish name"), ("name_sv", "Swedish name"), ("name_en", "English name")]),
+    "municipalities": (
+        "kunnat",
+        "The 309 municipalities of the 2021 division.",
+        [("code", "KUnnn"), ("name_fi", "kunnan nimi"), ("name_sv", "kommunens namn"),
+         ("sub_region_code", "seutukunta SKnnn"), ("region_code", "maakunta MKnn"),
+         ("wellbeing_county", "hyvinvointialue id (empty for Helsinki and Åland)"),
+         ("area_type", "urban–rural area type (aluetyyppi)"), ("population", "population at the end of 2020, persons"),
+         ("mainland", "false for Åland (Ahvenanmaa)")],
+    ),
+    "programme_memberships": (
+        "kokeilualueiden jäsenkunnat",
+        "Member municipalities of programme areas with validity dates and the confidence of each row.",
+        [("programme", "programme code, e.g. pilots_2021"), ("area_code", "area slug"), ("area_name", "area name (fi)"),
+         ("municipality_code", "KUnnn"), ("start_date", "membership start"), ("end_date", "membership end (NULL ongoing)"),
+         ("confidence", "confirmed, likely or guess"), ("source_url", "where the membership was found")],
+    ),
+    "service_types": ("palvelutyypit", "Service types and whether they count in the activation rate.",
+                      [("code", "KuVa code"), ("measure", "measure of persons in the service at month end"),
+                       ("activating", "counts in the activation rate (aktivointiaste)"),
+                       ("name_fi", "nimi"), ("name_sv", "namn"), ("name_en", "name")]),
+    "measures": ("muuttujat", "The measure catalogue (the Measures section below).",
+                 [("code", "measure code"), ("source_table", "StatFin table(s)"), ("frequency", "M or A"),
+                  ("unit", "unit"), ("name_fi", "nimi"), ("name_sv", "namn"), ("name_en", "name"),
+                  ("definition", "definition"), ("breakdown", "breakdown dimension, if any")]),
+    "service_events": (
+        "palvelupolun välietapit",
+        "Person-level milestones of a jobseeker's path. Keyed pseudonyms only (HMAC-SHA256, key outside the warehouse).",
+        [("pseudonym", "keyed pseudonym, 64 hex characters"), ("event_date", "date of the event"),
+         ("event_type", "registration, initial_interview (alkuhaastattelu), service_need_assessment "
+          "(palvelutarvearvio), employment_plan (työllistymissuunnitelma), plan_review, job_search_talk "
+          "(työnhakukeskustelu), referral (ohjaus), service_start, service_end, exit, status_3m"),
+         ("municipality_code", "home municipality KUnnn"),
+         ("sector", "employment_services, social_services, health_care, education, kela"),
+         ("service_type", "service type code, for service events"), ("detail", "e.g. exit destination")],
+    ),
+    "survey_answers": (
+        "kyselyvastaukset (Kykyviisari)",
+        "Person-level survey answers, one row per person, time and item. Keyed pseudonyms only.",
+        [("pseudonym", "keyed pseudonym"), ("answered_at", "answer date"), ("instrument", "e.g. kykyviisari"),
+         ("municipality_code", "home municipality"), ("area", "pilot or comparison area"),
+         ("item", "item code, e.g. work_ability (0–10)"), ("value", "answer value")],
+    ),
+    "synthetic_truth": ("simuloinnin todelliset vaikutukset",
+                        "The effects planted by a simulation, for scoring estimators.",
+                        [("load_id", "the simulation's load"), ("name", "parameter name"),
+                         ("area_code", "area, or '' for all"), ("period", "period, if the effect varies in time"),
+                         ("value", "planted value"), ("note", "description")]),
+    "schema_migrations": ("skeemaversiot", "Applied schema migrations.",
+                          [("version", "migration number"), ("description", "what it did"), ("applied_at", "when")]),
+    "reference_meta": ("viitetietojen versio", "Checksum of the reference tables last written.",
+                       [("checksum", "SHA-256"), ("written_at", "when")]),
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render() -> str:
+    """The whole data dictionary as Markdown."""
+    lines = [
+        "# KuVa data dictionary",
+        "",
+        "Generated by `python -m kuva.dictionary` from the registry and the warehouse schema; do not edit by",
+        "hand (`make docs` rewrites it, and a test fails when it is out of date).",
+        "",
+        "Source of the real statistics: Statistics Finland, employment service statistics (TEM",
+        "työnvälitystilasto) / StatFin, CC BY 4.0.",
+        "",
+        "## Warehouse tables",
+        "",
+    ]
+    for name, (fi, definition, cols) in TABLES.items():
+        lines += [f"### `{name}` — {fi}", "", definition, "", "| column | meaning |", "|---|---|"]
+        lines += [f"| `{c}` | {_cell(m)} |" for c, m in cols]
+        lines.append("")
+    lines += ["## Service types (palvelutyypit)", "",
+              "| code | measure | activating | fi | sv | en |", "|---|---|---|---|---|---|"]
+    for s in service_types():
+        lines.append(f"| `{s.code}` | `{s.measure}` | {'yes' if s.activating else 'no'} | {s.name_fi} | "
+                     f"{s.name_sv} | {s.name_en} |")
+    lines += ["", "## Measures (muuttujat)", "",
+              "Frequency M = monthly, A = annual. `breakdown` names the StatFin classification a measure is",
+              "also published by.", ""]
+    by_file: dict[str, list[str]] = {}
+    for m in measures().values():
+        by_file.setdefault(m.catalogue, []).append(m.code)
+    for catalogue, codes in by_file.items():
+        lines += [f"### From `{catalogue}`", "",
+                  "| code | Finnish term | sv | en | unit | freq | definition | source | breakdown |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for code in codes:
+            m = measures()[code]
+            lines.append(
+                f"| `{m.code}` | {_cell(m.name_fi)} | {_cell(m.name_sv)} | {_cell(m.name_en)} | {m.unit} | "
+                f"{m.frequency} | {_cell(m.definition)} | {_cell(m.table)} | {m.breakdown} |")
+        lines.append("")
+    try:
+        from kuva.indicators.catalogue import render_markdown  # written by the indicators layer
+    except ImportError:
+        pass
+    else:
+        lines += [render_markdown(), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(render(), end="")
