@@ -18,8 +18,12 @@ from pathlib import Path
 
 def cache_key(url: str, query: object, vintage: str | None = None) -> str:
     """Hex SHA-256 of the URL, the canonical JSON of the query and the table vintage."""
-    text = json.dumps({"url": url, "query": query, "vintage": vintage}, sort_keys=True,
-                      ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(
+        {"url": url, "query": query, "vintage": vintage},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -20,7 +20,9 @@ def cells(selection: Selection) -> int:
     return math.prod(len(v) for _, v in selection)
 
 
-def split_selection(selection: Selection, max_cells: int, split_order: Sequence[str]) -> list[Selection]:
+def split_selection(
+    selection: Selection, max_cells: int, split_order: Sequence[str]
+) -> list[Selection]:
     """Chunks of ``selection`` of at most ``max_cells`` cells each."""
     if max_cells < 1:
         raise KuvaInputError(f"max_cells must be >= 1, got {max_cells}")
@@ -42,10 +44,7 @@ def split_selection(selection: Selection, max_cells: int, split_order: Sequence[
             raise KuvaInputError(f"cannot split a selection of {n} cells under {max_cells}")
         values = dict(sel)[var]
         per_value = n // len(values)
-        if per_value <= max_cells:
-            run = max(1, max_cells // per_value)
-        else:
-            run = 1
-        pieces = [values[i:i + run] for i in range(0, len(values), run)]
+        run = max(1, max_cells // per_value) if per_value <= max_cells else 1
+        pieces = [values[i : i + run] for i in range(0, len(values), run)]
         todo[0:0] = [tuple((c, p if c == var else v) for c, v in sel) for p in pieces]
     raise KuvaInputError("selection splitting did not finish")  # pragma: no cover

@@ -37,7 +37,12 @@ from kuva.sources.pxweb.errors import (
     PxWebResponseError,
     PxWebRetryError,
 )
-from kuva.sources.pxweb.jsonstat import Dimension, JsonStatDataset, parse_jsonstat2, parse_jsonstat2_bytes
+from kuva.sources.pxweb.jsonstat import (
+    Dimension,
+    JsonStatDataset,
+    parse_jsonstat2,
+    parse_jsonstat2_bytes,
+)
 from kuva.sources.pxweb.ratelimit import Clock, RateLimiter, Sleep
 
 log = logging.getLogger(__name__)
@@ -107,9 +112,11 @@ def detect_api(base_url: str) -> ApiVersion:
         return "v2"
     if "/api/v1" in base_url.lower():
         return "v1"
-    raise KuvaInputError(f"cannot tell the PxWeb API version from {base_url!r}: expected '/api/v2' "
-                         f"(e.g. https://pxdata.stat.fi/api/v2) or '/api/v1/<lang>/<database>' "
-                         f"(e.g. https://pxdata.stat.fi/PXWeb/api/v1/fi/StatFin); pass api=")
+    raise KuvaInputError(
+        f"cannot tell the PxWeb API version from {base_url!r}: expected '/api/v2' "
+        f"(e.g. https://pxdata.stat.fi/api/v2) or '/api/v1/<lang>/<database>' "
+        f"(e.g. https://pxdata.stat.fi/PXWeb/api/v1/fi/StatFin); pass api="
+    )
 
 
 def _retry_after(value: str | None, now: Callable[[], float]) -> float | None:
@@ -168,10 +175,15 @@ class PxWebClient:
         self._limits = limits
         self.limiter = RateLimiter(
             limits.max_calls if limits else DEFAULT_MAX_CALLS,
-            limits.window if limits else DEFAULT_WINDOW, clock=clock, sleep=sleep,
+            limits.window if limits else DEFAULT_WINDOW,
+            clock=clock,
+            sleep=sleep,
         )
-        self.http = httpx.Client(timeout=timeout, transport=transport,
-                                 headers={"User-Agent": user_agent, "Accept": "application/json"})
+        self.http = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+        )
         self.requests_sent = 0  #: HTTP requests made (every attempt counts)
         self.cache_hits = 0
         self.retries = 0
@@ -188,8 +200,15 @@ class PxWebClient:
         self.close()
 
     # -- low level ---------------------------------------------------------------------------
-    def _request(self, method: str, url: str, parse: Callable[[bytes], T], *,
-                 params: dict[str, str] | None = None, body: Any = None) -> tuple[T, bytes]:
+    def _request(
+        self,
+        method: str,
+        url: str,
+        parse: Callable[[bytes], T],
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+    ) -> tuple[T, bytes]:
         """Send with retries; ``parse`` runs inside the retry loop, so a body it rejects
         (truncated, not JSON, wrong shape) is asked for again and never returned."""
         problem = ""
@@ -227,8 +246,10 @@ class PxWebClient:
                     raise PxWebError(f"{method} {url}: HTTP {status}: {content[:300]!r}")
             if attempt + 1 >= self.max_attempts:
                 break
-            delay = wait if wait is not None else min(self.max_backoff, self.backoff * 2 ** attempt)
-            log.info("PxWeb %s %s: %s; retry %d in %.1f s", method, url, problem, attempt + 1, delay)
+            delay = wait if wait is not None else min(self.max_backoff, self.backoff * 2**attempt)
+            log.info(
+                "PxWeb %s %s: %s; retry %d in %.1f s", method, url, problem, attempt + 1, delay
+            )
             self.backoff_slept += delay
             self.sleep(delay)
         raise PxWebRetryError(url, self.max_attempts, problem)
@@ -260,12 +281,23 @@ class PxWebClient:
             cfg = None
         if isinstance(cfg, dict):
             if self.api == "v2":
-                cells, calls, window = (cfg.get("maxDataCells"), cfg.get("maxCallsPerTimeWindow"),
-                                        cfg.get("timeWindow"))
+                cells, calls, window = (
+                    cfg.get("maxDataCells"),
+                    cfg.get("maxCallsPerTimeWindow"),
+                    cfg.get("timeWindow"),
+                )
             else:
-                cells, calls, window = cfg.get("maxValues"), cfg.get("maxCalls"), cfg.get("timeWindow")
-            lim = ServerLimits(int(cells or DEFAULT_MAX_CELLS), int(calls or DEFAULT_MAX_CALLS),
-                               float(window or DEFAULT_WINDOW), "config")
+                cells, calls, window = (
+                    cfg.get("maxValues"),
+                    cfg.get("maxCalls"),
+                    cfg.get("timeWindow"),
+                )
+            lim = ServerLimits(
+                int(cells or DEFAULT_MAX_CELLS),
+                int(calls or DEFAULT_MAX_CALLS),
+                float(window or DEFAULT_WINDOW),
+                "config",
+            )
         else:
             lim = ServerLimits(DEFAULT_MAX_CELLS, DEFAULT_MAX_CALLS, DEFAULT_WINDOW, "default")
         self._limits = lim
@@ -300,12 +332,22 @@ class PxWebClient:
                 except PxWebNotFoundError:
                     continue
                 return self._v1_metadata(short, url, doc, listing.get(tid.lower()))
-        raise PxWebNotFoundError(f"table {short}: not found on {self.base_url}; tried {', '.join(tried)}")
+        raise PxWebNotFoundError(
+            f"table {short}: not found on {self.base_url}; tried {', '.join(tried)}"
+        )
 
     def _v2_metadata(self, short: str, url: str, data_url: str, doc: Any) -> TableMetadata:
         ds = parse_jsonstat2(doc, require_values=False)
-        return TableMetadata(short, "v2", url, data_url, ds.label, ds.updated, ds.dimensions,
-                             ds.roles.get("time", ()))
+        return TableMetadata(
+            short,
+            "v2",
+            url,
+            data_url,
+            ds.label,
+            ds.updated,
+            ds.dimensions,
+            ds.roles.get("time", ()),
+        )
 
     def _v1_listing(self, subject: str) -> dict[str, str | None]:
         """``{table file name (lower case): updated}`` from the v1 subject folder, if any."""
@@ -328,20 +370,37 @@ class PxWebClient:
         for v in doc["variables"]:
             codes = tuple(str(x) for x in v.get("values", []))
             texts = tuple(str(x) for x in v.get("valueTexts", codes))
-            dims.append(Dimension(str(v["code"]), str(v.get("text", v["code"])), codes, texts,
-                                  bool(v.get("elimination", False))))
+            dims.append(
+                Dimension(
+                    str(v["code"]),
+                    str(v.get("text", v["code"])),
+                    codes,
+                    texts,
+                    bool(v.get("elimination", False)),
+                )
+            )
             if v.get("time"):
                 time_vars.append(str(v["code"]))
-        return TableMetadata(short, "v1", url, url, str(doc.get("title", "")), updated,
-                             tuple(dims), tuple(time_vars))
+        return TableMetadata(
+            short, "v1", url, url, str(doc.get("title", "")), updated, tuple(dims), tuple(time_vars)
+        )
 
     # -- data --------------------------------------------------------------------------------
     def data_query(self, meta: TableMetadata, selection: Selection) -> dict[str, Any]:
         """The query (request body) for ``selection`` in the API's own form."""
         if meta.api == "v2":
-            return {"selection": [{"variableCode": v, "valueCodes": list(vals)} for v, vals in selection]}
-        return {"query": [{"code": v, "selection": {"filter": "item", "values": list(vals)}}
-                          for v, vals in selection], "response": {"format": "json-stat2"}}
+            return {
+                "selection": [
+                    {"variableCode": v, "valueCodes": list(vals)} for v, vals in selection
+                ]
+            }
+        return {
+            "query": [
+                {"code": v, "selection": {"filter": "item", "values": list(vals)}}
+                for v, vals in selection
+            ],
+            "response": {"format": "json-stat2"},
+        }
 
     def fetch_chunk(self, meta: TableMetadata, selection: Selection) -> ChunkResult:
         """One data request (from the cache when this exact query was answered before)."""
@@ -355,7 +414,9 @@ class PxWebClient:
                 method, body = "GET", None
                 for v, vals in selection:
                     params[f"valuecodes[{v}]"] = ",".join(vals)
-        key = cache_key(meta.data_url, {"method": method, "params": params, "body": query}, meta.updated)
+        key = cache_key(
+            meta.data_url, {"method": method, "params": params, "body": query}, meta.updated
+        )
         if self.cache is not None:
             cached = self.cache.get(key)
             if cached is not None:
@@ -377,8 +438,14 @@ class PxWebClient:
             self.cache.put(key, raw)
         return ChunkResult(ds, False, query)
 
-    def fetch(self, meta: TableMetadata, selection: Selection, *, split_order: Sequence[str] = (),
-              progress: Callable[[int, int], None] | None = None) -> list[ChunkResult]:
+    def fetch(
+        self,
+        meta: TableMetadata,
+        selection: Selection,
+        *,
+        split_order: Sequence[str] = (),
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[ChunkResult]:
         """Every chunk of ``selection`` (split under the cell limit), in order."""
         chunks = split_selection(selection, self.limits().max_cells, split_order)
         out: list[ChunkResult] = []

@@ -17,13 +17,15 @@ class PxWebResponseError(PxWebError):
 
 
 class PxWebRetryError(PxWebError):
-    """A request kept failing after every retry. ``url`` and ``attempts`` say which and how often."""
+    """A request kept failing after every retry (``url``, ``attempts``, ``last_problem``)."""
 
     def __init__(self, url: str, attempts: int, last_problem: str) -> None:
         self.url = url
         self.attempts = attempts
         self.last_problem = last_problem
-        super().__init__(f"{url}: gave up after {attempts} attempt(s); last problem: {last_problem}")
+        super().__init__(
+            f"{url}: gave up after {attempts} attempt(s); last problem: {last_problem}"
+        )
 
 
 class PxWebNotFoundError(PxWebError):
@@ -43,5 +45,7 @@ class PxWebPullError(PxWebError):
         self.cause = cause
         self.reports = reports
         done = ", ".join(getattr(r, "table", "?") for r in reports) or "none"
-        super().__init__(f"table {table}: {cause} (tables loaded before it: {done}; "
-                         f"re-run to resume: finished requests are cached)")
+        super().__init__(
+            f"table {table}: {cause} (tables loaded before it: {done}; "
+            f"re-run to resume: finished requests are cached)"
+        )

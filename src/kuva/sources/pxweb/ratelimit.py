@@ -19,11 +19,19 @@ Sleep = Callable[[float], None]
 class RateLimiter:
     """At most ``max_calls`` calls in any window of ``window`` seconds."""
 
-    def __init__(self, max_calls: int, window: float, *, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep) -> None:
+    def __init__(
+        self,
+        max_calls: int,
+        window: float,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
         if max_calls < 1 or window <= 0:
-            raise KuvaInputError(f"rate limit needs max_calls >= 1 and window > 0, got "
-                                 f"{max_calls} calls / {window} s")
+            raise KuvaInputError(
+                f"rate limit needs max_calls >= 1 and window > 0, got "
+                f"{max_calls} calls / {window} s"
+            )
         self.max_calls = max_calls
         self.window = float(window)
         self.clock = clock
