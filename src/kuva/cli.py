@@ -93,7 +93,9 @@ def _version(value: bool) -> None:
 def main_options(
     warehouse: Annotated[
         Path | None,
-        typer.Option("--warehouse", "-w", help="Warehouse file (default: KUVA_WAREHOUSE, kuva.toml or kuva-data/kuva.duckdb)."),
+        typer.Option(
+            "--warehouse", "-w", help="Warehouse file (default: KUVA_WAREHOUSE, kuva.toml or kuva-data/kuva.duckdb)."
+        ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for errors.")] = False,
     version: Annotated[

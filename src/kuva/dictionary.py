@@ -14,7 +14,8 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
         "Statistics stored long, one row per area, period, measure, breakdown and vintage. Every "
         "vintage is kept; queries take the latest or the one in force at an 'as of' time.",
         [
-            ("area_code", "area code: SSS whole country, KUnnn municipality, SKnnn sub-region, MKnn region, ELYnn ELY centre"),
+            ("area_code",
+             "area code: SSS whole country, KUnnn municipality, SKnnn sub-region, MKnn region, ELYnn ELY centre"),
             ("period", "first day of the month (monthly) or 1 January (annual)"),
             ("frequency", "M monthly, A annual (from the measure catalogue)"),
             ("measure", "measure code (see Measures below)"),
@@ -29,7 +30,8 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     "sources": (
         "lähteet",
         "One row per data source.",
-        [("source_id", "e.g. statfin:12r5, synthetic:panel"), ("kind", "statfin-bundled, statfin-pxweb, synthetic, user-file"),
+        [("source_id", "e.g. statfin:12r5, synthetic:panel"),
+         ("kind", "statfin-bundled, statfin-pxweb, synthetic, user-file"),
          ("title", "human-readable title"), ("publisher", "publisher"), ("license", "licence and attribution"),
          ("synthetic", "true for simulated data (always labelled SYNTHETIC where shown)")],
     ),
@@ -40,7 +42,8 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
          ("query", "query sent to the API (JSON), if any"), ("retrieved_at", "when KuVa fetched the data"),
          ("loaded_at", "when the load committed"), ("vintage", "publisher's release time of the values"),
          ("checksum", "SHA-256 of the validated content, independent of row order"),
-         ("rows_in", "rows offered"), ("rows_inserted", "new keys"), ("rows_revised", "new vintages of changed values"),
+         ("rows_in", "rows offered"), ("rows_inserted", "new keys"),
+         ("rows_revised", "new vintages of changed values"),
          ("rows_unchanged", "rows equal to what was stored"), ("kuva_version", "KuVa version that loaded")],
     ),
     "areas": ("alueet", "Every area of the 2021 division with fi/sv/en names.",
@@ -59,7 +62,8 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
         "kokeilualueiden jäsenkunnat",
         "Member municipalities of programme areas with validity dates and the confidence of each row.",
         [("programme", "programme code, e.g. pilots_2021"), ("area_code", "area slug"), ("area_name", "area name (fi)"),
-         ("municipality_code", "KUnnn"), ("start_date", "membership start"), ("end_date", "membership end (NULL ongoing)"),
+         ("municipality_code", "KUnnn"), ("start_date", "membership start"),
+         ("end_date", "membership end (NULL ongoing)"),
          ("confidence", "confirmed, likely or guess"), ("source_url", "where the membership was found")],
     ),
     "service_types": ("palvelutyypit", "Service types and whether they count in the activation rate.",
@@ -72,7 +76,8 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
                   ("definition", "definition"), ("breakdown", "breakdown dimension, if any")]),
     "service_events": (
         "palvelupolun välietapit",
-        "Person-level milestones of a jobseeker's path. Keyed pseudonyms only (HMAC-SHA256, key outside the warehouse).",
+        "Person-level milestones of a jobseeker's path. Keyed pseudonyms only "
+        "(HMAC-SHA256, key outside the warehouse).",
         [("pseudonym", "keyed pseudonym, 64 hex characters"), ("event_date", "date of the event"),
          ("event_type", "registration, initial_interview (alkuhaastattelu), service_need_assessment "
           "(palvelutarvearvio), employment_plan (työllistymissuunnitelma), plan_review, job_search_talk "

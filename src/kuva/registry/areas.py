@@ -146,8 +146,8 @@ class AreaRegistry:
         hits = [c for c in self._by_name.get(normalise(text), set()) if c.startswith("KU")]
         if len(hits) == 1:
             return self._municipalities[hits[0]]
-        names = [n for m in self._municipalities.values() for n in (m.name_fi, m.name_sv)]
-        raise KuvaLookupError(f"unknown municipality {text!r}; closest: {_fmt(closest(text, names))}")
+        all_names = [n for m in self._municipalities.values() for n in (m.name_fi, m.name_sv)]
+        raise KuvaLookupError(f"unknown municipality {text!r}; closest: {_fmt(closest(text, all_names))}")
 
     def historical(self, code: str) -> Merger | None:
         """Where a historical municipality code went, or None if it is not historical."""

@@ -57,10 +57,18 @@ def measures() -> dict[str, Measure]:
                 raise KuvaInputError(f"kuva/registry/data/{name}, row {i}, field 'frequency': "
                                      f"must be one of {list(FREQUENCIES)}, got {r['frequency']!r}")
             out[r["code"]] = Measure(
-                r["code"], r["table"], r["frequency"], r["unit"], r["name_fi"],  # type: ignore[arg-type]
+                r["code"], r["table"], _frequency(r["frequency"]), r["unit"], r["name_fi"],
                 r["name_sv"], r["name_en"], r["definition"], r["breakdown"], name,
             )
     return out
+
+
+def _frequency(text: str) -> Frequency:
+    if text == "M":
+        return "M"
+    if text == "A":
+        return "A"
+    raise KuvaInputError(f"frequency must be one of {list(FREQUENCIES)}, got {text!r}")
 
 
 def measure(code: str) -> Measure:

@@ -154,7 +154,7 @@ class ProgrammeRegistry:
             key = (prog_code, slug(r["pilot_area_fi"]))
             names[key] = r["pilot_area_fi"]
             m = Membership(prog_code, key[1], r["pilot_area_fi"], muni.code, muni.name_fi,
-                           start, end, conf, r["source_url"])  # type: ignore[arg-type]
+                           start, end, _confidence(conf), r["source_url"])
             for other in (x for ms in by_area.values() for x in ms):
                 if other.programme == prog_code and other.municipality_code == muni.code and _overlap(m, other):
                     raise BadRowError(source, i, "municipality_code",
@@ -200,6 +200,13 @@ class ProgrammeRegistry:
 
     def memberships(self, programme: str = DEFAULT_PROGRAMME) -> tuple[Membership, ...]:
         return tuple(m for a in self.areas(programme) for m in a.memberships)
+
+
+def _confidence(text: str) -> Confidence:
+    for level in CONFIDENCE_LEVELS:
+        if text == level:
+            return level
+    raise KuvaLookupError(f"confidence must be one of {list(CONFIDENCE_LEVELS)}, got {text!r}")
 
 
 def _overlap(a: Membership, b: Membership) -> bool:

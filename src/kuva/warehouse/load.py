@@ -118,7 +118,7 @@ def load_observations(
             f"SELECT count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND {diff}), "
             f"count(*) FILTER (WHERE existed AND NOT ({diff})) FROM _cmp"
         ).fetchone()
-        assert counts is not None  # noqa: S101 - an aggregate always returns one row
+        assert counts is not None
         inserted, revised, unchanged = (int(x) for x in counts)
         load_id: int | None = None
         if inserted + revised > 0:

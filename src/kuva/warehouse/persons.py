@@ -133,7 +133,9 @@ def load_service_events(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) 
     bad = clean["sector"].notna() & ~clean["sector"].isin(SECTORS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise BadRowError(src, int(rows[i]), "sector", f"must be one of {list(SECTORS)}, got {clean['sector'].iloc[i]!r}")
+        raise BadRowError(
+            src, int(rows[i]), "sector", f"must be one of {list(SECTORS)}, got {clean['sector'].iloc[i]!r}"
+        )
     return _insert(wh, "service_events", clean, EVENT_COLUMNS, source)
 
 

@@ -50,7 +50,7 @@ def validate_observations(frame: pd.DataFrame, source: str) -> pd.DataFrame:
                 if "breakdown" in frame.columns else np.full(n, "", dtype=object)
             ),
             "status": (
-                frame["status"].astype("string").replace("", pd.NA).to_numpy()
+                frame["status"].astype("string").mask(frame["status"].astype("string") == "").to_numpy()
                 if "status" in frame.columns else np.full(n, None, dtype=object)
             ),
         }
@@ -69,7 +69,7 @@ def validate_observations(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         bad = str(codes.iloc[idx])
         try:
             hint = f" ({areas.area(bad).code} is meant?)" if bad not in ("", "<NA>") else ""
-        except Exception:  # noqa: BLE001 - the hint is best effort, the error below is what counts
+        except Exception:
             hint = ""
         raise BadRowError(source, int(rows[idx]), "area_code", f"unknown area code {bad!r}{hint}")
     # measures
@@ -98,7 +98,8 @@ def validate_observations(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     out["period"] = p.date
     # values
     values = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=float)
-    raw_missing = frame["value"].isna().to_numpy() | (frame["value"].astype("string").str.strip() == "").fillna(True).to_numpy(dtype=bool)
+    blank = (frame["value"].astype("string").str.strip() == "").fillna(True)
+    raw_missing = frame["value"].isna().to_numpy() | blank.to_numpy(dtype=bool)
     not_numeric = np.isnan(values) & ~raw_missing
     if not_numeric.any():
         fail(not_numeric, "value", "not a number: {value!r}")
