@@ -5,7 +5,31 @@ constructor, and returns an immutable results object from ``fit()`` with ``summa
 ``tidy()`` and ``plot()``. See ``docs/evaluate.md``.
 """
 
+from kuva.evaluate.balance import (
+    EntropyBalance,
+    nearest_neighbours,
+    shock_size,
+    standardized_differences,
+)
 from kuva.evaluate.data import PanelData
 from kuva.evaluate.did import EventStudy, TwoWayFixedEffects
+from kuva.evaluate.sensitivity import RelativeMagnitudes
+from kuva.evaluate.staggered import CallawaySantAnna, SunAbraham
+from kuva.evaluate.synth import Predictor, SyntheticControl
+from kuva.evaluate.synthdid import SyntheticDiD
 
-__all__ = ["EventStudy", "PanelData", "TwoWayFixedEffects"]
+__all__ = [
+    "CallawaySantAnna",
+    "EntropyBalance",
+    "EventStudy",
+    "PanelData",
+    "Predictor",
+    "RelativeMagnitudes",
+    "SunAbraham",
+    "SyntheticControl",
+    "SyntheticDiD",
+    "TwoWayFixedEffects",
+    "nearest_neighbours",
+    "shock_size",
+    "standardized_differences",
+]

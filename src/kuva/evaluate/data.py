@@ -47,12 +47,15 @@ def _to_ordinal(values: pd.Series, column: str) -> tuple[FloatArray, TimeKind]:
                 f"got frequency {values.dtype.freq.name!r}"
             )
         ords = np.array(
-            [np.nan if pd.isna(v) else float(v.ordinal) for v in values], dtype=float
+            [float(v.ordinal) if isinstance(v, pd.Period) else np.nan for v in values],
+            dtype=float,
         )
         return ords, "month"
     if pd.api.types.is_datetime64_any_dtype(values):
         per = values.dt.to_period("M")
-        ords = np.array([np.nan if pd.isna(v) else float(v.ordinal) for v in per], dtype=float)
+        ords = np.array(
+            [float(v.ordinal) if isinstance(v, pd.Period) else np.nan for v in per], dtype=float
+        )
         return ords, "month"
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         arr = values.to_numpy(dtype=float, na_value=np.nan)
@@ -72,7 +75,9 @@ def _to_ordinal(values: pd.Series, column: str) -> tuple[FloatArray, TimeKind]:
                 f"column {column!r}: cannot read {values.iloc[0]!r} as a monthly period "
                 "(expected e.g. '2020-02')"
             ) from exc
-        ords = np.array([np.nan if pd.isna(v) else float(v.ordinal) for v in per], dtype=float)
+        ords = np.array(
+            [float(v.ordinal) if isinstance(v, pd.Period) else np.nan for v in per], dtype=float
+        )
         return ords, "month"
     raise KuvaInputError(
         f"column {column!r}: expected monthly periods, datetimes or integer years; "

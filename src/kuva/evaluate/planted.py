@@ -93,29 +93,33 @@ def simulate_panel(
     tau = np.where(treated, tau_i[:, None] * (1 + effect_growth * np.where(treated, e, 0)), 0.0)
     y = unit_fe[:, None] + time_fe[None, :] + shocks + eps + tau
 
-    if monthly:
-        first: int | pd.Period = pd.Period("2018-01", freq="M")
-        periods = pd.period_range(first, periods=n_periods, freq="M")
-        start = pd.array(
-            [periods[int(v)] if np.isfinite(v) else pd.NaT for v in g], dtype=periods.dtype
-        )
-    else:
-        first = 2000
-        periods = pd.Index(2000 + t)
-        start = pd.array([2000 + int(v) if np.isfinite(v) else pd.NA for v in g], dtype="Int64")
+    first: int | pd.Period
+    start_ord = np.repeat(np.where(np.isfinite(g), g, np.nan), n_periods)
+    time_ord = np.tile(t, n_units)
     frame = pd.DataFrame(
         {
             "unit": np.repeat([f"m{i:03d}" for i in range(n_units)], n_periods),
-            "period": np.tile(np.asarray(periods), n_units),
             "y": y.ravel(),
-            "treat_start": np.repeat(np.asarray(start), n_periods),
             "cluster": np.repeat([f"r{c:02d}" for c in cluster], n_periods),
             "size": np.repeat(rng.normal(9.0, 1.0, n_units), n_periods),
         }
     )
     if monthly:
-        frame["period"] = pd.PeriodIndex(frame["period"], freq="M")
-        frame["treat_start"] = pd.PeriodIndex(frame["treat_start"], freq="M")
+        base = pd.Period("2018-01", freq="M")
+        first = base
+        months = [pd.Period(ordinal=base.ordinal + int(s), freq="M") for s in t]
+        frame["period"] = pd.PeriodIndex(np.tile(np.array(months, dtype=object), n_units),
+                                         freq="M")
+        frame["treat_start"] = pd.PeriodIndex(
+            [months[int(v)] if np.isfinite(v) else None for v in start_ord], freq="M"
+        )
+    else:
+        first = 2000
+        frame["period"] = 2000 + time_ord
+        frame["treat_start"] = pd.array(
+            [2000 + int(v) if np.isfinite(v) else None for v in start_ord], dtype="Int64"
+        )
+    frame = frame[["unit", "period", "y", "treat_start", "cluster", "size"]]
     att = float(tau[treated].mean())
     by_event = {
         int(k): float(tau[treated & (e == k)].mean()) for k in np.unique(e[treated]).astype(int)

@@ -64,7 +64,7 @@ def _ipt(d: FloatArray, x: FloatArray) -> FloatArray:
     odds ``exp(x'g)`` reweight their covariate means onto the treated means exactly.
     """
     k = x.shape[1]
-    gam = np.zeros(k)
+    gam: FloatArray = np.zeros(k)
     p_treat = d.mean()
     gam[0] = np.log(p_treat / (1 - p_treat))  # exact when x is only the intercept
 
@@ -79,9 +79,9 @@ def _ipt(d: FloatArray, x: FloatArray) -> FloatArray:
         grad = -np.mean(np.where(d > 0, 1.0, -e)[:, None] * x, axis=0)
         hess = (x * np.where(d > 0, 0.0, e)[:, None]).T @ x / len(d)
         try:
-            step = np.linalg.solve(hess, grad)
+            step: FloatArray = np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+            step = np.asarray(np.linalg.lstsq(hess, grad, rcond=None)[0], dtype=float)
         s = 1.0
         while s > 1e-8:
             new = gam - s * step
@@ -102,7 +102,7 @@ def _ipt(d: FloatArray, x: FloatArray) -> FloatArray:
 
 def _wls(y: FloatArray, x: FloatArray, w: FloatArray) -> FloatArray:
     xw = x * w[:, None]
-    coef: FloatArray = np.linalg.solve(xw.T @ x, xw.T @ y)
+    coef = np.asarray(np.linalg.solve(xw.T @ x, xw.T @ y), dtype=np.float64)
     return coef
 
 

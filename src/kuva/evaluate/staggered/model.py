@@ -63,9 +63,9 @@ class CallawaySantAnna:
     ) -> None:
         if not isinstance(panel, PanelData):
             raise KuvaInputError("panel must be a kuva.evaluate.PanelData")
-        self._control = validate_option("control_group", control_group, ControlGroup)
-        self._method = validate_option("method", method, CSMethod)
-        self._base = validate_option("base_period", base_period, BasePeriod)
+        self._control: ControlGroup = validate_option("control_group", control_group, ControlGroup)
+        self._method: CSMethod = validate_option("method", method, CSMethod)
+        self._base: BasePeriod = validate_option("base_period", base_period, BasePeriod)
         for c in covariates:
             if c not in panel.covariates:
                 raise KuvaInputError(

@@ -72,11 +72,11 @@ class AggregatedEffects:
 
     @property
     def ci_low(self) -> float:
-        return self.estimate - stats.norm.ppf(1 - self.alpha / 2) * self.std_error
+        return self.estimate - float(stats.norm.ppf(1 - self.alpha / 2)) * self.std_error
 
     @property
     def ci_high(self) -> float:
-        return self.estimate + stats.norm.ppf(1 - self.alpha / 2) * self.std_error
+        return self.estimate + float(stats.norm.ppf(1 - self.alpha / 2)) * self.std_error
 
     def tidy(self) -> pd.DataFrame:
         z = float(stats.norm.ppf(1 - self.alpha / 2))
@@ -244,7 +244,7 @@ class CallawaySantAnnaResults:
             keep = np.flatnonzero(post)
             w = pg[keep] / pg[keep].sum()
             est, agg_inf = aggregate(
-                att, inf, keep, w, weight_influence(keep, pg, self.unit_group, g)
+                att, inf, keep, w, weight_influence(keep, pg, self.unit_group, g.astype(float))
             )
         elif kind == "dynamic":
             include = (e >= min_e) & (e <= max_e)
@@ -256,7 +256,7 @@ class CallawaySantAnnaResults:
                 keep = np.flatnonzero(include & (e == k))
                 w = pg[keep] / pg[keep].sum()
                 est_k, inf_k = aggregate(
-                    att, inf, keep, w, weight_influence(keep, pg, self.unit_group, g)
+                    att, inf, keep, w, weight_influence(keep, pg, self.unit_group, g.astype(float))
                 )
                 labels.append(f"e={int(k)}")
                 keys.append(int(k))
@@ -295,7 +295,7 @@ class CallawaySantAnnaResults:
                     continue
                 w = pg[keep] / pg[keep].sum()
                 est_t, inf_t = aggregate(
-                    att, inf, keep, w, weight_influence(keep, pg, self.unit_group, g)
+                    att, inf, keep, w, weight_influence(keep, pg, self.unit_group, g.astype(float))
                 )
                 labels.append(self.labels[int(tt)])
                 keys.append(int(tt))

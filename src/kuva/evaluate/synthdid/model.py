@@ -59,7 +59,7 @@ class SyntheticDiD:
     def __init__(self, panel: PanelData, *, method: SdidMethod = "sdid") -> None:
         if not isinstance(panel, PanelData):
             raise KuvaInputError("panel must be a kuva.evaluate.PanelData")
-        self._method = validate_option("method", method, SdidMethod)
+        self._method: SdidMethod = validate_option("method", method, SdidMethod)
         self._panel = panel
         self._y, self._n0, self._t0, self._controls, self._treated = block_matrix(panel)
 

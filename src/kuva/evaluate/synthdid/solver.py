@@ -147,7 +147,7 @@ def _fw_single(
     cx = float(c @ x)
     prev = np.inf
     it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - the count is returned
+    for it in range(1, max_iter + 1):
         i = int(np.argmin(h))
         h_i = float(h[i])
         c_i = float(c[i])
