@@ -162,6 +162,8 @@ def parse_jsonstat2(doc: Any, *, require_values: bool = True) -> JsonStatDataset
         raise PxWebResponseError(f"json-stat2 {label!r}: 'id', 'size' and 'dimension' are required")
     if len(ids) != len(sizes):
         raise PxWebResponseError(f"json-stat2 {label!r}: {len(ids)} ids but {len(sizes)} sizes")
+    # metadata responses carry no values (or an empty ``value`` list, as in the v2 examples)
+    is_meta = not require_values and not doc.get("value")
     dimensions: list[Dimension] = []
     for code, size in zip(ids, sizes, strict=True):
         d = dims.get(code)
@@ -170,7 +172,9 @@ def parse_jsonstat2(doc: Any, *, require_values: bool = True) -> JsonStatDataset
                 f"json-stat2 {label!r}: dimension {code!r} listed in 'id' is missing"
             )
         cats, cat_labels, units = _categories(code, d)
-        if len(cats) != int(size):
+        # metadata (no values) may list every category while ``size`` reflects a default
+        # selection (seen in the PxWeb v2 examples); for data the two must agree
+        if len(cats) != int(size) and not is_meta:
             raise PxWebResponseError(
                 f"json-stat2 {label!r}: dimension {code!r} has {len(cats)} categories "
                 f"but size {size}"
@@ -196,7 +200,7 @@ def parse_jsonstat2(doc: Any, *, require_values: bool = True) -> JsonStatDataset
     }
     values: np.ndarray | None = None
     status: tuple[str | None, ...] | None = None
-    if "value" in doc:
+    if not is_meta and "value" in doc:
         n = math.prod(int(s) for s in sizes)
         cells = _cells(doc["value"], n, "value", label)
         try:
