@@ -221,7 +221,20 @@ def kykyviisari_comparison() -> tuple[str, ...]:
     return tuple(m.code for r in KYKYVIISARI_COMPARISON_REGIONS for m in reg.members(r))
 
 
-@cache
 def programme_registry(pilots_csv: Path | None = None) -> ProgrammeRegistry:
-    """The programme registry, from the bundled list or a user's CSV (cached per path)."""
-    return ProgrammeRegistry(pilots_csv)
+    """The programme registry, from the bundled list or a user's CSV.
+
+    Cached per file and its modification time, so an edited file is read again.
+    """
+    if pilots_csv is None:
+        return _cached_registry(None, 0, 0)
+    try:
+        st = pilots_csv.stat()
+    except OSError:
+        return ProgrammeRegistry(pilots_csv)  # raises the clear "file not found" error
+    return _cached_registry(pilots_csv.resolve(), st.st_mtime_ns, st.st_size)
+
+
+@cache
+def _cached_registry(path: Path | None, mtime_ns: int, size: int) -> ProgrammeRegistry:
+    return ProgrammeRegistry(path)

@@ -1,0 +1,135 @@
+"""The command line, through Typer's runner on real warehouse files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kuva.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str, warehouse: Path | None = None) -> tuple[int, str, str]:
+    prefix = ["--warehouse", str(warehouse)] if warehouse else []
+    result = runner.invoke(app, [*prefix, *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("kuva ")
+
+
+def test_demo_builds_a_warehouse_and_prints_its_summary(tmp_path: Path) -> None:
+    path = tmp_path / "demo.duckdb"
+    code, out, err = run("demo", warehouse=path)
+    assert code == 0, err
+    assert path.is_file()
+    assert "statfin:12r5" in out and "184,644" in out and "municipality" in out
+    code, out, _ = run("demo", warehouse=path)  # a second run changes nothing
+    assert code == 0 and out.count("no change") == 19
+
+
+def test_query_prints_the_bundled_statfin_values(bundled_warehouse_path: Path) -> None:
+    code, out, err = run("query", "TYOTTOMATLOPUSSA", "--area", "Helsingfors", "--from", "2020-02", "--to", "2020-04",
+                         "--format", "csv", warehouse=bundled_warehouse_path)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    # StatFin 12r5: Helsinki 2020-02 30,880; 2020-03 41,793; 2020-04 63,069 unemployed jobseekers
+    assert [(r["period"], float(r["value"])) for r in rows] == [
+        ("2020-02-01", 30_880.0), ("2020-03-01", 41_793.0), ("2020-04-01", 63_069.0)]
+
+
+def test_query_json_and_table(bundled_warehouse_path: Path) -> None:
+    code, out, _ = run("query", "AKTASTE", "-a", "SSS", "--from", "2020-01", "--to", "2020-01", "-f", "json",
+                       warehouse=bundled_warehouse_path)
+    assert code == 0
+    (record,) = json.loads(out)
+    assert record["value"] == 31.5 and record["period"] == "2020-01-01" and record["source_id"] == "statfin:12u4"
+    code, out, _ = run("query", "AKTASTE", "-a", "SSS", "--from", "2020-01", "--to", "2020-02",
+                       warehouse=bundled_warehouse_path)
+    assert code == 0 and "31.50" in out and "2 rows" in out
+
+
+def test_query_as_of_before_any_vintage_is_empty(bundled_warehouse_path: Path) -> None:
+    code, out, _ = run("query", "TYOTTOMATLOPUSSA", "-a", "KU091", "--as-of", "2020-01-01", "-f", "csv",
+                       warehouse=bundled_warehouse_path)
+    assert code == 0 and out.strip().splitlines()[1:] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("query", "NOPE"), "error: unknown measure 'NOPE'"),
+        (("query", "AKTASTE", "--area", "Helsinkii"), "error: unknown area 'Helsinkii'; closest: Helsinki"),
+        (("query", "AKTASTE", "--from", "2020-13"), "error: --from: expected YYYY-MM"),
+        (("query", "AKTASTE", "--format", "xml"), "error: --format must be one of"),
+        (("registry", "municipality", "Tamperr"), "error: unknown municipality 'Tamperr'; closest: Tampere"),
+    ],
+)
+def test_domain_errors_are_one_line_and_exit_1(
+    bundled_warehouse_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    code, out, err = run(*args, warehouse=bundled_warehouse_path)
+    assert code == 1
+    assert err.strip().startswith(message)
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(bundled_warehouse_path: Path) -> None:
+    result = runner.invoke(app, ["--warehouse", str(bundled_warehouse_path), "--debug", "query", "NOPE"])
+    assert result.exit_code == 1 and result.exception is not None
+    assert type(result.exception).__name__ == "KuvaLookupError"
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = run("info", warehouse=tmp_path / "none.duckdb")
+    assert code == 1 and "no warehouse at" in err and "kuva demo" in err
+
+
+def test_usage_errors_exit_2() -> None:
+    assert runner.invoke(app, ["query"]).exit_code == 2
+    assert runner.invoke(app, ["no-such-command"]).exit_code == 2
+
+
+def test_registry_commands() -> None:
+    code, out, _ = run("registry", "municipality", "KU099")
+    assert code == 0 and "Kankaanpää" in out
+    code, out, _ = run("registry", "municipality", "Kajaani")
+    assert "Kainuun seutu" in out and "confidence: confirmed" in out
+    code, out, _ = run("registry", "pilots", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 25 and sum(int(r["municipalities"]) for r in rows) == 118
+    code, out, _ = run("registry", "pilots", "--members", "--format", "json")
+    members = json.loads(out)
+    assert len(members) == 118 and {m["confidence"] for m in members} == {"confirmed", "likely", "guess"}
+    code, out, _ = run("registry", "services")
+    assert code == 0 and "KUNTTYOLOP" in out
+    code, out, _ = run("registry", "measures", "-f", "csv")
+    assert code == 0 and "AKTASTE" in out
+
+
+def test_pilots_from_a_user_file(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text("pilot_area_fi,municipality_code,municipality_name_fi,source_url,confidence\n"
+                 "Oma alue,091,Helsinki,https://example.org,confirmed\n", encoding="utf-8")
+    code, out, _ = run("registry", "pilots", "--file", str(f), "-f", "csv")
+    assert code == 0 and "Oma alue" in out
+    f.write_text("pilot_area_fi,municipality_code,municipality_name_fi,source_url,confidence\n"
+                 "Oma alue,091,Helsinki,https://example.org,maybe\n", encoding="utf-8")
+    code, _, err = run("registry", "pilots", "--file", str(f))
+    assert code == 1 and f"{f}, row 1, field 'confidence'" in err
+
+
+def test_load_bundled_subset(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    code, out, _ = run("load", "bundled", "-t", "12u4", warehouse=path)
+    assert code == 0 and "statfin:12u4" in out and "statfin:12r5" not in out
+    code, _, err = run("load", "bundled", "-t", "12zz", warehouse=path)
+    assert code == 1 and "unknown bundled table" in err
