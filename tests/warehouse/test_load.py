@@ -178,6 +178,13 @@ def test_a_killed_load_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     assert fingerprint(path) == before
 
 
+def test_observation_keys_are_unique(bundled_wh: Warehouse) -> None:
+    dup = bundled_wh.sql(
+        """SELECT count(*) AS n FROM (SELECT area_code, period, measure, breakdown, vintage FROM observations
+           GROUP BY ALL HAVING count(*) > 1)""")
+    assert dup["n"][0] == 0
+
+
 def test_a_copy_of_the_file_is_a_complete_warehouse(bundled_warehouse_path: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.duckdb"
     shutil.copy(bundled_warehouse_path, copy)
