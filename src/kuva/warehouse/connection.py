@@ -58,7 +58,7 @@ class Warehouse:
                 self.close()
                 raise KuvaWarehouseError(
                     f"warehouse {self.path} has schema version {version}, this KuVa needs "
-                    f"{LATEST_VERSION}; open it once for writing (e.g. `kuva info --migrate`)"
+                    f"{LATEST_VERSION}; run a writing command once (e.g. `kuva load bundled`) to migrate it"
                 )
         else:
             self.migrate()
