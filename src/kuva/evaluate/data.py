@@ -41,10 +41,10 @@ FloatArray = npt.NDArray[np.float64]
 def _to_ordinal(values: pd.Series, column: str) -> tuple[FloatArray, TimeKind]:
     """Convert period-like values to float ordinals (NaN where missing) and say which kind."""
     if isinstance(values.dtype, pd.PeriodDtype):
-        if values.dtype.freq.name not in ("M", "ME"):
+        if str(values.dtype) != "period[M]":
             raise KuvaInputError(
                 f"column {column!r}: periods must be monthly or integer years; "
-                f"got frequency {values.dtype.freq.name!r}"
+                f"got {values.dtype}"
             )
         ords = np.array(
             [float(v.ordinal) if isinstance(v, pd.Period) else np.nan for v in values],

@@ -25,6 +25,10 @@ class FewClustersWarning(KuvaDataWarning):
     """Too few clusters (or treated clusters) for reliable cluster-robust inference."""
 
 
+class AbsorbedCovariateWarning(KuvaDataWarning):
+    """A covariate is constant within units and is absorbed by the unit fixed effects."""
+
+
 class ConvergenceWarning(KuvaDataWarning):
     """A numerical optimiser stopped before meeting its convergence criterion."""
 

@@ -20,7 +20,7 @@ from kuva.evaluate.data import PanelData
 from kuva.evaluate.did.inference import wild_cluster_bootstrap, within
 from kuva.evaluate.did.results import DidResults, EventStudyResults, PreTrendTest
 from kuva.evaluate.options import BootstrapWeights, validate_option
-from kuva.evaluate.warnings import FewClustersWarning
+from kuva.evaluate.warnings import AbsorbedCovariateWarning, FewClustersWarning
 
 _MIN_CLUSTERS = 10
 
@@ -30,6 +30,7 @@ def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
 
 
 def _check_covariates(panel: PanelData, covariates: Sequence[str]) -> tuple[str, ...]:
+    """Declared covariates that vary within units (the others are absorbed, with a warning)."""
     covs = tuple(covariates)
     for c in covs:
         if c not in panel.covariates:
@@ -37,7 +38,16 @@ def _check_covariates(panel: PanelData, covariates: Sequence[str]) -> tuple[str,
                 f"covariate {c!r} was not declared in PanelData(covariates=...); declared: "
                 f"{list(panel.covariates)}"
             )
-    return covs
+    long = panel.long
+    absorbed = [c for c in covs if long.groupby("unit")[c].nunique().max() <= 1]
+    if absorbed:
+        warnings.warn(
+            f"covariates {absorbed} are constant within units and are absorbed by the unit "
+            "fixed effects; they are left out",
+            AbsorbedCovariateWarning,
+            stacklevel=3,
+        )
+    return tuple(c for c in covs if c not in absorbed)
 
 
 def _work_frame(panel: PanelData, covariates: tuple[str, ...]) -> pd.DataFrame:
