@@ -96,7 +96,7 @@ def test_person_level_stocks_match_panel(data: SyntheticData) -> None:
     """Person-level month-end stocks equal the scaled targets exactly, and every target is
     within one person of scale × panel (so each cell is within 1 of scale × panel)."""
     ps, pn = data.persons_state, data.panel_state
-    n_m, n_k, n_t = pn.services.shape
+    n_m = pn.services.shape[0]
     assert np.all(np.abs(ps.service_targets - SCALE * pn.services) < 1)
     assert np.all(np.abs(ps.unemployed_targets - SCALE * pn.unemployed) < 1)
     ev = data.events

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from types import MappingProxyType
+from typing import Any
 
 from kuva.errors import KuvaInputError
 
@@ -84,6 +85,11 @@ _FLOATS = ("activation_pp", "startup_pp", "exit_to_work_hr", "work_ability_point
 _INTS = ("startup_months", "ramp_months")
 
 
+def _set(spec: EffectSpec, name: str, value: float) -> EffectSpec:
+    kwargs: dict[str, Any] = {name: value}
+    return replace(spec, **kwargs)
+
+
 def parse_effects(items: list[str] | tuple[str, ...], base: EffectSpec = DEMO_EFFECTS) -> EffectSpec:
     """Build an :class:`EffectSpec` from ``name=value`` texts (the CLI's ``--effect``).
 
@@ -105,9 +111,9 @@ def parse_effects(items: list[str] | tuple[str, ...], base: EffectSpec = DEMO_EF
             raise KuvaInputError(f"effect {item!r} must look like name=value; allowed names: {allowed}")
         try:
             if name in _FLOATS:
-                spec = replace(spec, **{name: float(value)})
+                spec = _set(spec, name, float(value))
             elif name in _INTS:
-                spec = replace(spec, **{name: int(value)})
+                spec = _set(spec, name, int(value))
             elif name == "start":
                 spec = replace(spec, start=date.fromisoformat(value))
             elif name == "startup_backlog":

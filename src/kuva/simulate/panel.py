@@ -117,7 +117,7 @@ def _national_services(u_nat: np.ndarray, months: pd.DatetimeIndex, u_nat_ref: p
         if t <= last:
             out[:, j] = nat.loc[t, list(SERVICE_MEASURES)].to_numpy(dtype=float)
         else:
-            ref = ref_block[ref_block.index.month == t.month].index[0]
+            ref = ref_block[pd.DatetimeIndex(ref_block.index).month == t.month].index[0]
             ratio = (u_nat[j] / u_nat_ref.loc[ref]) ** SERVICE_ELASTICITY
             out[:, j] = np.rint(ref_block.loc[ref, list(SERVICE_MEASURES)].to_numpy(dtype=float) * ratio)
     return out
@@ -125,7 +125,8 @@ def _national_services(u_nat: np.ndarray, months: pd.DatetimeIndex, u_nat_ref: p
 
 def _allocate_services(weights: np.ndarray, totals: np.ndarray) -> np.ndarray:
     s = weights.sum(axis=0, keepdims=True)
-    return totals[None, :, :] * weights / np.where(s > 0, s, 1.0)
+    out: np.ndarray = totals[None, :, :] * weights / np.where(s > 0, s, 1.0)
+    return out
 
 
 def _apply_effect(x0: np.ndarray, w: np.ndarray, totals: np.ndarray, u: np.ndarray,
@@ -143,7 +144,8 @@ def _apply_effect(x0: np.ndarray, w: np.ndarray, totals: np.ndarray, u: np.ndarr
     def pooled(s: np.ndarray, mask: np.ndarray) -> np.ndarray:
         num = (s * mask).sum(axis=0)
         den = ((u + s) * mask).sum(axis=0)
-        return 100 * num / np.maximum(den, 1)
+        out: np.ndarray = 100 * num / np.maximum(den, 1)
+        return out
 
     base_p, base_o = pooled(s0, pilot), pooled(s0, ~pilot)
     c = np.ones(x0.shape[2])
@@ -179,7 +181,8 @@ def _share_path(months: pd.DatetimeIndex, points: dict[str, float]) -> np.ndarra
     """A piecewise-linear path through (YYYY-MM: value) points, flat outside."""
     xs = np.array([pd.Timestamp(k).value for k in points], dtype=float)
     ys = np.array(list(points.values()))
-    return np.interp(months.asi8.astype(float), xs, ys)
+    out: np.ndarray = np.interp(months.asi8.astype(float), xs, ys)
+    return out
 
 
 def simulate_panel(rng: np.random.Generator, profile: Profile, effects: EffectSpec,
@@ -264,7 +267,7 @@ def _groups(rng: np.random.Generator, profile: Profile, months: pd.DatetimeIndex
         if t <= last:
             tot[j] = fn_nat.loc[t]
         else:
-            ref = ref_block[ref_block.index.month == t.month].index[0]
+            ref = ref_block[pd.DatetimeIndex(ref_block.index).month == t.month].index[0]
             tot[j] = np.rint(ref_block.loc[ref] * unat[j] / real_u.loc[ref])
     fw = us * profile.foreign_share[:, None] * np.exp(rng.normal(0, 0.15, n_m))[:, None] * 1.8
     fn = allocate(tot, fw, cap=np.floor(us * 0.9)).astype(float)
@@ -338,7 +341,8 @@ def _truth(codes: tuple[str, ...], months: pd.DatetimeIndex, pilot: np.ndarray, 
     p, pc = services.sum(axis=1), services_cf.sum(axis=1)
 
     def pooled(s: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        return 100 * (s * mask).sum(axis=0) / np.maximum(((u + s) * mask).sum(axis=0), 1)
+        out: np.ndarray = 100 * (s * mask).sum(axis=0) / np.maximum(((u + s) * mask).sum(axis=0), 1)
+        return out
 
     att = pooled(p, pilot) - pooled(pc, pilot)
     spill = pooled(p, ~pilot) - pooled(pc, ~pilot)

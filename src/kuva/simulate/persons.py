@@ -34,7 +34,7 @@ from kuva.registry import kykyviisari_comparison
 from kuva.simulate.calibration import SERVICE_CODES
 from kuva.simulate.effects import EffectSpec
 from kuva.simulate.panel import Panel
-from kuva.simulate.spells import Spells, chain_roots, pair_within, scaled_targets, stock_flow
+from kuva.simulate.spells import chain_roots, pair_within, scaled_targets, stock_flow
 
 #: Planned unemployment spell: (short mean, long mean, long share), months.
 UNEMPLOYMENT_DURATION = (4.0, 20.0, 0.4)
@@ -110,7 +110,8 @@ def simulate_persons(rng: np.random.Generator, panel: Panel, effects: EffectSpec
     def month_day(t: np.ndarray, g: np.random.Generator) -> np.ndarray:
         first = (mstart + t).astype("datetime64[D]").astype(np.int64)
         nxt = (mstart + t + 1).astype("datetime64[D]").astype(np.int64)
-        return first + np.floor(g.random(len(t)) * (nxt - first)).astype(np.int64)
+        out: np.ndarray = first + np.floor(g.random(len(t)) * (nxt - first)).astype(np.int64)
+        return out
 
     window_end = int((mstart + n_t).astype("datetime64[D]").astype(np.int64)) - 1
     window_start = int(mstart.astype("datetime64[D]").astype(np.int64))
@@ -149,14 +150,16 @@ def simulate_persons(rng: np.random.Generator, panel: Panel, effects: EffectSpec
 
     def pilot_at(i: np.ndarray, day: np.ndarray) -> np.ndarray:
         t = np.clip(((day.astype("datetime64[D]").astype("datetime64[M]") - mstart).astype(np.int64)), 0, n_t - 1)
-        return pilot_on[muni[i], t]
+        out: np.ndarray = pilot_on[muni[i], t]
+        return out
 
     # -- entry milestones of each person (chain head starting inside the window) -------------
     h = np.flatnonzero((prev < 0) & (start_t >= 1))
     hs = is_s[h]
     reg = np.where(hs, start_d[h] - g.integers(3, 15, len(h)), start_d[h])
     ev.add(person[h], reg, "registration", muni[h], SECTORS.index("employment_services"))
-    backlog_start, backlog_end = np.datetime64("2021-03-01").astype(np.int64), np.datetime64("2022-01-01").astype(np.int64)
+    backlog_start = np.datetime64("2021-03-01").astype(np.int64)
+    backlog_end = np.datetime64("2022-01-01").astype(np.int64)
     in_backlog = effects.startup_backlog & pilot_at(h, reg) & (reg >= backlog_start) & (reg < backlog_end)
     interview = reg + np.rint(np.exp(g.normal(np.where(in_backlog, np.log(28), np.log(7)), 0.6))).astype(np.int64)
     interview = np.where(hs, np.minimum(interview, start_d[h]), interview)
@@ -271,11 +274,11 @@ def _events_frame(ev: _Events, panel: Panel, n_persons: int, seed: int, lo: int,
     return pd.DataFrame({
         "pseudonym": pd.Categorical.from_codes(person, categories=pd.Index(pseud)),
         "event_date": day.astype("datetime64[D]").astype("datetime64[s]"),
-        "event_type": pd.Categorical.from_codes(etype, categories=list(EVENT_TYPES)),
-        "municipality_code": pd.Categorical.from_codes(muni, categories=list(panel.codes)),
-        "sector": pd.Categorical.from_codes(sector, categories=list(SECTORS)),
-        "service_type": pd.Categorical.from_codes(service, categories=list(SERVICE_CODES)),
-        "detail": pd.Categorical.from_codes(detail_code, categories=detail_names),
+        "event_type": pd.Categorical.from_codes(etype, categories=pd.Index(EVENT_TYPES)),
+        "municipality_code": pd.Categorical.from_codes(muni, categories=pd.Index(panel.codes)),
+        "sector": pd.Categorical.from_codes(sector, categories=pd.Index(SECTORS)),
+        "service_type": pd.Categorical.from_codes(service, categories=pd.Index(SERVICE_CODES)),
+        "detail": pd.Categorical.from_codes(detail_code, categories=pd.Index(detail_names)),
     })
 
 

@@ -24,7 +24,8 @@ def integerise(x: np.ndarray, totals: np.ndarray | None = None) -> np.ndarray:
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(flat.shape[0])[:, None].repeat(flat.shape[1], axis=1), axis=0)
     out = base + (ranks < missing[None, :])
-    return out.reshape(x.shape).astype(np.int64)
+    res: np.ndarray = out.reshape(x.shape).astype(np.int64)
+    return res
 
 
 def allocate(total: np.ndarray, weights: np.ndarray, cap: np.ndarray | None = None) -> np.ndarray:
@@ -66,4 +67,5 @@ def allocate(total: np.ndarray, weights: np.ndarray, cap: np.ndarray | None = No
     order = np.argsort(-frac, axis=0, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(w.shape[0])[:, None].repeat(w.shape[1], axis=1), axis=0)
-    return (fl + (ranks < res[None, :])).astype(np.int64)
+    final: np.ndarray = (fl + (ranks < res[None, :])).astype(np.int64)
+    return final

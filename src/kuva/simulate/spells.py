@@ -26,8 +26,9 @@ class Spells:
 def scaled_targets(values: np.ndarray, scale: float, rng: np.random.Generator) -> np.ndarray:
     """Integers within one of ``scale * values`` per cell: ``floor(scale*x + u)`` with one
     uniform ``u`` per row (cell) kept over time, so small stocks do not flicker."""
-    u = rng.random(values.shape[0])
-    return np.floor(scale * values + u[:, None]).astype(np.int64)
+    u = np.asarray(rng.random(values.shape[0]))
+    out: np.ndarray = np.floor(scale * values + u[:, None]).astype(np.int64)
+    return out
 
 
 def _durations(rng: np.random.Generator, n: int, mean_short: np.ndarray, mean_long: np.ndarray,
