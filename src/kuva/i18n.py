@@ -97,8 +97,10 @@ LABELS: dict[str, dict[str, str]] = {
     "in_services_year_ago": {"fi": "Palveluissa vuotta aiemmin", "sv": "I tjänster ett år tidigare",
                              "en": "In services a year earlier"},
     "ended": {"fi": "Palvelun päättäneet", "sv": "Avslutade tjänsten", "en": "Ended the service"},
-    "unemployed_3m": {"fi": "Työttömänä 3 kk jälkeen", "sv": "Arbetslösa efter 3 mån", "en": "Unemployed after 3 months"},
-    "services_3m": {"fi": "Palveluissa 3 kk jälkeen", "sv": "I tjänster efter 3 mån", "en": "In services after 3 months"},
+    "unemployed_3m": {"fi": "Työttömänä 3 kk jälkeen", "sv": "Arbetslösa efter 3 mån",
+                      "en": "Unemployed after 3 months"},
+    "services_3m": {"fi": "Palveluissa 3 kk jälkeen", "sv": "I tjänster efter 3 mån",
+                    "en": "In services after 3 months"},
     "other_3m": {"fi": "Muu tilanne 3 kk jälkeen (avoimet työmarkkinat, koulutus, työvoiman ulkopuolella)",
                  "sv": "Annan situation efter 3 mån (öppna arbetsmarknaden, utbildning, utanför arbetskraften)",
                  "en": "Other after 3 months (open labour market, education, outside the labour force)"},
@@ -114,7 +116,8 @@ LABELS: dict[str, dict[str, str]] = {
     "expected_eur": {"fi": "Odotettu kuntaosuus vertailuryhmän kehityksellä, €",
                      "sv": "Förväntad kommunandel enligt jämförelsegruppens utveckling, €",
                      "en": "Expected municipal share at the comparison trend, €"},
-    "difference_eur": {"fi": "Ero odotettuun, €", "sv": "Skillnad mot förväntat, €", "en": "Difference from expected, €"},
+    "difference_eur": {"fi": "Ero odotettuun, €", "sv": "Skillnad mot förväntat, €",
+                       "en": "Difference from expected, €"},
     # -- background variables (analysis 1) ------------------------------------------------------------
     "population": {"fi": "Väkiluku", "sv": "Folkmängd", "en": "Population"},
     "share_under_15": {"fi": "Alle 15-vuotiaiden osuus, %", "sv": "Andel under 15 år, %", "en": "Share under 15, %"},
@@ -158,7 +161,8 @@ LABELS: dict[str, dict[str, str]] = {
                     "sv": "Arbetslösa utländska medborgare, månadsmedeltal",
                     "en": "Foreign unemployed, monthly average"},
     "avg_in_services": {"fi": "Aktivoivissa palveluissa, kuukausikeskiarvo",
-                        "sv": "I aktiverande tjänster, månadsmedeltal", "en": "In activating services, monthly average"},
+                        "sv": "I aktiverande tjänster, månadsmedeltal",
+                            "en": "In activating services, monthly average"},
     "n_municipalities": {"fi": "Kuntien lukumäärä", "sv": "Antal kommuner", "en": "Number of municipalities"},
     # -- titles ------------------------------------------------------------------------------------------
     "title.pilot_vs_comparison": {"fi": "Kokeilu- ja vertailukunnat ennen kokeiluja",
@@ -176,7 +180,8 @@ LABELS: dict[str, dict[str, str]] = {
     "title.change_vs_nation": {"fi": "Aktivointiasteen muutos suhteessa koko maahan",
                                "sv": "Aktiveringsgradens förändring jämfört med hela landet",
                                "en": "Change in activation rate against the nation"},
-    "title.service_mix": {"fi": "Palvelurakenne suhteessa koko maahan", "sv": "Tjänstestrukturen jämfört med hela landet",
+    "title.service_mix": {"fi": "Palvelurakenne suhteessa koko maahan",
+                          "sv": "Tjänstestrukturen jämfört med hela landet",
                           "en": "Service mix compared with the nation"},
     "title.services_yoy": {"fi": "Aktivoivien palvelujen asiakkaiden vuosimuutos",
                            "sv": "Årsförändring av klienter i aktiverande tjänster",
@@ -206,7 +211,7 @@ LABELS: dict[str, dict[str, str]] = {
         "fi": "{month}: kokeilukuntien aktivointiaste oli {rate_pilot} % ja vertailukuntien {rate_comparison} %. "
               "Jos työttömiä olisi ollut yhtä paljon kuin helmikuussa 2020, kokeilukuntien aste olisi ollut "
               "{rate_pilot_cf} %, ja eroa vertailukuntiin jäisi {gap_remaining} %-yksikköä.",
-        "sv": "{month}:  aktiveringsgraden {rate_pilot} % i försökskommunerna och {rate_comparison} % i "
+        "sv": "{month}: aktiveringsgraden var {rate_pilot} % i försökskommunerna och {rate_comparison} % i "
               "jämförelsekommunerna. Med lika många arbetslösa som i februari 2020 hade försökskommunernas grad "
               "varit {rate_pilot_cf} %, och skillnaden till jämförelsekommunerna vore {gap_remaining} procentenheter.",
         "en": "In {month} the activation rate was {rate_pilot}% in the pilot and {rate_comparison}% in the "
@@ -215,7 +220,7 @@ LABELS: dict[str, dict[str, str]] = {
     "text.largest_municipalities": {
         "fi": "{month}: yli 2 000 työttömän kuntia oli {n_over_2000}, joista kokeilukuntia {n_pilot_over_2000} ja "
               "vertailukuntia {n_comparison_over_2000}. Koko maan aktivointiaste oli {national_rate} %.",
-        "sv": "{month}:  {n_over_2000} kommuner med över 2 000 arbetslösa, av dem {n_pilot_over_2000} "
+        "sv": "{month}: {n_over_2000} kommuner hade över 2 000 arbetslösa, av dem {n_pilot_over_2000} "
               "försökskommuner och {n_comparison_over_2000} jämförelsekommuner. Aktiveringsgraden i hela landet "
               "var {national_rate} %.",
         "en": "In {month} {n_over_2000} municipalities had over 2,000 unemployed: {n_pilot_over_2000} pilot and "
@@ -233,14 +238,14 @@ LABELS: dict[str, dict[str, str]] = {
     "text.service_mix": {
         "fi": "{month}: suurin poikkeama koko maan palvelurakenteesta oli alueella {area}: {service} "
               "{difference} %-yksikköä.",
-        "sv": "{month}:  den största avvikelsen från hela landets tjänstestruktur i {area}: {service} "
+        "sv": "{month}: den största avvikelsen från hela landets tjänstestruktur fanns i {area}: {service} "
               "{difference} procentenheter.",
         "en": "In {month} the largest deviation from the national service mix was in {area}: {service} "
               "{difference} percentage points."},
     "text.services_yoy": {
         "fi": "{month}: aktivoivien palvelujen asiakkaita oli kokeilukunnissa {yoy_pilot} % ja muissa kunnissa "
               "{yoy_comparison} % enemmän kuin vuotta aiemmin.",
-        "sv": "{month}:  i försökskommunerna {yoy_pilot} % och i övriga kommuner {yoy_comparison} % fler "
+        "sv": "{month}: i försökskommunerna fanns {yoy_pilot} % och i övriga kommuner {yoy_comparison} % fler "
               "klienter i aktiverande tjänster än ett år tidigare.",
         "en": "In {month} clients in activating services were {yoy_pilot}% more in the pilot municipalities and "
               "{yoy_comparison}% more in the other municipalities than a year earlier."},
