@@ -73,13 +73,18 @@ def time_code(ts: str, freq: str) -> str:
 
 
 def _content_dim(codes: list[str]) -> Dim:
-    return Dim("content", "Tiedot", "contentscode", LABELS["content"], codes,
-               [NEW_PREFIXED.get(c, c) for c in codes])
+    return Dim("content", "Tiedot", "contentscode", LABELS["content"], codes, [NEW_PREFIXED.get(c, c) for c in codes])
 
 
 def _time_dim(codes: list[str], freq: str) -> Dim:
-    return Dim("time", "Kuukausi" if freq == "M" else "Vuosi",
-               "timeperiod_m" if freq == "M" else "timeperiod_y", LABELS[f"time_{freq}"], codes, codes)
+    return Dim(
+        "time",
+        "Kuukausi" if freq == "M" else "Vuosi",
+        "timeperiod_m" if freq == "M" else "timeperiod_y",
+        LABELS[f"time_{freq}"],
+        codes,
+        codes,
+    )
 
 
 def _area_dim(codes: list[str]) -> Dim:
@@ -109,14 +114,30 @@ def cube_12r5() -> Cube:
     areas = sorted(raw["alue"].unique(), key=lambda a: (a != "SSS", a))
     dims = [_area_dim(areas), _time_dim(sorted(long["t"].unique()), "M"), _content_dim(contents)]
     values, status = _fill(long, dims, ["alue", "t", "tiedot"])
-    return Cube("12r5", "M", "Työnhakijat ja työpaikat alueittain (CONSTRUCTED from bundled real values)",
-                dims, values, status)
+    return Cube(
+        "12r5", "M", "Työnhakijat ja työpaikat alueittain (CONSTRUCTED from bundled real values)", dims, values, status
+    )
 
 
 NATIONAL = {
-    "12u1": "M", "12u2": "M", "12u4": "M", "12u5": "M", "12u6": "M", "12u8": "M", "12u9": "M",
-    "12ur": "A", "12us": "A", "12ut": "A", "12uu": "A", "12uv": "A", "12uw": "A", "12ux": "A",
-    "12v7": "A", "12v8": "A", "12v9": "A", "12va": "A",
+    "12u1": "M",
+    "12u2": "M",
+    "12u4": "M",
+    "12u5": "M",
+    "12u6": "M",
+    "12u8": "M",
+    "12u9": "M",
+    "12ur": "A",
+    "12us": "A",
+    "12ut": "A",
+    "12uu": "A",
+    "12uv": "A",
+    "12uw": "A",
+    "12ux": "A",
+    "12v7": "A",
+    "12v8": "A",
+    "12v9": "A",
+    "12va": "A",
 }
 
 
@@ -128,7 +149,8 @@ def national_path(table: str) -> Path:
 @cache
 def national_frame(table: str) -> pd.DataFrame:
     return pd.read_csv(national_path(table), dtype=str).assign(
-        value=lambda f: pd.to_numeric(f["value"], errors="coerce"))
+        value=lambda f: pd.to_numeric(f["value"], errors="coerce")
+    )
 
 
 @cache
@@ -143,15 +165,21 @@ def cube_national(table: str) -> Cube:
     cols = ["area"]
     for b in bd:
         codes = sorted(raw[b].unique())
-        dims.append(Dim("breakdown", BREAKDOWN_TEXT[b], f"{b}_1_20260101",
-                        {"fi": BREAKDOWN_TEXT[b], "sv": BREAKDOWN_TEXT[b], "en": BREAKDOWN_TEXT[b]},
-                        codes, codes))
+        dims.append(
+            Dim(
+                "breakdown",
+                BREAKDOWN_TEXT[b],
+                f"{b}_1_20260101",
+                {"fi": BREAKDOWN_TEXT[b], "sv": BREAKDOWN_TEXT[b], "en": BREAKDOWN_TEXT[b]},
+                codes,
+                codes,
+            )
+        )
         cols.append(b)
     dims += [_time_dim(sorted(raw["t"].unique()), freq), _content_dim(contents)]
     cols += ["t", "tiedot"]
     values, status = _fill(raw, dims, cols)
-    return Cube(table, freq, f"StatFin {table} (CONSTRUCTED from bundled real national values)",
-                dims, values, status)
+    return Cube(table, freq, f"StatFin {table} (CONSTRUCTED from bundled real national values)", dims, values, status)
 
 
 def cube(table: str) -> Cube:

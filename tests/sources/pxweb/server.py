@@ -29,8 +29,27 @@ import numpy as np
 
 from tests.sources.pxweb.cubes import UPDATED, Cube, cube
 
-TABLE_IDS = {"12r5", "12u1", "12u2", "12u4", "12u5", "12u6", "12u8", "12u9", "12ur", "12us", "12ut",
-             "12uu", "12uv", "12uw", "12ux", "12v7", "12v8", "12v9", "12va"}
+TABLE_IDS = {
+    "12r5",
+    "12u1",
+    "12u2",
+    "12u4",
+    "12u5",
+    "12u6",
+    "12u8",
+    "12u9",
+    "12ur",
+    "12us",
+    "12ut",
+    "12uu",
+    "12uv",
+    "12uw",
+    "12ux",
+    "12v7",
+    "12v8",
+    "12v9",
+    "12va",
+}
 
 
 @dataclass
@@ -82,8 +101,7 @@ class PxWebTestServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def v2(self) -> str:
@@ -123,24 +141,33 @@ def _dimension_json(d: Any, codes: list[str], form: str, lang: str) -> dict[str,
     return out
 
 
-def jsonstat(c: Cube, st: ServerState, form: str, lang: str, pick: list[list[int]] | None,
-             with_values: bool) -> dict[str, Any]:
+def jsonstat(
+    c: Cube, st: ServerState, form: str, lang: str, pick: list[list[int]] | None, with_values: bool
+) -> dict[str, Any]:
     """json-stat2 in the recorded StatFin shape, for the chosen indices of each dimension."""
     pick = pick if pick is not None else [list(range(len(d.values))) for d in c.dims]
     ids = [_dim_code(d, form, st.rename) for d in c.dims]
     dims = {}
     for d, code, idx in zip(c.dims, ids, pick, strict=True):
         dims[code] = _dimension_json(d, [d.codes(form)[i] for i in idx], form, lang)
-    role = {"time": [ids[i] for i, d in enumerate(c.dims) if d.role == "time"],
-            "geo": [ids[i] for i, d in enumerate(c.dims) if d.role == "area"],
-            "metric": [ids[i] for i, d in enumerate(c.dims) if d.role == "content"]}
+    role = {
+        "time": [ids[i] for i, d in enumerate(c.dims) if d.role == "time"],
+        "geo": [ids[i] for i, d in enumerate(c.dims) if d.role == "area"],
+        "metric": [ids[i] for i, d in enumerate(c.dims) if d.role == "content"],
+    }
     doc: dict[str, Any] = {
-        "version": "2.0", "class": "dataset", "label": c.label,
+        "version": "2.0",
+        "class": "dataset",
+        "label": c.label,
         "source": "Tilastokeskus, työnvälitystilasto (CONSTRUCTED test data)",
-        "updated": st.updated, "role": role, "id": ids, "size": [len(i) for i in pick],
+        "updated": st.updated,
+        "role": role,
+        "id": ids,
+        "size": [len(i) for i in pick],
         "dimension": dims,
-        "extension": {"px": {"tableid": c.table, "decimals": 0, "language": lang, "matrix": c.table,
-                             "subject-code": "tyonv"}},
+        "extension": {
+            "px": {"tableid": c.table, "decimals": 0, "language": lang, "matrix": c.table, "subject-code": "tyonv"}
+        },
     }
     if with_values:
         sub = c.values[np.ix_(*pick)].copy()
@@ -165,17 +192,27 @@ def jsonstat(c: Cube, st: ServerState, form: str, lang: str, pick: list[list[int
 
 
 def v1_metadata(c: Cube, st: ServerState, form: str) -> dict[str, Any]:
-    return {"title": c.label, "variables": [
-        {"code": _dim_code(d, form, st.rename), "text": d.label["fi"], "values": d.codes(form),
-         "valueTexts": d.codes(form), "elimination": d.elimination, "time": d.role == "time"}
-        for d in c.dims]}
+    return {
+        "title": c.label,
+        "variables": [
+            {
+                "code": _dim_code(d, form, st.rename),
+                "text": d.label["fi"],
+                "values": d.codes(form),
+                "valueTexts": d.codes(form),
+                "elimination": d.elimination,
+                "time": d.role == "time",
+            }
+            for d in c.dims
+        ],
+    }
 
 
 class _Handler(BaseHTTPRequestHandler):
     st: ServerState
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def handle_one_request(self) -> None:
@@ -184,16 +221,15 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         self._serve("GET", "")
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:
         n = int(self.headers.get("Content-Length") or 0)
         self._serve("POST", self.rfile.read(n).decode("utf-8") if n else "")
 
     # -- plumbing -------------------------------------------------------------------------
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
-              truncate: bool = False) -> None:
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None, truncate: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -220,8 +256,11 @@ class _Handler(BaseHTTPRequestHandler):
             kind, status, payload = "error", 400, {"title": str(exc)}
         fault = None
         with st.lock:
-            if kind == "data" and st.fail_data_after is not None and \
-                    sum(1 for r in st.log if r.kind == "data" and r.status == 200) >= st.fail_data_after:
+            if (
+                kind == "data"
+                and st.fail_data_after is not None
+                and sum(1 for r in st.log if r.kind == "data" and r.status == 200) >= st.fail_data_after
+            ):
                 fault = "500"
             elif st.faults and kind in st.fault_on:
                 fault = st.faults.pop(0)
@@ -241,20 +280,33 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(status, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
 
-    def _route(self, method: str, path: str, query: str, params: dict[str, str],
-               body: str) -> tuple[str, int, Any]:
+    def _route(self, method: str, path: str, query: str, params: dict[str, str], body: str) -> tuple[str, int, Any]:
         st = self.st
         parts = path.strip("/").split("/")
         # ---- v2
         if parts[:2] == ["api", "v2"]:
             rest = parts[2:]
             if rest == ["config"]:
-                return "config", 200, {"apiVersion": "2.0", "appVersion": "test", "languages": [
-                    {"id": "fi", "label": "Suomi"}, {"id": "sv", "label": "Svenska"},
-                    {"id": "en", "label": "English"}], "defaultLanguage": "fi",
-                    "maxDataCells": st.max_cells, "maxCallsPerTimeWindow": st.max_calls,
-                    "timeWindow": st.window, "license": "CC BY 4.0", "defaultDataFormat": "json-stat2",
-                    "dataFormats": ["json-stat2"]}
+                return (
+                    "config",
+                    200,
+                    {
+                        "apiVersion": "2.0",
+                        "appVersion": "test",
+                        "languages": [
+                            {"id": "fi", "label": "Suomi"},
+                            {"id": "sv", "label": "Svenska"},
+                            {"id": "en", "label": "English"},
+                        ],
+                        "defaultLanguage": "fi",
+                        "maxDataCells": st.max_cells,
+                        "maxCallsPerTimeWindow": st.max_calls,
+                        "timeWindow": st.window,
+                        "license": "CC BY 4.0",
+                        "defaultDataFormat": "json-stat2",
+                        "dataFormats": ["json-stat2"],
+                    },
+                )
             if len(rest) == 3 and rest[0] == "tables":
                 c = cube(self._table(rest[1], st.form, v1=False))
                 lang = params.get("lang", "fi")
@@ -264,20 +316,32 @@ class _Handler(BaseHTTPRequestHandler):
                     if method == "POST":
                         sel = {s["variableCode"]: s["valueCodes"] for s in json.loads(body)["selection"]}
                     else:
-                        sel = {k[len("valuecodes["):-1]: v.split(",") for k, v in params.items()
-                               if k.lower().startswith("valuecodes[")}
+                        sel = {
+                            k[len("valuecodes[") : -1]: v.split(",")
+                            for k, v in params.items()
+                            if k.lower().startswith("valuecodes[")
+                        }
                     return "data", 200, self._data(c, st.form, sel, lang)
             raise KeyError(path)
         # ---- v1
         if parts[:3] == ["PXWeb", "api", "v1"]:
             if len(parts) == 4 and query == "config":
-                return "config", 200, {"maxValues": st.max_cells, "maxCalls": st.max_calls,
-                                       "timeWindow": st.window, "CORS": True}
+                return (
+                    "config",
+                    200,
+                    {"maxValues": st.max_cells, "maxCalls": st.max_calls, "timeWindow": st.window, "CORS": True},
+                )
             rest = parts[4:]
             if rest[:1] == ["StatFin"] and len(rest) == 2 and rest[1] == "tyonv":
                 prefix = "statfin_tyonv_pxt_" if st.v1_form == "old" else ""
-                return "listing", 200, [{"id": f"{prefix}{t}.px", "type": "t", "text": t,
-                                         "updated": st.updated} for t in sorted(TABLE_IDS)]
+                return (
+                    "listing",
+                    200,
+                    [
+                        {"id": f"{prefix}{t}.px", "type": "t", "text": t, "updated": st.updated}
+                        for t in sorted(TABLE_IDS)
+                    ],
+                )
             if rest[:2] == ["StatFin", "tyonv"] and len(rest) == 3:
                 c = cube(self._table(rest[2], st.v1_form, v1=True))
                 if method == "GET":

@@ -20,8 +20,13 @@ RECORDED = Path(__file__).parent / "recorded"
 
 def test_recorded_statfin_response() -> None:
     ds = parse_jsonstat2_bytes((RECORDED / "statfin_v2_response_population_three_cities.json").read_bytes())
-    assert ds.ids == ("alue_23_20260101", "ikaryhma_10_20180101", "sukupuoli_9_20180101",
-                      "timeperiod_y", "contentscode")
+    assert ds.ids == (
+        "alue_23_20260101",
+        "ikaryhma_10_20180101",
+        "sukupuoli_9_20180101",
+        "timeperiod_y",
+        "contentscode",
+    )
     assert ds.sizes == (3, 1, 1, 1, 1)
     assert ds.updated == "2026-04-01T05:00:00Z"
     assert ds.roles["time"] == ("timeperiod_y",)
@@ -32,7 +37,10 @@ def test_recorded_statfin_response() -> None:
     assert ds.dimension("contentscode").units == {"vaerak-vaesto": "lukumäärä"}
     f = ds.to_frame()
     assert f.set_index("alue_23_20260101")["value"].to_dict() == {
-        "KU049": 325716.0, "KU091": 694392.0, "KU092": 252956.0}
+        "KU049": 325716.0,
+        "KU091": 694392.0,
+        "KU092": 252956.0,
+    }
 
 
 def test_recorded_metadata_without_values() -> None:
@@ -48,7 +56,10 @@ def _doc(values: object, status: object = None, sizes: tuple[int, int] = (2, 3))
     a = [f"A{i}" for i in range(sizes[0])]
     t = [f"2020M0{i + 1}" for i in range(sizes[1])]
     d: dict[str, object] = {
-        "version": "2.0", "class": "dataset", "label": "t", "id": ["alue", "timeperiod_m"],
+        "version": "2.0",
+        "class": "dataset",
+        "label": "t",
+        "id": ["alue", "timeperiod_m"],
         "size": list(sizes),
         "dimension": {
             "alue": {"label": "Alue", "category": {"index": {c: i for i, c in enumerate(a)}}},
@@ -107,9 +118,15 @@ def test_round_trip_any_shape(sizes: list[int], data: st.DataObject) -> None:
     n = math.prod(sizes)
     vals = data.draw(st.lists(st.one_of(st.none(), st.integers(-5, 10**6)), min_size=n, max_size=n))
     ids = [f"d{i}" for i in range(len(sizes))]
-    doc = {"class": "dataset", "id": ids, "size": sizes, "value": vals,
-           "dimension": {d: {"category": {"index": {f"{d}c{j}": j for j in range(s)}}}
-                         for d, s in zip(ids, sizes, strict=True)}}
+    doc = {
+        "class": "dataset",
+        "id": ids,
+        "size": sizes,
+        "value": vals,
+        "dimension": {
+            d: {"category": {"index": {f"{d}c{j}": j for j in range(s)}}} for d, s in zip(ids, sizes, strict=True)
+        },
+    }
     f = parse_jsonstat2(doc).to_frame()
     assert len(f) == n
     for k, v in enumerate(vals):

@@ -26,8 +26,15 @@ from kuva.sources.pxweb.ratelimit import RateLimiter
 
 RECORDED = Path(__file__).parent / "recorded"
 PINNED = {  # sha256 of the recorded files (see recorded/PROVENANCE.md)
-    "statfin_v2_response_population_three_cities.json":
-        "ca4a175ab2112c228f20393879a4c3bda4aa4065dab2556664a64c76fb5baf34",
+    "statfin_v2_response_population_three_cities.json": (
+        "ca4a175ab2112c228f20393879a4c3bda4aa4065dab2556664a64c76fb5baf34"
+    ),
+    "table-metadata-example-jsonstat-nocomments.json": (
+        "fd929fd8ff05abe53b9555843d59a228a184c2927a1ecf82e97c1aae905d2844"
+    ),
+    "sq-api_table_statfin_eot_pxt_132a.px.json": (
+        "2cae1fefaca4f8d2e4f289c58c22e284c4e93309f913ecd049930c3e987126f4"
+    ),
     "config-response.json": "1109955de390bb2e26e91464c787dfdbb243902a008752f243fa096148945e49",
 }
 
@@ -58,8 +65,11 @@ def test_chunks_cover_every_cell_once_under_the_limit(sizes: list[int], limit: i
 
 
 def test_chunking_splits_time_first() -> None:
-    sel = (("alue", tuple(f"a{i}" for i in range(400))), ("t", tuple(f"t{i}" for i in range(214))),
-           ("c", ("x", "y", "z")))
+    sel = (
+        ("alue", tuple(f"a{i}" for i in range(400))),
+        ("t", tuple(f"t{i}" for i in range(214))),
+        ("c", ("x", "y", "z")),
+    )
     chunks = split_selection(sel, 100_000, ["t", "alue"])
     assert len(chunks) == 3
     assert all(dict(c)["alue"] == sel[0][1] for c in chunks)
@@ -110,8 +120,26 @@ def test_catalogue_status_follows_the_measure_catalogue() -> None:
     for spec in TABLES:
         assert spec.status == ("mapped" if all(m in known for m in spec.measure_codes) else "declared")
     mapped = {t.id for t in mapped_tables()}
-    assert {"12r5", "12u4", "12u1", "12u2", "12u6", "12u8", "12u9", "12ur", "12us", "12ut", "12uu",
-            "12uv", "12uw", "12ux", "12v7", "12v8", "12v9", "12va"} <= mapped
+    assert {
+        "12r5",
+        "12u4",
+        "12u1",
+        "12u2",
+        "12u6",
+        "12u8",
+        "12u9",
+        "12ur",
+        "12us",
+        "12ut",
+        "12uu",
+        "12uv",
+        "12uw",
+        "12ux",
+        "12v7",
+        "12v8",
+        "12v9",
+        "12va",
+    } <= mapped
     for spec in declared_tables():
         assert spec.missing_measures  # says what is missing
 
@@ -122,9 +150,16 @@ def test_every_statfin_measure_has_a_table() -> None:
     assert statfin <= pulled
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12r5", "12r5"), ("12R5", "12r5"), ("statfin_tyonv_pxt_12r5.px", "12r5"), ("12r5.px", "12r5"),
-    ("statfin_tyonv_pxt_12u4", "12u4")])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12r5", "12r5"),
+        ("12R5", "12r5"),
+        ("statfin_tyonv_pxt_12r5.px", "12r5"),
+        ("12r5.px", "12r5"),
+        ("statfin_tyonv_pxt_12u4", "12u4"),
+    ],
+)
 def test_table_ids_in_both_forms(text: str, expected: str) -> None:
     assert normalise_table_id(text) == expected
     assert expected in tables()

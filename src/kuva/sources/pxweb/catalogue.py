@@ -39,19 +39,20 @@ class RoleNames:
     role: str
     old: tuple[str, ...]
     new_pattern: str  #: regular expression, matched case-insensitively on the whole code
+    new_hint: str  #: the 2026 form for messages, e.g. ``alue_…``
 
     def matches(self, code: str) -> bool:
         return code in self.old or re.fullmatch(self.new_pattern, code, re.IGNORECASE) is not None
 
     def describe(self) -> str:
-        return " / ".join(repr(o) for o in self.old) + f" (or new-form {self.new_pattern!r})"
+        return " / ".join(repr(o) for o in self.old) + f" (or 2026 form {self.new_hint!r})"
 
 
 ROLE_NAMES: dict[str, RoleNames] = {
-    "area": RoleNames("area", ("Alue",), r"alue(_\w+)?"),
-    "time_M": RoleNames("time", ("Kuukausi",), r"timeperiod_m"),
-    "time_A": RoleNames("time", ("Vuosi",), r"timeperiod_y"),
-    "content": RoleNames("content", ("Tiedot",), r"contentscode"),
+    "area": RoleNames("area", ("Alue",), r"alue(_\w+)?", "alue_…"),
+    "time_M": RoleNames("time", ("Kuukausi",), r"timeperiod_m", "timeperiod_m"),
+    "time_A": RoleNames("time", ("Vuosi",), r"timeperiod_y", "timeperiod_y"),
+    "content": RoleNames("content", ("Tiedot",), r"contentscode", "contentscode"),
 }
 
 

@@ -45,7 +45,9 @@ class PxWebPullError(PxWebError):
         self.cause = cause
         self.reports = reports
         done = ", ".join(getattr(r, "table", "?") for r in reports) or "none"
+        text = str(cause)
+        head = "" if text.startswith(f"table {table}:") else f"table {table}: "
         super().__init__(
-            f"table {table}: {cause} (tables loaded before it: {done}; "
+            f"{head}{text} (tables loaded before it: {done}; "
             f"re-run to resume: finished requests are cached)"
         )

@@ -71,7 +71,7 @@ def _find(meta: TableMetadata, role: RoleNames, what: str, required: bool) -> st
         return None
     have = ", ".join(repr(c) for c in meta.codes)
     raise CatalogueMismatchError(
-        f"table {meta.table}: variable {role.describe()} ({what}) not found; "
+        f"table {meta.table}: {what} variable {role.describe()} not found; "
         f"the table has {have}{_HINT}"
     )
 
