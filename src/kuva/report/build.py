@@ -1,0 +1,362 @@
+"""``build_report``: chapters of analysis results -> one self-contained HTML file, a PDF (Typst)
+and every table as CSV and Excel.
+
+The pipeline builds one language-specific document model (:class:`ReportDocument`, plain
+JSON-ready data) and renders it twice: with the Jinja2 template
+``templates/report.html.j2`` (figures inline as SVG, CSS inline, no external requests) and with
+the Typst template ``templates/report.typ``, which reads the same model as JSON and the figures
+as SVG files. Typst comes from the ``typst`` Python package, which bundles the compiler and the
+fonts used (Libertinus Serif, DejaVu Sans Mono); nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kuva import __version__
+from kuva.analysis.result import AnalysisResult
+from kuva.config import DEFAULT_MIN_CELL
+from kuva.errors import KuvaError, KuvaInputError
+from kuva.report.chapters import Chapter, ReportParams, resolve_chapters
+from kuva.report.definitions import definitions_for
+from kuva.report.figures import render_svg, svg_for_html
+from kuva.report.labels import LANGS, ReportLang, column_label, text
+from kuva.report.pdfinfo import page_count
+from kuva.report.provenance import Provenance, read_provenance
+from kuva.report.tables import (
+    check_table,
+    control_table,
+    declared_count_columns,
+    display_table,
+    format_cell,
+    format_number,
+    safe_name,
+    write_table_files,
+)
+from kuva.warehouse import Warehouse
+
+MAX_TABLE_ROWS = 40  #: rows of a table shown in the report; the files hold every row
+MAX_KEY_NUMBERS = 6  #: key numbers per analysis in the summary
+
+
+class ReportRenderError(KuvaError, RuntimeError):
+    """The PDF could not be rendered (the message carries Typst's diagnostics)."""
+
+
+@dataclass(frozen=True)
+class ReportOutput:
+    """What :func:`build_report` wrote."""
+
+    html: Path
+    pdf: Path | None  #: None when ``pdf=False``
+    tables: tuple[Path, ...]  #: every CSV and Excel file, in report order
+    outline: tuple[str, ...]  #: the section headings, e.g. ``("h1 Summary", "h2 ...")``
+    figures: int  #: figures shown (each in the HTML and the PDF)
+    pages: int | None  #: pages of the PDF
+    synthetic: bool  #: some content rests on synthetic data
+    timings: dict[str, float] = field(default_factory=dict)  #: seconds per stage
+
+
+@dataclass
+class ReportDocument:
+    """The language-specific report content, shared by the HTML and PDF renderers."""
+
+    data: dict[str, Any]  #: JSON-ready; read by both templates
+    svgs: dict[str, str]  #: result key -> SVG text (no prolog)
+    tables: list[Path]
+
+    def outline(self) -> list[str]:
+        """Headings in order, as ``"h<level> <text>"`` (the report's structure for snapshots)."""
+        d = self.data
+        lab = d["labels"]
+        out = [f"h1 {d['title']}", f"h2 {lab['summary']}"]
+        if d["definitions"]:
+            out.append(f"h2 {lab['definitions']}")
+        for ch in d["chapters"]:
+            out.append(f"h2 {ch['title']}")
+            out.extend(f"h3 {r['title']}" for r in ch["results"])
+        out += [f"h2 {lab['provenance']}", f"h3 {lab['sources']}", f"h3 {lab['loads']}",
+                f"h3 {lab['synthetic_items']}", f"h3 {lab['parameters']}"]
+        return out
+
+
+def _validate_lang(lang: str) -> ReportLang:
+    for allowed in LANGS:
+        if lang == allowed:
+            return allowed
+    raise KuvaInputError(f"lang must be one of {list(LANGS)}, got {lang!r}")
+
+
+def _fmt_value(value: object, lang: str) -> str:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return format_number(float(value), lang)
+    return format_cell(value, lang)
+
+
+def _wrap(s: str, every: int = 16) -> str:
+    """Allow line breaks in long unbroken strings (checksums, paths) in the PDF."""
+    s = s.replace("/", "/\u200b").replace("_", "_\u200b")
+    return re.sub(r"[^\s/_\u200b]{%d}" % every, lambda m: m.group(0) + "\u200b", s)
+
+
+def _dt(v: datetime | date | None) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M") if (v.hour or v.minute) else v.strftime("%Y-%m-%d")
+    return v.isoformat()
+
+
+def _result_entry(
+    result: AnalysisResult, lang: str, params: ReportParams, tables_dir: Path, out_dir: Path,
+    number: int, svgs: dict[str, str], files: list[Path],
+) -> dict[str, Any]:
+    declared = declared_count_columns(result)
+    controlled = control_table(result.table, params.min_cell, declared)
+    check_table(controlled, params.min_cell, declared, name=result.key)
+    csv_path, xlsx_path = write_table_files(controlled, result.key, lang, tables_dir)
+    files += [csv_path, xlsx_path]
+    disp = display_table(controlled, lang, MAX_TABLE_ROWS)
+    rel_csv = csv_path.relative_to(out_dir).as_posix()
+    svg = render_svg(result, lang)
+    fig_file = None
+    if svg is not None:
+        svgs[result.key] = svg
+        fig_file = f"fig/{safe_name(result.key)}.svg"
+    note = ""
+    if disp.total_rows > len(disp.rows):
+        note = text("report.rows_shown", lang, shown=len(disp.rows), total=disp.total_rows, file=rel_csv)
+    return {
+        "key": result.key,
+        "anchor": f"r-{safe_name(result.key)}",
+        "number": number,
+        "title": result.title(lang),
+        "text": result.text(lang),
+        "synthetic": bool(result.synthetic),
+        "figure": fig_file,
+        "table": {
+            "headers": list(disp.headers),
+            "rows": [list(r) for r in disp.rows],
+            "numeric": list(disp.numeric),
+            "total_rows": disp.total_rows,
+            "note": note,
+            "suppressed_note": text("report.suppressed_note", lang, min_cell=params.min_cell)
+            if disp.has_suppressed else "",
+        },
+        "files": [rel_csv, xlsx_path.relative_to(out_dir).as_posix()],
+        "numbers": [
+            {"label": column_label(k, lang), "value": _fmt_value(v, lang)}
+            for k, v in list(result.numbers.items())[:MAX_KEY_NUMBERS]
+        ],
+        "sources": list(result.sources),
+        "parameters": [{"name": column_label(k, lang), "value": str(v)} for k, v in result.parameters.items()],
+    }
+
+
+def _labels(lang: str) -> dict[str, str]:
+    keys = ["title", "subtitle", "generated", "contents", "summary", "key_numbers", "definitions",
+            "provenance", "sources", "loads", "parameters", "synthetic", "synthetic_note",
+            "synthetic_items", "no_synthetic", "figure", "table", "table_files", "empty_chapter",
+            "empty_report", "source_id", "source_title", "publisher", "license", "kind",
+            "is_synthetic", "used", "load_id", "location", "vintage", "retrieved_at", "loaded_at",
+            "checksum", "rows", "yes", "no", "parameter", "value", "analysis", "term",
+            "definition", "page", "footer"]
+    return {k: text(f"report.{k}", lang) for k in keys}
+
+
+def _provenance_data(prov: Provenance, lang: str) -> dict[str, Any]:
+    yes, no = text("report.yes", lang), text("report.no", lang)
+    return {
+        "sources": [
+            {"source_id": s.source_id, "title": s.title, "publisher": s.publisher, "license": s.license,
+             "kind": s.kind, "synthetic": s.synthetic, "synthetic_text": yes if s.synthetic else no,
+             "used": yes if s.used else no,
+             "periods": f"{_dt(s.first_period)} – {_dt(s.last_period)}" if s.first_period else "–",
+             "observations": format_number(float(s.observations), lang, 0)}
+            for s in prov.sources
+        ],
+        "loads": [
+            {"load_id": str(ld.load_id), "source_id": ld.source_id, "location": ld.location,
+             "location_wrapped": _wrap(ld.location), "vintage": _dt(ld.vintage),
+             "retrieved_at": _dt(ld.retrieved_at), "loaded_at": _dt(ld.loaded_at),
+             "checksum": ld.checksum, "checksum_wrapped": _wrap(ld.checksum),
+             "rows": format_number(float(ld.rows_in), lang, 0), "kuva_version": ld.kuva_version}
+            for ld in prov.loads
+        ],
+    }
+
+
+def build_document(
+    wh: Warehouse, chapters: Sequence[Chapter], params: ReportParams, out_dir: Path,
+    *, generated_at: datetime | None = None, chapter_keys: Sequence[str] = (),
+) -> ReportDocument:
+    """Render every result (tables controlled and written, figures to SVG) into the model."""
+    lang = params.lang
+    tables_dir = out_dir / "tables"
+    svgs: dict[str, str] = {}
+    files: list[Path] = []
+    chapters_data: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    all_results: list[AnalysisResult] = []
+    number = 0
+    for ch in chapters:
+        entries = []
+        for res in ch.results:
+            if res.key in seen:
+                raise KuvaInputError(f"two results share the key {res.key!r}; keys must be unique in a report")
+            seen.add(res.key)
+            number += 1
+            entries.append(_result_entry(res, lang, params, tables_dir, out_dir, number, svgs, files))
+            all_results.append(res)
+        chapters_data.append({"key": ch.key, "anchor": f"c-{safe_name(ch.key)}", "title": ch.title(lang),
+                              "intro": ch.intro(lang), "results": entries})
+    used_sources = {s for r in all_results for s in r.sources}
+    prov = read_provenance(wh, used_sources)
+    synthetic_results = [r for r in all_results if r.synthetic]
+    synthetic = bool(synthetic_results) or any(s.synthetic and s.used for s in prov.sources)
+    fmt_date = (lambda d: d.isoformat() if d else text("report.all", lang))
+    parameters = [
+        {"name": text("report.param.lang", lang), "value": lang},
+        {"name": text("report.param.start", lang), "value": fmt_date(params.start)},
+        {"name": text("report.param.end", lang), "value": fmt_date(params.end)},
+        {"name": text("report.param.areas", lang),
+         "value": ", ".join(params.areas) if params.areas else text("report.all", lang)},
+        {"name": text("report.param.min_cell", lang), "value": str(params.min_cell)},
+        {"name": text("report.param.chapters", lang),
+         "value": ", ".join(chapter_keys or [c.key for c in chapters]) or "–"},
+        {"name": text("report.param.warehouse", lang), "value": wh.path.name},
+        {"name": text("report.param.kuva_version", lang), "value": __version__},
+    ]
+    analysis_parameters = [
+        {"analysis": e["title"], "name": p["name"], "value": p["value"]}
+        for ch in chapters_data for e in ch["results"] for p in e["parameters"]
+    ]
+    data: dict[str, Any] = {
+        "lang": lang,
+        "title": text("report.title", lang),
+        "subtitle": text("report.subtitle", lang),
+        "generated": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
+        "labels": _labels(lang),
+        "synthetic": synthetic,
+        "summary": [
+            {"key": e["key"], "anchor": e["anchor"], "title": e["title"], "text": e["text"],
+             "synthetic": e["synthetic"], "numbers": e["numbers"]}
+            for ch in chapters_data for e in ch["results"]
+        ],
+        "definitions": definitions_for(all_results, lang),
+        "chapters": chapters_data,
+        "provenance": _provenance_data(prov, lang),
+        "synthetic_items": [
+            {"anchor": e["anchor"], "number": e["number"], "title": e["title"]}
+            for ch in chapters_data for e in ch["results"] if e["synthetic"]
+        ],
+        "parameters": parameters,
+        "analysis_parameters": analysis_parameters,
+        "min_cell": params.min_cell,
+    }
+    return ReportDocument(data=data, svgs=svgs, tables=files)
+
+
+def render_html(doc: ReportDocument) -> str:
+    """The report as one self-contained HTML page."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kuva.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    css = resources.files("kuva.report").joinpath("templates", "report.css").read_text(encoding="utf-8")
+    svgs = {k: svg_for_html(v, f"f{i}") for i, (k, v) in enumerate(doc.svgs.items(), start=1)}
+    return env.get_template("report.html.j2").render(d=doc.data, svgs=svgs, css=css)
+
+
+def render_pdf(doc: ReportDocument) -> bytes:
+    """The report as PDF bytes, compiled by the bundled Typst with its bundled fonts only."""
+    import typst
+
+    template = resources.files("kuva.report").joinpath("templates", "report.typ").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="kuva-report-") as tmp:
+        root = Path(tmp)
+        (root / "fig").mkdir()
+        for key, svg in doc.svgs.items():
+            (root / "fig" / f"{safe_name(key)}.svg").write_text(svg, encoding="utf-8")
+        (root / "report.json").write_text(json.dumps(doc.data, ensure_ascii=False), encoding="utf-8")
+        (root / "report.typ").write_text(template, encoding="utf-8")
+        try:
+            pdf: bytes = typst.compile(
+                str(root / "report.typ"), root=str(root), format="pdf", ignore_system_fonts=True, font_paths=[],
+            )
+        except Exception as exc:  # typst raises its own TypstError with the diagnostics
+            raise ReportRenderError(f"Typst could not render the PDF: {exc}") from exc
+    return pdf
+
+
+def build_report(
+    wh: Warehouse,
+    *,
+    lang: ReportLang,
+    out_dir: Path,
+    start: date | None = None,
+    end: date | None = None,
+    areas: Sequence[str] | None = None,
+    min_cell: int = DEFAULT_MIN_CELL,
+    chapters: Sequence[Chapter | str] | None = None,
+    pdf: bool = True,
+) -> ReportOutput:
+    """Write ``report.html``, ``report.pdf`` and ``tables/*.csv|xlsx`` for ``lang`` into ``out_dir``.
+
+    ``chapters`` is ``None`` (every registered chapter, see :mod:`kuva.report.chapters`) or a
+    sequence of chapter keys and/or :class:`Chapter` objects. ``start``/``end``/``areas``
+    restrict the analyses; ``min_cell`` is the smallest person count shown.
+    """
+    import time
+
+    lang = _validate_lang(lang)
+    if min_cell < 1:
+        raise KuvaInputError(f"min_cell must be at least 1, got {min_cell}")
+    if start is not None and end is not None and start > end:
+        raise KuvaInputError(f"start {start} is after end {end}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables_dir = out_dir / "tables"
+    if tables_dir.exists():
+        shutil.rmtree(tables_dir)
+    params = ReportParams(lang=lang, start=start, end=end, areas=tuple(areas) if areas is not None else None,
+                          min_cell=min_cell)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    resolved = resolve_chapters(wh, params, chapters)
+    timings["analyses"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    keys = [c if isinstance(c, str) else c.key for c in chapters] if chapters is not None else []
+    doc = build_document(wh, resolved, params, out_dir, chapter_keys=keys or [c.key for c in resolved])
+    timings["document"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    html_path = out_dir / "report.html"
+    html_path.write_text(render_html(doc), encoding="utf-8")
+    timings["html"] = time.perf_counter() - t0
+    pdf_path: Path | None = None
+    pages: int | None = None
+    if pdf:
+        t0 = time.perf_counter()
+        pdf_bytes = render_pdf(doc)
+        pdf_path = out_dir / "report.pdf"
+        pdf_path.write_bytes(pdf_bytes)
+        pages = page_count(pdf_bytes)
+        timings["pdf"] = time.perf_counter() - t0
+    return ReportOutput(
+        html=html_path, pdf=pdf_path, tables=tuple(doc.tables), outline=tuple(doc.outline()),
+        figures=len(doc.svgs), pages=pages, synthetic=bool(doc.data["synthetic"]), timings=timings,
+    )

@@ -1,0 +1,92 @@
+"""Figures in the report: an analysis figure rendered to SVG (vector, text as paths so no font
+is needed by the reader), with a visible SYNTHETIC badge when the result rests on synthetic data.
+
+The analysis draws its own figure in the project's one colour-blind-safe style
+(:mod:`kuva.analysis.style`); when that module offers a ``context()`` the report draws inside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+
+from kuva.analysis.result import AnalysisResult
+from kuva.report.labels import text
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+BADGE_GID = "kuva-synthetic-badge"
+BADGE_COLOUR = "#B2182B"
+
+
+@contextlib.contextmanager
+def _style() -> Iterator[None]:
+    """The analysis style context if :mod:`kuva.analysis.style` provides one, else nothing."""
+    try:
+        style = importlib.import_module("kuva.analysis.style")
+    except ModuleNotFoundError:
+        style = None
+    ctx: Any = None
+    if style is not None:
+        for name in ("context", "style_context", "kuva_style"):
+            fn = getattr(style, name, None)
+            if callable(fn):
+                with contextlib.suppress(TypeError):
+                    ctx = fn()
+                break
+    if ctx is not None and hasattr(ctx, "__enter__"):
+        with ctx:
+            yield
+    else:
+        yield
+
+
+def add_synthetic_badge(fig: Figure, lang: str) -> None:
+    """Draw the SYNTHETIC badge in the top-right corner of ``fig``."""
+    fig.text(
+        0.995, 0.995, text("report.synthetic", lang), ha="right", va="top", fontsize=9,
+        fontweight="bold", color="white", gid=BADGE_GID,
+        bbox={"boxstyle": "round,pad=0.3", "facecolor": BADGE_COLOUR, "edgecolor": "none"},
+    )
+
+
+def render_svg(result: AnalysisResult, lang: str) -> str | None:
+    """The result's figure in ``lang`` as SVG text (no XML prolog), or None if it has none."""
+    if result.figure is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    with _style(), matplotlib.rc_context({"svg.hashsalt": result.key, "svg.fonttype": "path"}):
+        fig = result.figure(lang)
+        try:
+            if result.synthetic:
+                add_synthetic_badge(fig, lang)
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+        finally:
+            plt.close(fig)
+    return strip_prolog(buf.getvalue())
+
+
+def strip_prolog(svg: str) -> str:
+    """SVG text without the XML declaration, DOCTYPE and comments, ready to inline in HTML."""
+    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg, flags=re.S)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    return svg.strip()
+
+
+def svg_for_html(svg: str, fig_id: str) -> str:
+    """Inline-ready SVG: ids made unique per figure, a scalable width, a title for readers."""
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{fig_id}-{m.group(1)}"', svg)
+    svg = re.sub(r'(xlink:href|href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{fig_id}-{m.group(2)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{fig_id}-{m.group(1)})", svg)
+    svg = re.sub(r'<svg([^>]*?)\swidth="[^"]*"\s+height="[^"]*"', r'<svg\1 class="figure-svg"', svg, count=1)
+    return svg

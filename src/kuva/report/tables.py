@@ -1,0 +1,195 @@
+"""Tables in the report: disclosure control at the output boundary, display formatting and the
+CSV/Excel files written beside the report.
+
+Analysis tables arrive already disclosure-controlled. The report still (1) suppresses any
+count column it can recognise with :func:`kuva.privacy.suppress_small_cells` and (2) refuses
+to write a table in which a person count in ``[1, min_cell)`` survives
+(:class:`ReportDisclosureError`). Count columns are the ones an analysis declares (an optional
+``count_columns`` attribute on the result), columns named like counts (``n``, ``count``,
+``persons``, ``*_count``, ``n_*``), columns named after a measure whose unit is persons, and,
+in long tables with ``measure`` and ``value`` columns, the ``value`` of every persons measure.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kuva.analysis.result import AnalysisResult
+from kuva.errors import KuvaError
+from kuva.privacy.disclosure import SUPPRESSED_FLAG, suppress_small_cells
+from kuva.registry import measures
+from kuva.report.labels import column_label
+
+COUNT_NAMES = frozenset({"n", "count", "persons", "n_persons", "jobseekers", "respondents", "people"})
+_COUNT_RE = re.compile(r"^(n_.+|.+_(count|n|persons|jobseekers|respondents))$")
+SUPPRESSED_MARK = "–"
+
+
+class ReportDisclosureError(KuvaError, RuntimeError):
+    """A table about to be written still shows a person count below the minimum cell size."""
+
+
+def _person_measures() -> frozenset[str]:
+    return frozenset(code for code, m in measures().items() if m.unit == "persons")
+
+
+def count_columns(table: pd.DataFrame, declared: Sequence[str] = ()) -> list[str]:
+    """The wide count columns of ``table`` (declared ones first, then recognised by name)."""
+    persons = _person_measures()
+    out = [c for c in declared if c in table.columns]
+    for col in table.columns:
+        name = str(col)
+        low = name.lower()
+        if col in out or not pd.api.types.is_numeric_dtype(table[col]) or pd.api.types.is_bool_dtype(table[col]):
+            continue
+        if low in COUNT_NAMES or _COUNT_RE.match(low) or name.upper() in persons:
+            out.append(name)
+    return out
+
+
+def long_count_mask(table: pd.DataFrame) -> np.ndarray:
+    """Rows of a long table (``measure``, ``value``) whose value is a person count."""
+    mask = np.zeros(len(table), dtype=bool)
+    if "value" not in table.columns or not pd.api.types.is_numeric_dtype(table["value"]):
+        return mask
+    if "unit" in table.columns:
+        mask |= table["unit"].astype(str).str.lower().eq("persons").to_numpy()
+    if "measure" in table.columns:
+        mask |= table["measure"].astype(str).str.upper().isin(_person_measures()).to_numpy()
+    return mask
+
+
+def _small(values: pd.Series, min_cell: int) -> np.ndarray:
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    return np.asarray((v > 0) & (v < min_cell), dtype=bool)
+
+
+def control_table(table: pd.DataFrame, min_cell: int, declared: Sequence[str] = ()) -> pd.DataFrame:
+    """``table`` with every recognisable small person count suppressed (a copy; input untouched)."""
+    out = table.copy()
+    wide = count_columns(out, declared)
+    if wide and any(_small(out[c], min_cell).any() for c in wide):
+        flag_before = out[SUPPRESSED_FLAG].to_numpy(dtype=bool) if SUPPRESSED_FLAG in out.columns else None
+        out = suppress_small_cells(out.drop(columns=[SUPPRESSED_FLAG], errors="ignore"), wide, min_cell=min_cell)
+        if flag_before is not None:
+            out[SUPPRESSED_FLAG] = out[SUPPRESSED_FLAG].to_numpy(dtype=bool) | flag_before
+    mask = long_count_mask(out)
+    if mask.any():
+        small = mask & _small(out["value"], min_cell)
+        if small.any():
+            out["value"] = out["value"].astype(float).where(~small, np.nan)
+            prev = out[SUPPRESSED_FLAG].to_numpy(dtype=bool) if SUPPRESSED_FLAG in out.columns else False
+            out[SUPPRESSED_FLAG] = small | prev
+    check_table(out, min_cell, declared)
+    return out
+
+
+def check_table(table: pd.DataFrame, min_cell: int, declared: Sequence[str] = (), *, name: str = "") -> None:
+    """Raise :class:`ReportDisclosureError` if a person count in ``[1, min_cell)`` is shown."""
+    for col in count_columns(table, declared):
+        bad = _small(table[col], min_cell)
+        if bad.any():
+            raise ReportDisclosureError(
+                f"table {name or '?'}: column {col!r} shows {int(bad.sum())} count(s) below {min_cell}"
+            )
+    mask = long_count_mask(table)
+    bad = mask & _small(table["value"], min_cell) if mask.any() else mask
+    if bad.any():
+        raise ReportDisclosureError(
+            f"table {name or '?'}: {int(bad.sum())} person count(s) below {min_cell} in column 'value'"
+        )
+
+
+def declared_count_columns(result: AnalysisResult) -> tuple[str, ...]:
+    """The count columns an analysis declares (optional ``count_columns`` attribute)."""
+    declared = getattr(result, "count_columns", ())
+    return tuple(str(c) for c in declared) if declared else ()
+
+
+# -- formatting ---------------------------------------------------------------------------------
+
+def format_number(value: float, lang: str, decimals: int | None = None) -> str:
+    """A number as a reader of ``lang`` writes it (fi/sv: ``1 234,5``; en: ``1,234.5``)."""
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else (1 if abs(value) >= 10 else 2)
+    s = f"{value:,.{decimals}f}"
+    if lang in ("fi", "sv"):
+        s = s.replace(",", "\u202f").replace(".", ",").replace("-", "−")
+    return s
+
+
+def format_cell(value: object, lang: str) -> str:
+    """One table cell as display text; missing values show as ``–``."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return SUPPRESSED_MARK
+    if isinstance(value, bool | np.bool_):
+        return "✓" if value else ""
+    if isinstance(value, pd.Timestamp | datetime):
+        ts = pd.Timestamp(value)
+        return ts.strftime("%Y-%m") if ts.day == 1 and ts.hour == 0 and ts.minute == 0 else ts.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m") if value.day == 1 else value.isoformat()
+    if isinstance(value, int | np.integer):
+        return format_number(float(value), lang, 0)
+    if isinstance(value, float | np.floating):
+        if math.isnan(float(value)):
+            return SUPPRESSED_MARK
+        return format_number(float(value), lang)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class DisplayTable:
+    """A table as the report shows it: localized headers and formatted cells."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    total_rows: int
+    numeric: tuple[bool, ...]  #: right-align these columns
+    has_suppressed: bool
+
+
+def display_table(table: pd.DataFrame, lang: str, max_rows: int) -> DisplayTable:
+    """Format ``table`` for the page: the first ``max_rows`` rows, the flag column dropped."""
+    has_suppressed = bool(SUPPRESSED_FLAG in table.columns and table[SUPPRESSED_FLAG].astype(bool).any())
+    shown = table.drop(columns=[SUPPRESSED_FLAG], errors="ignore")
+    headers = tuple(column_label(str(c), lang) for c in shown.columns)
+    numeric = tuple(
+        bool(pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])) for c in shown.columns
+    )
+    head = shown.head(max_rows)
+    rows = tuple(tuple(format_cell(v, lang) for v in rec) for rec in head.itertuples(index=False, name=None))
+    return DisplayTable(headers, rows, len(shown), numeric, has_suppressed)
+
+
+# -- files --------------------------------------------------------------------------------------
+
+def safe_name(key: str) -> str:
+    """A file-name-safe form of a result key."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", key).strip("_") or "table"
+
+
+def write_table_files(table: pd.DataFrame, key: str, lang: str, out_dir: Path) -> tuple[Path, Path]:
+    """Write ``table`` as ``<key>.csv`` (UTF-8, column keys as headers) and ``<key>.xlsx``
+    (headers in ``lang``) into ``out_dir``; return both paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = safe_name(key)
+    csv_path = out_dir / f"{name}.csv"
+    xlsx_path = out_dir / f"{name}.xlsx"
+    table.to_csv(csv_path, index=False, encoding="utf-8")
+    labelled = table.rename(columns={c: column_label(str(c), lang) for c in table.columns})
+    # Excel has no timezone-aware datetimes; dates stay dates.
+    for col in labelled.columns:
+        if isinstance(labelled[col].dtype, pd.DatetimeTZDtype):
+            labelled[col] = labelled[col].dt.tz_localize(None)
+    with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
+        labelled.to_excel(writer, sheet_name=name[:31], index=False)
+    return csv_path, xlsx_path
