@@ -116,3 +116,40 @@ def test_old_table_ids_are_found_when_the_server_uses_them(server: PxWebTestServ
     meta = make_client(server.v2).table_metadata("12r5")
     assert meta.data_url.endswith("/tables/statfin_tyonv_pxt_12r5/data")
     assert "Alue" in meta.codes
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, s: float) -> None:
+        self.now += s
+
+
+def test_rate_limit_from_config_is_respected(server: PxWebTestServer, make_client: MakeClient) -> None:
+    """30 chunks against a server allowing 5 calls per 10 s: the client spaces them out (in
+    virtual time) so no 10-s window holds more than 5 requests."""
+    server.state.max_calls, server.state.window = 5, 10
+    server.state.max_cells = 40  # 12u4 for 12 months = 120 cells -> 3 chunks; more below
+    clock = FakeClock()
+    c = make_client(server.v2, clock=clock, sleep=clock.sleep, cache_dir=None)
+    stamps: list[float] = []
+    acquire = c.limiter.acquire
+
+    def logged() -> None:
+        acquire()
+        stamps.append(clock.now)
+
+    c.limiter.acquire = logged  # type: ignore[method-assign]
+    spec = tables()["12u4"]
+    meta = c.table_metadata(spec)
+    res = resolve(spec, meta)
+    sel = build_selection(res, meta, time_codes(res, meta, None)[:40])  # 400 cells -> 10 chunks
+    c.fetch(meta, sel, split_order=["timeperiod_m"])
+    assert len(stamps) == c.requests_sent == 12  # metadata, config, 10 chunks
+    for i, t in enumerate(stamps):
+        assert sum(1 for s in stamps[i:] if s < t + 10) <= 5
+    assert clock.now >= 20.0 and c.limiter.waited >= 20.0

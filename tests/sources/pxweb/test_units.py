@@ -32,9 +32,7 @@ PINNED = {  # sha256 of the recorded files (see recorded/PROVENANCE.md)
     "table-metadata-example-jsonstat-nocomments.json": (
         "fd929fd8ff05abe53b9555843d59a228a184c2927a1ecf82e97c1aae905d2844"
     ),
-    "sq-api_table_statfin_eot_pxt_132a.px.json": (
-        "2cae1fefaca4f8d2e4f289c58c22e284c4e93309f913ecd049930c3e987126f4"
-    ),
+    "sq-api_table_statfin_eot_pxt_132a.px.json": ("2cae1fefaca4f8d2e4f289c58c22e284c4e93309f913ecd049930c3e987126f4"),
     "config-response.json": "1109955de390bb2e26e91464c787dfdbb243902a008752f243fa096148945e49",
 }
 

@@ -20,9 +20,7 @@ def cells(selection: Selection) -> int:
     return math.prod(len(v) for _, v in selection)
 
 
-def split_selection(
-    selection: Selection, max_cells: int, split_order: Sequence[str]
-) -> list[Selection]:
+def split_selection(selection: Selection, max_cells: int, split_order: Sequence[str]) -> list[Selection]:
     """Chunks of ``selection`` of at most ``max_cells`` cells each."""
     if max_cells < 1:
         raise KuvaInputError(f"max_cells must be >= 1, got {max_cells}")

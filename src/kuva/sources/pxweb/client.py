@@ -247,9 +247,7 @@ class PxWebClient:
             if attempt + 1 >= self.max_attempts:
                 break
             delay = wait if wait is not None else min(self.max_backoff, self.backoff * 2**attempt)
-            log.info(
-                "PxWeb %s %s: %s; retry %d in %.1f s", method, url, problem, attempt + 1, delay
-            )
+            log.info("PxWeb %s %s: %s; retry %d in %.1f s", method, url, problem, attempt + 1, delay)
             self.backoff_slept += delay
             self.sleep(delay)
         raise PxWebRetryError(url, self.max_attempts, problem)
@@ -332,9 +330,7 @@ class PxWebClient:
                 except PxWebNotFoundError:
                     continue
                 return self._v1_metadata(short, url, doc, listing.get(tid.lower()))
-        raise PxWebNotFoundError(
-            f"table {short}: not found on {self.base_url}; tried {', '.join(tried)}"
-        )
+        raise PxWebNotFoundError(f"table {short}: not found on {self.base_url}; tried {', '.join(tried)}")
 
     def _v2_metadata(self, short: str, url: str, data_url: str, doc: Any) -> TableMetadata:
         ds = parse_jsonstat2(doc, require_values=False)
@@ -381,24 +377,15 @@ class PxWebClient:
             )
             if v.get("time"):
                 time_vars.append(str(v["code"]))
-        return TableMetadata(
-            short, "v1", url, url, str(doc.get("title", "")), updated, tuple(dims), tuple(time_vars)
-        )
+        return TableMetadata(short, "v1", url, url, str(doc.get("title", "")), updated, tuple(dims), tuple(time_vars))
 
     # -- data --------------------------------------------------------------------------------
     def data_query(self, meta: TableMetadata, selection: Selection) -> dict[str, Any]:
         """The query (request body) for ``selection`` in the API's own form."""
         if meta.api == "v2":
-            return {
-                "selection": [
-                    {"variableCode": v, "valueCodes": list(vals)} for v, vals in selection
-                ]
-            }
+            return {"selection": [{"variableCode": v, "valueCodes": list(vals)} for v, vals in selection]}
         return {
-            "query": [
-                {"code": v, "selection": {"filter": "item", "values": list(vals)}}
-                for v, vals in selection
-            ],
+            "query": [{"code": v, "selection": {"filter": "item", "values": list(vals)}} for v, vals in selection],
             "response": {"format": "json-stat2"},
         }
 
@@ -414,9 +401,7 @@ class PxWebClient:
                 method, body = "GET", None
                 for v, vals in selection:
                     params[f"valuecodes[{v}]"] = ",".join(vals)
-        key = cache_key(
-            meta.data_url, {"method": method, "params": params, "body": query}, meta.updated
-        )
+        key = cache_key(meta.data_url, {"method": method, "params": params, "body": query}, meta.updated)
         if self.cache is not None:
             cached = self.cache.get(key)
             if cached is not None:

@@ -23,9 +23,7 @@ class PxWebRetryError(PxWebError):
         self.url = url
         self.attempts = attempts
         self.last_problem = last_problem
-        super().__init__(
-            f"{url}: gave up after {attempts} attempt(s); last problem: {last_problem}"
-        )
+        super().__init__(f"{url}: gave up after {attempts} attempt(s); last problem: {last_problem}")
 
 
 class PxWebNotFoundError(PxWebError):
@@ -48,6 +46,5 @@ class PxWebPullError(PxWebError):
         text = str(cause)
         head = "" if text.startswith(f"table {table}:") else f"table {table}: "
         super().__init__(
-            f"{head}{text} (tables loaded before it: {done}; "
-            f"re-run to resume: finished requests are cached)"
+            f"{head}{text} (tables loaded before it: {done}; re-run to resume: finished requests are cached)"
         )

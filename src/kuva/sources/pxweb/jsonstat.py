@@ -75,21 +75,14 @@ class JsonStatDataset:
         sizes = self.sizes
         n = int(np.prod(sizes)) if sizes else 0
         grids = np.indices(sizes).reshape(len(sizes), -1) if sizes else np.empty((0, 0), int)
-        out = {
-            d.code: np.asarray(d.categories, dtype=object)[grids[i]]
-            for i, d in enumerate(self.dimensions)
-        }
+        out = {d.code: np.asarray(d.categories, dtype=object)[grids[i]] for i, d in enumerate(self.dimensions)}
         frame = pd.DataFrame(out)
         frame["value"] = self.values
-        frame["status"] = pd.Series(
-            list(self.status) if self.status is not None else [None] * n, dtype="object"
-        )
+        frame["status"] = pd.Series(list(self.status) if self.status is not None else [None] * n, dtype="object")
         return frame
 
 
-def _categories(
-    code: str, dim: dict[str, Any]
-) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+def _categories(code: str, dim: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
     cat = dim.get("category")
     if not isinstance(cat, dict):
         raise PxWebResponseError(f"json-stat2: dimension {code!r} has no category object")
@@ -105,18 +98,12 @@ def _categories(
     elif isinstance(index, dict):
         pos = {str(k): int(v) for k, v in index.items()}
         if sorted(pos.values()) != list(range(len(pos))):
-            raise PxWebResponseError(
-                f"json-stat2: dimension {code!r} has a category index with gaps"
-            )
+            raise PxWebResponseError(f"json-stat2: dimension {code!r} has a category index with gaps")
         codes = sorted(pos, key=pos.__getitem__)
     else:
-        raise PxWebResponseError(
-            f"json-stat2: dimension {code!r}: category index must be a list or object"
-        )
+        raise PxWebResponseError(f"json-stat2: dimension {code!r}: category index must be a list or object")
     if not isinstance(labels, dict):
-        raise PxWebResponseError(
-            f"json-stat2: dimension {code!r}: category label must be an object"
-        )
+        raise PxWebResponseError(f"json-stat2: dimension {code!r}: category label must be an object")
     units: dict[str, str] = {}
     for k, u in (cat.get("unit") or {}).items():
         if isinstance(u, dict) and "base" in u:
@@ -128,8 +115,7 @@ def _cells(raw: Any, n: int, what: str, label: str) -> list[Any]:
     if isinstance(raw, list):
         if len(raw) != n:
             raise PxWebResponseError(
-                f"json-stat2 {label!r}: {what} has {len(raw)} entries, "
-                f"the dimensions give {n} cells"
+                f"json-stat2 {label!r}: {what} has {len(raw)} entries, the dimensions give {n} cells"
             )
         return raw
     if isinstance(raw, dict):
@@ -138,13 +124,9 @@ def _cells(raw: Any, n: int, what: str, label: str) -> list[Any]:
             try:
                 i = int(k)
             except ValueError as exc:
-                raise PxWebResponseError(
-                    f"json-stat2 {label!r}: {what} index {k!r} is not a number"
-                ) from exc
+                raise PxWebResponseError(f"json-stat2 {label!r}: {what} index {k!r} is not a number") from exc
             if not 0 <= i < n:
-                raise PxWebResponseError(
-                    f"json-stat2 {label!r}: {what} index {i} outside 0..{n - 1}"
-                )
+                raise PxWebResponseError(f"json-stat2 {label!r}: {what} index {i} outside 0..{n - 1}")
             cells[i] = v
         return cells
     raise PxWebResponseError(f"json-stat2 {label!r}: {what} must be a list or an object")
@@ -168,16 +150,13 @@ def parse_jsonstat2(doc: Any, *, require_values: bool = True) -> JsonStatDataset
     for code, size in zip(ids, sizes, strict=True):
         d = dims.get(code)
         if not isinstance(d, dict):
-            raise PxWebResponseError(
-                f"json-stat2 {label!r}: dimension {code!r} listed in 'id' is missing"
-            )
+            raise PxWebResponseError(f"json-stat2 {label!r}: dimension {code!r} listed in 'id' is missing")
         cats, cat_labels, units = _categories(code, d)
         # metadata (no values) may list every category while ``size`` reflects a default
         # selection (seen in the PxWeb v2 examples); for data the two must agree
         if len(cats) != int(size) and not is_meta:
             raise PxWebResponseError(
-                f"json-stat2 {label!r}: dimension {code!r} has {len(cats)} categories "
-                f"but size {size}"
+                f"json-stat2 {label!r}: dimension {code!r} has {len(cats)} categories but size {size}"
             )
         ext = d.get("extension") or {}
         dimensions.append(
@@ -187,17 +166,11 @@ def parse_jsonstat2(doc: Any, *, require_values: bool = True) -> JsonStatDataset
                 cats,
                 cat_labels,
                 bool(ext.get("elimination", False)),
-                str(ext["eliminationValueCode"])
-                if ext.get("eliminationValueCode") is not None
-                else None,
+                str(ext["eliminationValueCode"]) if ext.get("eliminationValueCode") is not None else None,
                 units,
             )
         )
-    role = {
-        str(k): tuple(str(x) for x in v)
-        for k, v in (doc.get("role") or {}).items()
-        if isinstance(v, list)
-    }
+    role = {str(k): tuple(str(x) for x in v) for k, v in (doc.get("role") or {}).items() if isinstance(v, list)}
     values: np.ndarray | None = None
     status: tuple[str | None, ...] | None = None
     if not is_meta and "value" in doc:
@@ -206,22 +179,16 @@ def parse_jsonstat2(doc: Any, *, require_values: bool = True) -> JsonStatDataset
         try:
             values = np.array([np.nan if v is None else float(v) for v in cells], dtype=float)
         except (TypeError, ValueError) as exc:
-            raise PxWebResponseError(
-                f"json-stat2 {label!r}: a value is not a number ({exc})"
-            ) from exc
+            raise PxWebResponseError(f"json-stat2 {label!r}: a value is not a number ({exc})") from exc
         raw_status = doc.get("status")
         if raw_status is None:
             status = None
         elif isinstance(raw_status, str):
             status = tuple([raw_status] * n)
         else:
-            status = tuple(
-                None if s in (None, "") else str(s) for s in _cells(raw_status, n, "status", label)
-            )
+            status = tuple(None if s in (None, "") else str(s) for s in _cells(raw_status, n, "status", label))
     elif require_values:
-        raise PxWebResponseError(
-            f"json-stat2 {label!r}: no 'value' (a data response must have values)"
-        )
+        raise PxWebResponseError(f"json-stat2 {label!r}: no 'value' (a data response must have values)")
     updated = doc.get("updated")
     return JsonStatDataset(
         label,

@@ -67,22 +67,13 @@ class TableReport:
         return self.load.unchanged if self.load else 0
 
     def line(self) -> str:
-        span = (
-            f" {self.first_period:%Y-%m}…{self.last_period:%Y-%m}"
-            if self.first_period and self.last_period
-            else ""
-        )
+        span = f" {self.first_period:%Y-%m}…{self.last_period:%Y-%m}" if self.first_period and self.last_period else ""
         what = {
-            "loaded": f"{self.inserted:,} new, {self.revised:,} revised, "
-            f"{self.unchanged:,} unchanged",
+            "loaded": f"{self.inserted:,} new, {self.revised:,} revised, {self.unchanged:,} unchanged",
             "unchanged": f"no change ({self.unchanged:,} values as stored)",
             "up-to-date": "nothing newer to fetch",
         }[self.outcome]
-        extra = (
-            f"; skipped {len(self.skipped_areas)} unknown area code(s)"
-            if self.skipped_areas
-            else ""
-        )
+        extra = f"; skipped {len(self.skipped_areas)} unknown area code(s)" if self.skipped_areas else ""
         vint = f", vintage {self.vintage:%Y-%m-%d %H:%M}" if self.vintage else ""
         return (
             f"{self.table}:{span} {what}{vint} ({self.requests} request(s), "
@@ -126,9 +117,7 @@ def select_tables(names: Sequence[str] | None) -> list[TableSpec]:
 
 
 def latest_period(wh: Warehouse, source_id: str) -> date | None:
-    row = wh.con.execute(
-        "SELECT max(period) FROM observations WHERE source_id = ?", [source_id]
-    ).fetchone()
+    row = wh.con.execute("SELECT max(period) FROM observations WHERE source_id = ?", [source_id]).fetchone()
     return row[0] if row and row[0] is not None else None
 
 
@@ -234,6 +223,10 @@ def pull_statfin(
     """
     specs = select_tables(tables)
     reports: list[TableReport] = []
+    try:
+        client.limits()  # read the server's limits before the first table request
+    except KuvaError as exc:
+        raise PxWebPullError(specs[0].id if specs else "-", exc, []) from exc
     for spec in specs:
         try:
             reports.append(pull_table(wh, spec, client, since=since, progress=progress))

@@ -23,10 +23,7 @@ from kuva.sources.pxweb.client import TableMetadata
 from kuva.sources.pxweb.errors import CatalogueMismatchError, PxWebResponseError
 from kuva.sources.pxweb.jsonstat import JsonStatDataset
 
-_HINT = (
-    f" — StatFin renamed variables on {RENAME_DATE}; update the catalogue mapping "
-    f"(kuva/sources/pxweb/catalogue.py)"
-)
+_HINT = f" — StatFin renamed variables on {RENAME_DATE}; update the catalogue mapping (kuva/sources/pxweb/catalogue.py)"
 
 
 @dataclass(frozen=True)
@@ -71,8 +68,7 @@ def _find(meta: TableMetadata, role: RoleNames, what: str, required: bool) -> st
         return None
     have = ", ".join(repr(c) for c in meta.codes)
     raise CatalogueMismatchError(
-        f"table {meta.table}: {what} variable {role.describe()} not found; "
-        f"the table has {have}{_HINT}"
+        f"table {meta.table}: {what} variable {role.describe()} not found; the table has {have}{_HINT}"
     )
 
 
@@ -88,8 +84,7 @@ def resolve(spec: TableSpec, meta: TableMetadata) -> Resolution:
         hits = [
             v.code
             for v in meta.variables
-            if v.code not in (time_var, content_var, area_var)
-            and breakdown_matches(spec.breakdown, v.code, v.label)
+            if v.code not in (time_var, content_var, area_var) and breakdown_matches(spec.breakdown, v.code, v.label)
         ]
         if len(hits) != 1:
             have = ", ".join(repr(c) for c in meta.codes)
@@ -160,9 +155,7 @@ def time_codes(res: Resolution, meta: TableMetadata, since: date | None) -> tupl
     codes = meta.variable(res.time_var).categories
     if since is None:
         return codes
-    start = (
-        date(since.year, 1, 1) if res.spec.frequency == "A" else date(since.year, since.month, 1)
-    )
+    start = date(since.year, 1, 1) if res.spec.frequency == "A" else date(since.year, since.month, 1)
     return tuple(c for c in codes if period_of(c) >= start)
 
 
@@ -196,9 +189,7 @@ def to_observations(res: Resolution, datasets: list[JsonStatDataset]) -> pd.Data
                 "area_code": f[res.area_var].astype(str) if res.area_var else COUNTRY_CODE,
                 "period": [period_of(c) for c in f[res.time_var].astype(str)],
                 "measure": f[res.content_var].map(res.contents),
-                "breakdown": (f"{res.spec.breakdown}=" + f[res.breakdown_var].astype(str))
-                if res.breakdown_var
-                else "",
+                "breakdown": (f"{res.spec.breakdown}=" + f[res.breakdown_var].astype(str)) if res.breakdown_var else "",
                 "value": f["value"].astype(float),
                 "status": f["status"],
             },
@@ -206,9 +197,7 @@ def to_observations(res: Resolution, datasets: list[JsonStatDataset]) -> pd.Data
         )
         parts.append(out[out["measure"].notna()])
     if not parts:
-        return pd.DataFrame(
-            columns=["area_code", "period", "measure", "breakdown", "value", "status"]
-        )
+        return pd.DataFrame(columns=["area_code", "period", "measure", "breakdown", "value", "status"])
     obs = pd.concat(parts, ignore_index=True)
     for m in res.spec.annual_from_monthly:
         obs = _annualise(obs, m)
@@ -216,13 +205,10 @@ def to_observations(res: Resolution, datasets: list[JsonStatDataset]) -> pd.Data
     annual = obs["measure"].map(freq) == "A"
     if res.spec.frequency == "M" and annual.any() and not res.spec.annual_from_monthly:
         raise PxWebResponseError(
-            f"table {res.spec.id}: annual measures in a monthly table: "
-            f"{sorted(obs.loc[annual, 'measure'].unique())}"
+            f"table {res.spec.id}: annual measures in a monthly table: {sorted(obs.loc[annual, 'measure'].unique())}"
         )
     obs = obs.drop_duplicates(["area_code", "period", "measure", "breakdown"], keep="last")
-    return obs.sort_values(
-        ["measure", "breakdown", "area_code", "period"], kind="mergesort"
-    ).reset_index(drop=True)
+    return obs.sort_values(["measure", "breakdown", "area_code", "period"], kind="mergesort").reset_index(drop=True)
 
 
 def _annualise(obs: pd.DataFrame, measure: str) -> pd.DataFrame:

@@ -28,10 +28,7 @@ class RateLimiter:
         sleep: Sleep = time.sleep,
     ) -> None:
         if max_calls < 1 or window <= 0:
-            raise KuvaInputError(
-                f"rate limit needs max_calls >= 1 and window > 0, got "
-                f"{max_calls} calls / {window} s"
-            )
+            raise KuvaInputError(f"rate limit needs max_calls >= 1 and window > 0, got {max_calls} calls / {window} s")
         self.max_calls = max_calls
         self.window = float(window)
         self.clock = clock
