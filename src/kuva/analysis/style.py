@@ -106,7 +106,15 @@ def mark_month(ax: Axes, day: date, text: str) -> None:
     """A vertical dashed line at ``day`` with a small label (e.g. the pilot start)."""
     import matplotlib.dates as mdates
 
-    x = float(mdates.date2num(day))
+    x = float(mdates.date2num(day))  # type: ignore[no-untyped-call]
     ax.axvline(x, color=MARKER_LINE, linestyle="--", linewidth=1.0)
     ax.annotate(text, xy=(x, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3),
                 textcoords="offset points", ha="left", va="top", fontsize=7, color="#555555")
+
+
+def year_axis(ax: Axes) -> None:
+    """Ticks at January of each year, labelled with the year."""
+    import matplotlib.dates as mdates
+
+    ax.xaxis.set_major_locator(mdates.YearLocator())  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))  # type: ignore[no-untyped-call]
