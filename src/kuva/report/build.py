@@ -166,7 +166,7 @@ def _labels(lang: str) -> dict[str, str]:
     keys = ["title", "subtitle", "generated", "contents", "summary", "key_numbers", "definitions",
             "provenance", "sources", "loads", "parameters", "synthetic", "synthetic_note",
             "synthetic_items", "no_synthetic", "figure", "table", "table_files", "empty_chapter",
-            "empty_report", "source_id", "source_title", "publisher", "license", "kind",
+            "empty_report", "omitted", "source_id", "source_title", "publisher", "license", "kind",
             "is_synthetic", "used", "load_id", "location", "vintage", "retrieved_at", "loaded_at",
             "checksum", "rows", "yes", "no", "parameter", "value", "analysis", "term",
             "definition", "page", "footer"]
@@ -218,7 +218,8 @@ def build_document(
             entries.append(_result_entry(res, lang, params, tables_dir, out_dir, number, svgs, files))
             all_results.append(res)
         chapters_data.append({"key": ch.key, "anchor": f"c-{safe_name(ch.key)}", "title": ch.title(lang),
-                              "intro": ch.intro(lang), "results": entries})
+                              "intro": ch.intro(lang), "results": entries,
+                              "omitted": [{"key": k, "reason": why} for k, why in ch.omitted]})
     used_sources = {s for r in all_results for s in r.sources}
     prov = read_provenance(wh, used_sources)
     synthetic_results = [r for r in all_results if r.synthetic]

@@ -62,6 +62,7 @@ class Chapter:
     title: Callable[[str], str]
     intro: Callable[[str], str] = field(default=lambda lang: "")
     results: tuple[AnalysisResult, ...] = ()
+    omitted: tuple[tuple[str, str], ...] = ()  #: analyses left out: (key, reason)
 
     @staticmethod
     def from_labels(key: str, results: Sequence[AnalysisResult], label_key: str | None = None) -> Chapter:

@@ -31,27 +31,16 @@ def _candidate_keys(results: Iterable[AnalysisResult]) -> list[str]:
 
 
 def _indicator_lookup() -> Any:
-    """A function key -> indicator object from :mod:`kuva.indicators`, or None."""
+    """A function code -> indicator from the catalogue :mod:`kuva.indicators.catalogue`, or None."""
     try:
-        mod = importlib.import_module("kuva.indicators")
+        mod = importlib.import_module("kuva.indicators.catalogue")
     except ModuleNotFoundError:
         return None
-    for name in ("get_indicator", "indicator", "lookup"):
-        fn = getattr(mod, name, None)
-        if callable(fn):
-            return fn
-    for name in ("INDICATORS", "CATALOGUE", "catalogue", "indicators"):
-        cat = getattr(mod, name, None)
-        if callable(cat):
-            try:
-                cat = cat()
-            except TypeError:
-                continue
-        if isinstance(cat, dict):
-            return cat.get
-        if isinstance(cat, list | tuple):
-            by_key = {getattr(i, "key", getattr(i, "code", None)): i for i in cat}
-            return by_key.get
+    cat = getattr(mod, "indicators", None)
+    if callable(cat):
+        found = cat()
+        if isinstance(found, dict):
+            return found.get
     return None
 
 
@@ -88,6 +77,9 @@ def definitions_for(results: Sequence[AnalysisResult], lang: str) -> list[dict[s
             if ind is not None:
                 term = _text_of(ind, "name", lang) or _text_of(ind, "label", lang)
                 definition = _text_of(ind, "definition", lang) or _text_of(ind, "description", lang)
+                caveat = _text_of(ind, "caveats", lang)
+                if definition and caveat:
+                    definition = f"{definition} {caveat}"
         if definition is None:
             m = cat.get(key.upper())
             if m is not None and m.definition:

@@ -35,7 +35,7 @@ def _style() -> Iterator[None]:
         style = None
     ctx: Any = None
     if style is not None:
-        for name in ("context", "style_context", "kuva_style"):
+        for name in ("styled", "context", "style_context"):
             fn = getattr(style, name, None)
             if callable(fn):
                 with contextlib.suppress(TypeError):
@@ -48,8 +48,16 @@ def _style() -> Iterator[None]:
         yield
 
 
+def has_synthetic_label(fig: Figure, lang: str) -> bool:
+    """True if the analysis already drew a synthetic label on ``fig`` (see ``style.finish``)."""
+    words = {text("report.synthetic", lang).casefold(), text("synthetic", lang).casefold()}
+    return any(t.get_text().strip().casefold() in words for t in fig.texts)
+
+
 def add_synthetic_badge(fig: Figure, lang: str) -> None:
-    """Draw the SYNTHETIC badge in the top-right corner of ``fig``."""
+    """Draw the SYNTHETIC badge in the top-right corner of ``fig`` unless one is there."""
+    if has_synthetic_label(fig, lang):
+        return
     fig.text(
         0.995, 0.995, text("report.synthetic", lang), ha="right", va="top", fontsize=9,
         fontweight="bold", color="white", gid=BADGE_GID,

@@ -7,6 +7,7 @@ are merged into ``kuva.i18n``. Unknown keys come back unchanged (a visible gap, 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 ReportLang = Literal["fi", "sv", "en"]
@@ -78,6 +79,11 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "fi": "Raportissa ei ole lukuja: analyysejä ei ole rekisteröity tai rajaus ei tuota tuloksia.",
         "sv": "Rapporten har inga kapitel: inga analyser är registrerade eller avgränsningen ger inga resultat.",
         "en": "The report has no chapters: no analyses are registered or the selection gives no results.",
+    },
+    "report.omitted": {
+        "fi": "Analyysit, joita ei voitu laatia tästä aineistosta",
+        "sv": "Analyser som inte kunde göras med dessa data",
+        "en": "Analyses that could not be produced from these data",
     },
     "report.source_id": {"fi": "Lähde", "sv": "Källa", "en": "Source"},
     "report.source_title": {"fi": "Nimi", "sv": "Namn", "en": "Title"},
@@ -161,6 +167,7 @@ def text(key: str, lang: str, **fmt: object) -> str:
     return found.format(**fmt) if fmt else found
 
 
+@lru_cache(maxsize=8192)
 def column_label(key: str, lang: str) -> str:
     """A table column or number key as a reader sees it (``kuva.i18n``, measures, else the key)."""
     found = _i18n_label(key, lang)

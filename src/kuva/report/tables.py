@@ -28,8 +28,15 @@ from kuva.privacy.disclosure import SUPPRESSED_FLAG, suppress_small_cells
 from kuva.registry import measures
 from kuva.report.labels import column_label
 
-COUNT_NAMES = frozenset({"n", "count", "persons", "n_persons", "jobseekers", "respondents", "people"})
-_COUNT_RE = re.compile(r"^(n_.+|.+_(count|n|persons|jobseekers|respondents))$")
+COUNT_NAMES = frozenset({"n", "count", "persons", "n_persons", "people"})
+#: person-count words in a column name (``unemployed``, ``in_services_now``, ``clients_count``...)
+_COUNT_RE = re.compile(
+    r"(^|_)(count|persons|unemployed|in_services|jobseekers|clients|respondents|participants)(_|$)"
+)
+#: ...unless the name says it is a rate, share, change or index, not a count
+_NOT_COUNT_RE = re.compile(r"(rate|pct|percent|share|change|diff|ratio|index|relative|growth|mean|std|_d$)")
+#: derived values masked together with a suppressed count in the same row
+_DERIVED_RE = re.compile(r"(rate|pct|percent|share)")
 SUPPRESSED_MARK = "–"
 
 
@@ -50,7 +57,7 @@ def count_columns(table: pd.DataFrame, declared: Sequence[str] = ()) -> list[str
         low = name.lower()
         if col in out or not pd.api.types.is_numeric_dtype(table[col]) or pd.api.types.is_bool_dtype(table[col]):
             continue
-        if low in COUNT_NAMES or _COUNT_RE.match(low) or name.upper() in persons:
+        if low in COUNT_NAMES or name.upper() in persons or (_COUNT_RE.search(low) and not _NOT_COUNT_RE.search(low)):
             out.append(name)
     return out
 
@@ -78,7 +85,10 @@ def control_table(table: pd.DataFrame, min_cell: int, declared: Sequence[str] = 
     wide = count_columns(out, declared)
     if wide and any(_small(out[c], min_cell).any() for c in wide):
         flag_before = out[SUPPRESSED_FLAG].to_numpy(dtype=bool) if SUPPRESSED_FLAG in out.columns else None
-        out = suppress_small_cells(out.drop(columns=[SUPPRESSED_FLAG], errors="ignore"), wide, min_cell=min_cell)
+        derived = [str(c) for c in out.columns if str(c) not in wide and _DERIVED_RE.search(str(c).lower())
+                   and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+        out = suppress_small_cells(out.drop(columns=[SUPPRESSED_FLAG], errors="ignore"), wide,
+                                   derived_columns=derived, min_cell=min_cell)
         if flag_before is not None:
             out[SUPPRESSED_FLAG] = out[SUPPRESSED_FLAG].to_numpy(dtype=bool) | flag_before
     mask = long_count_mask(out)
@@ -165,9 +175,36 @@ def display_table(table: pd.DataFrame, lang: str, max_rows: int) -> DisplayTable
     numeric = tuple(
         bool(pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])) for c in shown.columns
     )
-    head = shown.head(max_rows)
+    head = shown_rows(shown, max_rows)
+    head = head.assign(**{
+        str(c): head[c].map(lambda v: value_label(v, lang)) for c in head.columns
+        if head[c].dtype == object or pd.api.types.is_string_dtype(head[c])
+    })
     rows = tuple(tuple(format_cell(v, lang) for v in rec) for rec in head.itertuples(index=False, name=None))
     return DisplayTable(headers, rows, len(shown), numeric, has_suppressed)
+
+
+def shown_rows(table: pd.DataFrame, max_rows: int) -> pd.DataFrame:
+    """At most ``max_rows`` rows: for a table with a ``period`` column the latest periods
+    (every row of each), else the first rows."""
+    if len(table) <= max_rows:
+        return table
+    if "period" in table.columns:
+        periods = sorted(table["period"].dropna().unique())
+        per = max(1, int(table.groupby("period").size().max()))
+        keep = periods[-max(1, max_rows // per):]
+        latest = table[table["period"].isin(keep)]
+        if 0 < len(latest) <= max_rows:
+            return latest
+    return table.head(max_rows)
+
+
+def value_label(value: object, lang: str) -> object:
+    """A text cell that is a label key (e.g. a group ``pilot``) in ``lang``; other values unchanged."""
+    if not isinstance(value, str) or not value:
+        return value
+    out = column_label(value, lang)
+    return out
 
 
 # -- files --------------------------------------------------------------------------------------
