@@ -141,7 +141,7 @@ def test_twfe_recovers_planted_common_adoption_effect() -> None:
     assert res.bootstrap is not None and res.bootstrap.p_value < 0.01
     assert "WCR bootstrap" in res.summary().as_text()
     assert "<table>" in res.summary().as_html()
-    assert list(res.tidy()["inference"])[0] == "CRV1"
+    assert res.tidy()["inference"].iloc[0] == "CRV1"
 
 
 def test_options_are_validated() -> None:

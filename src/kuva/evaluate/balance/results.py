@@ -50,7 +50,7 @@ class EntropyBalanceResults:
 
     def tidy(self) -> pd.DataFrame:
         return self.balance_before[["std_diff"]].join(
-            self.balance_after[["std_diff", "mean_control"]], rsuffix="_after"
+            self.balance_after[["std_diff", "mean_control"]].add_suffix("_after")
         )
 
     def summary(self) -> Summary:
@@ -92,8 +92,9 @@ class MatchResults:
             "Nearest-neighbour comparison set",
             [("Pairs", len(self.pairs)), ("Distinct controls", len(self.comparison_units)),
              ("Unmatched treated", len(self.unmatched))],
-            self.balance_before[["std_diff"]].join(self.balance_after[["std_diff"]],
-                                                   rsuffix="_after"),
+            self.balance_before[["std_diff"]].join(
+                self.balance_after[["std_diff"]].add_suffix("_after")
+            ),
         )
 
     def plot(self, ax: Axes | None = None) -> Axes:
