@@ -94,8 +94,7 @@ def finish(fig: Figure, title: str, lang: str, *, synthetic: bool, source: str =
     fig.suptitle(title, fontsize=RC["axes.titlesize"] + 1, fontweight="bold")
     note = f"{label('source', lang)}: {source}" if source else ""
     if synthetic:
-        note = f"{label('synthetic', lang)}. {note}".strip()
-        fig.text(0.99, 0.99, label("synthetic", lang), ha="right", va="top", fontsize=9, fontweight="bold",
+        fig.text(0.99, 0.0, label("synthetic", lang), ha="right", va="bottom", fontsize=9, fontweight="bold",
                  color=OKABE_ITO["vermillion"])
     if note:
         fig.text(0.01, 0.0, note, ha="left", va="bottom", fontsize=7, color="#555555")
