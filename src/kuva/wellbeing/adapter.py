@@ -396,8 +396,9 @@ def parse_export(
         hmac_key = pseudonym_key()
     records: list[dict[str, object]] = []
     seen: dict[tuple[str, date], int] = {}
-    for rec in frame.to_dict(orient="records"):
-        row = int(rec["_row"])
+    for raw_rec in frame.to_dict(orient="records"):
+        rec: dict[str, object] = {str(k): v for k, v in raw_rec.items()}
+        row = int(str(rec["_row"]))
 
         def cell(field: str, rec: dict[str, object] = rec) -> str:
             return str(rec.get(f[field], "") or "").strip() if field in f else ""

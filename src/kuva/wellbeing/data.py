@@ -143,7 +143,8 @@ def pivot_answers(long: pd.DataFrame, resolver: AreaResolver) -> pd.DataFrame:
     sets = codes.groupby(key)["code"].agg(frozenset).rename("situations").reset_index()
     base = base.merge(sets, on=key, how="left")
     empty: frozenset[str] = frozenset()
-    base["situations"] = [s if isinstance(s, frozenset) else empty for s in base["situations"]]
+    base["situations"] = pd.Series([s if isinstance(s, frozenset) else empty for s in base["situations"]],
+                                   index=base.index, dtype=object)
     base["basic_situation"] = [basic_situation(s) for s in base["situations"]]
     base["area"] = _resolve_areas(base, resolver)
     base["group"] = [resolver.group(a) for a in base["area"]]

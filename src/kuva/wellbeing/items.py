@@ -166,9 +166,11 @@ RELATION_BANDS: tuple[RelationBand, ...] = (
     RelationBand(4, 5, "no_work_may_need_support", "Ei työtä, saatan tarvita tukea",
                  "No work, I may need support", "Inget arbete, jag kan behöva stöd"),
     RelationBand(6, 8, "work_may_need_support", "Minulla on työ, mutta saatan tarvita tukea jatkaakseni",
-                 "I have work but may need support to continue", "Jag har arbete men kan behöva stöd för att fortsätta"),
+                 "I have work but may need support to continue",
+                 "Jag har arbete men kan behöva stöd för att fortsätta"),
     RelationBand(9, 10, "work_good_prerequisites", "Minulla on työ ja hyvät edellytykset jatkaa",
-                 "I have work and good prerequisites to continue", "Jag har arbete och goda förutsättningar att fortsätta"),
+                 "I have work and good prerequisites to continue",
+                 "Jag har arbete och goda förutsättningar att fortsätta"),
 )
 
 
@@ -194,12 +196,12 @@ __all__ = [
     "SITUATION_CODES",
     "SITUATION_ITEMS",
     "SITUATION_PREFIX",
+    "UNCLASSIFIED_ALIASES",
     "WORKING_LIFE_RELATION",
     "WORK_ABILITY",
     "BasicSituation",
     "RelationBand",
     "Situation",
-    "UNCLASSIFIED_ALIASES",
     "basic_situation",
     "canonical_situation",
     "relation_band",

@@ -1,8 +1,8 @@
 """User-facing words of the Kykyviisari analyses in Finnish, Swedish and English.
 
 The project's shared translation table (``kuva.i18n``) did not exist when this was written, so
-the labels live here; :func:`label` asks ``kuva.i18n`` first when it is importable and has the
-key, so moving them there later needs no change in the analyses.
+the labels live here (keys are the label keys the tables use; merge them into ``kuva.i18n``
+under the prefix ``wellbeing.`` when that table exists).
 """
 
 from __future__ import annotations
@@ -75,14 +75,6 @@ for _b in RELATION_BANDS:
 
 def label(key: str, lang: str = "fi") -> str:
     """The label of ``key`` in ``lang`` (fi/sv/en); an unknown key comes back unchanged."""
-    try:  # the project-wide table, once it exists
-        from kuva import i18n  # type: ignore[attr-defined,unused-ignore]
-
-        found = i18n.label(f"wellbeing.{key}", lang)
-        if isinstance(found, str) and found != f"wellbeing.{key}":
-            return found
-    except (ImportError, AttributeError, KeyError, LookupError):
-        pass
     entry = LABELS.get(key)
     if entry is None:
         return key

@@ -70,7 +70,7 @@ def protect(
 
 def smallest_shown(frame: pd.DataFrame, counts: Sequence[str]) -> float:
     """The smallest positive count left in the table (for tests and checks); inf if none."""
-    vals = pd.to_numeric(frame[list(counts)].stack(), errors="coerce").to_numpy(dtype=float)
+    vals = frame[list(counts)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float).ravel()
     vals = vals[np.isfinite(vals) & (vals > 0)]
     return float(vals.min()) if len(vals) else float("inf")
 

@@ -56,7 +56,8 @@ class Difference:
 
 def _clean(values: ArrayLike) -> np.ndarray:
     arr = np.asarray(values, dtype=float).ravel()
-    return arr[np.isfinite(arr)]
+    out: np.ndarray = arr[np.isfinite(arr)]
+    return out
 
 
 def mean_ci(values: ArrayLike, confidence: float = 0.95) -> MeanCI:

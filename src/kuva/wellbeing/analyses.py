@@ -1,0 +1,692 @@
+"""Kykyviisari analyses: basic situation, coverage, distributions, means and change.
+
+Every function takes the warehouse (and, to avoid reading it again, the already read
+:class:`~kuva.wellbeing.data.WellbeingData`) and returns an
+:class:`~kuva.analysis.result.AnalysisResult` whose table is disclosure-controlled
+(:func:`kuva.wellbeing.protection.protect`, minimum cell ``min_cell``).
+
+Area rows of every table: each pilot area shown (``level`` ``area``), the pilot areas in total
+(``pilots_total``), the comparison area Kymenlaakso + Etelä-Karjala (``comparison``), answers
+from neither (``other``, only when there are any) and all respondents (``all``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from kuva.analysis.result import AnalysisResult
+from kuva.config import DEFAULT_MIN_CELL
+from kuva.errors import KuvaInputError, KuvaLookupError
+from kuva.i18n import fmt_number
+from kuva.warehouse import Warehouse, query_observations
+from kuva.wellbeing.areas import ALL_AREAS, COMPARISON, PILOTS_TOTAL
+from kuva.wellbeing.data import WellbeingData, wellbeing_data
+from kuva.wellbeing.items import BASIC_SITUATIONS, SCORE_ITEMS, SCORE_MAX, SCORE_MIN, WORK_ABILITY
+from kuva.wellbeing.labels import label
+from kuva.wellbeing.protection import protect
+from kuva.wellbeing.stats import mean_ci, paired_change, welch_difference
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+ChangePair = Literal["first_last", "first_second"]
+CHANGE_PAIRS: tuple[ChangePair, ...] = ("first_last", "first_second")
+DEFAULT_MIN_N = 50
+STOCK_MEASURE = "TYOTTOMATLOPUSSA"
+PILOT_SET = "_pilot_set"
+TOP_SET = "_top_set"
+
+
+def _check_min_cell(min_cell: int) -> None:
+    if not isinstance(min_cell, int) or min_cell < 1:
+        raise KuvaInputError(f"min_cell must be a whole number of at least 1, got {min_cell!r}")
+
+
+def _load(wh: Warehouse, data: WellbeingData | None) -> WellbeingData:
+    d = data if data is not None else wellbeing_data(wh)
+    if len(d.answers) == 0:
+        raise KuvaLookupError("no Kykyviisari answers in the warehouse; load an export with `kuva wellbeing load FILE`")
+    return d
+
+
+def _subsets(frame: pd.DataFrame, data: WellbeingData, codes: Sequence[str], *,
+             with_all: bool = True) -> list[tuple[str, str, pd.DataFrame]]:
+    """(area code, level, rows) for each area row of a table."""
+    out: list[tuple[str, str, pd.DataFrame]] = [(c, "area", frame[frame["area"] == c]) for c in codes]
+    out.append((PILOTS_TOTAL, PILOTS_TOTAL, frame[frame["group"] == "pilot"]))
+    out.append((COMPARISON, COMPARISON, frame[frame["group"] == "comparison"]))
+    other = frame[frame["group"] == "other"]
+    if with_all:
+        if len(other):
+            out.append(("other", "other", other))
+        out.append((ALL_AREAS, ALL_AREAS, frame))
+    return out
+
+
+def _set_columns(levels: pd.Series) -> tuple[pd.Series, pd.Series]:
+    pilot = levels.map(lambda lv: "p" if lv in ("area", PILOTS_TOTAL) else None)
+    top = levels.map(lambda lv: "t" if lv in (PILOTS_TOTAL, COMPARISON, "other", ALL_AREAS) else None)
+    return pilot, top
+
+
+def _area_name(data: WellbeingData, code: str, lang: str = "fi") -> str:
+    if code == "other":
+        return label("area_other", lang)
+    return data.resolver.name(code, lang)
+
+
+def _pct(num: float, den: float) -> float:
+    return 100.0 * num / den if den > 0 else math.nan
+
+
+def _num(v: object, lang: str, decimals: int = 1, *, signed: bool = False) -> str:
+    if isinstance(v, str):
+        return v
+    x = float(v) if isinstance(v, int | float | np.floating | np.integer) else math.nan
+    return fmt_number(x, lang, decimals, signed=signed)
+
+
+def _row(table: pd.DataFrame, **where: object) -> pd.Series:
+    mask = np.ones(len(table), dtype=bool)
+    for k, v in where.items():
+        mask &= (table[k] == v).to_numpy()
+    hit = table[mask]
+    if len(hit) == 0:
+        return pd.Series(dtype=object)
+    return hit.iloc[0]
+
+
+def _get(series: pd.Series, col: str) -> float:
+    if col not in series.index:
+        return math.nan
+    try:
+        return float(series[col])
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _finish_table(table: pd.DataFrame) -> pd.DataFrame:
+    return table.drop(columns=[c for c in (PILOT_SET, TOP_SET) if c in table.columns]).reset_index(drop=True)
+
+
+def _params(**kw: object) -> dict[str, str]:
+    return {k: ("" if v is None else ", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v))
+            for k, v in kw.items()}
+
+
+# -- basic situation -----------------------------------------------------------------------------------
+def basic_situation_distribution(
+    wh: Warehouse,
+    *,
+    areas: Sequence[str] | None = None,
+    min_cell: int = DEFAULT_MIN_CELL,
+    data: WellbeingData | None = None,
+) -> AnalysisResult:
+    """Basic situation at each person's first answer, by area (counts and shares)."""
+    _check_min_cell(min_cell)
+    d = _load(wh, data)
+    first = d.first_answers()
+    codes = d.area_codes(areas)
+    rows: list[dict[str, object]] = []
+    for code, level, sub in _subsets(first, d, codes):
+        total = len(sub)
+        counts = sub["basic_situation"].value_counts()
+        for cls in BASIC_SITUATIONS:
+            n = int(counts.get(cls, 0))
+            rows.append({"area": code, "area_name": _area_name(d, code), "level": level, "basic_situation": cls,
+                         "n": n, "share_pct": _pct(n, total)})
+        rows.append({"area": code, "area_name": _area_name(d, code), "level": level, "basic_situation": "total",
+                     "n": total, "share_pct": 100.0 if total else math.nan})
+    table = pd.DataFrame(rows)
+    table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
+    table = protect(table, {"n": ["share_pct"]}, min_cell=min_cell,
+                    groupings=[["area"], ["basic_situation", PILOT_SET], ["basic_situation", TOP_SET]])
+    table = _finish_table(table)
+    numbers: dict[str, float | str] = {}
+    for code in (PILOTS_TOTAL, COMPARISON):
+        numbers[f"n_{code}"] = _get(_row(table, area=code, basic_situation="total"), "n")
+        for cls in BASIC_SITUATIONS:
+            numbers[f"share_{cls}_{code}"] = _get(_row(table, area=code, basic_situation=cls), "share_pct")
+
+    def text(lang: str) -> str:
+        pw, cw = numbers[f"share_working_{PILOTS_TOTAL}"], numbers[f"share_working_{COMPARISON}"]
+        pu, cu = numbers[f"share_unemployed_{PILOTS_TOTAL}"], numbers[f"share_unemployed_{COMPARISON}"]
+        n_p, n_c = _num(numbers[f"n_{PILOTS_TOTAL}"], lang, 0), _num(numbers[f"n_{COMPARISON}"], lang, 0)
+        if lang == "fi":
+            return (f"Ensimmäisen vastauksen perusteella kokeilualueiden vastaajista (n = {n_p}) {_num(pw, lang)} % "
+                    f"oli työssä ja {_num(pu, lang)} % työttömänä; vertailualueella (n = {n_c}) vastaavat osuudet "
+                    f"olivat {_num(cw, lang)} % ja {_num(cu, lang)} %. Perustilanne valitaan järjestyksessä työ, "
+                    f"valmennukselliset palvelut, opiskelu, terveydelliset syyt, työttömyys.")
+        if lang == "sv":
+            return (f"Vid det första svaret var {_num(pw, lang)} % av de svarande i försöksområdena (n = {n_p}) i "
+                    f"arbete och {_num(pu, lang)} % arbetslösa; i jämförelseområdet (n = {n_c}) {_num(cw, lang)} % "
+                    f"och {_num(cu, lang)} %. Grundsituationen väljs i ordningen arbete, träningstjänster, "
+                    f"studier, hälsoskäl, arbetslöshet.")
+        return (f"At their first answer, {_num(pw, lang)} % of respondents in the pilot areas (n = {n_p}) were "
+                f"working and {_num(pu, lang)} % unemployed; in the comparison area (n = {n_c}) {_num(cw, lang)} % "
+                f"and {_num(cu, lang)} %. The basic situation is chosen in the order work, coaching-type "
+                f"services, study, health problems, unemployment.")
+
+    return AnalysisResult(
+        key="kykyviisari_basic_situation", title=lambda lang: label("title.basic_situation", lang), table=table,
+        figure=_situation_figure(table, d), text=text, numbers=numbers, sources=d.sources, synthetic=d.synthetic,
+        parameters=_params(areas=areas, min_cell=min_cell, answers="first answer of each person"),
+    )
+
+
+def _situation_figure(table: pd.DataFrame, d: WellbeingData) -> Callable[[str], Figure]:
+    def draw(lang: str) -> Figure:
+        from kuva.analysis.style import colour, finish, new_figure, styled
+
+        body = table[table["basic_situation"] != "total"]
+        order = list(dict.fromkeys(body["area"]))
+        with styled():
+            fig, axes = new_figure(height=max(2.5, 0.35 * len(order) + 1.5))
+            ax = axes[0][0]
+            left = np.zeros(len(order))
+            for i, cls in enumerate(BASIC_SITUATIONS):
+                vals = np.array([_get(_row(body, area=a, basic_situation=cls), "share_pct") for a in order])
+                vals = np.nan_to_num(vals)
+                ax.barh(range(len(order)), vals, left=left, color=colour(cls, i), label=label(cls, lang))
+                left += vals
+            ax.set_yticks(range(len(order)), [_area_name(d, a, lang) for a in order])
+            ax.invert_yaxis()
+            ax.set_xlabel(label("share_pct", lang))
+            ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+            return finish(fig, label("title.basic_situation", lang), lang, synthetic=d.synthetic)
+
+    return draw
+
+
+# -- coverage ----------------------------------------------------------------------------------------
+def _stock_month(wh: Warehouse, on: date | None, end: date | None) -> date | None:
+    if on is not None:
+        return date(on.year, on.month, 1)
+    limit = end or date.max
+    row = wh.sql("SELECT max(period) AS p FROM observations WHERE measure = ? AND period <= ? AND value IS NOT NULL",
+                 [STOCK_MEASURE, limit])
+    p = row["p"].iloc[0] if len(row) else None
+    if p is None or pd.isna(p):
+        return None
+    ts = pd.Timestamp(p)
+    return date(ts.year, ts.month, 1)
+
+
+def coverage(
+    wh: Warehouse,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    on: date | None = None,
+    areas: Sequence[str] | None = None,
+    min_cell: int = DEFAULT_MIN_CELL,
+    data: WellbeingData | None = None,
+) -> AnalysisResult:
+    """Respondents per area in ``[start, end]`` and their number relative to the area's
+    unemployed jobseekers (TYOTTOMATLOPUSSA) at the end of the month of ``on`` (default: the
+    latest month with data at or before ``end``), and persons who answered at least twice.
+
+    The ratio divides a flow (people who answered during a period) by a stock (jobseekers on
+    one date); it is a rough reach indicator, not a share of the same population.
+    """
+    _check_min_cell(min_cell)
+    if start is not None and end is not None and end < start:
+        raise KuvaInputError(f"coverage: the period ends ({end}) before it starts ({start})")
+    d = _load(wh, data)
+    period = d.in_period(start, end)
+    per_person = (period.groupby("pseudonym", sort=False)
+                  .agg(area=("area", "first"), group=("group", "first"), answers=("answered_at", "size"))
+                  .reset_index())
+    month = _stock_month(wh, on, end)
+    codes = d.area_codes(areas)
+    stock: dict[str, tuple[float, int]] = {}
+    if month is not None:
+        wanted = [c for c in codes] + [PILOTS_TOTAL, COMPARISON]
+        members = {c: d.resolver.members(c, month) for c in wanted}
+        all_codes = sorted({m for ms in members.values() for m in ms})
+        obs = query_observations(wh, [STOCK_MEASURE], areas=all_codes, start=month, end=month) if all_codes \
+            else pd.DataFrame(columns=["area_code", "value"])
+        values = dict(zip(obs["area_code"], pd.to_numeric(obs["value"], errors="coerce"), strict=True))
+        for c, ms in members.items():
+            vals = [values.get(m, math.nan) for m in ms]
+            have = [v for v in vals if not math.isnan(v)]
+            stock[c] = (float(sum(have)) if have else math.nan, len(vals) - len(have))
+    rows: list[dict[str, object]] = []
+    for code, level, sub in _subsets(per_person, d, codes, with_all=False):
+        n = len(sub)
+        rep = int((sub["answers"] >= 2).sum())
+        jobseekers, missing = stock.get(code, (math.nan, 0))
+        rows.append({"area": code, "area_name": _area_name(d, code), "level": level, "respondents": n,
+                     "repeat_respondents": rep, "repeat_share_pct": _pct(rep, n),
+                     "unemployed_jobseekers": jobseekers, "stock_month": month.isoformat() if month else "",
+                     "members_without_stock": missing, "coverage_pct": _pct(n, jobseekers)
+                     if not math.isnan(jobseekers) else math.nan})
+    table = pd.DataFrame(rows)
+    table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
+    table = protect(table, {"respondents": ["coverage_pct", "repeat_share_pct"],
+                            "repeat_respondents": ["repeat_share_pct"]},
+                    min_cell=min_cell, groupings=[[PILOT_SET]])
+    table = _finish_table(table)
+    numbers: dict[str, float | str] = {"stock_month": month.isoformat() if month else "",
+                                       "period_start": str(start or period["answered_at"].min()),
+                                       "period_end": str(end or period["answered_at"].max())}
+    for code in (PILOTS_TOTAL, COMPARISON):
+        r = _row(table, area=code)
+        for col in ("respondents", "repeat_respondents", "unemployed_jobseekers", "coverage_pct"):
+            numbers[f"{col}_{code}"] = _get(r, col)
+
+    def text(lang: str) -> str:
+        n_p, c_p = _num(numbers[f"respondents_{PILOTS_TOTAL}"], lang, 0), _num(numbers[f"coverage_pct_{PILOTS_TOTAL}"],
+                                                                               lang)
+        n_c, c_c = _num(numbers[f"respondents_{COMPARISON}"], lang, 0), _num(numbers[f"coverage_pct_{COMPARISON}"],
+                                                                             lang)
+        r_p = _num(numbers[f"repeat_respondents_{PILOTS_TOTAL}"], lang, 0)
+        m = str(numbers["stock_month"]) or "–"
+        p0, p1 = numbers["period_start"], numbers["period_end"]
+        if lang == "fi":
+            return (f"Kaudella {p0}–{p1} kokeilualueilla vastasi {n_p} henkilöä, mikä on {c_p} % alueiden "
+                    f"työttömien työnhakijoiden määrästä ({m}); vertailualueella {n_c} ({c_c} %). Vähintään kahdesti "
+                    f"vastasi kokeilualueilla {r_p} henkilöä. Huom. suhdeluku jakaa kauden aikana vastanneiden "
+                    f"virran yhden kuukauden työttömien varannolla, joten se ei ole osuus samasta joukosta.")
+        if lang == "sv":
+            return (f"Under perioden {p0}–{p1} svarade {n_p} personer i försöksområdena, {c_p} % av antalet "
+                    f"arbetslösa arbetssökande ({m}); i jämförelseområdet {n_c} ({c_c} %). Minst två gånger svarade "
+                    f"{r_p} personer i försöksområdena. Obs. kvoten delar ett flöde (svarande under perioden) med "
+                    f"ett bestånd (arbetslösa en månad) och är ingen andel av samma grupp.")
+        return (f"In {p0}–{p1}, {n_p} persons answered in the pilot areas, {c_p} % of the number of unemployed "
+                f"jobseekers ({m}); in the comparison area {n_c} ({c_c} %). {r_p} persons in the pilot areas "
+                f"answered at least twice. Note: the ratio divides a flow (people who answered during the period) "
+                f"by a stock (unemployed jobseekers at the end of one month), so it is not a share of one population.")
+
+    return AnalysisResult(
+        key="kykyviisari_coverage", title=lambda lang: label("title.coverage", lang), table=table,
+        figure=_coverage_figure(table, d), text=text, numbers=numbers,
+        sources=tuple(sorted({*d.sources, "statfin:12r5"})) if month else d.sources, synthetic=d.synthetic,
+        parameters=_params(start=start, end=end, on=on, stock_month=month, areas=areas, min_cell=min_cell,
+                           stock_measure=STOCK_MEASURE),
+    )
+
+
+def _coverage_figure(table: pd.DataFrame, d: WellbeingData) -> Callable[[str], Figure]:
+    def draw(lang: str) -> Figure:
+        from kuva.analysis.style import colour, finish, new_figure, styled
+
+        with styled():
+            fig, axes = new_figure(height=max(2.5, 0.35 * len(table) + 1.5))
+            ax = axes[0][0]
+            vals = np.nan_to_num(table["coverage_pct"].to_numpy(dtype=float))
+            cols = [colour("comparison") if a == COMPARISON else colour("pilot") for a in table["area"]]
+            ax.barh(range(len(table)), vals, color=cols)
+            ax.set_yticks(range(len(table)), [_area_name(d, a, lang) for a in table["area"]])
+            ax.invert_yaxis()
+            ax.set_xlabel("%")
+            return finish(fig, label("title.coverage", lang), lang, synthetic=d.synthetic)
+
+    return draw
+
+
+# -- distributions and means -------------------------------------------------------------------------
+def score_distribution(
+    wh: Warehouse,
+    *,
+    areas: Sequence[str] | None = None,
+    min_cell: int = DEFAULT_MIN_CELL,
+    data: WellbeingData | None = None,
+) -> AnalysisResult:
+    """Distribution of both 0–10 scores at each person's first answer, all and by area."""
+    _check_min_cell(min_cell)
+    d = _load(wh, data)
+    first = d.first_answers()
+    codes = d.area_codes(areas)
+    rows: list[dict[str, object]] = []
+    for item in SCORE_ITEMS:
+        answered = first[first[item].notna()]
+        for code, level, sub in _subsets(answered, d, codes):
+            counts = sub[item].astype(int).value_counts()
+            total = len(sub)
+            for score in range(SCORE_MIN, SCORE_MAX + 1):
+                n = int(counts.get(score, 0))
+                rows.append({"item": item, "area": code, "area_name": _area_name(d, code), "level": level,
+                             "score": str(score), "n": n, "share_pct": _pct(n, total)})
+            rows.append({"item": item, "area": code, "area_name": _area_name(d, code), "level": level,
+                         "score": "total", "n": total, "share_pct": 100.0 if total else math.nan})
+    table = pd.DataFrame(rows)
+    table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
+    table = protect(table, {"n": ["share_pct"]}, min_cell=min_cell,
+                    groupings=[["item", "area"], ["item", "score", PILOT_SET], ["item", "score", TOP_SET]])
+    table = _finish_table(table)
+    numbers: dict[str, float | str] = {}
+    for item in SCORE_ITEMS:
+        numbers[f"n_{item}_all"] = _get(_row(table, item=item, area=ALL_AREAS, score="total"), "n")
+
+    def text(lang: str) -> str:
+        n = _num(numbers[f"n_{WORK_ABILITY}_all"], lang, 0)
+        if lang == "fi":
+            return (f"Jakaumat perustuvat kunkin vastaajan ensimmäiseen vastaukseen (työkyky: n = {n}). "
+                    f"Alle {min_cell} vastaajan solut on peitetty.")
+        if lang == "sv":
+            return (f"Fördelningarna bygger på varje svarandes första svar (arbetsförmåga: n = {n}). "
+                    f"Celler med färre än {min_cell} svarande är dolda.")
+        return (f"The distributions use each respondent's first answer (work ability: n = {n}). "
+                f"Cells with fewer than {min_cell} respondents are suppressed.")
+
+    def draw(lang: str) -> Figure:
+        from kuva.analysis.style import colour, finish, new_figure, styled
+
+        with styled():
+            fig, axes = new_figure(1, 2)
+            for ax, item in zip(axes[0], SCORE_ITEMS, strict=True):
+                for i, code in enumerate((PILOTS_TOTAL, COMPARISON, ALL_AREAS)):
+                    sub = table[(table["item"] == item) & (table["area"] == code) & (table["score"] != "total")]
+                    key = {PILOTS_TOTAL: "pilot", COMPARISON: "comparison", ALL_AREAS: "nation"}[code]
+                    ax.plot(sub["score"].astype(int), sub["share_pct"], marker="o", color=colour(key, i),
+                            label=_area_name(d, code, lang))
+                ax.set_title(label(item, lang))
+                ax.set_xlabel(label("score", lang))
+                ax.set_ylabel(label("share_pct", lang))
+                ax.set_xticks(range(SCORE_MIN, SCORE_MAX + 1))
+            axes[0][0].legend(frameon=False)
+            return finish(fig, label("title.distribution", lang), lang, synthetic=d.synthetic)
+
+    return AnalysisResult(
+        key="kykyviisari_score_distribution", title=lambda lang: label("title.distribution", lang), table=table,
+        figure=draw, text=text, numbers=numbers, sources=d.sources, synthetic=d.synthetic,
+        parameters=_params(areas=areas, min_cell=min_cell, answers="first answer of each person"),
+    )
+
+
+def score_means(
+    wh: Warehouse,
+    *,
+    areas: Sequence[str] | None = None,
+    min_n: int = DEFAULT_MIN_N,
+    min_cell: int = DEFAULT_MIN_CELL,
+    confidence: float = 0.95,
+    data: WellbeingData | None = None,
+) -> AnalysisResult:
+    """Mean scores at each person's first answer, all and by area, with t-intervals for areas
+    with at least ``min_n`` respondents; the comparison area beside the pilots."""
+    _check_min_cell(min_cell)
+    if min_n < 2:
+        raise KuvaInputError(f"min_n must be at least 2, got {min_n}")
+    if not 0 < confidence < 1:
+        raise KuvaInputError(f"confidence must be between 0 and 1, got {confidence}")
+    d = _load(wh, data)
+    first = d.first_answers()
+    codes = d.area_codes(areas)
+    rows: list[dict[str, object]] = []
+    for item in SCORE_ITEMS:
+        for code, level, sub in _subsets(first, d, codes):
+            ci = mean_ci(sub[item].to_numpy(dtype=float), confidence)
+            shown = ci.n >= min_n
+            rows.append({"item": item, "area": code, "area_name": _area_name(d, code), "level": level,
+                         "n": ci.n, "mean": ci.mean, "sd": ci.sd, "ci_low": ci.low if shown else math.nan,
+                         "ci_high": ci.high if shown else math.nan, "ci_shown": shown})
+    table = pd.DataFrame(rows)
+    table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
+    table = protect(table, {"n": ["mean", "sd", "ci_low", "ci_high"]}, min_cell=min_cell,
+                    groupings=[["item", PILOT_SET], ["item", TOP_SET]])
+    table["ci_shown"] = table["ci_shown"] & ~table["suppressed"]
+    table = _finish_table(table)
+    numbers: dict[str, float | str] = {}
+    for item in SCORE_ITEMS:
+        for code in (PILOTS_TOTAL, COMPARISON, ALL_AREAS):
+            r = _row(table, item=item, area=code)
+            for col in ("n", "mean", "ci_low", "ci_high"):
+                numbers[f"{col}_{item}_{code}"] = _get(r, col)
+
+    def text(lang: str) -> str:
+        w = WORK_ABILITY
+        mp, mc = _num(numbers[f"mean_{w}_{PILOTS_TOTAL}"], lang), _num(numbers[f"mean_{w}_{COMPARISON}"], lang)
+        lp, hp = _num(numbers[f"ci_low_{w}_{PILOTS_TOTAL}"], lang), _num(numbers[f"ci_high_{w}_{PILOTS_TOTAL}"], lang)
+        lc, hc = _num(numbers[f"ci_low_{w}_{COMPARISON}"], lang), _num(numbers[f"ci_high_{w}_{COMPARISON}"], lang)
+        pct = _num(100 * confidence, lang, 0)
+        if lang == "fi":
+            return (f"Työkyvyn keskiarvo ensimmäisessä vastauksessa oli kokeilualueilla {mp} ({pct} %:n luottamusväli "
+                    f"{lp}–{hp}) ja vertailualueella {mc} ({lc}–{hc}). Luottamusväli näytetään alueille, joilla on "
+                    f"vähintään {min_n} vastaajaa.")
+        if lang == "sv":
+            return (f"Medelvärdet för arbetsförmåga vid första svaret var {mp} i försöksområdena ({pct} % "
+                    f"konfidensintervall {lp}–{hp}) och {mc} i jämförelseområdet ({lc}–{hc}). Intervall visas för "
+                    f"områden med minst {min_n} svarande.")
+        return (f"Mean work ability at the first answer was {mp} in the pilot areas ({pct} % confidence interval "
+                f"{lp}–{hp}) and {mc} in the comparison area ({lc}–{hc}). Intervals are shown for areas with at "
+                f"least {min_n} respondents.")
+
+    def draw(lang: str) -> Figure:
+        from kuva.analysis.style import colour, finish, new_figure, styled
+
+        with styled():
+            fig, axes = new_figure(1, 2, height=max(3.0, 0.3 * table["area"].nunique() + 1.5), sharey=True)
+            for ax, item in zip(axes[0], SCORE_ITEMS, strict=True):
+                sub = table[table["item"] == item].reset_index(drop=True)
+                for i, r in sub.iterrows():
+                    key = "comparison" if r["area"] == COMPARISON else "nation" if r["area"] == ALL_AREAS else "pilot"
+                    y = float(i)  # type: ignore[arg-type]
+                    if bool(r["ci_shown"]):
+                        ax.plot([r["ci_low"], r["ci_high"]], [y, y], color=colour(key), linewidth=1.2)
+                    ax.plot([r["mean"]], [y], "o", color=colour(key))
+                ax.set_yticks(range(len(sub)), [_area_name(d, a, lang) for a in sub["area"]])
+                ax.invert_yaxis()
+                ax.set_xlim(SCORE_MIN, SCORE_MAX)
+                ax.set_title(label(item, lang))
+                ax.set_xlabel(label("mean", lang))
+            return finish(fig, label("title.means", lang), lang, synthetic=d.synthetic)
+
+    return AnalysisResult(
+        key="kykyviisari_score_means", title=lambda lang: label("title.means", lang), table=table, figure=draw,
+        text=text, numbers=numbers, sources=d.sources, synthetic=d.synthetic,
+        parameters=_params(areas=areas, min_n=min_n, min_cell=min_cell, confidence=confidence,
+                           answers="first answer of each person", interval="t-interval"),
+    )
+
+
+# -- change ---------------------------------------------------------------------------------------------
+def answer_pairs(data: WellbeingData, pair: ChangePair = "first_last") -> pd.DataFrame:
+    """One row per repeat respondent: first and second (or last) answer and whether a service
+    started in between (``first date <= service_start < second date``).
+
+    Columns: ``pseudonym, area, group, date_1, date_2, <item>_1, <item>_2, service_between``.
+    """
+    if pair not in CHANGE_PAIRS:
+        raise KuvaInputError(f"pair must be one of {list(CHANGE_PAIRS)}, got {pair!r}")
+    a = data.answers
+    counts = a.groupby("pseudonym")["answered_at"].transform("size")
+    rep = a[counts >= 2]
+    first = rep.drop_duplicates("pseudonym", keep="first")
+    if pair == "first_last":
+        second = rep.drop_duplicates("pseudonym", keep="last")
+    else:
+        second = rep[rep.groupby("pseudonym").cumcount() == 1]
+    cols = ["pseudonym", "answered_at", *SCORE_ITEMS]
+    out = first[["pseudonym", "area", "group", "answered_at", *SCORE_ITEMS]].merge(
+        second[cols], on="pseudonym", suffixes=("_1", "_2"))
+    out = out.rename(columns={"answered_at_1": "date_1", "answered_at_2": "date_2"})
+    starts = data.service_starts.merge(out[["pseudonym", "date_1", "date_2"]], on="pseudonym")
+    between = starts[(starts["event_date"] >= starts["date_1"]) & (starts["event_date"] < starts["date_2"])]
+    out["service_between"] = out["pseudonym"].isin(set(between["pseudonym"]))
+    return out.reset_index(drop=True)
+
+
+def score_change(
+    wh: Warehouse,
+    *,
+    areas: Sequence[str] | None = None,
+    min_cell: int = DEFAULT_MIN_CELL,
+    confidence: float = 0.95,
+    pair: ChangePair = "first_last",
+    data: WellbeingData | None = None,
+) -> AnalysisResult:
+    """Within-person change between repeated answers (mean, t-interval, paired t-test), by area,
+    and for persons with and without a service start between the answers (Welch difference).
+
+    Selection is stated with numbers: how many answered more than once, and how repeat
+    respondents and the service group differed at their first answer.
+    """
+    _check_min_cell(min_cell)
+    if not 0 < confidence < 1:
+        raise KuvaInputError(f"confidence must be between 0 and 1, got {confidence}")
+    d = _load(wh, data)
+    pairs = answer_pairs(d, pair)
+    codes = d.area_codes(areas)
+    first = d.first_answers()
+    one_time = first[~first["pseudonym"].isin(set(pairs["pseudonym"]))]
+    rows: list[dict[str, object]] = []
+    diff_rows: list[dict[str, object]] = []
+
+    def add(item: str, subgroup: str, code: str, level: str, sub: pd.DataFrame) -> None:
+        ch = paired_change(sub[f"{item}_1"].to_numpy(dtype=float), sub[f"{item}_2"].to_numpy(dtype=float),
+                           confidence)
+        rows.append({"item": item, "subgroup": subgroup, "area": code, "area_name": _area_name(d, code),
+                     "level": level, "n": ch.n, "mean_first": ch.mean_before, "mean_second": ch.mean_after,
+                     "mean_change": ch.mean_change, "sd_change": ch.sd_change, "ci_low": ch.low, "ci_high": ch.high,
+                     "t": ch.t, "p_value": ch.p})
+
+    for item in SCORE_ITEMS:
+        for code, level, sub in _subsets(pairs, d, codes):
+            add(item, "all", code, level, sub)
+        add(item, "service", ALL_AREAS, "service", pairs[pairs["service_between"]])
+        add(item, "no_service", ALL_AREAS, "service", pairs[~pairs["service_between"]])
+        base = one_time[item].to_numpy(dtype=float)
+        ci = mean_ci(base, confidence)
+        rows.append({"item": item, "subgroup": "one_time", "area": ALL_AREAS, "area_name": _area_name(d, ALL_AREAS),
+                     "level": "selection", "n": ci.n, "mean_first": ci.mean, "mean_second": math.nan,
+                     "mean_change": math.nan, "sd_change": math.nan, "ci_low": math.nan, "ci_high": math.nan,
+                     "t": math.nan, "p_value": math.nan})
+        s = pairs[pairs["service_between"]]
+        ns = pairs[~pairs["service_between"]]
+        dif = welch_difference(s[f"{item}_2"] - s[f"{item}_1"], ns[f"{item}_2"] - ns[f"{item}_1"], confidence)
+        ok = dif.n_a >= min_cell and dif.n_b >= min_cell
+        diff_rows.append({"item": item, "subgroup": "service_minus_no_service", "area": ALL_AREAS,
+                          "area_name": _area_name(d, ALL_AREAS), "level": "difference",
+                          "n": float(dif.n_a + dif.n_b) if ok else math.nan, "mean_first": math.nan,
+                          "mean_second": math.nan, "mean_change": dif.diff if ok else math.nan, "sd_change": math.nan,
+                          "ci_low": dif.low if ok else math.nan, "ci_high": dif.high if ok else math.nan,
+                          "t": dif.t if ok else math.nan, "p_value": dif.p if ok else math.nan,
+                          "suppressed": not ok})
+    table = pd.DataFrame(rows)
+    table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
+    # persons with and without a service add up to all repeat respondents (per item)
+    svc = table["subgroup"].isin(["service", "no_service"]) | ((table["subgroup"] == "all") &
+                                                                 (table["area"] == ALL_AREAS))
+    table["_svc_set"] = table["item"].where(svc, None)
+    derived = ["mean_first", "mean_second", "mean_change", "sd_change", "ci_low", "ci_high", "t", "p_value"]
+    table = protect(table, {"n": derived}, min_cell=min_cell,
+                    groupings=[["item", PILOT_SET], ["item", TOP_SET], ["_svc_set"]])
+    table = table.drop(columns=["_svc_set"])
+    table = _finish_table(pd.concat([table, pd.DataFrame(diff_rows)], ignore_index=True))
+    table["suppressed"] = table["suppressed"].astype(bool)
+    n_resp = len(first)
+    n_rep = len(pairs)
+    numbers: dict[str, float | str] = {"respondents": float(n_resp) if n_resp >= min_cell else math.nan,
+                                       "repeat_respondents": float(n_rep) if n_rep >= min_cell else math.nan,
+                                       "repeat_share_pct": _pct(n_rep, n_resp) if n_rep >= min_cell else math.nan}
+    for item in SCORE_ITEMS:
+        for sg in ("all", "service", "no_service", "one_time", "service_minus_no_service"):
+            r = _row(table, item=item, subgroup=sg, area=ALL_AREAS)
+            for col in ("n", "mean_first", "mean_change", "ci_low", "ci_high", "p_value"):
+                numbers[f"{col}_{item}_{sg}"] = _get(r, col)
+
+    def text(lang: str) -> str:
+        w = WORK_ABILITY
+        g = numbers.get
+        rep, share = _num(g("repeat_respondents", math.nan), lang, 0), _num(g("repeat_share_pct", math.nan), lang)
+        ch = _num(g(f"mean_change_{w}_all", math.nan), lang, 2, signed=True)
+        lo, hi = _num(g(f"ci_low_{w}_all", math.nan), lang, 2), _num(g(f"ci_high_{w}_all", math.nan), lang, 2)
+        p = _num(g(f"p_value_{w}_all", math.nan), lang, 3)
+        b_rep, b_one = _num(g(f"mean_first_{w}_all", math.nan), lang), _num(g(f"mean_first_{w}_one_time", math.nan),
+                                                                            lang)
+        b_s, b_n = _num(g(f"mean_first_{w}_service", math.nan), lang), _num(g(f"mean_first_{w}_no_service", math.nan),
+                                                                            lang)
+        c_s = _num(g(f"mean_change_{w}_service", math.nan), lang, 2, signed=True)
+        c_n = _num(g(f"mean_change_{w}_no_service", math.nan), lang, 2, signed=True)
+        dd = _num(g(f"mean_change_{w}_service_minus_no_service", math.nan), lang, 2, signed=True)
+        if lang == "fi":
+            return (f"Toistuvasti vastasi {rep} henkilöä ({share} % vastaajista). Heidän työkykynsä muuttui "
+                    f"keskimäärin {ch} pistettä (luottamusväli {lo}–{hi}, parittainen t-testi p = {p}). Palvelun "
+                    f"vastausten välillä aloittaneilla muutos oli {c_s} ja muilla {c_n} (ero {dd}). Valikoituminen: "
+                    f"uudelleen vastanneiden työkyky ensimmäisellä kerralla oli {b_rep}, kerran vastanneiden {b_one}; "
+                    f"palvelun saaneiden {b_s}, muiden {b_n}. Muutos ei siksi ole palvelun vaikutus.")
+        if lang == "sv":
+            return (f"{rep} personer ({share} % av de svarande) svarade upprepade gånger. Deras arbetsförmåga "
+                    f"ändrades i genomsnitt med {ch} poäng (konfidensintervall {lo}–{hi}, parat t-test p = {p}). "
+                    f"Med en tjänst som började mellan svaren var förändringen {c_s}, utan {c_n} (skillnad {dd}). "
+                    f"Urval: de som svarade igen hade arbetsförmågan {b_rep} vid första svaret, de som svarade en "
+                    f"gång {b_one}; med tjänst {b_s}, utan {b_n}. Förändringen är därför ingen effekt av tjänsten.")
+        return (f"{rep} persons ({share} % of respondents) answered more than once. Their work ability changed by "
+                f"{ch} points on average (confidence interval {lo}–{hi}, paired t-test p = {p}). With a service "
+                f"starting between the answers the change was {c_s}, without {c_n} (difference {dd}). Selection: "
+                f"those who answered again had work ability {b_rep} at their first answer, one-time respondents "
+                f"{b_one}; those with a service {b_s}, others {b_n}. The change is therefore not an effect of the "
+                f"services.")
+
+    def draw(lang: str) -> Figure:
+        from kuva.analysis.style import colour, finish, new_figure, styled
+
+        with styled():
+            fig, axes = new_figure(1, 2, sharey=True)
+            picks = [("all", PILOTS_TOTAL, "pilot"), ("all", COMPARISON, "comparison"),
+                     ("service", ALL_AREAS, "area"), ("no_service", ALL_AREAS, "nation")]
+            names = [_area_name(d, PILOTS_TOTAL, lang), _area_name(d, COMPARISON, lang),
+                     label("change_service", lang), label("change_no_service", lang)]
+            for ax, item in zip(axes[0], SCORE_ITEMS, strict=True):
+                for y, (sg, code, key) in enumerate(picks):
+                    r = _row(table, item=item, subgroup=sg, area=code)
+                    m, lo_, hi_ = _get(r, "mean_change"), _get(r, "ci_low"), _get(r, "ci_high")
+                    ax.plot([lo_, hi_], [y, y], color=colour(key), linewidth=1.2)
+                    ax.plot([m], [y], "o", color=colour(key))
+                ax.axvline(0, color="#777777", linewidth=0.8)
+                ax.set_yticks(range(len(picks)), names)
+                ax.invert_yaxis()
+                ax.set_title(label(item, lang))
+            return finish(fig, label("title.change", lang), lang, synthetic=d.synthetic)
+
+    return AnalysisResult(
+        key="kykyviisari_change", title=lambda lang: label("title.change", lang), table=table, figure=draw,
+        text=text, numbers=numbers, sources=d.sources, synthetic=d.synthetic,
+        parameters=_params(areas=areas, min_cell=min_cell, confidence=confidence, pair=pair,
+                           service_between="first answer date <= service_start < second answer date",
+                           test="paired t-test; Welch t for the service difference"),
+    )
+
+
+# -- everything ----------------------------------------------------------------------------------------
+def wellbeing_summary(
+    wh: Warehouse,
+    areas: Sequence[str] | None = None,
+    min_cell: int = DEFAULT_MIN_CELL,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    on: date | None = None,
+    min_n: int = DEFAULT_MIN_N,
+) -> list[AnalysisResult]:
+    """Every Kykyviisari analysis, in report order (reads the warehouse once)."""
+    d = _load(wh, None)
+    return [
+        coverage(wh, start=start, end=end, on=on, areas=areas, min_cell=min_cell, data=d),
+        basic_situation_distribution(wh, areas=areas, min_cell=min_cell, data=d),
+        score_distribution(wh, areas=areas, min_cell=min_cell, data=d),
+        score_means(wh, areas=areas, min_n=min_n, min_cell=min_cell, data=d),
+        score_change(wh, areas=areas, min_cell=min_cell, data=d),
+    ]
+
+
+__all__ = [
+    "CHANGE_PAIRS",
+    "DEFAULT_MIN_N",
+    "ChangePair",
+    "answer_pairs",
+    "basic_situation_distribution",
+    "coverage",
+    "score_change",
+    "score_distribution",
+    "score_means",
+    "wellbeing_summary",
+]
