@@ -184,6 +184,7 @@ class PxWebClient:
             transport=transport,
             headers={"User-Agent": user_agent, "Accept": "application/json"},
         )
+        self._listings: dict[str, dict[str, str | None]] = {}
         self.requests_sent = 0  #: HTTP requests made (every attempt counts)
         self.cache_hits = 0
         self.retries = 0
@@ -346,7 +347,10 @@ class PxWebClient:
         )
 
     def _v1_listing(self, subject: str) -> dict[str, str | None]:
-        """``{table file name (lower case): updated}`` from the v1 subject folder, if any."""
+        """``{table file name (lower case): updated}`` from the v1 subject folder, if any
+        (asked once per subject and client)."""
+        if subject in self._listings:
+            return self._listings[subject]
         try:
             items = self._get_json(f"{self.base_url}/{subject}")
         except PxWebNotFoundError:
@@ -356,6 +360,7 @@ class PxWebClient:
             for it in items:
                 if isinstance(it, dict) and "id" in it:
                     out[str(it["id"]).lower()] = str(it["updated"]) if it.get("updated") else None
+        self._listings[subject] = out
         return out
 
     def _v1_metadata(self, short: str, url: str, doc: Any, updated: str | None) -> TableMetadata:
