@@ -99,6 +99,8 @@ def _validate_lang(lang: str) -> ReportLang:
 def _fmt_value(value: object, lang: str) -> str:
     if isinstance(value, float | int) and not isinstance(value, bool):
         return format_number(float(value), lang)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return format_cell(date.fromisoformat(value), lang)
     return format_cell(value, lang)
 
 
@@ -155,8 +157,8 @@ def _result_entry(
         "files": [rel_csv, xlsx_path.relative_to(out_dir).as_posix()],
         "numbers": [
             {"label": column_label(k, lang), "value": _fmt_value(v, lang)}
-            for k, v in list(result.numbers.items())[:MAX_KEY_NUMBERS]
-        ],
+            for k, v in list(result.numbers.items()) if column_label(k, lang) != k and v == v and v != ""
+        ][:MAX_KEY_NUMBERS],
         "sources": list(result.sources),
         "parameters": [{"name": column_label(k, lang), "value": str(v)} for k, v in result.parameters.items()],
     }

@@ -1,7 +1,7 @@
 """The built-in chapters: the descriptive analyses of :mod:`kuva.analysis`.
 
 Registered on import (see :data:`kuva.report.chapters.CHAPTER_MODULES`). Every module of
-``kuva.analysis`` that defines ``KEY`` and a function of the same name,
+``kuva.analysis`` that defines ``KEY`` (or ``KEY_<X>`` constants) and a function of the same name,
 ``f(wh, *, start=..., end=..., min_cell=..., [areas=...]) -> AnalysisResult``, is an analysis.
 :data:`CHAPTER_ANALYSES` places the known keys in chapters; an analysis not listed there goes to
 the last built-in chapter, so a new analysis shows up without editing this file.
@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 
 #: chapter key -> analysis keys in order
 CHAPTER_ANALYSES: dict[str, tuple[str, ...]] = {
-    "situation": ("pilot_vs_comparison", "monthly_paths", "counterfactual"),
+    "situation": ("pilot_vs_comparison", "monthly_paths", "counterfactual_activation"),
     "comparisons": ("largest_municipalities", "change_vs_nation", "service_mix"),
-    "indicators": ("seminar_indicators",),
+    "indicators": ("services_yoy", "outcomes_after_services", "municipal_share_tmt", "seminar_indicators"),
 }
 CHAPTER_ORDER: dict[str, int] = {"situation": 10, "comparisons": 20, "indicators": 30}
 
@@ -46,10 +46,11 @@ def discover_analyses() -> dict[str, AnalysisFn]:
         if info.name.startswith("_") or info.name in ("result", "style", "inputs"):
             continue
         mod = importlib.import_module(f"kuva.analysis.{info.name}")
-        key = getattr(mod, "KEY", None)
-        fn = getattr(mod, key, None) if isinstance(key, str) else None
-        if isinstance(key, str) and callable(fn):
-            found[key] = fn
+        for attr in dir(mod):
+            key = getattr(mod, attr) if attr == "KEY" or attr.startswith("KEY_") else None
+            fn = getattr(mod, key, None) if isinstance(key, str) else None
+            if isinstance(key, str) and callable(fn):
+                found[key] = fn
     return found
 
 
