@@ -5,8 +5,8 @@ Every function takes the warehouse (and, to avoid reading it again, the already 
 :class:`~kuva.analysis.result.AnalysisResult` whose table is disclosure-controlled
 (:func:`kuva.wellbeing.protection.protect`, minimum cell ``min_cell``).
 
-Area rows of every table: each pilot area shown (``level`` ``area``), the pilot areas in total
-(``pilots_total``), the comparison area Kymenlaakso + Etelä-Karjala (``comparison``), answers
+Area rows of every table: each pilot area shown (``level`` ``area``), those pilot areas in
+total (``pilots_total``), the comparison area Kymenlaakso + Etelä-Karjala (``comparison``), answers
 from neither (``other``, only when there are any) and all respondents (``all``).
 """
 
@@ -24,7 +24,7 @@ from kuva.analysis.result import AnalysisResult
 from kuva.config import DEFAULT_MIN_CELL
 from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.i18n import fmt_number
-from kuva.warehouse import Warehouse, query_observations
+from kuva.warehouse import Warehouse
 from kuva.wellbeing.areas import ALL_AREAS, COMPARISON, PILOTS_TOTAL
 from kuva.wellbeing.data import WellbeingData, wellbeing_data
 from kuva.wellbeing.items import BASIC_SITUATIONS, SCORE_ITEMS, SCORE_MAX, SCORE_MIN, WORK_ABILITY
@@ -59,7 +59,7 @@ def _subsets(frame: pd.DataFrame, data: WellbeingData, codes: Sequence[str], *,
              with_all: bool = True) -> list[tuple[str, str, pd.DataFrame]]:
     """(area code, level, rows) for each area row of a table."""
     out: list[tuple[str, str, pd.DataFrame]] = [(c, "area", frame[frame["area"] == c]) for c in codes]
-    out.append((PILOTS_TOTAL, PILOTS_TOTAL, frame[frame["group"] == "pilot"]))
+    out.append((PILOTS_TOTAL, PILOTS_TOTAL, frame[frame["area"].isin(list(codes))]))
     out.append((COMPARISON, COMPARISON, frame[frame["group"] == "comparison"]))
     other = frame[frame["group"] == "other"]
     if with_all:
@@ -218,6 +218,19 @@ def _stock_month(wh: Warehouse, on: date | None, end: date | None) -> date | Non
     return date(ts.year, ts.month, 1)
 
 
+def _stock_values(wh: Warehouse, codes: Sequence[str], month: date) -> dict[str, float]:
+    """Latest vintage of the month-end stock of unemployed jobseekers per municipality."""
+    if not codes:
+        return {}
+    marks = ", ".join("?" for _ in codes)
+    obs = wh.sql(
+        f"SELECT area_code, value FROM observations WHERE measure = ? AND period = ? AND breakdown = '' "
+        f"AND area_code IN ({marks}) QUALIFY row_number() OVER (PARTITION BY area_code ORDER BY vintage DESC) = 1",
+        [STOCK_MEASURE, month, *codes],
+    )
+    return {str(a): float(v) for a, v in zip(obs["area_code"], obs["value"], strict=True) if v is not None}
+
+
 def coverage(
     wh: Warehouse,
     *,
@@ -247,12 +260,11 @@ def coverage(
     codes = d.area_codes(areas)
     stock: dict[str, tuple[float, int]] = {}
     if month is not None:
-        wanted = [c for c in codes] + [PILOTS_TOTAL, COMPARISON]
+        wanted = [*codes, COMPARISON]
         members = {c: d.resolver.members(c, month) for c in wanted}
+        members[PILOTS_TOTAL] = tuple(sorted({m for c in codes for m in members[c]}))
         all_codes = sorted({m for ms in members.values() for m in ms})
-        obs = query_observations(wh, [STOCK_MEASURE], areas=all_codes, start=month, end=month) if all_codes \
-            else pd.DataFrame(columns=["area_code", "value"])
-        values = dict(zip(obs["area_code"], pd.to_numeric(obs["value"], errors="coerce"), strict=True))
+        values = _stock_values(wh, all_codes, month)
         for c, ms in members.items():
             vals = [values.get(m, math.nan) for m in ms]
             have = [v for v in vals if not math.isnan(v)]
@@ -282,10 +294,10 @@ def coverage(
             numbers[f"{col}_{code}"] = _get(r, col)
 
     def text(lang: str) -> str:
-        n_p, c_p = _num(numbers[f"respondents_{PILOTS_TOTAL}"], lang, 0), _num(numbers[f"coverage_pct_{PILOTS_TOTAL}"],
-                                                                               lang)
-        n_c, c_c = _num(numbers[f"respondents_{COMPARISON}"], lang, 0), _num(numbers[f"coverage_pct_{COMPARISON}"],
-                                                                             lang)
+        n_p = _num(numbers[f"respondents_{PILOTS_TOTAL}"], lang, 0)
+        c_p = _num(numbers[f"coverage_pct_{PILOTS_TOTAL}"], lang, 2)
+        n_c = _num(numbers[f"respondents_{COMPARISON}"], lang, 0)
+        c_c = _num(numbers[f"coverage_pct_{COMPARISON}"], lang, 2)
         r_p = _num(numbers[f"repeat_respondents_{PILOTS_TOTAL}"], lang, 0)
         m = str(numbers["stock_month"]) or "–"
         p0, p1 = numbers["period_start"], numbers["period_end"]
