@@ -25,7 +25,7 @@ from kuva.report import (
     register_chapter,
     unregister_chapter,
 )
-from kuva.report.labels import LANGS, REPORT_LABELS, text
+from kuva.report.labels import LANGS, REPORT_LABELS, ReportLang, text
 from kuva.report.pdfinfo import figure_count, is_pdf, page_count
 from kuva.report.tables import check_table, control_table
 from kuva.warehouse import Warehouse
@@ -146,7 +146,7 @@ def test_long_table_shows_latest_rows_and_says_so(report_en: ReportOutput) -> No
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_each_language_renders(bundled_wh: Warehouse, tmp_path: Path, lang: str) -> None:
+def test_each_language_renders(bundled_wh: Warehouse, tmp_path: Path, lang: ReportLang) -> None:
     chapters = [make_chapter("one", [make_result("alpha", synthetic=True)])]
     out = build_report(bundled_wh, lang=lang, out_dir=tmp_path, chapters=chapters)
     html = out.html.read_text(encoding="utf-8")
@@ -201,8 +201,8 @@ def test_small_counts_are_suppressed_in_every_output(bundled_wh: Warehouse, tmp_
     chapters = [make_chapter("one", [make_result("small", small_count=True)])]
     out = build_report(bundled_wh, lang="en", out_dir=tmp_path, chapters=chapters, min_cell=5)
     csv = pd.read_csv(tmp_path / "tables" / "small.csv")
-    assert csv["suppressed"].tolist()[0] is True or bool(csv["suppressed"].iloc[0])
-    assert pd.isna(csv["n_persons"].iloc[0]) and pd.isna(csv["activation_rate"].iloc[0])
+    assert bool(csv["suppressed"].iloc[0]) and not csv["suppressed"].iloc[1:].any()
+    assert csv["n_persons"].isna().iloc[0] and csv["activation_rate"].isna().iloc[0]
     for path in (tmp_path / "tables").glob("*.csv"):
         frame = pd.read_csv(path)
         check_table(frame, 5, name=path.name)  # no count in [1, 5) anywhere

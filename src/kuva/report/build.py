@@ -107,7 +107,7 @@ def _fmt_value(value: object, lang: str) -> str:
 def _wrap(s: str, every: int = 16) -> str:
     """Allow line breaks in long unbroken strings (checksums, paths) in the PDF."""
     s = s.replace("/", "/\u200b").replace("_", "_\u200b")
-    return re.sub(r"[^\s/_\u200b]{%d}" % every, lambda m: m.group(0) + "\u200b", s)
+    return re.sub(rf"[^\s/_\u200b]{{{every}}}", lambda m: m.group(0) + "\u200b", s)
 
 
 def _dt(v: datetime | date | None) -> str:
@@ -226,7 +226,10 @@ def build_document(
     prov = read_provenance(wh, used_sources)
     synthetic_results = [r for r in all_results if r.synthetic]
     synthetic = bool(synthetic_results) or any(s.synthetic and s.used for s in prov.sources)
-    fmt_date = (lambda d: d.isoformat() if d else text("report.all", lang))
+
+    def fmt_date(d: date | None) -> str:
+        return d.isoformat() if d else text("report.all", lang)
+
     parameters = [
         {"name": text("report.param.lang", lang), "value": lang},
         {"name": text("report.param.start", lang), "value": fmt_date(params.start)},

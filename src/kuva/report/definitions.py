@@ -26,8 +26,7 @@ def _candidate_keys(results: Iterable[AnalysisResult]) -> list[str]:
             if col in r.table.columns:
                 keys.extend(str(v) for v in r.table[col].dropna().unique())
         keys.extend(str(k) for k in r.numbers)
-    seen: set[str] = set()
-    return [k for k in keys if not (k in seen or seen.add(k))]
+    return list(dict.fromkeys(keys))
 
 
 def _indicator_lookup() -> Any:

@@ -173,7 +173,8 @@ def display_table(table: pd.DataFrame, lang: str, max_rows: int) -> DisplayTable
     shown = table.drop(columns=[SUPPRESSED_FLAG], errors="ignore")
     headers = tuple(column_label(str(c), lang) for c in shown.columns)
     numeric = tuple(
-        bool(pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])) for c in shown.columns
+        bool(pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c]))
+        for c in shown.columns
     )
     head = shown_rows(shown, max_rows)
     head = head.assign(**{
