@@ -76,7 +76,7 @@ def test_query_as_of_before_any_vintage_is_empty(bundled_warehouse_path: Path) -
 def test_domain_errors_are_one_line_and_exit_1(
     bundled_warehouse_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    code, out, err = run(*args, warehouse=bundled_warehouse_path)
+    code, _out, err = run(*args, warehouse=bundled_warehouse_path)
     assert code == 1
     assert err.strip().startswith(message)
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
@@ -133,3 +133,22 @@ def test_load_bundled_subset(tmp_path: Path) -> None:
     assert code == 0 and "statfin:12u4" in out and "statfin:12r5" not in out
     code, _, err = run("load", "bundled", "-t", "12zz", warehouse=path)
     assert code == 1 and "unknown bundled table" in err
+
+
+def test_simulate_writes_labelled_synthetic_data_and_truth(tmp_path: Path) -> None:
+    path = tmp_path / "sim.duckdb"
+    code, out, err = run("simulate", "--scale", "0.0005", "--seed", "7", "--effect", "activation_pp=-2",
+                         "--years", "2019-2022", warehouse=path)
+    assert code == 0, err
+    assert "SYNTHETIC data (seed 7" in out
+    from kuva.simulate import planted_truth
+    from kuva.warehouse import Warehouse
+
+    with Warehouse(path, read_only=True) as wh:
+        assert not planted_truth(wh).empty
+        flags = wh.sql("SELECT DISTINCT synthetic FROM sources WHERE source_id LIKE 'synthetic:%'")
+        assert flags["synthetic"].tolist() == [True]
+    code, _, err = run("simulate", "--effect", "activation_pp", warehouse=path)
+    assert code == 1 and "must look like name=value" in err
+    code, _, err = run("simulate", "--years", "twenty", warehouse=path)
+    assert code == 1 and "--years: expected YYYY-YYYY" in err

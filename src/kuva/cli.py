@@ -51,6 +51,8 @@ err = _console(stderr=True)
 _state: dict[str, Any] = {"debug": False, "warehouse": None}
 
 OutputFormat = Literal["table", "csv", "json"]
+DEMO_SCALE = 0.01
+DEMO_SEED = 2021
 
 
 def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -113,12 +115,15 @@ def main_options(
 @app.command()
 @domain_errors
 def demo() -> None:
-    """Build the embedded warehouse from the bundled real data and print its summary."""
+    """Build the embedded warehouse: bundled real StatFin data, then the calibrated SYNTHETIC
+    municipal panel, service paths and Kykyviisari answers for what the real data lack
+    (scale 0.01, seed 2021, demo effects); print its summary."""
     from kuva.warehouse import Warehouse
 
     s = _settings()
     with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
         _load_bundled(wh, None)
+        _simulate(wh, scale=DEMO_SCALE, seed=DEMO_SEED, effects=[], years=(2017, 2024), parquet=None)
         _print_info(wh)
     out.print(f"\nWarehouse: {s.warehouse}")
 
@@ -138,6 +143,57 @@ def _load_bundled(wh: Any, tables: list[str] | None) -> None:
         table.add_row(r.source_id, str(r.rows_in), str(r.inserted), str(r.revised), str(r.unchanged),
                       str(r.load_id) if r.load_id is not None else "no change")
     out.print(table)
+
+
+def _simulate(
+    wh: Any, *, scale: float, seed: int, effects: list[str], years: tuple[int, int], parquet: Path | None
+) -> None:
+    from kuva.simulate import DEMO_EFFECTS, parse_effects, simulate_into
+
+    spec = parse_effects(effects, DEMO_EFFECTS)
+    with _progress() as bar:
+        task = bar.add_task("Simulating SYNTHETIC data", total=100)
+        report = simulate_into(
+            wh, scale=scale, seed=seed, effects=spec, years=years, parquet_dir=parquet,
+            progress=lambda what, frac: bar.update(task, description=f"SYNTHETIC: {what}", completed=100 * frac),
+        )
+    t = Table(title=f"SYNTHETIC data (seed {seed}, scale {scale}, {report.n_persons:,} persons)")
+    for col in ("source", "rows", "inserted", "revised", "unchanged"):
+        t.add_column(col)
+    for r in report.loads.values():
+        t.add_row(r.source_id, f"{r.rows_in:,}", f"{r.inserted:,}", f"{r.revised:,}", f"{r.unchanged:,}")
+    out.print(t)
+    out.print(f"Planted truth rows: {report.truth_rows}; {report.seconds:.1f} s")
+
+
+def _parse_years(text: str) -> tuple[int, int]:
+    first, sep, last = text.partition("-")
+    try:
+        years = (int(first), int(last if sep else first))
+    except ValueError:
+        raise KuvaInputError(f"--years: expected YYYY-YYYY, got {text!r}") from None
+    return years
+
+
+@app.command()
+@domain_errors
+def simulate(
+    scale: Annotated[float, typer.Option(help="Share of the whole country's jobseekers to simulate, 0.0001…1.")] = 0.01,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = DEMO_SEED,
+    effect: Annotated[
+        list[str] | None,
+        typer.Option("--effect", "-e", help="Planted effect name=value (repeatable), e.g. activation_pp=-2; 'none'."),
+    ] = None,
+    years: Annotated[str, typer.Option(help="Years to simulate, YYYY-YYYY.")] = "2017-2024",
+    parquet: Annotated[Path | None, typer.Option(help="Also write every frame as Parquet to this folder.")] = None,
+) -> None:
+    """Write calibrated SYNTHETIC data (municipal panel, background, service paths, Kykyviisari
+    answers) with planted effects into the warehouse; the planted truth is stored beside it."""
+    from kuva.warehouse import Warehouse
+
+    s = _settings()
+    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+        _simulate(wh, scale=scale, seed=seed, effects=effect or [], years=_parse_years(years), parquet=parquet)
 
 
 @load_app.command("bundled")

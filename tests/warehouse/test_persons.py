@@ -66,3 +66,19 @@ def test_survey_answers(empty_wh: Warehouse) -> None:
     assert load_survey_answers(empty_wh, answers, SRC).inserted == 2
     got = empty_wh.sql("SELECT item, value FROM survey_answers ORDER BY item")
     assert got["value"].tolist() == [7.0, 3.0]
+
+
+def test_replace_source_swaps_the_rows_of_that_source_only(empty_wh: Warehouse) -> None:
+    other = SourceInfo("test:other", "user-file", "other", "tests", "restricted", False, "other.csv",
+                       datetime(2024, 1, 1))
+    load_service_events(empty_wh, events(), other)
+    load_service_events(empty_wh, events(), SRC, replace_source=True)
+    again = load_service_events(empty_wh, events(), SRC, replace_source=True)
+    assert again.load_id is None
+    changed = events(event_date=["2022-01-01", "2022-01-02"])
+    report = load_service_events(empty_wh, changed, SRC, replace_source=True)
+    assert report.inserted == 2
+    got = empty_wh.sql("SELECT source_id, count(*) AS n FROM service_events GROUP BY 1 ORDER BY 1")
+    assert got.to_dict("list") == {"source_id": ["test:events", "test:other"], "n": [2, 2]}
+    dates = empty_wh.sql("SELECT event_date FROM service_events WHERE source_id = 'test:events' ORDER BY 1")
+    assert [str(d)[:10] for d in dates["event_date"]] == ["2022-01-01", "2022-01-02"]

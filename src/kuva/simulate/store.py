@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from kuva.errors import KuvaWarehouseError
 from kuva.simulate.core import SyntheticData, simulate
 from kuva.simulate.effects import DEMO_EFFECTS, EffectSpec
 from kuva.warehouse import LoadReport, SourceInfo, Warehouse, load_observations
 from kuva.warehouse.connection import utcnow
 from kuva.warehouse.persons import load_service_events, load_survey_answers
+from kuva.warehouse.truth import read_truth, write_truth
 
 SOURCE_IDS = {
     "panel": "synthetic:panel",
@@ -85,29 +85,17 @@ def simulate_into(wh: Warehouse, *, scale: float, seed: int, effects: EffectSpec
     truth = data.truth
     written: list[int] = []
 
-    def write_truth() -> None:
-        row = wh.con.execute("SELECT max(load_id) FROM loads WHERE source_id = ?", [SOURCE_IDS["panel"]]).fetchone()
-        if row is None or row[0] is None:
-            raise KuvaWarehouseError("no synthetic panel load to attach the planted truth to")
-        lid = int(row[0])
-        frame = truth.assign(load_id=lid)[["load_id", "name", "area_code", "period", "value", "note"]]
-        wh.con.execute("DELETE FROM synthetic_truth WHERE load_id = ?", [lid])
-        wh.con.register("_truth", frame)
-        try:
-            wh.con.execute("INSERT INTO synthetic_truth SELECT load_id, name, area_code, CAST(period AS DATE), "
-                           "value, note FROM _truth")
-        finally:
-            wh.con.unregister("_truth")
-        written.append(len(frame))
+    def attach_truth() -> None:
+        written.append(write_truth(wh, SOURCE_IDS["panel"], truth))
 
     step("loading panel", 0.3)
-    loads = {"panel": load_observations(wh, data.panel, info["panel"], before_commit=write_truth)}
+    loads = {"panel": load_observations(wh, data.panel, info["panel"], before_commit=attach_truth)}
     step("loading background", 0.5)
     loads["background"] = load_observations(wh, data.background, info["background"])
     step("loading service events", 0.6)
-    loads["events"] = load_service_events(wh, data.events, info["events"])
+    loads["events"] = load_service_events(wh, data.events, info["events"], replace_source=True)
     step("loading Kykyviisari answers", 0.85)
-    loads["kykyviisari"] = load_survey_answers(wh, data.answers, info["kykyviisari"])
+    loads["kykyviisari"] = load_survey_answers(wh, data.answers, info["kykyviisari"], replace_source=True)
     files = write_parquet(data, parquet_dir) if parquet_dir is not None else ()
     step("done", 1.0)
     return SimulationReport(seed, scale, years, data.n_persons, loads, written[0] if written else 0, files,
@@ -130,12 +118,4 @@ def write_parquet(data: SyntheticData, folder: Path) -> tuple[Path, ...]:
 def planted_truth(wh: Warehouse, load_id: int | None = None) -> pd.DataFrame:
     """The planted truth of the latest synthetic panel load (or of ``load_id``): columns
     ``load_id, name, area_code, period, value, note``. Empty if nothing was simulated."""
-    if load_id is None:
-        row = wh.con.execute("SELECT max(load_id) FROM loads WHERE source_id = ?", [SOURCE_IDS["panel"]]).fetchone()
-        if row is None or row[0] is None:
-            return pd.DataFrame(columns=["load_id", "name", "area_code", "period", "value", "note"])
-        load_id = int(row[0])
-    frame: pd.DataFrame = wh.con.execute(
-        "SELECT load_id, name, area_code, period, value, note FROM synthetic_truth WHERE load_id = ? "
-        "ORDER BY name, area_code, period", [load_id]).df()
-    return frame
+    return read_truth(wh, SOURCE_IDS["panel"], load_id)

@@ -13,6 +13,7 @@ optional ``municipality_code``, ``area``.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 import numpy as np
@@ -22,7 +23,7 @@ from kuva.errors import BadRowError
 from kuva.privacy.pseudonym import find_identity_code, is_pseudonym
 from kuva.registry import area_registry
 from kuva.warehouse.connection import Warehouse, utcnow
-from kuva.warehouse.load import LoadReport, SourceInfo, frame_checksum
+from kuva.warehouse.load import LoadReport, SourceInfo
 
 EventType = Literal[
     "registration", "initial_interview", "service_need_assessment", "employment_plan",
@@ -73,14 +74,23 @@ def _check_common(frame: pd.DataFrame, source: str, date_col: str, required: tup
     return out
 
 
-def _insert(wh: Warehouse, table: str, clean: pd.DataFrame, columns: tuple[str, ...], source: SourceInfo) -> LoadReport:
-    checksum = frame_checksum_generic(clean, columns)
+def _insert(
+    wh: Warehouse, table: str, clean: pd.DataFrame, columns: tuple[str, ...], source: SourceInfo, replace_source: bool
+) -> LoadReport:
+    checksum = _checksum(clean, columns)
     with wh.transaction() as con:
-        done = con.execute(
+        latest = con.execute(
+            "SELECT checksum FROM loads WHERE source_id = ? ORDER BY load_id DESC LIMIT 1", [source.source_id]
+        ).fetchone()
+        seen = con.execute(
             "SELECT count(*) FROM loads WHERE source_id = ? AND checksum = ?", [source.source_id, checksum]
         ).fetchone()
-        if done and done[0] > 0:
+        if (replace_source and latest is not None and latest[0] == checksum) or (
+            not replace_source and seen is not None and seen[0] > 0
+        ):
             return LoadReport(source.source_id, source.location, None, len(clean), 0, 0, len(clean), checksum)
+        if replace_source:
+            con.execute(f"DELETE FROM {table} WHERE source_id = ?", [source.source_id])
         row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
         load_id = int(row[0]) if row else 1
         con.execute(
@@ -105,20 +115,20 @@ def _insert(wh: Warehouse, table: str, clean: pd.DataFrame, columns: tuple[str, 
     return LoadReport(source.source_id, source.location, load_id, len(clean), len(clean), 0, 0, checksum)
 
 
-def frame_checksum_generic(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
-    ordered = frame[list(columns)].astype(str).sort_values(list(columns), kind="mergesort")
-    return frame_checksum_from(ordered)
+def _checksum(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
+    """SHA-256 of the rows' content, independent of row order."""
+    hashed = pd.util.hash_pandas_object(frame[list(columns)].astype(str), index=False).to_numpy()
+    return hashlib.sha256(np.sort(hashed).tobytes()).hexdigest()
 
 
-def frame_checksum_from(ordered: pd.DataFrame) -> str:
-    import hashlib
+def load_service_events(
+    wh: Warehouse, frame: pd.DataFrame, source: SourceInfo, *, replace_source: bool = False
+) -> LoadReport:
+    """Validate and store service events; the same file loaded twice is stored once.
 
-    hashed = pd.util.hash_pandas_object(ordered.reset_index(drop=True), index=False).to_numpy()
-    return hashlib.sha256(hashed.tobytes()).hexdigest()
-
-
-def load_service_events(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) -> LoadReport:
-    """Validate and store service events; the same file loaded twice is stored once."""
+    With ``replace_source`` the rows replace everything earlier loaded from the same source
+    (used for a re-run simulation); otherwise they are added.
+    """
     src = source.location
     for col in EVENT_COLUMNS[3:]:
         if col not in frame.columns:
@@ -136,18 +146,21 @@ def load_service_events(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) 
         raise BadRowError(
             src, int(rows[i]), "sector", f"must be one of {list(SECTORS)}, got {clean['sector'].iloc[i]!r}"
         )
-    return _insert(wh, "service_events", clean, EVENT_COLUMNS, source)
+    return _insert(wh, "service_events", clean, EVENT_COLUMNS, source, replace_source)
 
 
-def load_survey_answers(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) -> LoadReport:
-    """Validate and store survey answers (one row per person, time and item)."""
+def load_survey_answers(
+    wh: Warehouse, frame: pd.DataFrame, source: SourceInfo, *, replace_source: bool = False
+) -> LoadReport:
+    """Validate and store survey answers (one row per person, time and item); ``replace_source``
+    as in :func:`load_service_events`."""
     for col in ("municipality_code", "area"):
         if col not in frame.columns:
             frame = frame.assign(**{col: None})
     clean = _check_common(frame, source.location, "answered_at",
                           ("pseudonym", "answered_at", "instrument", "item", "value"))
     clean["value"] = pd.to_numeric(clean["value"], errors="coerce")
-    return _insert(wh, "survey_answers", clean, ANSWER_COLUMNS, source)
+    return _insert(wh, "survey_answers", clean, ANSWER_COLUMNS, source, replace_source)
 
 
-__all__ = ["EVENT_TYPES", "SECTORS", "frame_checksum", "load_service_events", "load_survey_answers"]
+__all__ = ["EVENT_TYPES", "SECTORS", "load_service_events", "load_survey_answers"]
