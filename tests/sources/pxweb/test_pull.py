@@ -267,3 +267,25 @@ def test_table_selection_errors(wh: Warehouse, server: PxWebTestServer, make_cli
         pull_statfin(wh, client=c, tables=["12zz"])
     with pytest.raises(KuvaInputError, match="declared but not mapped"):
         pull_statfin(wh, client=c, tables=["12tf"])
+
+
+@pytest.mark.slow
+def test_pull_after_bundled_load_changes_no_value(
+    server: PxWebTestServer, wh: Warehouse, make_client: MakeClient
+) -> None:
+    """Live pulls and the bundled data are the same observations: after ``kuva load bundled``,
+    re-pulling the whole history from the server (newer vintage) revises no value; the only new
+    vintages are missing cells that gain the publisher's status flag ('.')."""
+    bundled = pytest.importorskip("kuva.sources.bundled")
+    bundled.load_bundled(wh)
+    server.state.updated = "2024-01-15T06:00:00Z"  # after the bundled vintages
+    reports = pull_statfin(wh, client=make_client(server.v2), since=date(2006, 1, 1))
+    assert sum(r.inserted for r in reports) == 0
+    changed = wh.sql(
+        "SELECT n.value AS new, o.value AS old, n.status AS new_status, o.status AS old_status "
+        "FROM observations n JOIN observations o USING (area_code, period, measure, breakdown) "
+        "WHERE n.vintage = TIMESTAMP '2024-01-15 06:00:00' AND o.vintage < n.vintage"
+    )
+    assert len(changed) == sum(r.revised for r in reports) > 0
+    assert changed["new"].isna().all() and changed["old"].isna().all()
+    assert set(changed["new_status"]) == {"."} and changed["old_status"].isna().all()
