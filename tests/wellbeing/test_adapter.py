@@ -50,7 +50,7 @@ def test_sample_csv_loads_into_a_real_warehouse(wh: Warehouse) -> None:
     assert not stored.astype(str).apply(lambda c: c.str.contains("R00")).any().any()  # raw ids never stored
     data = wellbeing_data(wh)
     a = data.answers.set_index(["pseudonym", "answered_at"])
-    r1 = a.loc[(pseudonymise("R001", KEY), pd.Timestamp("2022-09-20").date())]
+    r1 = a.loc[(pseudonymise("R001", KEY), pd.Timestamp("2022-09-20").date())]  # type: ignore[index]
     assert r1["situations"] == frozenset({"work_trial", "unemployed_jobseeker"})
     assert r1["basic_situation"] == "coaching" and r1["work_ability"] == 6
     r2 = data.answers[data.answers["pseudonym"] == pseudonymise("R002", KEY)].iloc[0]
