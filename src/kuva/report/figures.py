@@ -65,6 +65,21 @@ def add_synthetic_badge(fig: Figure, lang: str) -> None:
     )
 
 
+def reserve_footer(fig: Figure) -> None:
+    """Keep figure-level notes at the bottom edge (source line, labels) clear of the axes.
+
+    Constrained layout does not see ``fig.text`` artists; when some sit in the bottom 4 % of
+    the figure, the layout is told to leave that strip free.
+    """
+    engine = fig.get_layout_engine()
+    low = [t for t in fig.texts if t.get_position()[1] < 0.04 and t.get_text().strip()]
+    if not low or engine is None or type(engine).__name__ != "ConstrainedLayoutEngine":
+        return
+    height_in = float(fig.get_size_inches()[1])
+    strip = min(0.12, 0.22 / max(height_in, 1.0))  # about 0.22 inch for one line of small text
+    engine.set(rect=(0.0, strip, 1.0, 1.0 - strip))
+
+
 def render_svg(result: AnalysisResult, lang: str) -> str | None:
     """The result's figure in ``lang`` as SVG text (no XML prolog), or None if it has none."""
     if result.figure is None:
@@ -74,6 +89,7 @@ def render_svg(result: AnalysisResult, lang: str) -> str | None:
     with _style(), matplotlib.rc_context({"svg.hashsalt": result.key, "svg.fonttype": "path"}):
         fig = result.figure(lang)
         try:
+            reserve_footer(fig)
             if result.synthetic:
                 add_synthetic_badge(fig, lang)
             buf = io.StringIO()
