@@ -71,9 +71,11 @@ def reserve_footer(fig: Figure) -> None:
     Constrained layout does not see ``fig.text`` artists; when some sit in the bottom 4 % of
     the figure, the layout is told to leave that strip free.
     """
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
     engine = fig.get_layout_engine()
     low = [t for t in fig.texts if t.get_position()[1] < 0.04 and t.get_text().strip()]
-    if not low or engine is None or type(engine).__name__ != "ConstrainedLayoutEngine":
+    if not low or not isinstance(engine, ConstrainedLayoutEngine):
         return
     height_in = float(fig.get_size_inches()[1])
     strip = min(0.12, 0.22 / max(height_in, 1.0))  # about 0.22 inch for one line of small text
