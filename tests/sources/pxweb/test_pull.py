@@ -267,6 +267,8 @@ def test_table_selection_errors(wh: Warehouse, server: PxWebTestServer, make_cli
         pull_statfin(wh, client=c, tables=["12zz"])
     with pytest.raises(KuvaInputError, match="declared but not mapped"):
         pull_statfin(wh, client=c, tables=["12tf"])
+    with pytest.raises(KuvaInputError, match="not verified"):
+        pull_statfin(wh, client=c, tables=["11ra"])
 
 
 @pytest.mark.slow

@@ -108,10 +108,7 @@ def select_tables(names: Sequence[str] | None) -> list[TableSpec]:
             )
         spec = cat[tid]
         if spec.status != "mapped":
-            raise KuvaInputError(
-                f"table {tid} is declared but not mapped: measure(s) "
-                f"{list(spec.missing_measures)} are not in the measure catalogue"
-            )
+            raise KuvaInputError(f"table {tid} is declared but not mapped: {spec.declared_reason}")
         out.append(spec)
     return out
 
