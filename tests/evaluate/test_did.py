@@ -183,3 +183,21 @@ def test_event_study_pretrend_test_detects_planted_pretrend() -> None:
     ax = es0.plot()
     assert len(ax.get_lines()) >= 1
     assert es0.coefficients.flags.writeable is False
+
+
+# TWFE on mpdta: lemp ~ treat | countyreal + year, clustered by county. R fixest gives
+# -0.0365 (SE 0.0133) in the commonly quoted comparison with Callaway–Sant'Anna; we did not
+# re-verify that figure against a primary source offline, so it is held at print precision.
+MPDTA_TWFE, MPDTA_TWFE_SE = -0.0365, 0.0133
+PRINT_TOL = 5.1e-5
+
+
+def test_mpdta_twfe_matches_quoted_fixest_result() -> None:
+    from tests.evaluate.helpers import mpdta_frame
+
+    f = mpdta_frame()
+    f["d"] = ((f["g"].notna()) & (f["year"] >= f["g"])).astype(float)
+    p = PanelData(f, unit="countyreal", time="year", outcome="lemp", treat_start="g")
+    res = TwoWayFixedEffects(p).fit(bootstrap_reps=0)
+    assert res.estimate == pytest.approx(MPDTA_TWFE, abs=PRINT_TOL)
+    assert res.std_error == pytest.approx(MPDTA_TWFE_SE, abs=PRINT_TOL)
