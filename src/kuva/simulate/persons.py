@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from kuva.privacy.pseudonym import pseudonymise
-from kuva.registry import kykyviisari_comparison
+from kuva.registry import kykyviisari_comparison, programme_registry
 from kuva.simulate.calibration import SERVICE_CODES
 from kuva.simulate.effects import EffectSpec
 from kuva.simulate.panel import Panel
@@ -48,8 +48,14 @@ SERVICE_SECTOR = ("employment_services", "employment_services", "employment_serv
 EXIT_DETAILS = ("open_labour_market", "subsidised_work", "education", "out_of_labour_force")
 EXIT_BASE = np.array([0.55, 0.05, 0.12, 0.28])
 STATUS_3M = ("employed", "unemployed", "in_services", "other")
-SITUATIONS = ("unemployed", "in_service", "part_time_work", "studying", "sick_leave", "rehabilitation",
-              "family_leave", "other")
+#: Kykyviisari "current situation" choices, the 15 codes of the questionnaire (the same codes as
+#: kuva.wellbeing.items.SITUATION_CODES; a test keeps them equal), with the share of synthetic
+#: answers (people starting a service) that tick each one.
+SITUATIONS = ("work_practice", "workshop", "work_trial", "unemployed_jobseeker", "unemployed_not_registered",
+              "unpaid_work", "community_service", "student", "at_home", "sick_leave", "pension", "paid_work",
+              "entrepreneur", "freelancer", "grant")
+SITUATION_WEIGHTS = np.array([0.06, 0.10, 0.08, 0.42, 0.03, 0.02, 0.01, 0.06, 0.04, 0.05, 0.02, 0.08,
+                              0.01, 0.01, 0.00])
 EVENT_TYPES = ("registration", "initial_interview", "service_need_assessment", "employment_plan",
                "plan_review", "job_search_talk", "referral", "service_start", "service_end", "exit", "status_3m")
 SECTORS = ("employment_services", "social_services", "health_care", "education", "kela")
@@ -309,23 +315,22 @@ def _kykyviisari(g: np.random.Generator, panel: Panel, effects: EffectSpec, pers
         base = pd.DataFrame({"p": person[idx][mask], "answered_at": day[mask], "m": muni[idx][mask]})
         parts.append(base.assign(item="work_ability", value=wa[mask]))
         parts.append(base.assign(item="working_life_relation", value=wl[mask]))
-        sit = g.integers(0, len(SITUATIONS), int(mask.sum()))
-        parts.append(base.assign(item=np.array([f"situation_{SITUATIONS[s]}" for s in range(len(SITUATIONS))])[sit],
-                                 value=1.0))
+        sit = g.choice(len(SITUATIONS), int(mask.sum()), p=SITUATION_WEIGHTS / SITUATION_WEIGHTS.sum())
+        parts.append(base.assign(item=np.array([f"situation_{s}" for s in SITUATIONS])[sit], value=1.0))
         extra = g.random(int(mask.sum())) < 0.3
-        sit2 = g.integers(0, len(SITUATIONS), int(mask.sum()))
+        sit2 = g.choice(len(SITUATIONS), int(mask.sum()), p=SITUATION_WEIGHTS / SITUATION_WEIGHTS.sum())
         e = base.assign(item=np.array([f"situation_{s}" for s in SITUATIONS])[sit2], value=1.0)[extra & (sit2 != sit)]
         parts.append(e)
     a = pd.concat(parts, ignore_index=True)
     pseud = _pseudonyms(int(person.max()) + 1 if len(person) else 0, seed)
-    pil_code = {c for c in np.array(panel.codes)[panel.pilot.any(axis=1)]}
+    pilot_area = {m.municipality_code: m.area_code for m in programme_registry().memberships()}
     codes = np.array(panel.codes, dtype=object)[a["m"].to_numpy()]
     answers = pd.DataFrame({
         "pseudonym": pseud[a["p"].to_numpy()] if len(a) else np.array([], dtype=object),
         "answered_at": a["answered_at"].to_numpy().astype("datetime64[D]").astype("datetime64[s]"),
         "instrument": "kykyviisari",
         "municipality_code": codes,
-        "area": np.where(np.isin(codes, list(pil_code)), "pilot", "comparison"),
+        "area": np.array([pilot_area.get(c, "comparison") for c in codes], dtype=object),
         "item": a["item"].to_numpy(),
         "value": a["value"].to_numpy(dtype=float),
     }).sort_values(["pseudonym", "answered_at", "item"], kind="mergesort").reset_index(drop=True)

@@ -22,7 +22,7 @@ from kuva.errors import BadRowError
 from kuva.warehouse import LoadReport, SourceInfo, Warehouse, load_observations
 
 PUBLISHER = "Statistics Finland / TEM employment service statistics"
-LICENSE = "CC BY 4.0 (Source: Statistics Finland, employment service statistics / StatFin)"
+LICENSE = "CC BY 4.0"  # attribution: "Source: Statistics Finland, employment service statistics / StatFin"
 
 
 @dataclass(frozen=True)
