@@ -211,6 +211,45 @@ def load_bundled_cmd(
         _load_bundled(wh, tables)
 
 
+@load_app.command("statfin")
+@domain_errors
+def load_statfin_cmd(
+    tables: Annotated[
+        list[str] | None, typer.Option("--tables", "-t", help="Table ids (12r5, 12u4, …); default every mapped table.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First period to fetch, YYYY-MM (default: after the latest stored).")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="PxWeb API base URL, v2 (…/api/v2) or v1 (…/api/v1/fi/StatFin).")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Response cache (default: beside the warehouse, cache/pxweb).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Label language of the API: fi, sv or en.")] = "fi",
+) -> None:
+    """Fetch new StatFin data from the PxWeb API: only what is new, revisions as new vintages,
+    one transaction per table with provenance."""
+    from kuva.sources.pxweb import STATFIN_V2, PxWebClient, pull_statfin, summarise
+    from kuva.warehouse import Warehouse
+
+    if lang not in ("fi", "sv", "en"):
+        raise KuvaInputError(f"--lang must be one of ['fi', 'sv', 'en'], got {lang!r}")
+    s = _settings()
+    since = _parse_month(start, "--from")
+    cache = cache_dir or s.warehouse.parent / "cache" / "pxweb"
+    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh, PxWebClient(
+        base_url or STATFIN_V2, lang=lang, cache_dir=cache
+    ) as client, _progress() as bar:
+        task = bar.add_task("StatFin", total=None)
+
+        def progress(table: str, done: int, total: int) -> None:
+            bar.update(task, description=f"StatFin {table}", completed=done, total=total)
+
+        reports = pull_statfin(wh, client=client, tables=tables, since=since, progress=progress)
+    out.print(summarise(reports))
+
+
 @app.command()
 @domain_errors
 def info() -> None:
