@@ -38,7 +38,9 @@ app = typer.Typer(
 load_app = typer.Typer(help="Load data into the warehouse.", no_args_is_help=True)
 registry_app = typer.Typer(help="Look up the reference registry.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
+wellbeing_app = typer.Typer(help="Kykyviisari work-ability answers: load and summarise.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
+app.add_typer(wellbeing_app, name="wellbeing")
 
 def _console(stderr: bool = False) -> Console:
     probe = Console(stderr=stderr)
@@ -457,6 +459,61 @@ def registry_measures(
     df = pd.DataFrame([(m.code, m.frequency, m.unit, m.table, m.name_en) for m in measures().values()],
                       columns=["code", "frequency", "unit", "table", "name_en"])
     _emit(df, fmt)
+
+
+# --------------------------------------------------------------------------------------------
+# wellbeing (Kykyviisari)
+# --------------------------------------------------------------------------------------------
+@wellbeing_app.command("load")
+@domain_errors
+def wellbeing_load(
+    file: Annotated[Path, typer.Argument(help="Kykyviisari answer export, CSV or Excel (.xlsx).")],
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet (default: the first).")] = None,
+) -> None:
+    """Load a Kykyviisari answer export. Respondent ids are pseudonymised with
+    KUVA_PSEUDONYM_KEY; personal identity codes anywhere in the file are refused."""
+    from kuva.warehouse import Warehouse
+    from kuva.wellbeing import load_kykyviisari
+
+    s = _settings()
+    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+        r = load_kykyviisari(wh, file, sheet=sheet)
+    state = "stored" if r.changed else "already loaded, nothing changed"
+    out.print(f"{r.path}: {r.answers:,} answers from {r.respondents:,} respondents, "
+              f"{r.rows_stored:,} item rows — {state}")
+    if r.ignored_columns:
+        out.print(f"Ignored columns: {', '.join(r.ignored_columns)}")
+
+
+@wellbeing_app.command("summary")
+@domain_errors
+def wellbeing_summary_cmd(
+    areas: Annotated[
+        list[str] | None, typer.Option("--areas", "-a", help="Pilot area codes or 'comparison' (repeatable).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of titles and texts: fi, sv or en.")] = "en",
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Also write the tables: a .xlsx file or a folder of CSV files.")
+    ] = None,
+) -> None:
+    """Coverage, basic situation, score distributions, area means and within-person change of
+    the Kykyviisari answers (small cells suppressed)."""
+    from kuva.warehouse import Warehouse
+    from kuva.wellbeing import export_results, wellbeing_summary
+
+    if lang not in ("fi", "sv", "en"):
+        raise KuvaInputError(f"--lang must be one of ['fi', 'sv', 'en'], got {lang!r}")
+    s = _settings()
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        results = wellbeing_summary(wh, areas=areas, min_cell=s.min_cell)
+    for r in results:
+        badge = " [SYNTHETIC]" if r.synthetic else ""
+        out.rule(f"{r.title(lang)}{badge}")
+        _emit(r.table, "table")
+        out.print(r.text(lang))
+    if export is not None:
+        written = export_results(results, export, lang=lang)
+        out.print(f"Wrote {', '.join(str(p) for p in written)}")
 
 
 def main() -> None:
