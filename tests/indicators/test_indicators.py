@@ -158,3 +158,15 @@ def test_labels() -> None:
     assert fmt_number(-1.25, "sv", 1) == "−1,2"
     assert fmt_number(float("nan"), "en") == "–"
     assert fmt_month(date(2020, 2, 1), "fi") == "helmikuu 2020"
+
+
+def test_every_indicator_and_analysis_is_documented() -> None:
+    from pathlib import Path
+
+    from kuva.analysis import ANALYSES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "indicators.md").read_text(encoding="utf-8")
+    for ind in INDICATORS:
+        assert f"`{ind.code}`" in doc, ind.code
+    for key in ANALYSES:
+        assert f"`{key}`" in doc, key
