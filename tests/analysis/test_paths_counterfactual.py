@@ -96,3 +96,19 @@ def test_national_growth_matches_real_12r5(bundled_wh: Warehouse) -> None:
     # the national activation rate is the published 12u4 one where it exists (2020-01: 31.5 %)
     nat = r.table[(r.table["group"] == "nation") & (r.table["period"] == date(2020, 1, 1))]
     assert float(nat["activation_rate"].iloc[0]) == pytest.approx(115863 / (251682 + 115863) * 100, abs=EXACT)
+
+
+def test_group_growth_matches_real_12r5_by_hand(bundled_wh: Warehouse) -> None:
+    """Pilot group growth Feb 2020 → peak equals the sum of the real municipal 12r5 values."""
+    from kuva.indicators.groups import pilot_codes
+
+    raw = resources.files("kuva.sources").joinpath("data", "statfin", "tyonv_12r5_monthly_2006-01_2023-10.csv.gz")
+    df = pd.read_csv(io.BytesIO(gzip.decompress(raw.read_bytes())))
+    pilots = df[df["alue"].isin(pilot_codes())]
+    by_month = pilots.groupby("time")["TYOTTOMATLOPUSSA"].sum()
+    window = [f"2020-{m:02d}-01" for m in range(3, 13)]
+    peak = max(window, key=lambda t: by_month[t])
+    expected = by_month[peak] / by_month["2020-02-01"] * 100 - 100
+    r = monthly_paths(bundled_wh, start=date(2020, 1, 1), end=date(2020, 12, 1))
+    assert r.numbers["growth_pilot"] == pytest.approx(expected, abs=EXACT)
+    assert r.numbers["peak_pilot"] == peak

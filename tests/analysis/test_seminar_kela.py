@@ -10,6 +10,7 @@ import pytest
 
 from kuva.analysis import municipal_share_tmt, outcomes_after_services, services_yoy
 from kuva.errors import BadRowError, KuvaInputError
+from kuva.i18n import has_label
 from kuva.sources.kela import load_kela, read_kela_csv
 from kuva.warehouse import Warehouse
 from tests.analysis import tiny
@@ -95,6 +96,11 @@ def test_municipal_share_from_kela_file(tmp_path: Path) -> None:
     assert r.numbers["index_comparison"] == pytest.approx(660 / 600 * 100, abs=EXACT)
     assert r.numbers["index_nation"] == pytest.approx(2340 / 2400 * 100, abs=EXACT)
     assert r.numbers["difference_eur"] == pytest.approx(1680 - 1800 * 1.1, abs=1e-6)
+    assert all(has_label(str(c)) for c in r.table.columns)
+    for lang in ("fi", "sv", "en"):
+        assert "{" not in r.text(lang)
+        assert r.figure is not None
+        r.figure(lang).clear()
 
 
 def test_municipal_share_generated_is_synthetic(tiny_wh: Warehouse, pilots_csv: Path) -> None:
