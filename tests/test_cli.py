@@ -26,14 +26,27 @@ def test_version() -> None:
     assert code == 0 and out.startswith("kuva ")
 
 
-def test_demo_builds_a_warehouse_and_prints_its_summary(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_demo_builds_a_warehouse_prints_its_summary_and_writes_the_report(tmp_path: Path) -> None:
     path = tmp_path / "demo.duckdb"
     code, out, err = run("demo", warehouse=path)
     assert code == 0, err
     assert path.is_file()
     assert "statfin:12r5" in out and "184,644" in out and "municipality" in out
-    code, out, _ = run("demo", warehouse=path)  # a second run changes nothing
+    assert "synthetic:panel" in out and "SYNTHETIC" in out
+    assert (tmp_path / "report" / "report.html").is_file() and (tmp_path / "report" / "report.pdf").is_file()
+    code, out, _ = run("demo", "--no-report", warehouse=path)  # a second run changes nothing
     assert code == 0 and out.count("no change") == 19
+    assert "Report:" not in out
+
+
+def test_report_command(bundled_warehouse_path: Path, tmp_path: Path) -> None:
+    code, out, err = run("report", "--lang", "en", "--out", str(tmp_path / "r"), "--no-pdf",
+                         warehouse=bundled_warehouse_path)
+    assert code == 0, err
+    assert (tmp_path / "r" / "report.html").is_file() and not (tmp_path / "r" / "report.pdf").exists()
+    code, _, err = run("report", "--lang", "de", "--out", str(tmp_path / "r"), warehouse=bundled_warehouse_path)
+    assert code == 1 and "--lang must be one of" in err
 
 
 def test_query_prints_the_bundled_statfin_values(bundled_warehouse_path: Path) -> None:

@@ -116,10 +116,13 @@ def main_options(
 # --------------------------------------------------------------------------------------------
 @app.command()
 @domain_errors
-def demo() -> None:
+def demo(
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Also write the Finnish report.")] = True,
+) -> None:
     """Build the embedded warehouse: bundled real StatFin data, then the calibrated SYNTHETIC
     municipal panel, service paths and Kykyviisari answers for what the real data lack
-    (scale 0.01, seed 2021, demo effects); print its summary."""
+    (scale 0.01, seed 2021, demo effects); print its summary and write the report (HTML and PDF,
+    in Finnish) beside the warehouse."""
     from kuva.warehouse import Warehouse
 
     s = _settings()
@@ -127,7 +130,10 @@ def demo() -> None:
         _load_bundled(wh, None)
         _simulate(wh, scale=DEMO_SCALE, seed=DEMO_SEED, effects=[], years=(2017, 2024), parquet=None)
         _print_info(wh)
-    out.print(f"\nWarehouse: {s.warehouse}")
+        out.print(f"\nWarehouse: {s.warehouse}")
+        if report:
+            _report(wh, lang="fi", out_dir=s.warehouse.parent / "report", start=None, end=None, areas=None,
+                    min_cell=s.min_cell, pdf=True)
 
 
 def _load_bundled(wh: Any, tables: list[str] | None) -> None:
@@ -459,6 +465,61 @@ def registry_measures(
     df = pd.DataFrame([(m.code, m.frequency, m.unit, m.table, m.name_en) for m in measures().values()],
                       columns=["code", "frequency", "unit", "table", "name_en"])
     _emit(df, fmt)
+
+
+# --------------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------------
+def _lang(text: str) -> Literal["fi", "sv", "en"]:
+    if text == "fi":
+        return "fi"
+    if text == "sv":
+        return "sv"
+    if text == "en":
+        return "en"
+    raise KuvaInputError(f"--lang must be one of ['fi', 'sv', 'en'], got {text!r}")
+
+
+def _report(
+    wh: Any, *, lang: str, out_dir: Path, start: date | None, end: date | None, areas: list[str] | None,
+    min_cell: int, pdf: bool,
+) -> None:
+    from kuva.report import build_report
+
+    with _progress() as bar:
+        bar.add_task("Writing the report", total=None)
+        result = build_report(wh, lang=_lang(lang), out_dir=out_dir, start=start, end=end, areas=areas,
+                              min_cell=min_cell, pdf=pdf)
+    out.print(f"Report: {result.html}")
+    if result.pdf is not None:
+        out.print(f"PDF:    {result.pdf} ({result.pages} pages)")
+    out.print(f"Tables: {len(result.tables)} files in {out_dir / 'tables'}")
+    if result.synthetic:
+        out.print("Note: the report contains SYNTHETIC data, labelled wherever it is shown.")
+
+
+@app.command()
+@domain_errors
+def report(
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: fi, sv or en.")] = "fi",
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to write report.html, report.pdf and tables/ to.")
+    ] = Path("kuva-report"),
+    start: Annotated[str | None, typer.Option("--from", help="First month shown, YYYY-MM.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last month shown, YYYY-MM.")] = None,
+    areas: Annotated[
+        list[str] | None, typer.Option("--areas", "-a", help="Areas for the area-level analyses (repeatable).")
+    ] = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also render the PDF with Typst.")] = True,
+) -> None:
+    """Write the evaluation report: one self-contained HTML file, a PDF, and every table as CSV and
+    Excel, with definitions and a provenance appendix; synthetic content is labelled."""
+    from kuva.warehouse import Warehouse
+
+    s = _settings()
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        _report(wh, lang=lang, out_dir=out_dir, start=_parse_month(start, "--from"), end=_parse_month(end, "--to"),
+                areas=areas, min_cell=s.min_cell, pdf=pdf)
 
 
 # --------------------------------------------------------------------------------------------
