@@ -41,7 +41,7 @@ def test_demo_builds_a_warehouse_prints_its_summary_and_writes_the_report(tmp_pa
 
 
 def test_report_command(bundled_warehouse_path: Path, tmp_path: Path) -> None:
-    code, out, err = run("report", "--lang", "en", "--out", str(tmp_path / "r"), "--no-pdf",
+    code, _out, err = run("report", "--lang", "en", "--out", str(tmp_path / "r"), "--no-pdf",
                          warehouse=bundled_warehouse_path)
     assert code == 0, err
     assert (tmp_path / "r" / "report.html").is_file() and not (tmp_path / "r" / "report.pdf").exists()
