@@ -201,9 +201,15 @@ def outcomes_after_services(
     def figure(lang: str) -> Figure:
         with styled():
             services = list(codes.FOLLOW_UP)
-            fig, axes = new_figure(1, 3, width=9.0, height=3.8, sharey=True)
+            from matplotlib.figure import Figure as _Figure
+
+            fig = _Figure(figsize=(9.0, 4.0), layout="constrained")
+            axd = fig.subplot_mosaic([[PILOT, AREA, NATION], ["legend", "legend", "legend"]],
+                                     height_ratios=[12, 1])
+            axd["legend"].set_axis_off()
             names = {PILOT: label(PILOT, lang), AREA: chosen.name, NATION: label(NATION, lang)}
-            for ax, g in zip(axes[0], (PILOT, AREA, NATION), strict=True):
+            for k, g in enumerate((PILOT, AREA, NATION)):
+                ax = axd[g]
                 sub = table[table["group"] == g].set_index("service").reindex(services)
                 left = np.zeros(len(services))
                 for i, col in enumerate(("share_unemployed_3m", "share_services_3m", "share_other_3m")):
@@ -211,11 +217,12 @@ def outcomes_after_services(
                     ax.barh(range(len(services)), vals, left=left, color=(OKABE_ITO["vermillion"],
                             OKABE_ITO["sky_blue"], OKABE_ITO["bluish_green"])[i], label=label(col, lang))
                     left = left + np.nan_to_num(vals)
-                ax.set_yticks(range(len(services)), [service_type(s).name(lang) for s in services], fontsize=7)
+                ax.set_yticks(range(len(services)),
+                              [service_type(s).name(lang) for s in services] if k == 0 else [], fontsize=7)
                 ax.set_title(names[g])
                 ax.set_xlim(0, 100)
-            handles, labels_ = axes[0][0].get_legend_handles_labels()
-            fig.legend(handles, labels_, loc="outside lower center", ncols=3, fontsize=7)
+            handles, labels_ = axd[PILOT].get_legend_handles_labels()
+            axd["legend"].legend(handles, labels_, loc="center", ncols=3, fontsize=7, frameon=False)
             return finish(fig, f"{label(f'title.{KEY_OUTCOMES}', lang)} ({year})", lang, synthetic=synthetic,
                           source=", ".join(prov.sources))
 

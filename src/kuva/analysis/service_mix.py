@@ -114,11 +114,16 @@ def service_mix(
                 ax.set_title(names.get(code, code))
                 year_axis(ax)
                 ax.tick_params(axis="x", labelrotation=90)
-            for k in range(len(area_codes), nrows * ncols):
-                axes[k // ncols][k % ncols].set_visible(False)
+            spare = [axes[k // ncols][k % ncols] for k in range(len(area_codes), nrows * ncols)]
+            for ax in spare:
+                ax.set_axis_off()
             axes[0][0].set_ylabel(label("difference_pp", lang))
             handles, labels_ = axes[0][0].get_legend_handles_labels()
-            fig.legend(handles, labels_, loc="outside lower center", ncols=4, fontsize=7)
+            if spare:
+                spare[0].legend(handles, labels_, loc="center", fontsize=7)
+            else:
+                axes[-1][ncols // 2].legend(handles, labels_, loc="upper center", bbox_to_anchor=(0.5, -0.3),
+                                            ncols=2, fontsize=7)
             return finish(fig, label(f"title.{KEY}", lang), lang, synthetic=synthetic, source=", ".join(prov.sources))
 
     def text(lang: str) -> str:

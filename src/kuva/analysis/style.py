@@ -92,6 +92,12 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = FIG_WIDTH, heig
 def finish(fig: Figure, title: str, lang: str, *, synthetic: bool, source: str = "") -> Figure:
     """Title, source line and (if synthetic) a clear label on the figure."""
     fig.suptitle(title, fontsize=RC["axes.titlesize"] + 1, fontweight="bold")
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):  # keep a footer strip for the source and label
+        strip = min(0.3 / float(fig.get_figheight()), 0.15)  # 0.3 inch
+        engine.set(rect=(0.0, strip, 1.0, 1.0 - strip))
     note = f"{label('source', lang)}: {source}" if source else ""
     if synthetic:
         fig.text(0.99, 0.0, label("synthetic", lang), ha="right", va="bottom", fontsize=9, fontweight="bold",
