@@ -104,3 +104,20 @@ def test_pilot_vs_comparison(tiny_wh: Warehouse, pilots_csv: Path) -> None:
     assert t.loc["n_municipalities", "comparison_mean"] == 293 - 2  # mainland minus the pilots
     assert t.loc["population", "n_comparison"] == 2  # Åland's KU035 is not counted
     assert r.numbers["n_pilot"] == 2
+
+
+@pytest.mark.parametrize("min_cell", [1, 11, 26, 51, 121])
+def test_no_analysis_table_reveals_a_small_count(tiny_wh: Warehouse, pilots_csv: Path, min_cell: int) -> None:
+    tables = {
+        "change": (change_vs_nation(tiny_wh, start=date(2020, 2, 1), end=date(2021, 3, 1), pilots_csv=pilots_csv,
+                                    min_cell=min_cell).table,
+                   ["unemployed_start", "in_services_start", "unemployed_end", "in_services_end"]),
+        "largest": (largest_municipalities(tiny_wh, month=date(2021, 3, 1), thresholds=(1, 100),
+                                           pilots_csv=pilots_csv, min_cell=min_cell).table,
+                    ["unemployed", "in_services"]),
+        "mix": (service_mix(tiny_wh, areas=["Alpha", "Beta"], start=date(2020, 2, 1), pilots_csv=pilots_csv,
+                            min_cell=min_cell).table, ["persons", "in_services"]),
+    }
+    for name, (table, cols) in tables.items():
+        values = table[cols].to_numpy(dtype=float)
+        assert not ((values > 0) & (values < min_cell)).any(), name
