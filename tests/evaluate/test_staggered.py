@@ -152,7 +152,7 @@ def test_planted_staggered_effects_are_recovered() -> None:
 
 
 def test_validation_and_warnings() -> None:
-    with pytest.raises(KuvaInputError, match="'dr', 'ipw', 'reg'; got 'ols'"):
+    with pytest.raises(KuvaInputError, match="'dr', 'ipw', 'reg', 'dr_traditional'; got 'ols'"):
         CallawaySantAnna(mpdta_panel(), method="ols")  # type: ignore[arg-type]
     sim = simulate_panel(seed=1, adoption=(6,))
     frame = sim.frame.copy()
@@ -180,3 +180,53 @@ def test_results_render(cs_mpdta: object) -> None:
     assert ax.get_ylabel() == "ATT"
     with pytest.raises(KuvaInputError, match="'simple', 'group', 'dynamic', 'calendar'"):
         res.aggregate("weekly")  # type: ignore[attr-defined]
+
+
+# Reference: PyPI ``csdid`` 0.4.3 (MIT; Python port of R ``did``, with ``drdid`` 1.1.7),
+# ``ATTgt(yname="lemp", gname="first.treat", idname="countyreal", tname="year",
+# xformla="lemp~lpop", data=mpdta, est_method=m).fit(est_method=m, bstrap=False)``, run once
+# in a throw-away virtualenv (not a dependency). Its "dr" is DRDID::drdid_panel (traditional);
+# the 4-decimal values agree with R did's README example with xformla = ~lpop.
+CSDID_LPOP = {  # method: [(group, time, att, se)]
+    "reg": [(2004, 2004, -0.0149112, 0.0220557), (2004, 2005, -0.0769963, 0.0283597),
+            (2004, 2006, -0.1410801, 0.0348363), (2004, 2007, -0.1075443, 0.0327377),
+            (2006, 2004, -0.0020661, 0.0221223), (2006, 2005, -0.0069683, 0.0183458),
+            (2006, 2006, 0.0007655, 0.0191959), (2006, 2007, -0.0415356, 0.0197169),
+            (2007, 2004, 0.0263658, 0.0140189), (2007, 2005, -0.0047598, 0.01567),
+            (2007, 2006, -0.0285021, 0.0181321), (2007, 2007, -0.0287895, 0.0161679)],
+    "ipw": [(2004, 2004, -0.0145484, 0.0221145), (2004, 2005, -0.0764499, 0.0286489),
+            (2004, 2006, -0.1404646, 0.035371), (2004, 2007, -0.1069326, 0.0328892),
+            (2006, 2004, -0.0008686, 0.0221528), (2006, 2005, -0.0063972, 0.0184573),
+            (2006, 2006, 0.001208, 0.0194879), (2006, 2007, -0.0413082, 0.0197214),
+            (2007, 2004, 0.0265561, 0.0140442), (2007, 2005, -0.0046609, 0.0156692),
+            (2007, 2006, -0.0283403, 0.0181893), (2007, 2007, -0.0288948, 0.0162464)],
+    "dr_traditional": [
+            (2004, 2004, -0.0145297, 0.0221292), (2004, 2005, -0.0764219, 0.0286713),
+            (2004, 2006, -0.1404483, 0.0353782), (2004, 2007, -0.1069039, 0.0328865),
+            (2006, 2004, -0.0004721, 0.0222234), (2006, 2005, -0.0062025, 0.0184957),
+            (2006, 2006, 0.0009606, 0.0194002), (2006, 2007, -0.0412939, 0.0197211),
+            (2007, 2004, 0.0267278, 0.0140657), (2007, 2005, -0.0045766, 0.0157178),
+            (2007, 2006, -0.0284475, 0.0181809), (2007, 2007, -0.0287814, 0.016239)],
+}
+CSDID_ATT_TOL = 1e-6  # csdid output rounded to 7 decimals here
+CSDID_SE_REL_TOL = 1e-4
+IMPROVED_VS_TRADITIONAL_DR_TOL = 3e-4  # different (both consistent) DR estimators
+
+
+@pytest.mark.parametrize("method", ["reg", "ipw", "dr_traditional"])
+def test_covariate_att_gt_matches_csdid(method: str) -> None:
+    p = mpdta_panel(covariates=("lpop",))
+    res = CallawaySantAnna(p, method=method, covariates=["lpop"]).fit(  # type: ignore[arg-type]
+        bootstrap_reps=0)
+    got = {(int(g), int(t)): (a, s) for g, t, a, s in zip(
+        res.tidy()["group"], res.tidy()["time"], res.att, res.std_errors, strict=True)}
+    for g, t, att, se in CSDID_LPOP[method]:
+        assert got[(g, t)][0] == pytest.approx(att, abs=CSDID_ATT_TOL)
+        assert got[(g, t)][1] == pytest.approx(se, rel=CSDID_SE_REL_TOL)
+
+
+def test_improved_dr_is_close_to_traditional_dr() -> None:
+    p = mpdta_panel(covariates=("lpop",))
+    res = CallawaySantAnna(p, method="dr", covariates=["lpop"]).fit(bootstrap_reps=0)
+    ref = np.array([a for _, _, a, _ in CSDID_LPOP["dr_traditional"]])
+    np.testing.assert_allclose(res.att, ref, atol=IMPROVED_VS_TRADITIONAL_DR_TOL)

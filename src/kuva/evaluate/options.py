@@ -16,8 +16,9 @@ BootstrapWeights = Literal["rademacher", "webb"]
 ControlGroup = Literal["never_treated", "not_yet_treated"]
 """Comparison units in Callaway–Sant'Anna: never treated, or not yet treated at t."""
 
-CSMethod = Literal["dr", "ipw", "reg"]
-"""Callaway–Sant'Anna 2×2 estimator: doubly robust (Sant'Anna–Zhao improved), IPW, OR."""
+CSMethod = Literal["dr", "ipw", "reg", "dr_traditional"]
+"""Callaway–Sant'Anna 2×2 estimator: doubly robust (Sant'Anna–Zhao improved), IPW, outcome
+regression, or the traditional locally efficient DR (R ``did``'s ``dr``)."""
 
 BasePeriod = Literal["varying", "universal"]
 """Base period of pre-treatment ATT(g,t): the previous period, or always g-1."""

@@ -10,7 +10,9 @@ returns the ATT with its influence function (length ``n`` of the 2×2 sample, sc
   (``std_ipw_did_panel``),
 * ``dr``: the improved, locally efficient doubly robust estimator with the propensity score
   fitted by inverse probability tilting and a weighted outcome regression
-  (``drdid_imp_panel``), whose influence function needs no first-step correction.
+  (``drdid_imp_panel``), whose influence function needs no first-step correction,
+* ``dr_traditional``: the locally efficient DR with logit propensity score and OLS outcome
+  model (``drdid_panel``; what R ``did`` uses for ``est_method="dr"``).
 """
 
 from __future__ import annotations
@@ -159,6 +161,34 @@ def dr_did(dy: FloatArray, d: FloatArray, x: FloatArray) -> TwoByTwo:
     return TwoByTwo(att=float(eta_treat - eta_cont), inf=inf_treat - inf_cont)
 
 
+def dr_did_traditional(dy: FloatArray, d: FloatArray, x: FloatArray) -> TwoByTwo:
+    """Locally efficient DR with a logit propensity score and unweighted OLS outcome model
+    (R ``DRDID::drdid_panel``, the ``dr`` of R ``did``), with its first-step corrections."""
+    n = len(dy)
+    ps, hess_inv = _logit_mle(d, x)
+    ps = np.minimum(ps, 1 - 1e-6)
+    trim = np.where(d == 0, ps < _TRIM, True).astype(float)
+    ctrl = d == 0
+    coef = _wls(dy[ctrl], x[ctrl], np.ones(int(ctrl.sum())))
+    out = x @ coef
+    w_treat = trim * d
+    w_cont = trim * ps * (1 - d) / (1 - ps)
+    att_treat = w_treat * (dy - out)
+    att_cont = w_cont * (dy - out)
+    eta_treat = np.mean(att_treat) / np.mean(w_treat)
+    eta_cont = np.mean(att_cont) / np.mean(w_cont)
+    w_ols = 1.0 - d
+    xpx_inv = np.linalg.inv((x * w_ols[:, None]).T @ x / n)
+    lin_ols = (w_ols * (dy - out))[:, None] * x @ xpx_inv
+    lin_ps = ((d - ps)[:, None] * x) @ hess_inv
+    m1 = np.mean(w_treat[:, None] * x, axis=0)
+    inf_treat = (att_treat - w_treat * eta_treat - lin_ols @ m1) / np.mean(w_treat)
+    m2 = np.mean((w_cont * (dy - out - eta_cont))[:, None] * x, axis=0)
+    m3 = np.mean(w_cont[:, None] * x, axis=0)
+    inf_cont = (att_cont - w_cont * eta_cont + lin_ps @ m2 - lin_ols @ m3) / np.mean(w_cont)
+    return TwoByTwo(att=float(eta_treat - eta_cont), inf=inf_treat - inf_cont)
+
+
 def two_by_two(dy: FloatArray, d: FloatArray, x: FloatArray, method: CSMethod) -> TwoByTwo:
     """Dispatch to the 2×2 estimator ``method``."""
     if d.sum() == 0 or (1 - d).sum() == 0:
@@ -167,4 +197,6 @@ def two_by_two(dy: FloatArray, d: FloatArray, x: FloatArray, method: CSMethod) -
         return reg_did(dy, d, x)
     if method == "ipw":
         return ipw_did(dy, d, x)
+    if method == "dr_traditional":
+        return dr_did_traditional(dy, d, x)
     return dr_did(dy, d, x)
