@@ -276,6 +276,328 @@ LABELS: dict[str, dict[str, str]] = {
                        "en": "The figures rest partly on synthetic (simulated) data."},
 }
 
+
+# Report words (kuva.report).
+LABELS.update({
+    "report.title": {
+        "fi": "Työllisyyspalvelujen tilannekuva ja vaikuttavuus",
+        "sv": "Sysselsättningstjänsternas lägesbild och effekter",
+        "en": "Employment services: situation and impact",
+    },
+    "report.subtitle": {
+        "fi": "KuVa-raportti kuntien työllisyyspalveluista",
+        "sv": "KuVa-rapport om kommunernas sysselsättningstjänster",
+        "en": "KuVa report on municipal employment services",
+    },
+    "report.generated": {"fi": "Laadittu", "sv": "Sammanställd", "en": "Generated"},
+    "report.contents": {"fi": "Sisällys", "sv": "Innehåll", "en": "Contents"},
+    "report.summary": {"fi": "Tiivistelmä", "sv": "Sammanfattning", "en": "Summary"},
+    "report.key_numbers": {"fi": "Keskeiset luvut", "sv": "Nyckeltal", "en": "Key numbers"},
+    "report.definitions": {"fi": "Määritelmät", "sv": "Definitioner", "en": "Definitions"},
+    "report.provenance": {
+        "fi": "Liite: aineistot ja niiden alkuperä",
+        "sv": "Bilaga: data och deras ursprung",
+        "en": "Appendix: data and provenance",
+    },
+    "report.sources": {"fi": "Lähteet", "sv": "Källor", "en": "Sources"},
+    "report.loads": {"fi": "Lataukset", "sv": "Inläsningar", "en": "Loads"},
+    "report.parameters": {"fi": "Käytetyt parametrit", "sv": "Använda parametrar", "en": "Parameters used"},
+    "report.synthetic": {"fi": "SYNTEETTINEN", "sv": "SYNTETISK", "en": "SYNTHETIC"},
+    "report.synthetic_note": {
+        "fi": (
+            "Osa raportin sisällöstä perustuu synteettiseen (simuloituun) aineistoon. Synteettiset "
+            "kuviot ja taulukot on merkitty."
+        ),
+        "sv": (
+            "En del av rapportens innehåll bygger på syntetiska (simulerade) data. Syntetiska figurer "
+            "och tabeller är märkta."
+        ),
+        "en": "Part of this report rests on synthetic (simulated) data. Synthetic figures and tables are labelled.",
+    },
+    "report.synthetic_items": {
+        "fi": "Synteettiseen aineistoon perustuvat kuviot ja taulukot",
+        "sv": "Figurer och tabeller som bygger på syntetiska data",
+        "en": "Figures and tables resting on synthetic data",
+    },
+    "report.no_synthetic": {
+        "fi": "Raportissa ei ole synteettiseen aineistoon perustuvia kuvioita tai taulukoita.",
+        "sv": "Rapporten innehåller inga figurer eller tabeller som bygger på syntetiska data.",
+        "en": "No figure or table in this report rests on synthetic data.",
+    },
+    "report.figure": {"fi": "Kuvio", "sv": "Figur", "en": "Figure"},
+    "report.table": {"fi": "Taulukko", "sv": "Tabell", "en": "Table"},
+    "report.rows_shown": {
+        "fi": "Näytetään {shown} riviä {total} rivistä; koko taulukko: {file}",
+        "sv": "{shown} av {total} rader visas; hela tabellen: {file}",
+        "en": "Showing {shown} of {total} rows; full table: {file}",
+    },
+    "report.table_files": {"fi": "Taulukkotiedostot", "sv": "Tabellfiler", "en": "Table files"},
+    "report.suppressed_note": {
+        "fi": "Pienet solut (alle {min_cell} henkilöä) on häivytetty tietosuojan vuoksi (–).",
+        "sv": "Små celler (under {min_cell} personer) har dolts av dataskyddsskäl (–).",
+        "en": "Small cells (fewer than {min_cell} persons) are suppressed for confidentiality (–).",
+    },
+    "report.empty_chapter": {
+        "fi": "Tähän lukuun ei ole tuloksia valituilla rajauksilla.",
+        "sv": "Inga resultat för detta kapitel med de valda avgränsningarna.",
+        "en": "No results for this chapter with the chosen selection.",
+    },
+    "report.empty_report": {
+        "fi": "Raportissa ei ole lukuja: analyysejä ei ole rekisteröity tai rajaus ei tuota tuloksia.",
+        "sv": "Rapporten har inga kapitel: inga analyser är registrerade eller avgränsningen ger inga resultat.",
+        "en": "The report has no chapters: no analyses are registered or the selection gives no results.",
+    },
+    "report.omitted": {
+        "fi": "Analyysit, joita ei voitu laatia tästä aineistosta",
+        "sv": "Analyser som inte kunde göras med dessa data",
+        "en": "Analyses that could not be produced from these data",
+    },
+    "report.source_id": {"fi": "Lähde", "sv": "Källa", "en": "Source"},
+    "report.source_title": {"fi": "Nimi", "sv": "Namn", "en": "Title"},
+    "report.publisher": {"fi": "Julkaisija", "sv": "Utgivare", "en": "Publisher"},
+    "report.license": {"fi": "Lisenssi", "sv": "Licens", "en": "Licence"},
+    "report.kind": {"fi": "Tyyppi", "sv": "Typ", "en": "Kind"},
+    "report.is_synthetic": {"fi": "Synteettinen", "sv": "Syntetisk", "en": "Synthetic"},
+    "report.used": {"fi": "Käytetty raportissa", "sv": "Använd i rapporten", "en": "Used in report"},
+    "report.load_id": {"fi": "Lataus", "sv": "Inläsning", "en": "Load"},
+    "report.location": {"fi": "Sijainti", "sv": "Plats", "en": "Location"},
+    "report.vintage": {"fi": "Versio (julkaistu)", "sv": "Version (publicerad)", "en": "Vintage (published)"},
+    "report.retrieved_at": {"fi": "Haettu", "sv": "Hämtad", "en": "Retrieved"},
+    "report.loaded_at": {"fi": "Ladattu", "sv": "Inläst", "en": "Loaded"},
+    "report.checksum": {"fi": "Tarkistussumma (SHA-256)", "sv": "Kontrollsumma (SHA-256)", "en": "Checksum (SHA-256)"},
+    "report.rows": {"fi": "Rivejä", "sv": "Rader", "en": "Rows"},
+    "report.yes": {"fi": "kyllä", "sv": "ja", "en": "yes"},
+    "report.no": {"fi": "ei", "sv": "nej", "en": "no"},
+    "report.parameter": {"fi": "Parametri", "sv": "Parameter", "en": "Parameter"},
+    "report.value": {"fi": "Arvo", "sv": "Värde", "en": "Value"},
+    "report.analysis": {"fi": "Analyysi", "sv": "Analys", "en": "Analysis"},
+    "report.term": {"fi": "Käsite", "sv": "Begrepp", "en": "Term"},
+    "report.definition": {"fi": "Määritelmä", "sv": "Definition", "en": "Definition"},
+    "report.param.lang": {"fi": "Kieli", "sv": "Språk", "en": "Language"},
+    "report.param.start": {"fi": "Alkaen", "sv": "Från", "en": "From"},
+    "report.param.end": {"fi": "Päättyen", "sv": "Till", "en": "To"},
+    "report.param.areas": {"fi": "Alueet", "sv": "Områden", "en": "Areas"},
+    "report.param.min_cell": {
+        "fi": "Pienin julkaistava solu (henkilöä)",
+        "sv": "Minsta publicerbara cell (personer)",
+        "en": "Minimum cell size (persons)",
+    },
+    "report.param.chapters": {"fi": "Luvut", "sv": "Kapitel", "en": "Chapters"},
+    "report.param.warehouse": {"fi": "Tietovarasto", "sv": "Datalager", "en": "Warehouse"},
+    "report.param.kuva_version": {"fi": "KuVa-versio", "sv": "KuVa-version", "en": "KuVa version"},
+    "report.all": {"fi": "kaikki", "sv": "alla", "en": "all"},
+    "report.page": {"fi": "Sivu", "sv": "Sida", "en": "Page"},
+    "report.footer": {
+        "fi": "Tuotettu KuVa-järjestelmällä. Luvut ovat tietosuojattuja (pienet solut häivytetty).",
+        "sv": "Framställd med KuVa. Siffrorna är skyddade (små celler dolda).",
+        "en": "Produced with KuVa. Figures are disclosure-controlled (small cells suppressed).",
+    },
+    "report.chapter.situation": {"fi": "Tilannekuva", "sv": "Lägesbild", "en": "Where we stand"},
+    "report.chapter.situation.intro": {
+        "fi": "Kokeilualueiden ja vertailualueiden työttömyys, aktivointi ja palvelut kuukausittain.",
+        "sv": "Arbetslöshet, aktivering och tjänster i försöks- och jämförelseområdena månad för månad.",
+        "en": "Unemployment, activation and services in the pilot and comparison areas, month by month.",
+    },
+    "report.chapter.comparisons": {"fi": "Vertailut", "sv": "Jämförelser", "en": "Comparisons"},
+    "report.chapter.comparisons.intro": {
+        "fi": "Suurimmat kunnat, muutos suhteessa koko maahan ja palvelurakenne.",
+        "sv": "De största kommunerna, förändring jämfört med hela landet och tjänsteutbud.",
+        "en": "The largest municipalities, change against the nation and the service mix.",
+    },
+    "report.chapter.indicators": {
+        "fi": "Seminaarin indikaattorit",
+        "sv": "Seminariets indikatorer",
+        "en": "Seminar indicators",
+    },
+    "report.chapter.indicators.intro": {
+        "fi": "Kokeilujen seurannassa käytetyt keskeiset indikaattorit.",
+        "sv": "De centrala indikatorerna i uppföljningen av försöken.",
+        "en": "The key indicators used to follow the pilots.",
+    },
+})
+
+# Kykyviisari words (kuva.wellbeing); 'wellbeing.' marks a key whose plain form means
+# something else elsewhere.
+LABELS.update({
+    "area_comparison": {
+        "fi": "Vertailualue (Kymenlaakso ja Etelä-Karjala)",
+        "sv": "Jämförelseområde (Kymmenedalen och Södra Karelen)",
+        "en": "Comparison area (Kymenlaakso and South Karelia)",
+    },
+    "area_pilots_total": {
+        "fi": "Kokeilualueet yhteensä",
+        "sv": "Försöksområdena sammanlagt",
+        "en": "Pilot areas in total",
+    },
+    "area_all": {"fi": "Kaikki vastaajat", "sv": "Alla svarande", "en": "All respondents"},
+    "area_other": {"fi": "Muu tai tuntematon alue", "sv": "Annat eller okänt område", "en": "Other or unknown area"},
+    "area_unknown": {"fi": "Tuntematon alue", "sv": "Okänt område", "en": "Unknown area"},
+    "work_ability": {"fi": "Työkyky nyt (0–10)", "sv": "Arbetsförmåga nu (0–10)", "en": "Work ability now (0–10)"},
+    "working_life_relation": {
+        "fi": "Suhde työelämään nyt (0–10)",
+        "sv": "Förhållande till arbetslivet nu (0–10)",
+        "en": "Relation to working life now (0–10)",
+    },
+    "working": {"fi": "Työssä", "sv": "I arbete", "en": "Working"},
+    "coaching": {
+        "fi": "Valmennuksellisissa palveluissa",
+        "sv": "I träningstjänster",
+        "en": "In coaching-type services",
+    },
+    "student": {"fi": "Opiskelija", "sv": "Studerande", "en": "Student"},
+    "health": {
+        "fi": "Terveydelliset syyt (sairausloma, eläke)",
+        "sv": "Hälsoskäl (sjukledighet, pension)",
+        "en": "Health problems (sick leave, pension)",
+    },
+    "wellbeing.unemployed": {"fi": "Työtön", "sv": "Arbetslös", "en": "Unemployed"},
+    "other_unknown": {"fi": "Muu tai tuntematon", "sv": "Annat eller okänt", "en": "Other or unknown"},
+    "total": {"fi": "Yhteensä", "sv": "Totalt", "en": "Total"},
+    "share_pct": {"fi": "Osuus, %", "sv": "Andel, %", "en": "Share, %"},
+    "mean": {"fi": "Keskiarvo", "sv": "Medelvärde", "en": "Mean"},
+    "score": {"fi": "Pistemäärä", "sv": "Poäng", "en": "Score"},
+    "first_answer": {"fi": "Ensimmäinen vastaus", "sv": "Första svaret", "en": "First answer"},
+    "change_all": {
+        "fi": "Kaikki toistuvasti vastanneet",
+        "sv": "Alla som svarat upprepade gånger",
+        "en": "All repeat respondents",
+    },
+    "change_service": {
+        "fi": "Palvelu alkoi vastausten välillä",
+        "sv": "Tjänst började mellan svaren",
+        "en": "A service started between the answers",
+    },
+    "change_no_service": {
+        "fi": "Ei palvelua vastausten välillä",
+        "sv": "Ingen tjänst mellan svaren",
+        "en": "No service between the answers",
+    },
+    "title.basic_situation": {
+        "fi": "Kykyviisari: vastaajien perustilanne alueittain",
+        "sv": "Kykyviisari: de svarandes grundsituation per område",
+        "en": "Kykyviisari: respondents' basic situation by area",
+    },
+    "title.coverage": {
+        "fi": "Kykyviisari: vastaajat ja kattavuus alueittain",
+        "sv": "Kykyviisari: svarande och täckning per område",
+        "en": "Kykyviisari: respondents and coverage by area",
+    },
+    "title.distribution": {
+        "fi": "Kykyviisari: työkyvyn ja työelämäsuhteen jakaumat",
+        "sv": "Kykyviisari: fördelningar av arbetsförmåga och förhållande till arbetslivet",
+        "en": "Kykyviisari: distributions of work ability and relation to working life",
+    },
+    "title.means": {
+        "fi": "Kykyviisari: keskiarvot alueittain luottamusväleineen",
+        "sv": "Kykyviisari: medelvärden per område med konfidensintervall",
+        "en": "Kykyviisari: means by area with confidence intervals",
+    },
+    "title.change": {
+        "fi": "Kykyviisari: muutos toistuvissa vastauksissa",
+        "sv": "Kykyviisari: förändring i upprepade svar",
+        "en": "Kykyviisari: change between repeated answers",
+    },
+    "chapter": {
+        "fi": "Koettu työkyky (Kykyviisari)",
+        "sv": "Upplevd arbetsförmåga (Kykyviisari)",
+        "en": "Self-assessed work ability (Kykyviisari)",
+    },
+    "chapter.intro": {
+        "fi": (
+            "Kykyviisari on itsearviointi työkyvystä ja suhteesta työelämään. Vastaajat valikoituvat: "
+            "luvut kuvaavat vastanneita, eivät kaikkia asiakkaita."
+        ),
+        "sv": (
+            "Kykyviisari är en självskattning av arbetsförmåga och förhållande till arbetslivet. De "
+            "svarande är ett urval: siffrorna beskriver de svarande, inte alla kunder."
+        ),
+        "en": (
+            "Kykyviisari is a self-assessment of work ability and relation to working life. Respondents "
+            "are self-selected: the figures describe those who answered, not all clients."
+        ),
+    },
+    "situation.work_practice": {"fi": "Työharjoittelu", "sv": "Arbetspraktik", "en": "Work practice"},
+    "situation.workshop": {
+        "fi": "Työpaja tai kuntouttava työtoiminta",
+        "sv": "Verkstad eller arbetsverksamhet i rehabiliteringssyfte",
+        "en": "Workshop or rehabilitative work activity",
+    },
+    "situation.work_trial": {"fi": "Työkokeilu", "sv": "Arbetsprövning", "en": "Work trial"},
+    "situation.unemployed_jobseeker": {
+        "fi": "Työtön työnhakija TE-toimistossa",
+        "sv": "Arbetslös arbetssökande vid TE-byrån",
+        "en": "Unemployed jobseeker at the TE office",
+    },
+    "situation.unemployed_not_registered": {
+        "fi": "Työtön, en ole ilmoittautunut työnhakijaksi",
+        "sv": "Arbetslös, inte anmäld som arbetssökande",
+        "en": "Unemployed, not a registered jobseeker",
+    },
+    "situation.unpaid_work": {
+        "fi": "Palkaton työ, esim. vapaaehtoistyö",
+        "sv": "Oavlönat arbete, t.ex. frivilligarbete",
+        "en": "Unpaid work such as volunteering",
+    },
+    "situation.community_service": {"fi": "Yhdyskuntapalvelu", "sv": "Samhällstjänst", "en": "Community service"},
+    "situation.student": {
+        "fi": "Opiskelija tai oppisopimusopiskelija",
+        "sv": "Studerande eller läroavtalsstuderande",
+        "en": "Student or apprentice",
+    },
+    "situation.at_home": {
+        "fi": "Kotona (vanhempi tai omaishoitaja)",
+        "sv": "Hemma (förälder eller närståendevårdare)",
+        "en": "At home (parent or carer)",
+    },
+    "situation.sick_leave": {
+        "fi": "Sairauslomalla tai osasairauslomalla",
+        "sv": "Sjukledig eller partiellt sjukledig",
+        "en": "Sick leave or partial sick leave",
+    },
+    "situation.pension": {
+        "fi": "Eläkkeellä (työkyvyttömyyseläke, osatyökyvyttömyyseläke, kuntoutustuki, perhe-eläke)",
+        "sv": "Pension (sjukpension, partiell sjukpension, rehabiliteringsstöd, familjepension)",
+        "en": "Pension (disability, partial disability, rehabilitation subsidy, family pension)",
+    },
+    "situation.paid_work": {
+        "fi": "Palkkatyössä (kokoaikainen, osa-aikainen tai palkkatuettu)",
+        "sv": "Avlönat arbete (heltid, deltid eller med lönesubvention)",
+        "en": "Paid work (full-time, part-time or subsidised)",
+    },
+    "situation.entrepreneur": {
+        "fi": "Yrittäjä tai maanviljelijä",
+        "sv": "Företagare eller jordbrukare",
+        "en": "Entrepreneur or farmer",
+    },
+    "situation.freelancer": {"fi": "Freelancer", "sv": "Frilansare", "en": "Freelancer"},
+    "situation.grant": {"fi": "Apurahalla", "sv": "Med stipendium", "en": "Grant"},
+    "relation.not_relevant": {
+        "fi": "Työelämä ei ole minulle nyt ajankohtaista",
+        "sv": "Arbetslivet är inte aktuellt för mig nu",
+        "en": "Working life is not relevant to me now",
+    },
+    "relation.no_work_need_support": {
+        "fi": "Ei työtä, tarvitsen tukea työn löytämiseen",
+        "sv": "Inget arbete, jag behöver stöd för att hitta arbete",
+        "en": "No work, I need support to find work",
+    },
+    "relation.no_work_may_need_support": {
+        "fi": "Ei työtä, saatan tarvita tukea",
+        "sv": "Inget arbete, jag kan behöva stöd",
+        "en": "No work, I may need support",
+    },
+    "relation.work_may_need_support": {
+        "fi": "Minulla on työ, mutta saatan tarvita tukea jatkaakseni",
+        "sv": "Jag har arbete men kan behöva stöd för att fortsätta",
+        "en": "I have work but may need support to continue",
+    },
+    "relation.work_good_prerequisites": {
+        "fi": "Minulla on työ ja hyvät edellytykset jatkaa",
+        "sv": "Jag har arbete och goda förutsättningar att fortsätta",
+        "en": "I have work and good prerequisites to continue",
+    },
+})
+
 _MONTHS: dict[str, tuple[str, ...]] = {
     "fi": ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu", "elokuu",
            "syyskuu", "lokakuu", "marraskuu", "joulukuu"),
