@@ -5,6 +5,7 @@ Prints wall time and peak memory (RSS) for each step. Run: ``.venv/bin/python be
 
 from __future__ import annotations
 
+import argparse
 import resource
 import tempfile
 import time
@@ -25,7 +26,29 @@ def step(name: str, t0: float) -> float:
     return now
 
 
+def bench_persons(scale: float) -> None:
+    """Person-level loading: the simulator's service events at ``scale`` through the validator."""
+    from kuva.simulate import simulate
+    from kuva.simulate.effects import DEMO_EFFECTS
+    from kuva.simulate.store import SOURCE_IDS, source_info
+    from kuva.warehouse import load_service_events
+
+    t = time.perf_counter()
+    data = simulate(scale=scale, seed=1)
+    t = step(f"simulate persons, scale {scale} ({len(data.events):,} events)", t)
+    with tempfile.TemporaryDirectory() as tmp, Warehouse(Path(tmp) / "p.duckdb") as wh:
+        t = time.perf_counter()
+        info = source_info("events", seed=1, scale=scale, effects=DEMO_EFFECTS, years=(2017, 2024))
+        assert info.source_id == SOURCE_IDS["events"]
+        load_service_events(wh, data.events, info)
+        step(f"validate + load {len(data.events):,} service events", t)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--persons-scale", type=float, default=0.1,
+                        help="simulator scale for the person-level load (0 to skip; 1 = whole country)")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.duckdb"
         t = time.perf_counter()
@@ -44,6 +67,8 @@ def main() -> None:
             t = step(f"query one area, from 2020 ({len(df):,} rows)", t)
             df = query_observations(wh, ["TYOTTOMATLOPUSSA"], as_of=date(2023, 12, 31))
             step(f"as-of query, all areas ({len(df):,} rows)", t)
+    if args.persons_scale > 0:
+        bench_persons(args.persons_scale)
 
 
 if __name__ == "__main__":

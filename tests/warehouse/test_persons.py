@@ -82,3 +82,10 @@ def test_replace_source_swaps_the_rows_of_that_source_only(empty_wh: Warehouse) 
     assert got.to_dict("list") == {"source_id": ["test:events", "test:other"], "n": [2, 2]}
     dates = empty_wh.sql("SELECT event_date FROM service_events WHERE source_id = 'test:events' ORDER BY 1")
     assert [str(d)[:10] for d in dates["event_date"]] == ["2022-01-01", "2022-01-02"]
+
+
+def test_identity_codes_are_found_in_categorical_columns_too(empty_wh: Warehouse) -> None:
+    frame = events(detail=pd.Categorical(["ok", "soitto 131052-308T"]))
+    with pytest.raises(BadRowError, match="personal identity code") as info:
+        load_service_events(empty_wh, frame, SRC)
+    assert (info.value.row, info.value.field) == (2, "detail")

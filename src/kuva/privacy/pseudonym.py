@@ -20,12 +20,18 @@ from kuva.config import pseudonym_key
 #: DDMMYY, century sign (+, -, A–F, U–Y), individual number, check character.
 _HETU = re.compile(r"(?<![0-9A-Za-z])(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])(?![0-9A-Za-z])")
 _CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-_PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
+PSEUDONYM_PATTERN = r"[0-9a-f]{64}"
+_PSEUDONYM = re.compile(f"^{PSEUDONYM_PATTERN}$")
 
 
 def hetu_check_char(birth: str, individual: str) -> str:
     """The check character of a HETU from DDMMYY and the three-digit individual number."""
     return _CHECK_CHARS[int(birth + individual) % 31]
+
+
+#: A loose pattern for vectorised screening (pandas ``str.contains``); every hit is then checked
+#: with :func:`find_identity_code`.
+HETU_SCREEN = r"\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y]"
 
 
 def find_identity_code(text: str) -> str | None:

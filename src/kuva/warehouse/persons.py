@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kuva.errors import BadRowError
-from kuva.privacy.pseudonym import find_identity_code, is_pseudonym
+from kuva.privacy.pseudonym import HETU_SCREEN, PSEUDONYM_PATTERN, find_identity_code
 from kuva.registry import area_registry
 from kuva.warehouse.connection import Warehouse, utcnow
 from kuva.warehouse.load import LoadReport, SourceInfo
@@ -42,18 +42,40 @@ def _rows(frame: pd.DataFrame) -> np.ndarray:
     return frame["row"].to_numpy() if "row" in frame.columns else np.arange(1, len(frame) + 1)
 
 
+def _first_identity_code(column: pd.Series) -> int | None:
+    """Position of the first value holding a valid personal identity code, or None.
+
+    Vectorised: a loose regular expression screens the column (for a categorical, only its
+    categories), and only the hits are checked digit by digit.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = pd.Series(column.cat.categories.astype(str))
+        bad = {c for c in cats[cats.str.contains(HETU_SCREEN, regex=True)] if find_identity_code(c)}
+        if not bad:
+            return None
+        hits = np.flatnonzero(column.astype(str).isin(bad).to_numpy())
+        return int(hits[0])
+    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        return None
+    text = column.astype("string")
+    screened = np.flatnonzero(text.str.contains(HETU_SCREEN, regex=True).fillna(False).to_numpy(dtype=bool))
+    for i in screened:
+        if find_identity_code(str(text.iloc[int(i)])):
+            return int(i)
+    return None
+
+
 def _check_common(frame: pd.DataFrame, source: str, date_col: str, required: tuple[str, ...]) -> pd.DataFrame:
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise BadRowError(source, None, None, f"missing column(s) {missing}; found {list(frame.columns)}")
     rows = _rows(frame)
     for col in frame.columns:
-        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
-            for i, v in enumerate(frame[col].to_numpy()):
-                if isinstance(v, str) and find_identity_code(v):
-                    raise BadRowError(source, int(rows[i]), col,
-                                      "contains a personal identity code; only keyed pseudonyms may be stored")
-    ok = frame["pseudonym"].astype("string").map(lambda s: isinstance(s, str) and is_pseudonym(s))
+        i = _first_identity_code(frame[col])
+        if i is not None:
+            raise BadRowError(source, int(rows[i]), col,
+                              "contains a personal identity code; only keyed pseudonyms may be stored")
+    ok = frame["pseudonym"].astype("string").str.fullmatch(PSEUDONYM_PATTERN).fillna(False)
     if not ok.all():
         i = int(np.flatnonzero(~ok.to_numpy(dtype=bool))[0])
         raise BadRowError(source, int(rows[i]), "pseudonym",
