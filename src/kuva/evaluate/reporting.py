@@ -5,8 +5,12 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,13 @@ def make_summary(
         table=table,
         notes=tuple(notes),
     )
+
+
+def new_axes(ax: Axes | None) -> Axes:
+    """``ax`` itself, or the axes of a new 7 × 4 inch figure."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new = plt.subplots(figsize=(7, 4))
+    return new

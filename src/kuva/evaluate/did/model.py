@@ -19,14 +19,12 @@ from kuva.errors import KuvaInputError
 from kuva.evaluate.data import PanelData
 from kuva.evaluate.did.inference import wild_cluster_bootstrap, within
 from kuva.evaluate.did.results import DidResults, EventStudyResults, PreTrendTest
+from kuva.evaluate.numerics import rng as _rng
 from kuva.evaluate.options import BootstrapWeights, validate_option
 from kuva.evaluate.warnings import AbsorbedCovariateWarning, FewClustersWarning
 
 _MIN_CLUSTERS = 10
 
-
-def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def _check_covariates(panel: PanelData, covariates: Sequence[str]) -> tuple[str, ...]:

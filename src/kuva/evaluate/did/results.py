@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -11,7 +11,9 @@ import pandas as pd
 from scipy import stats
 
 from kuva.evaluate.did.inference import WildBootstrapResult
+from kuva.evaluate.numerics import readonly as _readonly
 from kuva.evaluate.reporting import Summary, make_summary
+from kuva.evaluate.reporting import new_axes as _axes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -19,19 +21,6 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 
 
-def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a = np.array(a, copy=True)
-    a.flags.writeable = False
-    return a
-
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, new = plt.subplots(figsize=(7, 4))
-    return new
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,12 @@ from scipy import stats
 
 from kuva.errors import KuvaInputError
 from kuva.evaluate.data import PanelData
+from kuva.evaluate.numerics import rng as _rng
 from kuva.evaluate.options import BasePeriod, ControlGroup, CSMethod, validate_option
 from kuva.evaluate.staggered.attgt import two_by_two
 from kuva.evaluate.staggered.inference import analytic_se, multiplier_bootstrap
 from kuva.evaluate.staggered.results import CallawaySantAnnaResults, SunAbrahamResults
 from kuva.evaluate.warnings import DroppedUnitsWarning
-
-
-def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def _balanced_units(panel: PanelData) -> pd.DataFrame:

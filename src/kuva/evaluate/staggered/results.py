@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -11,8 +11,11 @@ import pandas as pd
 from scipy import stats
 
 from kuva.errors import KuvaInputError
+from kuva.evaluate.numerics import readonly as _readonly
+from kuva.evaluate.numerics import rng as _rng
 from kuva.evaluate.options import Aggregation, validate_option
 from kuva.evaluate.reporting import Summary, make_summary
+from kuva.evaluate.reporting import new_axes as _axes
 from kuva.evaluate.staggered.inference import (
     aggregate,
     analytic_se,
@@ -27,23 +30,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a = np.array(a, copy=True)
-    a.flags.writeable = False
-    return a
 
-
-def _axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    _, new = plt.subplots(figsize=(7, 4))
-    return new
-
-
-def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 @dataclass(frozen=True)
