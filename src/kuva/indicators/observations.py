@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from kuva.registry import measure as lookup_measure
 from kuva.warehouse.connection import Warehouse
-from kuva.warehouse.query import latest_observations
+from kuva.warehouse.query import select_observations
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -37,19 +36,8 @@ def observations(
     keeps rows without a breakdown, ``None`` every breakdown. Unknown measure codes raise
     :class:`~kuva.errors.KuvaLookupError`.
     """
-    codes = [lookup_measure(m).code for m in measures]
-    t = latest_observations(wh, as_of)
-    t = t.filter(t.measure.isin(codes))
-    if areas is not None:
-        t = t.filter(t.area_code.isin(list(areas)))
-    if area_prefix is not None:
-        t = t.filter(t.area_code.startswith(area_prefix))
-    if start is not None:
-        t = t.filter(t.period >= start)
-    if end is not None:
-        t = t.filter(t.period <= end)
-    if breakdown is not None:
-        t = t.filter(t.breakdown == breakdown)
+    t = select_observations(wh, measures, areas=areas, area_prefix=area_prefix, start=start, end=end,
+                            breakdown=breakdown, as_of=as_of)
     src = wh.table("sources").select("source_id", "synthetic")
     return t.join(src, "source_id").select(
         "area_code", "period", "measure", "breakdown", "value", "source_id", "synthetic"

@@ -6,6 +6,7 @@ row per (area_code, period, measure, breakdown): the newest vintage at or before
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -32,6 +33,39 @@ def latest_observations(wh: Warehouse, as_of: datetime | date | None = None) -> 
     return ranked.filter(ranked._rank == 0).drop("_rank")
 
 
+def select_observations(
+    wh: Warehouse,
+    measures: Sequence[str],
+    *,
+    areas: Sequence[str] | None = None,
+    area_prefix: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    breakdown: str | None = "",
+    as_of: datetime | date | None = None,
+) -> ir.Table:
+    """Latest-vintage observations of ``measures`` as an Ibis expression (nothing executed).
+
+    ``area_prefix`` keeps codes starting with it (``"KU"`` for municipalities). ``breakdown=""``
+    keeps rows without a breakdown, ``None`` every breakdown. Unknown measure codes raise
+    :class:`~kuva.errors.KuvaLookupError`.
+    """
+    codes = [lookup_measure(m).code for m in measures]
+    t = latest_observations(wh, as_of)
+    t = t.filter(t.measure.isin(codes))
+    if areas is not None:
+        t = t.filter(t.area_code.isin(list(areas)))
+    if area_prefix is not None:
+        t = t.filter(t.area_code.startswith(area_prefix))
+    if start is not None:
+        t = t.filter(t.period >= start)
+    if end is not None:
+        t = t.filter(t.period <= end)
+    if breakdown is not None:
+        t = t.filter(t.breakdown == breakdown)
+    return t
+
+
 def query_observations(
     wh: Warehouse,
     measures: list[str],
@@ -42,22 +76,9 @@ def query_observations(
     breakdown: str | None = "",
     as_of: datetime | date | None = None,
 ) -> pd.DataFrame:
-    """Observations of the given measures as a pandas frame, sorted by area, measure, period.
-
-    ``breakdown=""`` (default) gives the rows without a breakdown; ``None`` gives every
-    breakdown. Unknown measure codes raise :class:`~kuva.errors.KuvaLookupError`.
-    """
-    codes = [lookup_measure(m).code for m in measures]
-    t = latest_observations(wh, as_of)
-    t = t.filter(t.measure.isin(codes))
-    if areas is not None:
-        t = t.filter(t.area_code.isin(areas))
-    if start is not None:
-        t = t.filter(t.period >= start)
-    if end is not None:
-        t = t.filter(t.period <= end)
-    if breakdown is not None:
-        t = t.filter(t.breakdown == breakdown)
+    """Observations of the given measures as a pandas frame, sorted by area, measure, period
+    (see :func:`select_observations` for the arguments)."""
+    t = select_observations(wh, measures, areas=areas, start=start, end=end, breakdown=breakdown, as_of=as_of)
     cols = ["area_code", "period", "measure", "breakdown", "value", "status", "vintage", "source_id"]
     df: pd.DataFrame = t.select(*cols).order_by(["area_code", "measure", "breakdown", "period"]).to_pandas()
     df["period"] = pd.to_datetime(df["period"]).dt.date
