@@ -112,13 +112,13 @@ class Battery:
 
     @property
     def event(self) -> EventStudyResults | None:
-        r = self.results.get("event")
-        return r  # type: ignore[no-any-return]
+        r: EventStudyResults | None = self.results.get("event")
+        return r
 
     @property
     def synth_pooled(self) -> SyntheticControlResults | None:
-        r = self.results.get("synth")
-        return r  # type: ignore[no-any-return]
+        r: SyntheticControlResults | None = self.results.get("synth")
+        return r
 
     def estimate(self, design: str) -> float:
         """The main estimate of a design (NaN if it was not run)."""
@@ -147,7 +147,7 @@ class Battery:
             facts.append(("Synthetic control by area", f"{sig} of {len(self.synth_by_area)} areas p < 0.10"))
         table = self.table.set_index("design")[["estimate", "std_error", "ci_low", "ci_high", "p_value",
                                                 "n_units", "n_treated"]]
-        notes = [f"{r.design}: {r.notes}" for r in self.table.itertuples() if r.notes]
+        notes = [f"{d}: {n}" for d, n in zip(self.table["design"], self.table["notes"], strict=True) if n]
         notes += list(d.notes) + [f"warning: {w}" for w in self.warnings]
         return make_summary("Effect estimates: specification curve", facts, table, notes)
 
@@ -165,11 +165,12 @@ class Battery:
         fig = Figure(figsize=(8.0, 0.45 * len(t) + 1.6), layout="constrained")
         ax = fig.subplots()
         y = np.arange(len(t))
-        for i, r in t.iterrows():
-            col = _COLOURS["placebo"] if r["design"] == "did_placebo" else _COLOURS["main"]
-            if np.isfinite(r["ci_low"]) and np.isfinite(r["ci_high"]):
-                ax.hlines(y[int(i)], r["ci_low"], r["ci_high"], color=col, lw=2)
-            ax.plot([r["estimate"]], [y[int(i)]], "o", color=col, ms=6)
+        for i, r in enumerate(t.itertuples()):
+            col = _COLOURS["placebo"] if r.design == "did_placebo" else _COLOURS["main"]
+            lo, hi, est = float(r.ci_low), float(r.ci_high), float(r.estimate)  # type: ignore[arg-type]
+            if np.isfinite(lo) and np.isfinite(hi):
+                ax.hlines(y[i], lo, hi, color=col, lw=2)
+            ax.plot([est], [y[i]], "o", color=col, ms=6)
         ax.set_yticks(y, [effects_label(f"design.{d}", lang) for d in t["design"]])
         ax.axvline(0.0, color="#777777", lw=0.8)
         if reference is not None and np.isfinite(reference):

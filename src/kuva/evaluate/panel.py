@@ -207,13 +207,13 @@ def _mapping(
             rows.append({"municipality_code": m.municipality_code, "unit": unit, "unit_name": name,
                          "role": "treated", "cluster": a.code if unit_level != "pooled" else unit,
                          "confidence": m.confidence, "pilot_area": a.code})
-    for code, m in mainland.items():
+    for code, muni in mainland.items():
         if code in excluded:
             continue
         if comparison == "sub_region":
-            unit, name = f"{m.sub_region_code}:rest", f"{m.sub_region_name} (non-pilot)"
+            unit, name = f"{muni.sub_region_code}:rest", f"{muni.sub_region_name} (non-pilot)"
         else:
-            unit, name = code, m.name_fi
+            unit, name = code, muni.name_fi
         rows.append({"municipality_code": code, "unit": unit, "unit_name": name, "role": "comparison",
                      "cluster": unit, "confidence": "", "pilot_area": ""})
     return pd.DataFrame(rows)

@@ -1,0 +1,197 @@
+"""The report's "Effects" chapter (Vaikutukset / Effekter / Effects).
+
+Registered on import as chapter ``effects`` (order 40) through
+:func:`kuva.report.chapters.register_chapter`; the session owner lists this module
+(``kuva.evaluate.chapter``) in ``CHAPTER_MODULES``. The chapter runs
+:func:`kuva.evaluate.battery.run_designs` on the activation rate (pilot areas against the
+non-pilot mainland municipalities, 2018-01 … 2023-12) and shows the specification curve, the
+event study with its pre-trend test, the synthetic DiD and synthetic-control summaries and
+plain-language caveats per design. When the warehouse cannot support the estimates (e.g. only
+the bundled national tables, no municipal service counts) the chapter is kept with the reason
+in ``omitted``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from kuva.analysis.result import AnalysisResult
+from kuva.errors import KuvaError
+from kuva.evaluate.battery import Battery, planted_gap, run_designs
+from kuva.evaluate.labels import effects_label
+from kuva.evaluate.panel import Outcome
+from kuva.i18n import fmt_number
+from kuva.report.chapters import Chapter, ReportParams, register_chapter
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from kuva.warehouse import Warehouse
+
+KEY = "effects"
+ORDER = 40
+CHAPTER_OUTCOME: Outcome = "activation_rate"
+_DESIGN_ORDER = ("did", "event", "cs", "sa", "synth", "sdid")
+
+
+def _n(value: float, lang: str, decimals: int = 2) -> str:
+    if value is None or not np.isfinite(value):
+        return "–"
+    return fmt_number(float(value), lang, decimals)
+
+
+def _titled(key: str) -> Callable[[str], str]:
+    return lambda lang: effects_label(key, lang)
+
+
+def _spec_result(b: Battery, reference: float | None, params: dict[str, str]) -> AnalysisResult:
+    t = b.table
+    table = t[["design", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n_units", "n_treated"]].copy()
+    unit_key = f"unit.{b.outcome}"
+    main = t[t["design"] != "did_placebo"]
+    did = t[t["design"] == "did"]
+    numbers: dict[str, float | str] = {
+        "low": float(main["estimate"].min()), "high": float(main["estimate"].max()),
+    }
+    for d, est in zip(t["design"], t["estimate"].to_numpy(dtype=float), strict=True):
+        numbers[f"{d}_estimate"] = float(est)
+    if reference is not None:
+        numbers["planted"] = reference
+
+    def text(lang: str) -> str:
+        d = did.iloc[0] if len(did) else None
+        return effects_label("effects.spec_curve.text", lang).format(
+            low=_n(float(numbers["low"]), lang), high=_n(float(numbers["high"]), lang),
+            unit=effects_label(unit_key, lang),
+            did=_n(d["estimate"] if d is not None else np.nan, lang),
+            did_low=_n(d["ci_low"] if d is not None else np.nan, lang),
+            did_high=_n(d["ci_high"] if d is not None else np.nan, lang))
+
+    def figure(lang: str) -> Figure:
+        return b.spec_curve_figure(lang, reference=reference)
+
+    return AnalysisResult(key="effects_specification_curve", title=_titled("effects.spec_curve"), table=table,
+                          figure=figure, text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic,
+                          parameters=params)
+
+
+def _event_result(b: Battery, params: dict[str, str]) -> AnalysisResult | None:
+    ev = b.event
+    if ev is None:
+        return None
+    tidy = ev.tidy()
+    table = tidy.rename(columns={"conf_low": "ci_low", "conf_high": "ci_high"})[
+        ["event_time", "estimate", "std_error", "ci_low", "ci_high", "p_value"]]
+    p = ev.pretrend
+    numbers: dict[str, float | str] = {"pretrend_f": p.f_statistic, "pretrend_p": p.p_value_f,
+                                       "pretrend_df": float(p.df)}
+
+    def text(lang: str) -> str:
+        verdict = effects_label("effects.pretrend_ok" if p.p_value_f >= 0.05 else "effects.pretrend_bad", lang)
+        return effects_label("effects.event_study.text", lang).format(
+            f=_n(p.f_statistic, lang), p=_n(p.p_value_f, lang, 3), verdict=verdict)
+
+    def figure(lang: str) -> Figure:
+        fig = b.event_study_figure(lang)
+        if fig is None:  # pragma: no cover - ev is not None, checked above
+            raise KuvaError("no event study to plot")
+        return fig
+
+    return AnalysisResult(key="effects_event_study", title=_titled("effects.event_study"), table=table,
+                          figure=figure, text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic,
+                          parameters=params)
+
+
+def _synth_result(b: Battery, params: dict[str, str]) -> AnalysisResult | None:
+    if b.synth_pooled is None and "sdid" not in set(b.table["design"]):
+        return None
+    by_area = b.synth_by_area
+    table = by_area[["area_name", "confidence", "estimate", "pre_rmspe", "p_value"]].rename(
+        columns={"area_name": "area"}) if len(by_area) else pd.DataFrame(columns=["area", "estimate"])
+    def row(design: str, cols: tuple[str, ...]) -> dict[str, float] | None:
+        rows = b.table[b.table["design"] == design]
+        return {c: float(rows[c].to_numpy(dtype=float)[0]) for c in cols} if len(rows) else None
+
+    sd = row("sdid", ("estimate", "ci_low", "ci_high"))
+    sc = row("synth", ("estimate", "p_value"))
+    n_sig = int((by_area["p_value"] < 0.10).sum()) if len(by_area) else 0
+    numbers: dict[str, float | str] = {"n_areas": float(len(by_area)), "n_sig": float(n_sig)}
+    if sd is not None:
+        numbers.update(sdid=sd["estimate"], sdid_low=sd["ci_low"], sdid_high=sd["ci_high"])
+    if sc is not None:
+        numbers.update(sc=sc["estimate"], sc_p=sc["p_value"])
+    unit_key = f"unit.{b.outcome}"
+
+    def text(lang: str) -> str:
+        def g(k: str, dec: int = 2) -> str:
+            v = numbers.get(k)
+            return _n(float(v), lang, dec) if isinstance(v, float) else "–"
+
+        return effects_label("effects.sdid.text", lang).format(
+            sdid=g("sdid"), sdid_low=g("sdid_low"), sdid_high=g("sdid_high"), sc=g("sc"), sc_p=g("sc_p", 3),
+            n_sig=n_sig, n_areas=len(by_area), unit=effects_label(unit_key, lang))
+
+    figure = (lambda lang: b.synth_figure(lang)) if b.synth_pooled is not None else None
+    return AnalysisResult(key="effects_synthetic", title=_titled("effects.sdid"), table=table,
+                          figure=figure,  # type: ignore[arg-type]
+                          text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic, parameters=params)
+
+
+def _caveat_result(b: Battery, reference: float | None, params: dict[str, str]) -> AnalysisResult:
+    conf = b.data.confidence()
+    counts = pd.Series(list(conf.values()), dtype=object).value_counts()
+    table = pd.DataFrame({"confidence": counts.index.astype(str), "n_areas": counts.to_numpy(dtype=int)})
+    n_uncertain = sum(1 for c in conf.values() if c != "confirmed")
+    designs = [d for d in _DESIGN_ORDER if d in set(b.table["design"])]
+    unit_key = f"unit.{b.outcome}"
+
+    def text(lang: str) -> str:
+        parts = [f"{effects_label('design.' + d, lang)}: {effects_label('effects.caveat.' + d, lang)}"
+                 for d in designs]
+        parts.append(effects_label("effects.caveat.membership", lang).format(n_uncertain=n_uncertain,
+                                                                             n_areas=len(conf)))
+        if b.synthetic:
+            if reference is not None:
+                parts.append(effects_label("effects.caveat.synthetic", lang).format(
+                    planted=_n(reference, lang), unit=effects_label(unit_key, lang)))
+            else:
+                parts.append(effects_label("effects.caveat.synthetic_nounit", lang))
+        return "\n\n".join(parts)
+
+    numbers: dict[str, float | str] = {"n_uncertain_areas": float(n_uncertain)}
+    return AnalysisResult(key="effects_caveats", title=_titled("effects.caveats"), table=table, figure=None,
+                          text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic, parameters=params)
+
+
+def effects_results(b: Battery, reference: float | None = None) -> tuple[AnalysisResult, ...]:
+    """The chapter's analyses from a battery (``reference``: the planted effect, if synthetic)."""
+    params = dict(b.parameters)
+    out: list[AnalysisResult] = [_spec_result(b, reference, params)]
+    for r in (_event_result(b, params), _synth_result(b, params)):
+        if r is not None:
+            out.append(r)
+    out.append(_caveat_result(b, reference, params))
+    return tuple(out)
+
+
+def effects_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
+    """Build the "Effects" chapter (the report's chapter builder)."""
+    def title(lang: str) -> str:
+        return effects_label("report.chapter.effects", lang)
+
+    def intro(lang: str) -> str:
+        return effects_label("report.chapter.effects.intro", lang)
+
+    try:
+        battery = run_designs(wh, outcome=CHAPTER_OUTCOME)
+    except KuvaError as exc:
+        return Chapter(key=KEY, title=title, intro=intro, results=(), omitted=(("effects", str(exc)),))
+    reference = planted_gap(wh, start=battery.data.treat_start, end=battery.data.end) if battery.synthetic else None
+    return Chapter(key=KEY, title=title, intro=intro, results=effects_results(battery, reference))
+
+
+register_chapter(KEY, effects_chapter, order=ORDER)
