@@ -425,6 +425,10 @@ def run_designs(
               "programme": programme, "treat_start": treat_start, "pilots_csv": pilots_csv, "as_of": as_of}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", KuvaDataWarning)
+        # pyfixest 0.60 calls DataFrame methods with inplace=True, deprecated in pandas 3.1; the
+        # warning is about pyfixest's internals, so it is ignored here (only this message)
+        warnings.filterwarnings("ignore", message=r"The inplace keyword in DataFrame\.\w+ is deprecated",
+                                category=DeprecationWarning)
         t0 = time.perf_counter()
         data = build_panel(wh, unit=unit, **common)  # type: ignore[arg-type]
         seconds["panel"] = time.perf_counter() - t0
