@@ -14,7 +14,6 @@ window), and the effect-world 95 % CI, re-centred by the no-effect estimate, mus
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,12 +40,12 @@ def _battery(base: Path, folder: Path, effects: object) -> tuple[Battery, float 
 
 @pytest.fixture(scope="module")
 def worlds(bundled_warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[tuple[Battery, Battery, float]]:
+           ) -> tuple[Battery, Battery, float]:
     with_effect, truth = _battery(bundled_warehouse_path, tmp_path_factory.mktemp("planted"), DEMO_EFFECTS)
     without, truth0 = _battery(bundled_warehouse_path, tmp_path_factory.mktemp("placebo"), NO_EFFECTS)
     assert truth is not None
     assert truth0 is None  # the no-effect world has no treated months in its truth
-    yield with_effect, without, truth
+    return with_effect, without, truth
 
 
 @pytest.mark.slow
