@@ -18,22 +18,22 @@ from pathlib import Path
 
 import pytest
 
-from kuva.evaluate.battery import Battery, planted_gap, run_designs
-from kuva.simulate import DEMO_EFFECTS, NO_EFFECTS, simulate_into
+from kuva.evaluate.battery import Battery, Design, planted_gap, run_designs
+from kuva.simulate import DEMO_EFFECTS, NO_EFFECTS, EffectSpec, simulate_into
 from kuva.warehouse import Warehouse
 
 SEED = 2021
 SCALE = 0.0001  # the municipal panel does not depend on scale
 #: |paired estimate − planted gap|, percentage points (planted gap ≈ −1.5 pp)
 RECOVERY_TOL = 0.25
-DESIGNS = ("did", "sdid", "cs")
+DESIGNS: tuple[Design, ...] = ("did", "sdid", "cs")
 
 
-def _battery(base: Path, folder: Path, effects: object) -> tuple[Battery, float | None]:
+def _battery(base: Path, folder: Path, effects: EffectSpec) -> tuple[Battery, float | None]:
     path = folder / "kuva.duckdb"
     shutil.copy(base, path)
     with Warehouse(path) as wh:
-        simulate_into(wh, scale=SCALE, seed=SEED, effects=effects)  # type: ignore[arg-type]
+        simulate_into(wh, scale=SCALE, seed=SEED, effects=effects)
         b = run_designs(wh, designs=DESIGNS, placebo=False, bootstrap_reps=0, sdid_reps=100, seed=3)
         return b, planted_gap(wh, start=b.data.treat_start, end=b.data.end)
 
@@ -53,11 +53,12 @@ def worlds(bundled_warehouse_path: Path, tmp_path_factory: pytest.TempPathFactor
 def test_paired_estimate_recovers_planted_gap(worlds: tuple[Battery, Battery, float], design: str) -> None:
     b1, b0, truth = worlds
     assert truth == pytest.approx(-1.515, abs=0.01)  # DEMO_EFFECTS over 2021-03 … 2023-12
-    row = b1.table.set_index("design").loc[design]
+    row = b1.table[b1.table["design"] == design]
+    est, lo, hi = (float(row[c].to_numpy(dtype=float)[0]) for c in ("estimate", "ci_low", "ci_high"))
     est0 = b0.estimate(design)
-    paired = float(row["estimate"]) - est0
+    paired = est - est0
     assert abs(paired - truth) < RECOVERY_TOL, (design, paired, truth)
-    assert float(row["ci_low"]) - est0 <= truth <= float(row["ci_high"]) - est0
+    assert lo - est0 <= truth <= hi - est0
 
 
 @pytest.mark.slow
