@@ -165,3 +165,16 @@ def test_simulate_writes_labelled_synthetic_data_and_truth(tmp_path: Path) -> No
     assert code == 1 and "must look like name=value" in err
     code, _, err = run("simulate", "--years", "twenty", warehouse=path)
     assert code == 1 and "--years: expected YYYY-YYYY" in err
+
+
+@pytest.mark.slow
+def test_evaluate_on_simulated_data(tmp_path: Path) -> None:
+    path = tmp_path / "e.duckdb"
+    assert run("load", "bundled", "-t", "12r5", warehouse=path)[0] == 0
+    assert run("simulate", "--scale", "0.0005", "--seed", "11", "--years", "2017-2024", warehouse=path)[0] == 0
+    code, out, err = run("evaluate", "--design", "did,sdid", "--out", str(tmp_path / "ev"), warehouse=path)
+    assert code == 0, err
+    assert "did" in out and "sdid" in out and "Planted effect" in out
+    assert any((tmp_path / "ev").iterdir())
+    code, _, err = run("evaluate", "--comparison", "neighbours", warehouse=path)
+    assert code == 1 and "--comparison must be one of" in err

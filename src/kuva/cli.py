@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, ParamSpec, TypeVar
+from typing import Annotated, Any, Literal, ParamSpec, TypeVar, cast, get_args
 
 import pandas as pd
 import typer
@@ -465,6 +465,68 @@ def registry_measures(
     df = pd.DataFrame([(m.code, m.frequency, m.unit, m.table, m.name_en) for m in measures().values()],
                       columns=["code", "frequency", "unit", "table", "name_en"])
     _emit(df, fmt)
+
+
+# --------------------------------------------------------------------------------------------
+# evaluate
+# --------------------------------------------------------------------------------------------
+def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise KuvaInputError(f"{option} must be one of {list(allowed)}, got {value!r}")
+    return value
+
+
+@app.command()
+@domain_errors
+def evaluate(
+    outcome: Annotated[
+        str, typer.Option(help="activation_rate, unemployment_share or log_unemployed.")
+    ] = "activation_rate",
+    design: Annotated[
+        str, typer.Option(help="did, event, cs, sa, synth, sdid, all, or a comma-separated list.")
+    ] = "all",
+    areas: Annotated[
+        list[str] | None, typer.Option("--areas", "-a", help="Pilot areas to evaluate (repeatable); default all 25.")
+    ] = None,
+    comparison: Annotated[
+        str, typer.Option(help="Comparison units: rest, sub_region or matched_shock (matched on the 2020 COVID shock).")
+    ] = "rest",
+    unit: Annotated[str, typer.Option(help="Unit of analysis: area (pilot-area aggregates) or municipality.")] = "area",
+    start: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM (default 2018-01).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM (default 2023-12).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap and placebo draws.")] = 2021,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write tables (CSV), figures (PNG) and the summary here.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of figure labels: fi, sv or en.")] = "en",
+) -> None:
+    """Estimate the effect of the 2021–2024 pilots with every design side by side (a specification
+    curve): two-way fixed-effects DiD with wild cluster bootstrap, event study with pre-trend test,
+    Callaway–Sant'Anna, Sun–Abraham, synthetic control with placebo inference, synthetic DiD."""
+    from kuva.evaluate.battery import BatteryUnit, evaluate_cli, planted_gap
+    from kuva.evaluate.panel import Comparison, Outcome
+    from kuva.warehouse import Warehouse
+
+    outcome_ = cast("Outcome", _choice("--outcome", outcome, get_args(Outcome)))
+    comparison_ = cast("Comparison", _choice("--comparison", comparison, get_args(Comparison)))
+    unit_ = cast("BatteryUnit", _choice("--unit", unit, get_args(BatteryUnit)))
+    s = _settings()
+    with Warehouse(s.warehouse, read_only=True) as wh, _progress() as bar:
+        bar.add_task("Estimating", total=None)
+        battery = evaluate_cli(
+            wh, outcome=outcome_, design=design, areas=areas, comparison=comparison_,
+            unit=unit_, start=_parse_month(start, "--from"), end=_parse_month(end, "--to"),
+            seed=seed, out_dir=out_dir, lang=_lang(lang),
+        )
+        synthetic = battery.data.synthetic
+        truth = planted_gap(wh, start=battery.data.treat_start, end=battery.data.end) if synthetic else None
+    out.print(str(battery.summary()))
+    if battery.data.synthetic:
+        out.print("Note: the panel rests on SYNTHETIC data; the estimates show what the designs recover.")
+        if truth is not None:
+            out.print(f"Planted effect (synthetic truth, mean gap over the post-period): {truth:.3f} pp")
+    if out_dir is not None:
+        out.print(f"Wrote tables, figures and summary to {out_dir}")
 
 
 # --------------------------------------------------------------------------------------------

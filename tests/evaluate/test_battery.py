@@ -12,7 +12,7 @@ import pytest
 
 from kuva.errors import KuvaInputError
 from kuva.evaluate.battery import DESIGNS, TABLE_COLUMNS, Battery, evaluate_cli, run_designs
-from kuva.evaluate.labels import EFFECTS_LABELS
+from kuva.evaluate.labels import effects_label
 from kuva.report.chapters import ReportParams
 from kuva.simulate import simulate_into
 from kuva.warehouse import Warehouse
@@ -116,7 +116,7 @@ def test_chapter_without_municipal_services(bundled_wh: Warehouse) -> None:
     assert ch is not None and ch.results == () and ch.omitted[0][0] == "effects"
 
 
-def test_labels_have_three_languages() -> None:
-    for key, entry in EFFECTS_LABELS.items():
-        assert set(entry) == {"fi", "sv", "en"}, key
-        assert all(v.strip() for v in entry.values()), key
+def test_effects_labels_come_from_the_one_translation_table() -> None:
+    assert effects_label("report.chapter.effects", "fi") == "Vaikutukset"
+    assert effects_label("report.chapter.effects", "sv") == "Effekter"
+    assert effects_label("no.such.key", "en") == "no.such.key"

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 #: that does not exist yet is skipped, so the list may name chapters still being written).
 CHAPTER_MODULES: list[str] = [
     "kuva.report.builtin",
+    "kuva.evaluate.chapter",  # registers the Effects chapter on import
     "kuva.wellbeing",  # registers the Kykyviisari chapter on import
 ]
 
