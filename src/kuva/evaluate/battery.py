@@ -177,9 +177,7 @@ class Battery:
             ax.axvline(reference, color=_COLOURS["truth"], lw=1.2, ls="--", label=effects_label("planted", lang))
             ax.legend(loc="best", fontsize=8)
         ax.set_xlabel(f"{effects_label('effect', lang)}, {effects_label('unit.' + self.outcome, lang)}")
-        title = effects_label("effects.spec_curve", lang)
-        fig.suptitle(title + (f" — {effects_label('synthetic', lang)}" if self.synthetic else ""), fontsize=10)
-        return fig
+        return self._finish(fig, effects_label("effects.spec_curve", lang), lang)
 
     def event_study_figure(self, lang: str = "en") -> Figure | None:
         """Event-study coefficients with 95 % intervals and the pre-trend test in the title."""
@@ -194,9 +192,8 @@ class Battery:
         ax.set_xlabel(effects_label("event_time", lang))
         ax.set_ylabel(f"{effects_label('effect', lang)}, {effects_label('unit.' + self.outcome, lang)}")
         p = ev.pretrend
-        fig.suptitle(f"{effects_label('effects.event_study', lang)} (F = {p.f_statistic:.2f}, p = {p.p_value_f:.3f})"
-                     + (f" — {effects_label('synthetic', lang)}" if self.synthetic else ""), fontsize=10)
-        return fig
+        title = f"{effects_label('effects.event_study', lang)} (F = {p.f_statistic:.2f}, p = {p.p_value_f:.3f})"
+        return self._finish(fig, title, lang)
 
     def synth_figure(self, lang: str = "en") -> Figure | None:
         """All pilot areas together against their synthetic comparison."""
@@ -215,9 +212,13 @@ class Battery:
         ax.set_xticks(x[::step], [str(p) for p in list(sc.paths["period"])[::step]])
         ax.set_ylabel(effects_label("outcome." + self.outcome, lang))
         ax.legend(loc="best", fontsize=8)
-        fig.suptitle(effects_label("effects.synth_paths", lang)
-                     + (f" — {effects_label('synthetic', lang)}" if self.synthetic else ""), fontsize=10)
-        return fig
+        return self._finish(fig, effects_label("effects.synth_paths", lang), lang)
+
+    def _finish(self, fig: Figure, title: str, lang: str) -> Figure:
+        """Title, source line and the SYNTHETIC label in the project's one figure style."""
+        from kuva.analysis.style import finish
+
+        return finish(fig, title, lang, synthetic=self.synthetic, source=", ".join(self.data.sources))
 
     # ------------------------------------------------------------------ output
     def write(self, out_dir: Path | str, *, lang: str = "en") -> tuple[Path, ...]:
