@@ -34,7 +34,8 @@ from kuva.registry.pilots import DEFAULT_PROGRAMME
 from kuva.simulate.calibration import FOLLOW_UP, SERVICE_MEASURES, real_data
 from kuva.simulate.effects import EffectSpec
 from kuva.simulate.profile import Profile
-from kuva.simulate.rounding import allocate, integerise
+from kuva.simulate.rates import ar1, controlled_round, municipal_persons, rake
+from kuva.simulate.rounding import allocate
 
 #: Year-on-year growth of unemployed jobseekers assumed after the real data end (2023-11 …
 #: 2024-12). Stylised, in line with the published rise in registered unemployment in 2024;
@@ -43,6 +44,16 @@ CONTINUATION_GROWTH: dict[int, float] = {2023: 1.10, 2024: 1.12}
 #: Elasticity of the national service totals to national unemployment after 2022-02.
 SERVICE_ELASTICITY = 0.5
 FIRST_YEAR, LAST_YEAR = 2010, 2024
+
+#: Reference period of the municipal activation-rate levels (real unemployed and 12u4 totals).
+LEVEL_REFERENCE = ("2018-01-01", "2019-12-01")
+#: Bounds of the municipal level relative to the national rate (pp).
+LEVEL_BOUNDS = (-15.0, 20.0)
+#: Municipal rate noise (pp): AR(1) with coefficient RATE_AR and marginal sd
+#: RATE_NOISE_SD + RATE_NOISE_SMALL / sqrt(unemployed + in services in the reference period).
+RATE_NOISE_SD, RATE_NOISE_SMALL, RATE_AR = 0.3, 3.0, 0.8
+#: Service-mix noise (log scale): AR(1), marginal sd and coefficient.
+MIX_NOISE_SD, MIX_AR = 0.12, 0.9
 
 GROUP_MEASURES = ("PITKAAIKAISTYOTTOMAT", "TYOTTOMAT_ALLE25", "TYOTTOMATULK", "TYOTTOMAT_VIERASKIEL")
 
@@ -123,45 +134,34 @@ def _national_services(u_nat: np.ndarray, months: pd.DatetimeIndex, u_nat_ref: p
     return out
 
 
-def _allocate_services(weights: np.ndarray, totals: np.ndarray) -> np.ndarray:
-    s = weights.sum(axis=0, keepdims=True)
-    out: np.ndarray = totals[None, :, :] * weights / np.where(s > 0, s, 1.0)
-    return out
+def _rate_levels(profile: Profile) -> tuple[np.ndarray, np.ndarray]:
+    """Municipal activation-rate levels ``a_m`` (pp, relative to the national rate) and the size
+    ``U + P`` of each municipality, both in :data:`LEVEL_REFERENCE` (real unemployed, real 12u4).
+
+    The level is the rate a municipality gets when the real national service totals are split
+    in proportion to unemployed x exp(service propensity) (the seed's propensities by area type,
+    region and size), so levels and mixes stay realistic; it does not depend on ``years``.
+    """
+    real = real_data()
+    frame = pd.DataFrame(real.unemployed.T, index=real.months).interpolate(limit_direction="both").fillna(0.0)
+    lo, hi = LEVEL_REFERENCE
+    u = frame.loc[lo:hi].to_numpy().T  # (m, t)
+    nat = real.national.loc[lo:hi, list(SERVICE_MEASURES)].to_numpy(dtype=float).T  # (k, t)
+    w = np.maximum(u, 0.5)[:, None, :] * np.exp(profile.service_propensity)[:, :, None]
+    x = nat[None, :, :] * w / w.sum(axis=0, keepdims=True)
+    p = x.sum(axis=1)
+    rate = 100 * p.sum(axis=1) / np.maximum((u + p).sum(axis=1), 1e-9)
+    national = 100 * p.sum() / (u + p).sum()
+    # municipalities without registered unemployed in the reference period (Åland) would get
+    # rates near 100 %: levels are kept within LEVEL_BOUNDS
+    return np.clip(rate - national, *LEVEL_BOUNDS), (u + p).mean(axis=1)
 
 
-def _apply_effect(x0: np.ndarray, w: np.ndarray, totals: np.ndarray, u: np.ndarray,
-                  delta: np.ndarray, pilot: np.ndarray) -> np.ndarray:
-    """Tilt pilot weights so that the pooled pilot-minus-others activation gap equals the
-    planted gap (percentage points) month by month; national totals stay fixed."""
-    if not np.any(delta):
-        return x0
-    s0 = x0.sum(axis=1)
-    treated = delta != 0
-    pooled_target = np.where(treated.any(axis=0),
-                             (delta * (u + s0) * treated).sum(axis=0) / np.maximum(((u + s0) * treated).sum(axis=0), 1),
-                             0.0)
-
-    def pooled(s: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        num = (s * mask).sum(axis=0)
-        den = ((u + s) * mask).sum(axis=0)
-        out: np.ndarray = 100 * num / np.maximum(den, 1)
-        return out
-
-    base_p, base_o = pooled(s0, pilot), pooled(s0, ~pilot)
-    c = np.ones(x0.shape[2])
-    x1 = x0
-    a0 = s0 / np.maximum(u + s0, 1)
-    for _ in range(8):
-        a1 = np.clip(a0 + c[None, :] * delta / 100, 0.002, 0.95)
-        target_s = a1 / (1 - a1) * u
-        f = np.where(treated & (s0 > 0), target_s / np.where(s0 > 0, s0, 1), 1.0)
-        x1 = _allocate_services(w * f[:, None, :], totals)
-        s1 = x1.sum(axis=1)
-        gap = (pooled(s1, pilot) - base_p) - (pooled(s1, ~pilot) - base_o)
-        ok = np.abs(gap) > 1e-9
-        c = np.where(ok, c * np.divide(pooled_target, gap, out=np.ones_like(gap), where=ok), c)
-        c = np.clip(c, 0.0, 20.0)
-    return x1
+def _split(p: np.ndarray, mix: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """Persons per (municipality, service, month): ``p`` (m, t) split by ``mix`` (m, k, t),
+    national sums per service equal to ``totals`` (k, t), municipal sums equal to ``p``."""
+    x = rake(p[:, None, :] * mix, p.astype(float), totals)
+    return controlled_round(x, p.astype(float), totals)
 
 
 def _long(codes: tuple[str, ...], months: pd.DatetimeIndex, measure: str, arr: np.ndarray,
@@ -200,23 +200,26 @@ def simulate_panel(rng: np.random.Generator, profile: Profile, effects: EffectSp
     u_nat_ref = ref_frame.sum(axis=1)
     totals = _national_services(u_nat, months, u_nat_ref)
 
-    # weights: unemployed x service propensity x AR(1) noise
-    ar = np.zeros((n_m, n_k, n_t))
-    eps = rng_s.normal(0, 0.05, (n_m, n_k, n_t))
-    ar[:, :, 0] = eps[:, :, 0] / np.sqrt(1 - 0.9**2)
-    for j in range(1, n_t):
-        ar[:, :, j] = 0.9 * ar[:, :, j - 1] + eps[:, :, j]
-    w = np.maximum(u, 0.5)[:, None, :] * np.exp(profile.service_propensity[:, :, None] + ar)
-    x0 = _allocate_services(w, totals)
-
     pilot, slug = pilot_matrix(codes, months)
     start_idx = (months.year - effects.start.year) * 12 + (months.month - effects.start.month)
     gap = np.array([effects.activation_gap(int(k)) for k in start_idx])
     factor = np.array([effects.by_area.get(str(s), 1.0) if s else 0.0 for s in slug])
     delta = pilot * factor[:, None] * gap[None, :]
-    x1 = _apply_effect(x0, w, totals, u.astype(float), delta, pilot)
-    services = integerise(x1)
-    services_cf = integerise(x0)
+
+    # rate (pp) = level + national month effect + AR(1) noise (+ planted effect): parallel trends
+    level, size = _rate_levels(profile)
+    noise = ar1(rng_s, (n_m, n_t), RATE_NOISE_SD + RATE_NOISE_SMALL / np.sqrt(np.maximum(size, 1.0)), RATE_AR)
+    base = level[:, None] + noise
+    uf = u.astype(float)
+    p_tot = totals.sum(axis=0)
+    p1, _ = municipal_persons(uf, base + delta, p_tot)
+    p0, _ = municipal_persons(uf, base, p_tot) if np.any(delta) else (p1, None)
+    # service mix: propensities (area type, region, size) with smooth AR(1) noise, raked to the
+    # national totals per service, then rounded keeping both margins exact
+    mix = np.exp(profile.service_propensity[:, :, None] + ar1(rng_s, (n_m, n_k, n_t), MIX_NOISE_SD, MIX_AR))
+    mix = mix / mix.sum(axis=1, keepdims=True)
+    services = _split(p1, mix, totals)
+    services_cf = _split(p0, mix, totals) if np.any(delta) else services
 
     frames: list[pd.DataFrame] = []
     after = np.broadcast_to(np.asarray(months > last_real), (n_m, n_t))
