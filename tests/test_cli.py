@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import csv
+import functools
+import gzip
 import io
 import json
+from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kuva.cli import app
+from kuva.registry import area_registry
 
 runner = CliRunner()
 
@@ -178,3 +184,31 @@ def test_evaluate_on_simulated_data(tmp_path: Path) -> None:
     assert any((tmp_path / "ev").iterdir())
     code, _, err = run("evaluate", "--comparison", "neighbours", warehouse=path)
     assert code == 1 and "--comparison must be one of" in err
+
+
+@functools.cache
+def _raw_12r5() -> dict[tuple[str, str], tuple[str, str]]:
+    """(area, YYYY-MM-01) → (unemployed, vacancies) as written in the bundled StatFin file."""
+    data = resources.files("kuva.sources").joinpath("data").joinpath("statfin").joinpath(
+        "tyonv_12r5_monthly_2006-01_2023-10.csv.gz").read_bytes()
+    rows = csv.DictReader(io.StringIO(gzip.decompress(data).decode("utf-8")))
+    return {(r["alue"], r["time"]): (r["TYOTTOMATLOPUSSA"], r["AVPAIKATLOPUSSA"]) for r in rows}
+
+
+@given(st.sampled_from([m.code for m in area_registry().municipalities()]),
+       st.integers(min_value=0, max_value=213))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_cli_prints_the_bundled_value_for_any_municipality_and_month(
+    bundled_warehouse_path: Path, code: str, month_index: int
+) -> None:
+    year, month = 2006 + month_index // 12, 1 + month_index % 12
+    period = f"{year}-{month:02d}"
+    _, out, err = run("query", "TYOTTOMATLOPUSSA", "AVPAIKATLOPUSSA", "-a", code, "--from", period, "--to", period,
+                      "-f", "csv", warehouse=bundled_warehouse_path)
+    got = {r["measure"]: r["value"] for r in csv.DictReader(io.StringIO(out))}
+    unemployed, vacancies = _raw_12r5()[(code, f"{period}-01")]
+    for measure, raw in (("TYOTTOMATLOPUSSA", unemployed), ("AVPAIKATLOPUSSA", vacancies)):
+        if raw == "":
+            assert got[measure] == "", (measure, err)  # suppressed by the publisher: missing, never 0
+        else:
+            assert float(got[measure]) == float(raw)
