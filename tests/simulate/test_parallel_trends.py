@@ -43,8 +43,11 @@ def _did(base: Path, folder: Path, seed: int, effects: EffectSpec) -> tuple[Batt
     panel, _ = simulate_panel_frames(seed=seed, effects=effects)
     with Warehouse(path) as wh:
         info = source_info("panel", seed=seed, scale=0.0, effects=effects, years=(2017, 2024))
-        load_observations(wh, panel.frame, info,
-                          before_commit=lambda: write_truth(wh, SOURCE_IDS["panel"], panel.truth))
+
+        def truth() -> None:
+            write_truth(wh, SOURCE_IDS["panel"], panel.truth)
+
+        load_observations(wh, panel.frame, info, before_commit=truth)
         b = run_designs(wh, designs=("did",), unit="area", placebo=False, bootstrap_reps=0, seed=seed)
         return b, planted_gap(wh, start=b.data.treat_start, end=b.data.end)
 
