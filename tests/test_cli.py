@@ -210,5 +210,31 @@ def test_cli_prints_the_bundled_value_for_any_municipality_and_month(
     for measure, raw in (("TYOTTOMATLOPUSSA", unemployed), ("AVPAIKATLOPUSSA", vacancies)):
         if raw == "":
             assert got[measure] == "", (measure, err)  # suppressed by the publisher: missing, never 0
+        elif measure == "TYOTTOMATLOPUSSA" and 0 < float(raw) < 5:
+            assert got[measure] == ""  # a person count below the minimum cell: suppressed by KuVa
         else:
             assert float(got[measure]) == float(raw)
+
+
+def test_query_suppresses_small_person_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+
+    import pandas as pd
+
+    from kuva.warehouse import SourceInfo, Warehouse, load_observations
+
+    path = tmp_path / "s.duckdb"
+    with Warehouse(path) as wh:
+        load_observations(wh, pd.DataFrame({
+            "area_code": ["KU091", "KU049", "KU049"], "period": ["2020-01-01"] * 3,
+            "measure": ["KUNTTYOLOP", "KUNTTYOLOP", "AKTASTE"], "value": [3.0, 12.0, 3.0],
+        }), SourceInfo("test:s", "test", "t", "t", "CC0", True, "s.csv", datetime(2024, 1, 1)))
+    code, out, _ = run("query", "KUNTTYOLOP", "AKTASTE", "-f", "csv", warehouse=path)
+    rows = {(r["area_code"], r["measure"]): r for r in csv.DictReader(io.StringIO(out))}
+    assert code == 0
+    assert rows[("KU091", "KUNTTYOLOP")]["value"] == "" and rows[("KU091", "KUNTTYOLOP")]["suppressed"] == "True"
+    assert rows[("KU049", "KUNTTYOLOP")]["value"] == "12.0"
+    assert rows[("KU049", "AKTASTE")]["value"] == "3.0"  # a rate, not a count: never suppressed
+    monkeypatch.setenv("KUVA_MIN_CELL", "13")
+    _, out, _ = run("query", "KUNTTYOLOP", "-a", "KU049", "-f", "csv", warehouse=path)
+    assert next(iter(csv.DictReader(io.StringIO(out))))["value"] == ""

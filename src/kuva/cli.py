@@ -270,7 +270,7 @@ def info() -> None:
 
 
 def _print_info(wh: Any) -> None:
-    from kuva.warehouse.query import area_coverage, warehouse_summary
+    from kuva.warehouse.query import area_coverage, person_level_rows, warehouse_summary
 
     out.print(f"Warehouse {wh.path} (schema version {wh.schema_version()})")
     t = Table(title="Sources")
@@ -289,10 +289,8 @@ def _print_info(wh: Any) -> None:
     for row in cov.itertuples(index=False):
         c.add_row(str(row.level), str(row.areas), f"{row.observations:,}")
     out.print(c)
-    persons = wh.con.execute(
-        "SELECT (SELECT count(*) FROM service_events), (SELECT count(*) FROM survey_answers)"
-    ).fetchone()
-    out.print(f"Person-level rows: {persons[0]:,} service events, {persons[1]:,} survey answers")
+    events, answers = person_level_rows(wh)
+    out.print(f"Person-level rows: {events:,} service events, {answers:,} survey answers")
 
 
 # --------------------------------------------------------------------------------------------
@@ -326,6 +324,7 @@ def query(
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")] = "table",
 ) -> None:
     """Print observations of one or more measures (latest vintage unless --as-of)."""
+    from kuva.privacy.disclosure import SUPPRESSED_FLAG, suppress_long_counts
     from kuva.registry import area_registry
     from kuva.warehouse import Warehouse, query_observations
 
@@ -339,7 +338,10 @@ def query(
             breakdown=None if breakdown == "all" else breakdown, as_of=_parse_month(as_of, "--as-of"),
         )
     df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
+    df = suppress_long_counts(df, min_cell=s.min_cell)
     _emit(df, fmt)
+    if fmt == "table" and df[SUPPRESSED_FLAG].any():
+        out.print(f"{int(df[SUPPRESSED_FLAG].sum())} person counts below {s.min_cell} suppressed (KUVA_MIN_CELL).")
 
 
 def _emit(df: pd.DataFrame, fmt: str) -> None:

@@ -65,3 +65,34 @@ def suppress_small_cells(
         out[col] = out[col].astype(float).where(~flag, np.nan)
     out[SUPPRESSED_FLAG] = flag
     return out
+
+
+def person_count_measures() -> frozenset[str]:
+    """Codes of the catalogue's measures that count persons (unit ``persons``)."""
+    from kuva.registry import measures
+
+    return frozenset(code for code, m in measures().items() if m.unit == "persons")
+
+
+def suppress_long_counts(
+    frame: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, value_column: str = "value",
+    measure_column: str = "measure",
+) -> pd.DataFrame:
+    """A copy of a long observation table with person counts in ``[1, min_cell)`` masked.
+
+    Rows whose measure counts persons (unit ``persons`` in the measure catalogue) are checked;
+    other measures (rates, vacancies, euros) pass unchanged. A boolean ``suppressed`` column
+    marks the masked rows.
+    """
+    if min_cell < 1:
+        raise KuvaInputError(f"min_cell must be at least 1, got {min_cell}")
+    missing = [c for c in (value_column, measure_column) if c not in frame.columns]
+    if missing:
+        raise KuvaInputError(f"suppress_long_counts: no column(s) {missing} in {list(frame.columns)}")
+    out = frame.copy()
+    counts = out[measure_column].astype(str).str.upper().isin(person_count_measures()).to_numpy()
+    v = pd.to_numeric(out[value_column], errors="coerce").to_numpy(dtype=float)
+    flag = counts & (v > 0) & (v < min_cell)
+    out[value_column] = out[value_column].astype(float).where(~flag, np.nan)
+    out[SUPPRESSED_FLAG] = flag
+    return out

@@ -122,3 +122,11 @@ def area_coverage(wh: Warehouse) -> pd.DataFrame:
            FROM observations o JOIN areas a ON a.code = o.area_code GROUP BY a.level ORDER BY a.level"""
     )
     return out
+
+
+def person_level_rows(wh: Warehouse) -> tuple[int, int]:
+    """Rows stored in ``service_events`` and ``survey_answers`` (table sizes, not persons)."""
+    row = wh.con.execute(
+        "SELECT (SELECT count(*) FROM service_events), (SELECT count(*) FROM survey_answers)"
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
