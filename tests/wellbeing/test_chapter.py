@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from kuva.report.chapters import ReportParams, chapter_keys
+from kuva.report.wellbeing_chapter import CHAPTER_KEY, wellbeing_chapter, wellbeing_results
 from kuva.warehouse import Warehouse
-from kuva.wellbeing.chapter import CHAPTER_KEY, wellbeing_chapter, wellbeing_results
 
 from .conftest import store_answers
 

@@ -489,12 +489,16 @@ def run_designs(
                    warnings=tuple(kept), seconds=seconds)
 
 
+#: The source whose loads carry the simulator's planted truth (kuva.simulate.SOURCE_IDS["panel"]).
+SYNTHETIC_PANEL_SOURCE = "synthetic:panel"
+
+
 def planted_gap(wh: Warehouse, *, start: date | str | pd.Period, end: date | str | pd.Period) -> float | None:
     """The simulator's planted pilot-minus-non-pilot activation gap (pp), averaged over the
     months ``start … end`` (the DiD estimand on synthetic data); None without a simulation."""
-    from kuva.simulate import planted_truth
+    from kuva.warehouse.truth import read_truth
 
-    truth = planted_truth(wh)
+    truth = read_truth(wh, SYNTHETIC_PANEL_SOURCE)
     if truth.empty:
         return None
     g = truth[truth["name"] == "activation_rate_gap_pp"].copy()

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 #: that does not exist yet is skipped, so the list may name chapters still being written).
 CHAPTER_MODULES: list[str] = [
     "kuva.report.builtin",
-    "kuva.evaluate.chapter",  # registers the Effects chapter on import
-    "kuva.wellbeing",  # registers the Kykyviisari chapter on import
+    "kuva.report.effects_chapter",  # the Effects chapter (kuva.evaluate)
+    "kuva.report.wellbeing_chapter",  # the Kykyviisari chapter (kuva.wellbeing)
 ]
 
 ENTRY_POINT_GROUP = "kuva.report_chapters"

@@ -2,7 +2,7 @@
 CSV/Excel files written beside the report.
 
 Analysis tables arrive already disclosure-controlled. The report still (1) suppresses any
-count column it can recognise with :func:`kuva.privacy.suppress_small_cells` and (2) refuses
+count column it can recognise with :func:`kuva.privacy.disclosure.suppress_small_cells` and (2) refuses
 to write a table in which a person count in ``[1, min_cell)`` survives
 (:class:`ReportDisclosureError`). Count columns are the ones an analysis declares (an optional
 ``count_columns`` attribute on the result), columns named like counts (``n``, ``count``,

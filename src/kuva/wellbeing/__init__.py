@@ -4,7 +4,6 @@
 - :mod:`kuva.wellbeing.adapter`: CSV/Excel answer exports → ``survey_answers``.
 - :mod:`kuva.wellbeing.analyses`: coverage, basic situation, distributions, means, change.
 - :mod:`kuva.wellbeing.export`: result tables to CSV or Excel.
-- :mod:`kuva.wellbeing.chapter`: the report chapter (registered on import).
 
 See ``docs/wellbeing.md``.
 """
@@ -19,8 +18,6 @@ from kuva.wellbeing.analyses import (
     score_means,
     wellbeing_summary,
 )
-from kuva.wellbeing.chapter import register as _register_chapter
-from kuva.wellbeing.chapter import wellbeing_chapter, wellbeing_results
 from kuva.wellbeing.data import WellbeingData, wellbeing_data
 from kuva.wellbeing.export import export_results
 from kuva.wellbeing.items import (
@@ -30,8 +27,6 @@ from kuva.wellbeing.items import (
     SITUATIONS,
     basic_situation,
 )
-
-_register_chapter()
 
 __all__ = [
     "BASIC_SITUATIONS",
@@ -50,8 +45,6 @@ __all__ = [
     "score_change",
     "score_distribution",
     "score_means",
-    "wellbeing_chapter",
     "wellbeing_data",
-    "wellbeing_results",
     "wellbeing_summary",
 ]

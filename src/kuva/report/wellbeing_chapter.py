@@ -1,19 +1,17 @@
-"""The Kykyviisari chapter of the report, registered through :mod:`kuva.report.chapters`."""
+"""The Kykyviisari chapter of the report (from :mod:`kuva.wellbeing`), registered with
+:mod:`kuva.report.chapters` when this module is imported (it is listed in ``CHAPTER_MODULES``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from kuva.analysis.result import AnalysisResult
 from kuva.config import DEFAULT_MIN_CELL
+from kuva.report.chapters import Chapter, ReportParams, register_chapter
 from kuva.warehouse import Warehouse
 from kuva.wellbeing.analyses import wellbeing_summary
 from kuva.wellbeing.data import wellbeing_data
 from kuva.wellbeing.labels import label
-
-if TYPE_CHECKING:
-    from kuva.report.chapters import Chapter, ReportParams
 
 CHAPTER_KEY = "wellbeing"
 CHAPTER_ORDER = 50
@@ -30,8 +28,6 @@ def wellbeing_results(
 
 def wellbeing_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
     """Report chapter builder (``builder(wh, params) -> Chapter | None``)."""
-    from kuva.report.chapters import Chapter
-
     if len(wellbeing_data(wh).answers) == 0:
         return None
     results = wellbeing_summary(wh, areas=params.areas, min_cell=params.min_cell, start=params.start,
@@ -40,14 +36,4 @@ def wellbeing_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
                    intro=lambda lang: label("chapter.intro", lang), results=tuple(results))
 
 
-def register() -> bool:
-    """Register the chapter with the report if :mod:`kuva.report.chapters` exists."""
-    try:
-        from kuva.report.chapters import register_chapter
-    except ImportError:
-        return False
-    register_chapter(CHAPTER_KEY, wellbeing_chapter, order=CHAPTER_ORDER)
-    return True
-
-
-__all__ = ["CHAPTER_KEY", "register", "wellbeing_chapter", "wellbeing_results"]
+register_chapter(CHAPTER_KEY, wellbeing_chapter, order=CHAPTER_ORDER)

@@ -2,7 +2,7 @@
 
 Registered on import as chapter ``effects`` (order 40) through
 :func:`kuva.report.chapters.register_chapter`; the session owner lists this module
-(``kuva.evaluate.chapter``) in ``CHAPTER_MODULES``. The chapter runs
+(``kuva.report.effects_chapter``) in ``CHAPTER_MODULES``. The chapter runs
 :func:`kuva.evaluate.battery.run_designs` on the activation rate (pilot areas against the
 non-pilot mainland municipalities, 2018-01 … 2023-12) and shows the specification curve, the
 event study with its pre-trend test, the synthetic DiD and synthetic-control summaries and
