@@ -188,7 +188,9 @@ def test_synthetic_content_is_labelled_everywhere(bundled_wh: Warehouse, tmp_pat
     assert "kuva-synthetic-badge" in sim
     assert badge not in real and "kuva-synthetic-badge" not in real
     appendix = html[html.index('id="provenance"'):]
-    assert "simulated" in appendix or "(simulated)" in appendix
+    listed = appendix[appendix.index(text("report.synthetic_items", "fi")):]
+    listed = listed[:listed.index("</ul>")]
+    assert 'href="#' in listed and "simulated" in listed and "real" not in listed  # only the synthetic one
 
 
 def test_no_synthetic_label_without_synthetic_content(bundled_wh: Warehouse, tmp_path: Path) -> None:

@@ -278,7 +278,8 @@ def test_pull_after_bundled_load_changes_no_value(
     """Live pulls and the bundled data are the same observations: after ``kuva load bundled``,
     re-pulling the whole history from the server (newer vintage) revises no value; the only new
     vintages are missing cells that gain the publisher's status flag ('.')."""
-    bundled = pytest.importorskip("kuva.sources.bundled")
+    from kuva.sources import bundled
+
     bundled.load_bundled(wh)
     server.state.updated = "2024-01-15T06:00:00Z"  # after the bundled vintages
     reports = pull_statfin(wh, client=make_client(server.v2), since=date(2006, 1, 1))
