@@ -6,8 +6,8 @@ municipal rates are ``level + month effect + AR(1) noise (+ effect)``, so the no
 has parallel trends in expectation and a DIRECT estimate recovers the planted gap: it must lie
 within ``DIRECT_TOL`` of the gap (averaged over the post months of the window) and the
 effect-world 95 % CI must cover it (seed 2023; seed 2021 lies about 2.2 SE high, no-effect DiD
-+0.10, and its DiD interval misses; over 20 seeds coverage is 0.90 for DiD and CS, 1.00 for SDID). The paired check (effect
-world minus no-effect world, same seed) must match the gap up to integer rounding.
++0.10, and its DiD interval misses; over 20 seeds coverage is 0.90 for DiD and CS, 1.00 for
+SDID). The paired check (effect world minus no-effect world, same seed) must match the gap up to integer rounding.
 """
 
 from __future__ import annotations

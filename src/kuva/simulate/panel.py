@@ -16,7 +16,8 @@ The municipal activation rate is ``level + national month effect + AR(1) noise +
 effect`` (:mod:`kuva.simulate.rates`), so rates follow parallel trends without an effect. For
 every month with real 12u4 data, the municipal counts of each of the seven services sum exactly
 to the national 12u4 component (the month effect is solved to the national total, then a
-two-margin controlled rounding keeps municipal totals and national sums per service exact). After 2022-02 the national totals continue as the same calendar month of the last
+two-margin controlled rounding keeps municipal totals and national sums per service exact).
+After 2022-02 the national totals continue as the same calendar month of the last
 real year scaled by (national unemployed ratio)^0.5. ``AKTASTE`` is computed from the emitted or
 real stored counts, unrounded, so ``AKTASTE = 100 * P / (U + P)`` holds to float precision;
 where the real ``U`` is suppressed it is missing.
