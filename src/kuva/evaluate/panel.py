@@ -48,7 +48,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from kuva.errors import KuvaInputError, KuvaLookupError
+from kuva.errors import KuvaInputError, KuvaLookupError, MissingValuesWarning
 from kuva.evaluate.data import PanelData
 from kuva.evaluate.options import validate_option
 from kuva.evaluate.warnings import DroppedUnitsWarning
@@ -275,16 +275,27 @@ def _covid_shock(wh: Warehouse, mapping: pd.DataFrame, as_of: datetime | date | 
     df, _ = _aggregate_frame(wh, mapping, (codes.UNEMPLOYED,), SHOCK_BASE, SHOCK_END, as_of)
     df["period"] = pd.PeriodIndex(pd.to_datetime(df["period"]), freq="M")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # units without the base month get NaN (reported below)
+        warnings.simplefilter("ignore")  # units without the base month get NaN (reported by the caller)
         s = shock_size(df, unit="unit", time="period", value=codes.UNEMPLOYED,
                        base=pd.Period(SHOCK_BASE, freq="M"), end=pd.Period(SHOCK_END, freq="M"))
     s.name = "covid_shock"
     return s
 
 
+def _note_missing(notes: list[str], values: pd.Series, what: str) -> None:
+    """Warn and note when some units have no value of a covariate (never a silent drop)."""
+    missing = [str(u) for u in values.index[values.isna()]]
+    if missing:
+        text = f"{what}: no value for {len(missing)} unit(s): {', '.join(missing[:10])}" + (
+            " …" if len(missing) > 10 else "")
+        warnings.warn(text, MissingValuesWarning, stacklevel=3)
+        notes.append(text)
+
+
 def _background(wh: Warehouse, mapping: pd.DataFrame, keys: Sequence[str], year: int,
-                as_of: datetime | date | None) -> tuple[pd.DataFrame, Provenance]:
-    """Background measures of ``year`` per unit (sums or population-weighted means)."""
+                as_of: datetime | date | None) -> tuple[pd.DataFrame, Provenance, list[str]]:
+    """Background measures of ``year`` per unit (sums or population-weighted means), and notes
+    on member municipalities left out of a unit's value for lack of data."""
     measures = [codes.BACKGROUND[k] for k in keys]
     pop = codes.BACKGROUND["population"]
     need = sorted({*measures, pop})
@@ -293,15 +304,22 @@ def _background(wh: Warehouse, mapping: pd.DataFrame, keys: Sequence[str], year:
     w = wide(long, need).to_pandas()
     w = w.merge(mapping[["municipality_code", "unit"]], left_on="area_code", right_on="municipality_code")
     out = pd.DataFrame(index=pd.Index(sorted(mapping["unit"].unique()), name="unit"))
+    notes: list[str] = []
+    n_members = len(mapping["municipality_code"].unique())
     for k, m in zip(keys, measures, strict=True):
         g = w.dropna(subset=[m, pop])
+        lacking = n_members - g["area_code"].nunique()
+        if lacking > 0:
+            text = f"{k} ({year}): {lacking} member municipalit(y/ies) without a value left out of their unit's value"
+            warnings.warn(text, MissingValuesWarning, stacklevel=3)
+            notes.append(text)
         if k in _SUMMED_BACKGROUND:
             out[k] = g.groupby("unit")[m].sum()
         else:
             num = (g[m] * g[pop]).groupby(g["unit"]).sum()
             den = g[pop].groupby(g["unit"]).sum()
             out[k] = num / den.where(den > 0)
-    return out, provenance(long)
+    return out, provenance(long), notes
 
 
 def build_panel(
@@ -391,11 +409,15 @@ def build_panel(
     need_shock = "covid_shock" in covariates or comparison == "matched_shock"
     if need_shock:
         cov_frame["covid_shock"] = _covid_shock(wh, mapping, as_of).reindex(cov_frame.index)
+        _note_missing(notes, cov_frame["covid_shock"], "COVID-19 shock (no 2020-02 or peak value)")
     bg_keys = [c for c in covariates if c != "covid_shock"]
     if bg_keys:
-        bg, prov_bg = _background(wh, mapping, bg_keys, covariate_year, as_of)
+        bg, prov_bg, bg_notes = _background(wh, mapping, bg_keys, covariate_year, as_of)
         prov = prov | prov_bg
         cov_frame = cov_frame.join(bg)
+        notes.extend(bg_notes)
+        for k in bg_keys:
+            _note_missing(notes, cov_frame[k], f"{k} ({covariate_year})")
 
     if comparison == "matched_shock":
         mapping, match_note = _match(frame, outcome, mapping, cov_frame, g_month, match_k)
@@ -476,7 +498,12 @@ def _match(frame: pd.DataFrame, outcome: str, mapping: pd.DataFrame, cov: pd.Dat
     units = pd.DataFrame({"unit": roles.index, "treated": (roles == "treated").to_numpy(dtype=int)})
     units["covid_shock"] = cov["covid_shock"].reindex(units["unit"]).to_numpy(dtype=float)
     units["pre_level"] = pre.reindex(units["unit"]).to_numpy(dtype=float)
-    units = units.dropna()
+    complete = units.dropna()
+    if len(complete) < len(units):
+        lost = sorted(set(units["unit"]) - set(complete["unit"]))
+        warnings.warn(f"matching: {len(lost)} unit(s) without a COVID shock or pre-period level left out: "
+                      f"{', '.join(map(str, lost[:10]))}", MissingValuesWarning, stacklevel=3)
+    units = complete
     if units["treated"].sum() == 0 or (units["treated"] == 0).sum() == 0:
         raise KuvaInputError("matching needs treated and comparison units with a COVID shock and pre-level")
     res = nearest_neighbours(units, unit="unit", treatment="treated", covariates=("covid_shock", "pre_level"),
