@@ -192,7 +192,9 @@ def outcomes_after_services(
                                  min_cell=cell)
     numbers: dict[str, float | str] = {"year": str(year), "area": chosen.name}
     for g in (PILOT, AREA, NATION):
-        sub = table[table["group"] == g].dropna(subset=["ended", "unemployed_3m"])
+        # the headline share covers every service (a share of all ended, computed before suppression:
+        # it reveals no single cell, and leaving suppressed services out would bias it silently)
+        sub = df[df["group"] == g].dropna(subset=["ended", "unemployed_3m"])
         tot = sub["ended"].sum()
         numbers[f"unemployed_{g}"] = float(sub["unemployed_3m"].sum() / tot * 100.0) if tot > 0 else math.nan
     prov = provenance(ku_long) | provenance(sss_long)
