@@ -37,10 +37,11 @@ app = typer.Typer(
 )
 load_app = typer.Typer(help="Load data into the warehouse.", no_args_is_help=True)
 registry_app = typer.Typer(help="Look up the reference registry.", no_args_is_help=True)
-app.add_typer(load_app, name="load")
 wellbeing_app = typer.Typer(help="Kykyviisari work-ability answers: load and summarise.", no_args_is_help=True)
+app.add_typer(load_app, name="load")
 app.add_typer(registry_app, name="registry")
 app.add_typer(wellbeing_app, name="wellbeing")
+
 
 def _console(stderr: bool = False) -> Console:
     probe = Console(stderr=stderr)
@@ -52,7 +53,7 @@ out = _console()
 err = _console(stderr=True)
 _state: dict[str, Any] = {"debug": False, "warehouse": None}
 
-OutputFormat = Literal["table", "csv", "json"]
+OUTPUT_FORMATS = ("table", "csv", "json")
 DEMO_SCALE = 0.01
 DEMO_SEED = 2021
 
@@ -241,13 +242,12 @@ def load_statfin_cmd(
     from kuva.sources.pxweb import STATFIN_V2, PxWebClient, pull_statfin, summarise
     from kuva.warehouse import Warehouse
 
-    if lang not in ("fi", "sv", "en"):
-        raise KuvaInputError(f"--lang must be one of ['fi', 'sv', 'en'], got {lang!r}")
+    api_lang = _lang(lang)
     s = _settings()
     since = _parse_month(start, "--from")
     cache = cache_dir or s.warehouse.parent / "cache" / "pxweb"
     with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh, PxWebClient(
-        base_url or STATFIN_V2, lang=lang, cache_dir=cache
+        base_url or STATFIN_V2, lang=api_lang, cache_dir=cache
     ) as client, _progress() as bar:
         task = bar.add_task("StatFin", total=None)
 
@@ -296,6 +296,13 @@ def _print_info(wh: Any) -> None:
 # --------------------------------------------------------------------------------------------
 # query
 # --------------------------------------------------------------------------------------------
+def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    """``value`` if allowed, else a clear error listing the allowed values."""
+    if value not in allowed:
+        raise KuvaInputError(f"{option} must be one of {list(allowed)}, got {value!r}")
+    return value
+
+
 def _parse_month(text: str | None, option: str) -> date | None:
     if text is None:
         return None
@@ -328,8 +335,7 @@ def query(
     from kuva.registry import area_registry
     from kuva.warehouse import Warehouse, query_observations
 
-    if fmt not in ("table", "csv", "json"):
-        raise KuvaInputError(f"--format must be one of ['table', 'csv', 'json'], got {fmt!r}")
+    _choice("--format", fmt, OUTPUT_FORMATS)
     areas = [area_registry().area(a).code for a in area] if area else None
     s = _settings()
     with Warehouse(s.warehouse, read_only=True) as wh:
@@ -420,8 +426,7 @@ def registry_pilots(
     """Show the pilot areas of 2021–2024 with their members and the confidence of each row."""
     from kuva.registry import programme_registry
 
-    if fmt not in ("table", "csv", "json"):
-        raise KuvaInputError(f"--format must be one of ['table', 'csv', 'json'], got {fmt!r}")
+    _choice("--format", fmt, OUTPUT_FORMATS)
     reg = programme_registry(file or _settings().pilots_csv)
     if members:
         df = pd.DataFrame(
@@ -464,6 +469,7 @@ def registry_measures(
     """List every measure code with its unit, frequency and English name."""
     from kuva.registry import measures
 
+    _choice("--format", fmt, OUTPUT_FORMATS)
     df = pd.DataFrame([(m.code, m.frequency, m.unit, m.table, m.name_en) for m in measures().values()],
                       columns=["code", "frequency", "unit", "table", "name_en"])
     _emit(df, fmt)
@@ -472,12 +478,6 @@ def registry_measures(
 # --------------------------------------------------------------------------------------------
 # evaluate
 # --------------------------------------------------------------------------------------------
-def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise KuvaInputError(f"{option} must be one of {list(allowed)}, got {value!r}")
-    return value
-
-
 @app.command()
 @domain_errors
 def evaluate(
@@ -626,8 +626,7 @@ def wellbeing_summary_cmd(
     from kuva.warehouse import Warehouse
     from kuva.wellbeing import export_results, wellbeing_summary
 
-    if lang not in ("fi", "sv", "en"):
-        raise KuvaInputError(f"--lang must be one of ['fi', 'sv', 'en'], got {lang!r}")
+    lang = _lang(lang)
     s = _settings()
     with Warehouse(s.warehouse, read_only=True) as wh:
         results = wellbeing_summary(wh, areas=areas, min_cell=s.min_cell)
