@@ -1,5 +1,5 @@
-"""The data dictionary (``docs/data-dictionary.md``), generated from the registry and the
-warehouse schema so it cannot drift: ``python -m kuva.dictionary > docs/data-dictionary.md``
+"""The data dictionary (``docs/data-dictionary.md``), generated from the registry, the warehouse
+schema and the indicator catalogue so it cannot drift: ``python -m kuva.dictionary > docs/data-dictionary.md``
 (``make docs``). A test fails when the committed file differs from what this prints.
 """
 
@@ -148,12 +148,9 @@ def render() -> str:
                 f"| `{m.code}` | {_cell(m.name_fi)} | {_cell(m.name_sv)} | {_cell(m.name_en)} | {m.unit} | "
                 f"{m.frequency} | {_cell(m.definition)} | {_cell(m.table)} | {m.breakdown} |")
         lines.append("")
-    try:
-        from kuva.indicators.catalogue import render_markdown  # written by the indicators layer
-    except ImportError:
-        pass
-    else:
-        lines += [render_markdown(), ""]
+    from kuva.indicators.catalogue import render_markdown
+
+    lines += [render_markdown(), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
