@@ -14,6 +14,7 @@ from kuva.errors import KuvaInputError
 from kuva.evaluate.battery import DESIGNS, TABLE_COLUMNS, Battery, evaluate_cli, run_designs
 from kuva.evaluate.labels import effects_label
 from kuva.report.chapters import ReportParams
+from kuva.report.tables import count_columns
 from kuva.simulate import simulate_into
 from kuva.warehouse import Warehouse
 
@@ -102,6 +103,8 @@ def test_chapter(wh: Warehouse) -> None:
     assert keys == ["effects_specification_curve", "effects_event_study", "effects_synthetic", "effects_caveats"]
     for r in ch.results:
         assert r.synthetic
+        # estimates and counts of areas only: no person counts declared, none recognised
+        assert r.count_columns == () and count_columns(r.table) == []
         for lang in ("fi", "sv", "en"):
             assert r.title(lang) and "{" not in r.text(lang)
     caveats = ch.results[-1].text("en")

@@ -277,3 +277,62 @@ def test_default_chapters_on_bundled_data(bundled_wh: Warehouse, tmp_path: Path)
     assert not [u for u in page.urls if re.match(r"^(https?:)?//", u)]
     for path in (tmp_path / "tables").glob("*.csv"):
         check_table(pd.read_csv(path), 5, name=path.name)
+
+
+def _unusual_count_result() -> AnalysisResult:
+    """A result whose person-count column has a name no heuristic knows (``henkiloita``)."""
+    table = pd.DataFrame({"group": ["pilot", "comparison", "nation"], "henkiloita": [3.0, 120.0, 4500.0],
+                          "activation_rate": [41.5, 27.25, 30.75]})
+    return AnalysisResult(key="unusual", title=lambda lang: "Unusual", table=table, figure=None,
+                          text=lambda lang: "Unusual count column.", count_columns=("henkiloita",))
+
+
+def _html_rows(html: str, key: str) -> list[list[str]]:
+    article = re.search(rf'<article[^>]*data-result="{key}".*?</article>', html, re.S)
+    assert article is not None
+    body = re.search(r"<tbody>(.*?)</tbody>", article.group(0), re.S)
+    assert body is not None
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
+
+
+def test_declared_count_column_is_suppressed_in_every_output(bundled_wh: Warehouse, tmp_path: Path) -> None:
+    result = _unusual_count_result()
+    # the name alone is not recognised: only the declaration protects this column
+    check_table(result.table, 5)
+    with pytest.raises(ReportDisclosureError, match="henkiloita"):
+        check_table(result.table, 5, result.count_columns, name="unusual")
+
+    out = build_report(bundled_wh, lang="en", out_dir=tmp_path, chapters=[make_chapter("one", [result])],
+                       min_cell=5, pdf=False)
+    rows = _html_rows(out.html.read_text(encoding="utf-8"), "unusual")
+    assert len(rows) == 3
+    assert rows[0][1:3] == ["–", "–"]  # the count and the rate derived from it
+    assert rows[1][1] == "120" and rows[2][1] == "4,500"
+    assert "3" not in {c for row in rows for c in row}
+
+    csv = pd.read_csv(tmp_path / "tables" / "unusual.csv")
+    assert csv["henkiloita"].isna().tolist() == [True, False, False]
+    assert csv["activation_rate"].isna().tolist() == [True, False, False]
+    assert csv["suppressed"].tolist() == [True, False, False]
+    check_table(csv, 5, ("henkiloita",), name="unusual.csv")
+
+    book = openpyxl.load_workbook(tmp_path / "tables" / "unusual.xlsx", read_only=True)
+    sheet = book[book.sheetnames[0]]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    book.close()
+    assert [v[1] for v in values] == [None, 120, 4500]
+    assert not any(v == 3 for row in values for v in row)
+    xlsx = pd.read_excel(tmp_path / "tables" / "unusual.xlsx")
+    check_table(xlsx.set_axis(list(csv.columns), axis=1), 5, ("henkiloita",), name="unusual.xlsx")
+
+
+def test_check_table_refuses_a_declared_count_that_slipped_through() -> None:
+    frame = pd.DataFrame({"henkiloita": [120.0, 3.0], "suppressed": [False, False]})
+    check_table(frame, 5)  # unknown name: the guess misses it ...
+    with pytest.raises(ReportDisclosureError, match="'henkiloita'"):
+        check_table(frame, 5, ("henkiloita",))  # ... the declaration does not
+    with pytest.raises(ReportDisclosureError):
+        check_table(frame.assign(henkiloita=[120.0, 10.0]), 11, ("henkiloita",))
+    controlled = control_table(frame, 5, ("henkiloita",))
+    assert controlled["henkiloita"].isna().tolist() == [False, True]
+    assert controlled["suppressed"].tolist() == [False, True]

@@ -191,6 +191,9 @@ def pilot_vs_comparison(
     return AnalysisResult(
         key=KEY, title=titler(KEY), table=table, figure=figure, text=text, numbers=numbers,
         sources=prov.sources, synthetic=synthetic,
+        # No person-count cells: pilot_mean/comparison_mean are means over municipalities (e.g. the
+        # mean number of unemployed per municipality), n_pilot/n_comparison count municipalities.
+        count_columns=(),
         parameters=params(year=year, membership_date=on, pilots_csv=pilots_csv, as_of=as_of,
                           comparison="mainland municipalities outside the pilots (Åland excluded)",
                           means="counts: mean over municipalities; shares and per-resident figures: "

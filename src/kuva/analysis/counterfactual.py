@@ -72,7 +72,8 @@ def counterfactual_activation(
         rows.append({"group": g, "unemployed_base": u_base, "unemployed_now": float(now["unemployed"]),
                      "in_services_now": p, "activation_rate_now": float(now["activation_rate"]),
                      "activation_rate_counterfactual": counterfactual_rate(p, u_base)})
-    table = suppress_small_cells(pd.DataFrame(rows), ["unemployed_base", "unemployed_now", "in_services_now"],
+    counts = ("unemployed_base", "unemployed_now", "in_services_now")
+    table = suppress_small_cells(pd.DataFrame(rows), list(counts),
                                  derived_columns=["activation_rate_now", "activation_rate_counterfactual"],
                                  min_cell=cell)
     t = {str(r["group"]): {str(k): v for k, v in r.items()} for r in table.to_dict("records")}
@@ -107,7 +108,7 @@ def counterfactual_activation(
     return AnalysisResult(
         key=KEY, title=titler(KEY), table=table, figure=figure,
         text=texter(f"text.{KEY}", text_values, synthetic), numbers=numbers,
-        sources=data.provenance.sources, synthetic=synthetic,
+        sources=data.provenance.sources, synthetic=synthetic, count_columns=counts,
         parameters=params(month=month, base=base, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
                           as_of=as_of, comparison="mainland municipalities outside the pilots (Åland excluded)"),
     )

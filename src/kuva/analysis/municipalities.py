@@ -100,7 +100,8 @@ def largest_municipalities(
     df["size_class"] = np.where(df["unemployed"] > hi, "over_2000", "1000_2000")
     table = df[["area_code", "group", "period", "size_class", "unemployed", "in_services", "activation_rate",
                 "relative_rate"]].sort_values("relative_rate", ascending=False).reset_index(drop=True)
-    table = suppress_small_cells(table, ["unemployed", "in_services"],
+    counts = ("unemployed", "in_services")
+    table = suppress_small_cells(table, list(counts),
                                  derived_columns=["activation_rate", "relative_rate"], min_cell=cell)
     over = table[table["size_class"] == "over_2000"]
     numbers: dict[str, float | str] = {
@@ -134,7 +135,7 @@ def largest_municipalities(
     return AnalysisResult(
         key=KEY_LARGEST, title=titler(KEY_LARGEST), table=table, figure=figure,
         text=texter(f"text.{KEY_LARGEST}", {**numbers, "month": month}, synthetic), numbers=numbers,
-        sources=prov.sources, synthetic=synthetic,
+        sources=prov.sources, synthetic=synthetic, count_columns=counts,
         parameters=params(month=month, thresholds=f"{lo}, {hi}", membership_date=on, pilots_csv=pilots_csv,
                           min_cell=cell, as_of=as_of, national=basis),
     )
@@ -170,10 +171,11 @@ def change_vs_nation(
     df["change"] = df["rate_end"] - df["rate_start"]
     df["national_change"] = national_change
     df["change_vs_nation"] = df["change"] - national_change
+    counts = ("unemployed_start", "in_services_start", "unemployed_end", "in_services_end")
     table = suppress_small_cells(
-        df[["area_code", "group", "unemployed_start", "in_services_start", "unemployed_end", "in_services_end",
-            "rate_start", "rate_end", "change", "national_change", "change_vs_nation"]],
-        ["unemployed_start", "in_services_start", "unemployed_end", "in_services_end"],
+        df[["area_code", "group", *counts, "rate_start", "rate_end", "change", "national_change",
+            "change_vs_nation"]],
+        list(counts),
         derived_columns=["rate_start", "rate_end", "change", "change_vs_nation"], min_cell=cell)
     table = table.sort_values("change_vs_nation", ascending=False).reset_index(drop=True)
     numbers: dict[str, float | str] = {"start": start.isoformat(), "end": end.isoformat(),
@@ -211,7 +213,7 @@ def change_vs_nation(
     return AnalysisResult(
         key=KEY_CHANGE, title=titler(KEY_CHANGE), table=table, figure=figure,
         text=texter(f"text.{KEY_CHANGE}", values, synthetic), numbers=numbers,
-        sources=prov.sources, synthetic=synthetic,
+        sources=prov.sources, synthetic=synthetic, count_columns=counts,
         parameters=params(start=start, end=end, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
                           as_of=as_of, national=national_basis_text(nat.basis)),
     )

@@ -78,7 +78,8 @@ def monthly_paths(
         numbers[f"growth_{g}"] = growth
         numbers[f"peak_{g}"] = peak.isoformat() if peak else ""
     table = df[df["period"] >= start][["group", "period", "unemployed", "in_services", "activation_rate"]]
-    table = suppress_small_cells(table.reset_index(drop=True), ["unemployed", "in_services"],
+    counts = ("unemployed", "in_services")
+    table = suppress_small_cells(table.reset_index(drop=True), list(counts),
                                  derived_columns=["activation_rate"], min_cell=cell)
     synthetic = data.provenance.synthetic
     plot = table.copy()
@@ -106,7 +107,7 @@ def monthly_paths(
     return AnalysisResult(
         key=KEY, title=titler(KEY), table=table, figure=figure,
         text=texter(f"text.{KEY}", values, synthetic), numbers=numbers,
-        sources=data.provenance.sources, synthetic=synthetic,
+        sources=data.provenance.sources, synthetic=synthetic, count_columns=counts,
         parameters=params(start=start, end=end, membership_date=on, base=base,
                           peak_window=f"{peak_window[0]:%Y-%m}…{peak_window[1]:%Y-%m}", min_cell=cell,
                           pilots_csv=pilots_csv, as_of=as_of, national=national_basis_text(data.basis),

@@ -2,7 +2,8 @@
 
 An analysis is a pure function ``f(wh_or_frames, params...) -> AnalysisResult``. The table is
 tidy and already disclosure-controlled; figure, title and text are rendered per language
-(``fi``, ``sv``, ``en``) from the same numbers.
+(``fi``, ``sv``, ``en``) from the same numbers. ``count_columns`` names the table's person-count
+columns, so the report's output check need not guess them.
 """
 
 from __future__ import annotations
@@ -32,3 +33,8 @@ class AnalysisResult:
     sources: tuple[str, ...] = ()  #: source_ids of the warehouse data used
     synthetic: bool = False  #: True if any input is synthetic (shown as a label everywhere)
     parameters: Mapping[str, str] = field(default_factory=dict)  #: parameters used, for the appendix
+    #: The table's columns that count persons (a cell in ``[1, min_cell)`` could identify
+    #: someone). The report suppresses and checks exactly these, in addition to the columns it
+    #: recognises by name and the persons measures of a long ``measure``/``value`` table. Counts
+    #: of municipalities or areas, means and euros are not person counts and are not listed.
+    count_columns: tuple[str, ...] = ()

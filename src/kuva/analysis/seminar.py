@@ -71,8 +71,8 @@ def services_yoy(
     df = df.merge(prev, on=["group", "period"], how="left")
     df["yoy_change"] = df["in_services"] / df["in_services_year_ago"] * 100.0 - 100.0
     table = df[df["period"] >= start].sort_values(["group", "period"], ascending=[False, True]).reset_index(drop=True)
-    table = suppress_small_cells(table, ["in_services", "in_services_year_ago"], derived_columns=["yoy_change"],
-                                 min_cell=cell)
+    yoy_counts = ("in_services", "in_services_year_ago")
+    table = suppress_small_cells(table, list(yoy_counts), derived_columns=["yoy_change"], min_cell=cell)
     valid = table.dropna(subset=["yoy_change"])
     numbers: dict[str, float | str] = {}
     if not valid.empty:
@@ -106,7 +106,7 @@ def services_yoy(
 
     return AnalysisResult(
         key=KEY_YOY, title=titler(KEY_YOY), table=table, figure=figure, text=text, numbers=numbers,
-        sources=data.provenance.sources, synthetic=synthetic,
+        sources=data.provenance.sources, synthetic=synthetic, count_columns=yoy_counts,
         parameters=params(start=start, end=end, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
                           as_of=as_of, comparison="mainland municipalities outside the pilots (Åland excluded)"),
     )
@@ -187,7 +187,10 @@ def outcomes_after_services(
     for col, share in (("unemployed_3m", "share_unemployed_3m"), ("services_3m", "share_services_3m"),
                        ("other_3m", "share_other_3m")):
         df[share] = np.where(df["ended"] > 0, df[col] / df["ended"] * 100.0, np.nan)
-    table = suppress_small_cells(df, ["ended", "unemployed_3m", "services_3m", "other_3m"],
+    # persons whose service ended, and where they were three months later (other_3m is a
+    # difference of counts but still a number of persons)
+    counts = ("ended", "unemployed_3m", "services_3m", "other_3m")
+    table = suppress_small_cells(df, list(counts),
                                  derived_columns=["share_unemployed_3m", "share_services_3m", "share_other_3m"],
                                  min_cell=cell)
     numbers: dict[str, float | str] = {"year": str(year), "area": chosen.name}
@@ -232,7 +235,7 @@ def outcomes_after_services(
     return AnalysisResult(
         key=KEY_OUTCOMES, title=titler(KEY_OUTCOMES), table=table, figure=figure,
         text=texter(f"text.{KEY_OUTCOMES}", vals, synthetic), numbers=numbers, sources=prov.sources,
-        synthetic=synthetic,
+        synthetic=synthetic, count_columns=counts,
         parameters=params(year=year, area=chosen.name, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
                           as_of=as_of, nation=f"{nation_basis} (published 12ur…12ux totals, breakdown total or sum of "
                           "classes, where present; else the sum of municipalities)",
@@ -353,6 +356,7 @@ def municipal_share_tmt(
         key=KEY_TMT, title=titler(KEY_TMT), table=table, figure=figure,
         text=texter(f"text.{KEY_TMT}", vals, synthetic), numbers=numbers, sources=prov.sources,
         synthetic=synthetic,
+        count_columns=(),  # euros and indices summed over municipalities: no person counts
         parameters=params(base_year=base_year, end=end, membership_date=on, pilots_csv=pilots_csv, as_of=as_of,
                           data="Kela CSV (kuva.sources.kela)" if kind == "kela" else
                           f"generated in kuva.analysis.seminar from seed {seed} (SYNTHETIC)",

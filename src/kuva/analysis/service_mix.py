@@ -83,7 +83,8 @@ def service_mix(
     df["difference_pp"] = df["share_area"] - df["share_nation"]
     table = df[["area_code", "area", "period", "service", "persons", "in_services", "share_area", "share_nation",
                 "difference_pp"]].sort_values(["area_code", "service", "period"]).reset_index(drop=True)
-    table = suppress_small_cells(table, ["persons", "in_services"], derived_columns=["share_area", "difference_pp"],
+    counts = ("persons", "in_services")
+    table = suppress_small_cells(table, list(counts), derived_columns=["share_area", "difference_pp"],
                                  min_cell=cell)
     valid = table.dropna(subset=["difference_pp"])
     numbers: dict[str, float | str] = {}
@@ -136,7 +137,7 @@ def service_mix(
 
     return AnalysisResult(
         key=KEY, title=titler(KEY), table=table, figure=figure, text=text, numbers=numbers,
-        sources=prov.sources, synthetic=synthetic,
+        sources=prov.sources, synthetic=synthetic, count_columns=counts,
         parameters=params(areas="; ".join(f"{a.name} ({len(a.members(day))})" for a in resolved), start=start,
                           end=end, membership_date=day, pilots_csv=pilots_csv, min_cell=cell, as_of=as_of,
                           national=national_basis_text(n.basis)),

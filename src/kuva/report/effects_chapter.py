@@ -74,9 +74,10 @@ def _spec_result(b: Battery, reference: float | None, params: dict[str, str]) ->
     def figure(lang: str) -> Figure:
         return b.spec_curve_figure(lang, reference=reference)
 
+    # n_units / n_treated count municipalities or areas, not persons: no person-count column
     return AnalysisResult(key="effects_specification_curve", title=_titled("effects.spec_curve"), table=table,
                           figure=figure, text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic,
-                          parameters=params)
+                          parameters=params, count_columns=())
 
 
 def _event_result(b: Battery, params: dict[str, str]) -> AnalysisResult | None:
@@ -101,9 +102,10 @@ def _event_result(b: Battery, params: dict[str, str]) -> AnalysisResult | None:
             raise KuvaError("no event study to plot")
         return fig
 
+    # estimates per event time: no person-count column
     return AnalysisResult(key="effects_event_study", title=_titled("effects.event_study"), table=table,
                           figure=figure, text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic,
-                          parameters=params)
+                          parameters=params, count_columns=())
 
 
 def _synth_result(b: Battery, params: dict[str, str]) -> AnalysisResult | None:
@@ -136,9 +138,11 @@ def _synth_result(b: Battery, params: dict[str, str]) -> AnalysisResult | None:
             n_sig=n_sig, n_areas=len(by_area), unit=effects_label(unit_key, lang))
 
     figure = (lambda lang: b.synth_figure(lang)) if b.synth_pooled is not None else None
+    # estimates per area: no person-count column
     return AnalysisResult(key="effects_synthetic", title=_titled("effects.sdid"), table=table,
                           figure=figure,  # type: ignore[arg-type]
-                          text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic, parameters=params)
+                          text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic, parameters=params,
+                          count_columns=())
 
 
 def _caveat_result(b: Battery, reference: float | None, params: dict[str, str]) -> AnalysisResult:
@@ -163,8 +167,10 @@ def _caveat_result(b: Battery, reference: float | None, params: dict[str, str]) 
         return "\n\n".join(parts)
 
     numbers: dict[str, float | str] = {"n_uncertain_areas": float(n_uncertain)}
+    # n_areas counts areas by membership confidence, not persons
     return AnalysisResult(key="effects_caveats", title=_titled("effects.caveats"), table=table, figure=None,
-                          text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic, parameters=params)
+                          text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic, parameters=params,
+                          count_columns=())
 
 
 def effects_results(b: Battery, reference: float | None = None) -> tuple[AnalysisResult, ...]:

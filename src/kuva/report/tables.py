@@ -4,10 +4,11 @@ CSV/Excel files written beside the report.
 Analysis tables arrive already disclosure-controlled. The report still (1) suppresses any
 count column it can recognise with :func:`kuva.privacy.disclosure.suppress_small_cells` and (2) refuses
 to write a table in which a person count in ``[1, min_cell)`` survives
-(:class:`ReportDisclosureError`). Count columns are the ones an analysis declares (an optional
-``count_columns`` attribute on the result), columns named like counts (``n``, ``count``,
-``persons``, ``*_count``, ``n_*``), columns named after a measure whose unit is persons, and,
-in long tables with ``measure`` and ``value`` columns, the ``value`` of every persons measure.
+(:class:`ReportDisclosureError`). Count columns are the ones an analysis declares
+(:attr:`AnalysisResult.count_columns <kuva.analysis.result.AnalysisResult.count_columns>`), and in
+addition columns named like counts (``n``, ``count``, ``persons``, ``*_count`` and other
+person-count words), columns named after a measure whose unit is persons, and, in long tables
+with ``measure`` and ``value`` columns, the ``value`` of every persons measure.
 """
 
 from __future__ import annotations
@@ -119,9 +120,8 @@ def check_table(table: pd.DataFrame, min_cell: int, declared: Sequence[str] = ()
 
 
 def declared_count_columns(result: AnalysisResult) -> tuple[str, ...]:
-    """The count columns an analysis declares (optional ``count_columns`` attribute)."""
-    declared = getattr(result, "count_columns", ())
-    return tuple(str(c) for c in declared) if declared else ()
+    """The person-count columns an analysis declares (:attr:`AnalysisResult.count_columns`)."""
+    return tuple(str(c) for c in result.count_columns)
 
 
 # -- formatting ---------------------------------------------------------------------------------

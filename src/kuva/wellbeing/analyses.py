@@ -176,6 +176,7 @@ def basic_situation_distribution(
     return AnalysisResult(
         key="kykyviisari_basic_situation", title=lambda lang: label("title.basic_situation", lang), table=table,
         figure=_situation_figure(table, d), text=text, numbers=numbers, sources=d.sources, synthetic=d.synthetic,
+        count_columns=("n",),
         parameters=_params(areas=areas, min_cell=min_cell, answers="first answer of each person"),
     )
 
@@ -281,8 +282,10 @@ def coverage(
                      if not math.isnan(jobseekers) else math.nan})
     table = pd.DataFrame(rows)
     table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
+    # the jobseeker stock is a published count, but a small one is masked like any person count
     table = protect(table, {"respondents": ["coverage_pct", "repeat_share_pct"],
-                            "repeat_respondents": ["repeat_share_pct"]},
+                            "repeat_respondents": ["repeat_share_pct"],
+                            "unemployed_jobseekers": ["coverage_pct"]},
                     min_cell=min_cell, groupings=[[PILOT_SET]])
     table = _finish_table(table)
     numbers: dict[str, float | str] = {"stock_month": month.isoformat() if month else "",
@@ -320,6 +323,8 @@ def coverage(
         key="kykyviisari_coverage", title=lambda lang: label("title.coverage", lang), table=table,
         figure=_coverage_figure(table, d), text=text, numbers=numbers,
         sources=tuple(sorted({*d.sources, "statfin:12r5"})) if month else d.sources, synthetic=d.synthetic,
+        # members_without_stock counts municipalities, not persons
+        count_columns=("respondents", "repeat_respondents", "unemployed_jobseekers"),
         parameters=_params(start=start, end=end, on=on, stock_month=month, areas=areas, min_cell=min_cell,
                            stock_measure=STOCK_MEASURE),
     )
@@ -408,7 +413,7 @@ def score_distribution(
 
     return AnalysisResult(
         key="kykyviisari_score_distribution", title=lambda lang: label("title.distribution", lang), table=table,
-        figure=draw, text=text, numbers=numbers, sources=d.sources, synthetic=d.synthetic,
+        figure=draw, text=text, numbers=numbers, sources=d.sources, synthetic=d.synthetic, count_columns=("n",),
         parameters=_params(areas=areas, min_cell=min_cell, answers="first answer of each person"),
     )
 
@@ -493,7 +498,7 @@ def score_means(
 
     return AnalysisResult(
         key="kykyviisari_score_means", title=lambda lang: label("title.means", lang), table=table, figure=draw,
-        text=text, numbers=numbers, sources=d.sources, synthetic=d.synthetic,
+        text=text, numbers=numbers, sources=d.sources, synthetic=d.synthetic, count_columns=("n",),
         parameters=_params(areas=areas, min_n=min_n, min_cell=min_cell, confidence=confidence,
                            answers="first answer of each person", interval="t-interval"),
     )
@@ -662,6 +667,8 @@ def score_change(
     return AnalysisResult(
         key="kykyviisari_change", title=lambda lang: label("title.change", lang), table=table, figure=draw,
         text=text, numbers=numbers, sources=d.sources, synthetic=d.synthetic,
+        # n of the service difference rows is n_service + n_no_service, shown only when both reach min_cell
+        count_columns=("n",),
         parameters=_params(areas=areas, min_cell=min_cell, confidence=confidence, pair=pair,
                            service_between="first answer date <= service_start < second answer date",
                            test="paired t-test; Welch t for the service difference"),
