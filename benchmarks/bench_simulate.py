@@ -25,14 +25,14 @@ def _one(scale: float, store: bool) -> dict[str, object]:
     if store:
         with tempfile.TemporaryDirectory() as tmp, Warehouse(Path(tmp) / "bench.duckdb") as wh:
             rep = simulate_into(wh, scale=scale, seed=2024)
-            n_persons, n_events = rep.n_persons, rep.loads["events"].rows_in
+            n_persons, n_events, n_paths = rep.n_persons, rep.loads["events"].rows_in, 0
     else:
         data = simulate(scale=scale, seed=2024)
-        n_persons, n_events = data.n_persons, len(data.events)
+        n_persons, n_events, n_paths = data.n_persons, len(data.events), data.persons_state.n_paths
     seconds = time.perf_counter() - t0
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     return {"scale": scale, "store": store, "seconds": round(seconds, 2), "peak_gib": round(peak_gib, 2),
-            "persons": n_persons, "events": n_events}
+            "persons": n_persons, "paths": n_paths, "events": n_events}
 
 
 def main(argv: list[str]) -> None:
@@ -46,7 +46,7 @@ def main(argv: list[str]) -> None:
                              check=True, capture_output=True, text=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"scale={r['scale']:<6} store={r['store']!s:<5} time={r['seconds']:>7.2f} s  "
-              f"peak={r['peak_gib']:>5.2f} GiB  persons={r['persons']:,}  events={r['events']:,}")
+              f"peak={r['peak_gib']:>5.2f} GiB  persons={r['persons']:,}  paths={r['paths']:,}  events={r['events']:,}")
 
 
 if __name__ == "__main__":

@@ -169,9 +169,12 @@ def test_planted_activation_gap(data: SyntheticData) -> None:
 def test_startup_backlog_in_pilots(data: SyntheticData) -> None:
     ev = data.events
     pilot_codes = set(np.array(data.panel_state.codes)[data.panel_state.pilot.any(axis=1)])
+    # a returning person registers again: pair each registration with the person's next interview
     reg = ev[ev["event_type"] == "registration"][["pseudonym", "event_date", "municipality_code"]]
     iv = ev[ev["event_type"] == "initial_interview"][["pseudonym", "event_date"]]
-    j = reg.merge(iv, on="pseudonym", suffixes=("_r", "_i"))
+    reg = reg.assign(pseudonym=reg["pseudonym"].astype(str), event_date_r=reg["event_date"]).sort_values("event_date")
+    iv = iv.assign(pseudonym=iv["pseudonym"].astype(str), event_date_i=iv["event_date"]).sort_values("event_date")
+    j = pd.merge_asof(reg, iv, on="event_date", by="pseudonym", direction="forward").dropna(subset=["event_date_i"])
     j["delay"] = (j["event_date_i"] - j["event_date_r"]).dt.days
     j["pilot"] = j["municipality_code"].astype(str).isin(pilot_codes)
     in21 = j["event_date_r"].dt.year == 2021

@@ -10,8 +10,14 @@ Construction
 3. Paths: in each municipality and month, ending unemployment spells are paired at random
    with starting service spells (the person goes from unemployment into the service), and a
    share of ending service spells with starting unemployment spells (back to unemployment).
-   A chain of linked spells is one person; unlinked ends are exits.
-4. Milestones: registration, initial interview, service-need assessment, employment plan,
+   A chain of linked spells is a *path*; unlinked ends are exits.
+4. Persons: a path starting inside the window is, with a probability solved so that there are
+   about :data:`PATHS_PER_PERSON` paths per person, a returning earlier person who is not in
+   an open spell (their latest path ended at least two months before; same municipality
+   preferred, recent exits more likely: :func:`kuva.simulate.spells.link_returns`). The
+   person keeps their pseudonym, registers again, and their Kykyviisari answers and
+   ``status_3m`` are read from their whole history.
+5. Milestones: registration, initial interview, service-need assessment, employment plan,
    plan reviews, job-search talks (from the May 2022 Nordic service model), referrals, service
    start/end, exit, status three months after a service; with the pilots' 2021 start-up
    backlog (slow initial interviews, overdue plans).
@@ -34,7 +40,7 @@ from kuva.registry import kykyviisari_comparison, programme_registry
 from kuva.simulate.calibration import SERVICE_CODES
 from kuva.simulate.effects import EffectSpec
 from kuva.simulate.panel import Panel
-from kuva.simulate.spells import chain_roots, pair_within, scaled_targets, stock_flow
+from kuva.simulate.spells import chain_roots, link_returns, pair_within, scaled_targets, stock_flow
 
 #: Planned unemployment spell: (short mean, long mean, long share), months.
 UNEMPLOYMENT_DURATION = (4.0, 20.0, 0.4)
@@ -59,6 +65,18 @@ SITUATION_WEIGHTS = np.array([0.06, 0.10, 0.08, 0.42, 0.03, 0.02, 0.01, 0.06, 0.
 EVENT_TYPES = ("registration", "initial_interview", "service_need_assessment", "employment_plan",
                "plan_review", "job_search_talk", "referral", "service_start", "service_end", "exit", "status_3m")
 SECTORS = ("employment_services", "social_services", "health_care", "education", "kela")
+#: Person identity across paths (kuva.simulate.spells.link_returns): target number of paths
+#: (chains of linked spells) per person over the window; the share of new paths that are a
+#: returning earlier person is solved from it (0.70 at scale 0.001, 0.77 at 0.2), assuming that
+#: RETURN_LINKED of the returners find an earlier person (the rest: the first months, whose
+#: pool is still empty or thin; measured 0.95 at every scale).
+PATHS_PER_PERSON = 2.45
+RETURN_LINKED = 0.95
+#: Decay (per month since the exit) of a person's weight in the draw of returners, share of
+#: returners who come from another municipality, minimum months from an exit to a return.
+RETURN_DECAY = 0.15
+RETURN_MOVE_SHARE = 0.05
+RETURN_MIN_GAP = 2
 NORDIC_MODEL = np.datetime64("2022-05-02")
 KYKYVIISARI_START = np.datetime64("2021-03-01")
 
@@ -73,11 +91,25 @@ class Persons:
     n_persons: int
     unemployed_targets: np.ndarray  #: (m, t) person-level stock targets (exactly met)
     service_targets: np.ndarray  #: (m, k, t)
+    n_paths: int  #: paths (chains of linked spells); n_paths / n_persons = paths per person
+    #: one row per spell: person (index of the pseudonym), kind (-1 = unemployment, else the
+    #: service index), municipality (index into panel.codes), start and end (days since
+    #: 1970-01-01; end is the first day after the window for spells still open)
+    spells: pd.DataFrame
 
 
 def synthetic_key(seed: int) -> bytes:
     """The (non-secret) pseudonym key of a synthetic data set."""
     return hashlib.sha256(f"kuva-synthetic-pseudonyms-{seed}".encode()).hexdigest().encode()
+
+
+def return_share(n_paths: int, n_new_paths: int) -> float:
+    """Probability that a path starting inside the window is a returning earlier person, so
+    that ``n_paths / n_persons`` is about :data:`PATHS_PER_PERSON` (paths already open in the
+    first month, ``n_paths - n_new_paths``, are never returners)."""
+    if n_new_paths == 0:
+        return 0.0
+    return min(0.95, (1 - 1 / PATHS_PER_PERSON) * n_paths / (RETURN_LINKED * n_new_paths))
 
 
 class _Events:
@@ -142,14 +174,28 @@ def simulate_persons(rng: np.random.Generator, panel: Panel, effects: EffectSpec
     a, b = se[pa], us[pb]
     nxt[n_u + a], prev[b] = b, n_u + a
     s_end_d[a] = u_start_d[b]
-    root = chain_roots(prev)
-    uniq, person = np.unique(root, return_inverse=True)
-    n_persons = len(uniq)
-
     muni = np.concatenate([u_sp.cell, s_muni])
+    start_t = np.concatenate([u_sp.start, s_sp.start])
+    end_t = np.concatenate([u_sp.end, s_sp.end])
+
+    # persons: a path (chain of linked spells) may be a returning earlier person (link_returns)
+    tails = np.flatnonzero(nxt < 0)
+    heads = chain_roots(prev)[tails]
+    share = return_share(len(tails), int((start_t[heads] >= 1).sum()))
+    prev_path = link_returns(start_t[heads], end_t[tails], muni[heads], muni[tails], n_m, n_t, r[7],
+                             share, RETURN_DECAY, RETURN_MOVE_SHARE, RETURN_MIN_GAP)
+    back = np.flatnonzero(prev_path >= 0)
+    prev_person = prev.copy()
+    prev_person[heads[back]] = tails[prev_path[back]]
+    nxt_person = nxt.copy()
+    nxt_person[tails[prev_path[back]]] = heads[back]
+    uniq, person = np.unique(chain_roots(prev_person), return_inverse=True)
+    del prev_person
+    n_persons, n_paths = len(uniq), len(tails)
+    del uniq, heads, prev_path, back
+
     start_d = np.concatenate([u_start_d, s_start_d])
     end_d = np.concatenate([u_end_d, s_end_d])
-    start_t = np.concatenate([u_sp.start, s_sp.start])
     is_s = np.arange(n_u + n_s) >= n_u
     pilot_on = panel.pilot
     ev = _Events()
@@ -212,7 +258,7 @@ def simulate_persons(rng: np.random.Generator, panel: Panel, effects: EffectSpec
     ev.add(person[si][ended], end_d[si][ended], "service_end", muni[si][ended], sector[ended], s_type[ended])
 
     # -- exits (chain tails that ended inside the window) --------------------------------
-    tails = np.flatnonzero((nxt < 0) & (np.concatenate([u_sp.end, s_sp.end]) < n_t))
+    tails = tails[end_t[tails] < n_t]
     p = np.tile(EXIT_BASE, (len(tails), 1))
     tail_type = np.where(is_s[tails], s_type[np.clip(tails - n_u, 0, None)], -1)
     p[tail_type == 0, 0] += 0.15  # after subsidised work, more often to the open labour market
@@ -226,28 +272,36 @@ def simulate_persons(rng: np.random.Generator, panel: Panel, effects: EffectSpec
     exit_detail = np.full(n_u + n_s, -1, dtype=np.int64)
     exit_detail[tails] = detail
 
-    # -- status three months after a service ----------------------------------------------
+    # -- status three months after a service, read from the person's whole history ---------
     sd = si[ended & (end_d[si] + 91 <= window_end)]
     day3 = end_d[sd] + 91
-    j = nxt[sd]
-    status = np.full(len(sd), STATUS_3M.index("other"))
-    no_next = j < 0
-    dj = np.where(no_next, exit_detail[sd], -1)
-    status[no_next & (dj <= 1)] = STATUS_3M.index("employed")
-    has = ~no_next
-    jj = np.where(has, j, 0)
-    still_u = has & (end_d[jj] > day3)
-    status[still_u] = STATUS_3M.index("unemployed")
-    k2 = np.where(has, nxt[jj], -1)
-    into_s = has & ~still_u & (k2 >= 0)
-    status[into_s] = STATUS_3M.index("in_services")
-    gone = has & ~still_u & (k2 < 0)
-    dj2 = exit_detail[jj]
-    status[gone & (dj2 <= 1)] = STATUS_3M.index("employed")
+    status = np.full(len(sd), -1, dtype=np.int64)
+    cur = sd.copy()
+    active = np.ones(len(sd), dtype=bool)
+    while active.any():
+        j = nxt_person[cur]
+        jj = np.maximum(j, 0)
+        on = active & (j >= 0) & (start_d[jj] <= day3)  # the next spell began by then
+        gap = active & ~on  # the path was exited (cur is a path's last spell) at day3
+        work = (exit_detail[cur[gap]] >= 0) & (exit_detail[cur[gap]] <= 1)  # open or subsidised work
+        status[gap] = np.where(work, STATUS_3M.index("employed"), STATUS_3M.index("other"))
+        open_then = on & (end_d[jj] > day3)
+        status[open_then] = np.where(is_s[jj[open_then]], STATUS_3M.index("in_services"),
+                                     STATUS_3M.index("unemployed"))
+        active = on & ~open_then
+        cur = np.where(active, jj, cur)
     ev.add(person[sd], day3, "status_3m", muni[sd], 0, s_type[sd - n_u], status + 100)
 
-    events = _events_frame(ev, panel, n_persons, seed, window_start, window_end)
-    answers, wa_truth = _kykyviisari(r[6], panel, effects, person, muni, start_d, s_type, si, seed,
+    pseud = _pseudonyms(n_persons, seed)
+    spells = pd.DataFrame({
+        "person": person.astype(np.int32),
+        "kind": np.where(is_s, np.concatenate([np.zeros(n_u, dtype=np.int64), s_type]), -1).astype(np.int8),
+        "municipality": muni.astype(np.int16),
+        "start": start_d.astype(np.int32),
+        "end": end_d.astype(np.int32),
+    })
+    events = _events_frame(ev, panel, pseud, window_start, window_end)
+    answers, wa_truth = _kykyviisari(r[6], panel, effects, person, muni, start_d, s_type, si, pseud,
                                      window_start, window_end, pilot_at)
     truth = pd.DataFrame({
         "name": ["exit_to_work_hazard_ratio", "work_ability_effect_points", "startup_backlog", "person_scale"],
@@ -258,7 +312,7 @@ def simulate_persons(rng: np.random.Generator, panel: Panel, effects: EffectSpec
                  "1 = pilots had the 2021 start-up backlog (interview and plan delays)",
                  "persons per panel person"],
     })
-    return Persons(events, answers, truth, n_persons, u_targets, s_targets.reshape(n_m, n_k, n_t))
+    return Persons(events, answers, truth, n_persons, u_targets, s_targets.reshape(n_m, n_k, n_t), n_paths, spells)
 
 
 def _pseudonyms(n: int, seed: int) -> np.ndarray:
@@ -266,7 +320,7 @@ def _pseudonyms(n: int, seed: int) -> np.ndarray:
     return np.array([pseudonymise(str(i), key) for i in range(n)], dtype=object)
 
 
-def _events_frame(ev: _Events, panel: Panel, n_persons: int, seed: int, lo: int, hi: int) -> pd.DataFrame:
+def _events_frame(ev: _Events, panel: Panel, pseud: np.ndarray, lo: int, hi: int) -> pd.DataFrame:
     cols = [np.concatenate([p[i] for p in ev.parts]) for i in range(7)]
     person, day, etype, muni, sector, service, detail = cols
     keep = (day >= lo) & (day <= hi)
@@ -274,7 +328,6 @@ def _events_frame(ev: _Events, panel: Panel, n_persons: int, seed: int, lo: int,
     order = np.lexsort((etype, day, person))
     person, day, etype, muni, sector, service, detail = (c[order] for c in (person, day, etype, muni, sector,
                                                                                 service, detail))
-    pseud = _pseudonyms(n_persons, seed)
     detail_names = [*EXIT_DETAILS, *STATUS_3M]
     detail_code = np.where(detail >= 100, detail - 100 + len(EXIT_DETAILS), detail)
     return pd.DataFrame({
@@ -289,7 +342,7 @@ def _events_frame(ev: _Events, panel: Panel, n_persons: int, seed: int, lo: int,
 
 
 def _kykyviisari(g: np.random.Generator, panel: Panel, effects: EffectSpec, person: np.ndarray,
-                 muni: np.ndarray, start_d: np.ndarray, s_type: np.ndarray, si: np.ndarray, seed: int,
+                 muni: np.ndarray, start_d: np.ndarray, s_type: np.ndarray, si: np.ndarray, pseud: np.ndarray,
                  lo: int, hi: int, pilot_at: object) -> tuple[pd.DataFrame, str]:
     comp = set(kykyviisari_comparison())
     is_comp = np.array([c in comp for c in panel.codes])
@@ -322,7 +375,6 @@ def _kykyviisari(g: np.random.Generator, panel: Panel, effects: EffectSpec, pers
         e = base.assign(item=np.array([f"situation_{s}" for s in SITUATIONS])[sit2], value=1.0)[extra & (sit2 != sit)]
         parts.append(e)
     a = pd.concat(parts, ignore_index=True)
-    pseud = _pseudonyms(int(person.max()) + 1 if len(person) else 0, seed)
     pilot_area = {m.municipality_code: m.area_code for m in programme_registry().memberships()}
     codes = np.array(panel.codes, dtype=object)[a["m"].to_numpy()]
     answers = pd.DataFrame({

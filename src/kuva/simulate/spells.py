@@ -116,3 +116,83 @@ def chain_roots(prev: np.ndarray) -> np.ndarray:
         if np.array_equal(nxt, root):
             return root
         root = nxt
+
+
+def link_returns(start: np.ndarray, end: np.ndarray, head_cell: np.ndarray, tail_cell: np.ndarray, n_cells: int,
+                 n_months: int, rng: np.random.Generator, share: float, decay: float, move_share: float,
+                 min_gap: int) -> np.ndarray:
+    """Link paths (chains of spells) into persons: the predecessor path of each path, -1 = none.
+
+    A path is given by the month its first spell starts (``start``; ≤ 0 = open at the start of
+    the window, never linked), the month its last spell ends (``end``; ``n_months`` = still
+    open) and the cells (municipalities) of its first and last spell. A path starting in
+    month ``t ≥ 1`` is, with probability ``share``, a returning person: one whose latest path
+    ended in a month ``≤ t − min_gap`` and who has not returned since (so a person never has
+    two open spells). The returner is drawn from the pool of such persons in the same cell
+    with probability ∝ ``exp(−decay × months since the exit)`` (without replacement, by
+    Efraimidis–Spirakis keys ``log E − decay·end``, E ~ Exp(1), which order the pool the same
+    way in every month). With probability ``move_share``, or when the cell's pool is empty,
+    the returner is drawn from the whole pool by the same weights (a move between cells).
+
+    One loop over months, vectorised over cells; the pool is kept sorted by (cell, key) in
+    int32/float64 arrays and merged with each month's new exits (no per-month sort).
+    """
+    n = len(start)
+    prev = np.full(n, -1, dtype=np.int64)
+    key = np.log(np.maximum(rng.exponential(1.0, n), 1e-12)) - decay * np.minimum(end, n_months)
+    # offset so that the within-cell key lies in (0, width): the sort key is cell*width + that
+    off = 1.0 - float(key.min()) if n else 0.0
+    width = float(np.ceil(float(key.max()) + off + 1.0)) if n else 1.0
+    # exits enter the pool min_gap months after the month they ended
+    exits = np.flatnonzero(end < n_months - min_gap)
+    exits = exits[np.lexsort((key[exits], tail_cell[exits], end[exits]))]
+    exit_month = end[exits] + min_gap
+    returning = np.flatnonzero((start >= 1) & (rng.random(n) < share))
+    moving = np.zeros(n, dtype=bool)
+    moving[returning] = rng.random(len(returning)) < move_share
+    # by month, then local before moving returners, local ones by cell (random order within)
+    returning = returning[np.lexsort((rng.random(len(returning)), head_cell[returning], moving[returning],
+                                      start[returning]))]
+    ret_month = start[returning]
+    pool_sort = np.empty(0, dtype=np.float64)  # cell*width + key - off, ascending
+    pool_id = np.empty(0, dtype=np.int64)
+    cell_base = np.arange(n_cells, dtype=np.float64) * width
+    for t in range(1, n_months):
+        lo, hi = np.searchsorted(exit_month, [t, t + 1])
+        if hi > lo:
+            new = exits[lo:hi]
+            new_sort = tail_cell[new] * width + key[new] + off
+            o = np.argsort(new_sort, kind="stable")
+            pos = np.searchsorted(pool_sort, new_sort[o])
+            pool_sort = np.insert(pool_sort, pos, new_sort[o])
+            pool_id = np.insert(pool_id, pos, new[o])
+        lo, hi = np.searchsorted(ret_month, [t, t + 1])
+        if hi == lo or len(pool_id) == 0:
+            continue
+        heads = returning[lo:hi]
+        mv = moving[heads]
+        local = heads[~mv]
+        want = np.bincount(head_cell[local], minlength=n_cells)
+        first = np.searchsorted(pool_sort, cell_base)
+        have = np.diff(np.append(first, len(pool_sort)))
+        take = np.minimum(want, have)
+        tot = int(take.sum())
+        idx = np.repeat(first, take) + (np.arange(tot) - np.repeat(np.cumsum(take) - take, take))
+        # local heads are sorted by cell: the first take[c] of cell c get the pool's first take[c]
+        lc = head_cell[local]
+        rank = np.arange(len(local)) - np.searchsorted(lc, lc, side="left")
+        got = rank < take[lc]
+        prev[local[got]] = pool_id[idx]
+        rest = np.concatenate([local[~got], heads[mv]])
+        keep = np.ones(len(pool_id), dtype=bool)
+        keep[idx] = False
+        if len(rest):
+            avail = np.flatnonzero(keep)
+            k = min(len(rest), len(avail))
+            if k:
+                within = pool_sort[avail] - np.floor(pool_sort[avail] / width) * width
+                pick = avail[np.argpartition(within, k - 1)[:k]] if k < len(avail) else avail
+                prev[rest[:k]] = pool_id[pick]
+                keep[pick] = False
+        pool_sort, pool_id = pool_sort[keep], pool_id[keep]
+    return prev
