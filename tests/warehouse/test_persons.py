@@ -89,3 +89,12 @@ def test_identity_codes_are_found_in_categorical_columns_too(empty_wh: Warehouse
     with pytest.raises(BadRowError, match="personal identity code") as info:
         load_service_events(empty_wh, frame, SRC)
     assert (info.value.row, info.value.field) == (2, "detail")
+
+
+def test_person_loads_record_provenance_like_every_load(empty_wh: Warehouse) -> None:
+    from kuva import __version__
+
+    load_service_events(empty_wh, events(), SRC)
+    row = empty_wh.sql("SELECT source_id, location, rows_in, rows_inserted, kuva_version FROM loads")
+    assert row.to_dict("records") == [{"source_id": "test:events", "location": "events.csv", "rows_in": 2,
+                                       "rows_inserted": 2, "kuva_version": __version__}]

@@ -9,16 +9,15 @@ provenance row. A failure at any point (or a killed process) leaves the warehous
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
 
-from kuva import __version__
 from kuva.errors import BadRowError, KuvaInputError
-from kuva.warehouse.connection import Warehouse, utcnow
+from kuva.warehouse.connection import Warehouse
+from kuva.warehouse.provenance import content_checksum, record_load
 from kuva.warehouse.validate import validate_observations
 
 KEY = ("area_code", "period", "measure", "breakdown")
@@ -60,9 +59,7 @@ class LoadReport:
 
 def frame_checksum(clean: pd.DataFrame) -> str:
     """SHA-256 of a validated frame's content, independent of row order."""
-    ordered = clean.sort_values(list(KEY), kind="mergesort").reset_index(drop=True)
-    hashed = pd.util.hash_pandas_object(ordered.astype(str), index=False).to_numpy()
-    return hashlib.sha256(hashed.tobytes()).hexdigest()
+    return content_checksum(clean, list(clean.columns))
 
 
 def load_observations(
@@ -122,20 +119,8 @@ def load_observations(
         inserted, revised, unchanged = (int(x) for x in counts)
         load_id: int | None = None
         if inserted + revised > 0:
-            row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
-            load_id = int(row[0]) if row else 1
-            con.execute(
-                """INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (source_id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
-                   publisher = excluded.publisher, license = excluded.license, synthetic = excluded.synthetic""",
-                [source.source_id, source.kind, source.title, source.publisher, source.license, source.synthetic],
-            )
-            con.execute(
-                "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [load_id, source.source_id, source.location, source.query,
-                 (source.retrieved_at or utcnow()).replace(tzinfo=None), utcnow(), vintage, checksum,
-                 len(clean), inserted, revised, unchanged, __version__],
-            )
+            load_id = record_load(con, source, checksum=checksum, rows_in=len(clean), inserted=inserted,
+                                  revised=revised, unchanged=unchanged)
             con.execute(
                 f"""INSERT INTO observations
                     SELECT area_code, period, frequency, measure, breakdown, value, status, vintage,

@@ -13,7 +13,6 @@ optional ``municipality_code``, ``area``.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Literal
 
 import numpy as np
@@ -22,8 +21,9 @@ import pandas as pd
 from kuva.errors import BadRowError
 from kuva.privacy.pseudonym import HETU_SCREEN, PSEUDONYM_PATTERN, find_identity_code
 from kuva.registry import area_registry
-from kuva.warehouse.connection import Warehouse, utcnow
+from kuva.warehouse.connection import Warehouse
 from kuva.warehouse.load import LoadReport, SourceInfo
+from kuva.warehouse.provenance import content_checksum, record_load
 
 EventType = Literal[
     "registration", "initial_interview", "service_need_assessment", "employment_plan",
@@ -99,7 +99,7 @@ def _check_common(frame: pd.DataFrame, source: str, date_col: str, required: tup
 def _insert(
     wh: Warehouse, table: str, clean: pd.DataFrame, columns: tuple[str, ...], source: SourceInfo, replace_source: bool
 ) -> LoadReport:
-    checksum = _checksum(clean, columns)
+    checksum = content_checksum(clean, columns)
     with wh.transaction() as con:
         latest = con.execute(
             "SELECT checksum FROM loads WHERE source_id = ? ORDER BY load_id DESC LIMIT 1", [source.source_id]
@@ -113,20 +113,8 @@ def _insert(
             return LoadReport(source.source_id, source.location, None, len(clean), 0, 0, len(clean), checksum)
         if replace_source:
             con.execute(f"DELETE FROM {table} WHERE source_id = ?", [source.source_id])
-        row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
-        load_id = int(row[0]) if row else 1
-        con.execute(
-            """INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET
-               kind = excluded.kind, title = excluded.title, publisher = excluded.publisher,
-               license = excluded.license, synthetic = excluded.synthetic""",
-            [source.source_id, source.kind, source.title, source.publisher, source.license, source.synthetic],
-        )
-        con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [load_id, source.source_id, source.location, source.query,
-             (source.retrieved_at or utcnow()).replace(tzinfo=None), utcnow(), source.vintage.replace(tzinfo=None),
-             checksum, len(clean), len(clean), 0, 0, "person-level"],
-        )
+        load_id = record_load(con, source, checksum=checksum, rows_in=len(clean), inserted=len(clean),
+                              revised=0, unchanged=0)
         frame = clean[list(columns)].assign(load_id=load_id, source_id=source.source_id)
         con.register("_persons", frame)
         try:
@@ -135,12 +123,6 @@ def _insert(
         finally:
             con.unregister("_persons")
     return LoadReport(source.source_id, source.location, load_id, len(clean), len(clean), 0, 0, checksum)
-
-
-def _checksum(frame: pd.DataFrame, columns: tuple[str, ...]) -> str:
-    """SHA-256 of the rows' content, independent of row order."""
-    hashed = pd.util.hash_pandas_object(frame[list(columns)].astype(str), index=False).to_numpy()
-    return hashlib.sha256(np.sort(hashed).tobytes()).hexdigest()
 
 
 def load_service_events(
