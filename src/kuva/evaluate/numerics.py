@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import stats
 
 
 def rng(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -19,3 +20,9 @@ def readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     out = np.array(a, copy=True)
     out.flags.writeable = False
     return out
+
+
+def normal_ci(estimate: float, std_error: float, alpha: float) -> tuple[float, float]:
+    """The two-sided ``1 - alpha`` normal interval around ``estimate``."""
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    return estimate - z * std_error, estimate + z * std_error

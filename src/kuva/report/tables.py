@@ -25,8 +25,7 @@ import pandas as pd
 
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaError
-from kuva.privacy.disclosure import SUPPRESSED_FLAG, suppress_small_cells
-from kuva.registry import measures
+from kuva.privacy.disclosure import SUPPRESSED_FLAG, person_count_measures, suppress_small_cells
 from kuva.report.labels import column_label
 
 COUNT_NAMES = frozenset({"n", "count", "persons", "n_persons", "people"})
@@ -45,13 +44,9 @@ class ReportDisclosureError(KuvaError, RuntimeError):
     """A table about to be written still shows a person count below the minimum cell size."""
 
 
-def _person_measures() -> frozenset[str]:
-    return frozenset(code for code, m in measures().items() if m.unit == "persons")
-
-
 def count_columns(table: pd.DataFrame, declared: Sequence[str] = ()) -> list[str]:
     """The wide count columns of ``table`` (declared ones first, then recognised by name)."""
-    persons = _person_measures()
+    persons = person_count_measures()
     out = [c for c in declared if c in table.columns]
     for col in table.columns:
         name = str(col)
@@ -71,7 +66,7 @@ def long_count_mask(table: pd.DataFrame) -> np.ndarray:
     if "unit" in table.columns:
         mask |= table["unit"].astype(str).str.lower().eq("persons").to_numpy()
     if "measure" in table.columns:
-        mask |= table["measure"].astype(str).str.upper().isin(_person_measures()).to_numpy()
+        mask |= table["measure"].astype(str).str.upper().isin(person_count_measures()).to_numpy()
     return mask
 
 

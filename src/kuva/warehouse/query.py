@@ -106,7 +106,7 @@ def warehouse_summary(wh: Warehouse) -> list[SourceSummary]:
         SELECT s.source_id, s.title, s.synthetic,
                (SELECT count(*) FROM loads l WHERE l.source_id = s.source_id),
                (SELECT max(vintage) FROM loads l WHERE l.source_id = s.source_id),
-               count(o.value IS NOT NULL OR o.value IS NULL), count(DISTINCT o.measure),
+               count(*), count(DISTINCT o.measure),
                count(DISTINCT o.area_code), min(o.period), max(o.period)
         FROM sources s JOIN observations o ON o.source_id = s.source_id
         GROUP BY s.source_id, s.title, s.synthetic ORDER BY s.source_id

@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from kuva.errors import KuvaInputError
+from kuva.evaluate.numerics import normal_ci
 from kuva.evaluate.numerics import readonly as _readonly
 from kuva.evaluate.numerics import rng as _rng
 from kuva.evaluate.options import Aggregation, validate_option
@@ -59,11 +60,11 @@ class AggregatedEffects:
 
     @property
     def ci_low(self) -> float:
-        return self.estimate - float(stats.norm.ppf(1 - self.alpha / 2)) * self.std_error
+        return normal_ci(self.estimate, self.std_error, self.alpha)[0]
 
     @property
     def ci_high(self) -> float:
-        return self.estimate + float(stats.norm.ppf(1 - self.alpha / 2)) * self.std_error
+        return normal_ci(self.estimate, self.std_error, self.alpha)[1]
 
     def tidy(self) -> pd.DataFrame:
         z = float(stats.norm.ppf(1 - self.alpha / 2))

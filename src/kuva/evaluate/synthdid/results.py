@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
+from kuva.evaluate.numerics import normal_ci
 from kuva.evaluate.numerics import readonly as _readonly
 from kuva.evaluate.reporting import Summary, make_summary
 
@@ -51,11 +51,11 @@ class SyntheticDiDResults:
 
     @property
     def ci_low(self) -> float:
-        return self.estimate - float(stats.norm.ppf(1 - self.alpha / 2)) * self.std_error
+        return normal_ci(self.estimate, self.std_error, self.alpha)[0]
 
     @property
     def ci_high(self) -> float:
-        return self.estimate + float(stats.norm.ppf(1 - self.alpha / 2)) * self.std_error
+        return normal_ci(self.estimate, self.std_error, self.alpha)[1]
 
     def unit_weights(self) -> pd.DataFrame:
         """Control units with their weights, largest first."""
