@@ -13,7 +13,7 @@ from neither (``other``, only when there are any) and all respondents (``all``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -120,6 +120,24 @@ def _params(**kw: object) -> dict[str, str]:
             for k, v in kw.items()}
 
 
+def _distribution_rows(
+    values: pd.Series, categories: Sequence[str], key: str, base: Mapping[str, object]
+) -> list[dict[str, object]]:
+    """One row per category (count and share of ``values``) and a ``total`` row, each with ``base``."""
+    counts = values.value_counts()
+    total = len(values)
+    rows: list[dict[str, object]] = [
+        {**base, key: c, "n": int(counts.get(c, 0)), "share_pct": _pct(int(counts.get(c, 0)), total)}
+        for c in categories
+    ]
+    rows.append({**base, key: "total", "n": total, "share_pct": 100.0 if total else math.nan})
+    return rows
+
+
+#: The 0–10 score values as the table labels them.
+SCORE_LABELS: tuple[str, ...] = tuple(str(s) for s in range(SCORE_MIN, SCORE_MAX + 1))
+
+
 # -- basic situation -----------------------------------------------------------------------------------
 def basic_situation_distribution(
     wh: Warehouse,
@@ -135,14 +153,8 @@ def basic_situation_distribution(
     codes = d.area_codes(areas)
     rows: list[dict[str, object]] = []
     for code, level, sub in _subsets(first, d, codes):
-        total = len(sub)
-        counts = sub["basic_situation"].value_counts()
-        for cls in BASIC_SITUATIONS:
-            n = int(counts.get(cls, 0))
-            rows.append({"area": code, "area_name": _area_name(d, code), "level": level, "basic_situation": cls,
-                         "n": n, "share_pct": _pct(n, total)})
-        rows.append({"area": code, "area_name": _area_name(d, code), "level": level, "basic_situation": "total",
-                     "n": total, "share_pct": 100.0 if total else math.nan})
+        base = {"area": code, "area_name": _area_name(d, code), "level": level}
+        rows += _distribution_rows(sub["basic_situation"], BASIC_SITUATIONS, "basic_situation", base)
     table = pd.DataFrame(rows)
     table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
     table = protect(table, {"n": ["share_pct"]}, min_cell=min_cell,
@@ -365,14 +377,8 @@ def score_distribution(
     for item in SCORE_ITEMS:
         answered = first[first[item].notna()]
         for code, level, sub in _subsets(answered, d, codes):
-            counts = sub[item].astype(int).value_counts()
-            total = len(sub)
-            for score in range(SCORE_MIN, SCORE_MAX + 1):
-                n = int(counts.get(score, 0))
-                rows.append({"item": item, "area": code, "area_name": _area_name(d, code), "level": level,
-                             "score": str(score), "n": n, "share_pct": _pct(n, total)})
-            rows.append({"item": item, "area": code, "area_name": _area_name(d, code), "level": level,
-                         "score": "total", "n": total, "share_pct": 100.0 if total else math.nan})
+            base = {"item": item, "area": code, "area_name": _area_name(d, code), "level": level}
+            rows += _distribution_rows(sub[item].astype(int).astype(str), SCORE_LABELS, "score", base)
     table = pd.DataFrame(rows)
     table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
     table = protect(table, {"n": ["share_pct"]}, min_cell=min_cell,
