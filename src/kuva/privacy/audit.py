@@ -1,0 +1,177 @@
+"""The attacker: take every table a run published and try to recover each hidden cell.
+
+:func:`audit_directory` reads every ``<table>.csv`` that has a ``<table>.disclosure.json``
+sidecar beside it (recursively), takes the *published values from the CSV files* (the sidecar
+only says where each count sits and which totals and ratios link them — the structure a real
+attacker reads off the labels), joins all tables into one linear system by the cells' global keys
+and, for every hidden cell, solves the linear programmes min/max of the cell subject to every
+published total, margin and ratio (scipy's HiGHS). A cell is *exposed* when its feasible
+interval may reach below ``min_cell`` but does not span the protection interval
+``[1, min_cell]``. A derived value (share, mean …) published while one of its counts is hidden is
+exposed too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kuva.errors import KuvaInputError
+from kuva.privacy.engine import SIDECAR_SUFFIX, is_exposed
+from kuva.privacy.spec import key_text, parse_key
+from kuva.privacy.system import CellSystem, DerivedValue, feasible_intervals
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """One cell the attacker can narrow down too far (or a derived value that gives it away)."""
+
+    key: str
+    table: str
+    row: int  #: 1-based data row of the CSV
+    column: str
+    low: float
+    high: float
+    kind: str  #: ``cell`` or ``derived``
+
+    def text(self) -> str:
+        what = "derived value" if self.kind == "derived" else "hidden cell"
+        hi = "∞" if math.isinf(self.high) else f"{self.high:g}"
+        return f"{self.table}, row {self.row}, column {self.column!r}: {what} {self.key} lies in [{self.low:g}, {hi}]"
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    tables: int
+    published_cells: int
+    hidden_cells: int
+    exposures: tuple[Exposure, ...]
+    min_cell: int
+
+    @property
+    def exposed(self) -> int:
+        return len(self.exposures)
+
+
+def read_published(directory: Path) -> list[tuple[Path, Mapping[str, Any], pd.DataFrame]]:
+    """Every (sidecar path, sidecar, CSV table) under ``directory``."""
+    if not directory.exists():
+        raise KuvaInputError(f"{directory}: no such directory")
+    out = []
+    for side in sorted(directory.rglob(f"*{SIDECAR_SUFFIX}")):
+        csv = side.with_name(side.name[: -len(SIDECAR_SUFFIX)] + ".csv")
+        if not csv.is_file():
+            raise KuvaInputError(f"{side}: no table {csv.name} beside it")
+        try:
+            meta = json.loads(side.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise KuvaInputError(f"{side}: not valid JSON ({exc})") from exc
+        if meta.get("kuva_disclosure") != 1:
+            raise KuvaInputError(f"{side}: not a KuVa disclosure sidecar (field 'kuva_disclosure')")
+        out.append((side, meta, pd.read_csv(csv, encoding="utf-8")))
+    return out
+
+
+def audit_directory(directory: Path | str, *, min_cell: int | None = None) -> AuditReport:
+    """Audit every published table under ``directory`` (see the module docstring)."""
+    return audit_tables(read_published(Path(directory)), min_cell=min_cell)
+
+
+def audit_tables(tables: Sequence[tuple[Path | str, Mapping[str, Any], pd.DataFrame]], *,
+                 min_cell: int | None = None) -> AuditReport:
+    """Audit tables given as (name, sidecar, published frame)."""
+    system = CellSystem()
+    shown: dict[int, bool] = {}
+    where: dict[int, tuple[str, int, str]] = {}
+    seen_rel: set[tuple[int, tuple[int, ...]]] = set()
+    derived_shown: list[bool] = []
+    zeros_shown = True
+    cell_min = min_cell
+    for name, meta, frame in tables:
+        policy = meta.get("note", {}).get("policy", {})
+        cell_min = cell_min if cell_min is not None else int(policy.get("min_cell", 5))
+        zeros_shown = zeros_shown and policy.get("zeros", "shown") == "shown"
+        label = Path(str(name)).name.removesuffix(SIDECAR_SUFFIX)
+        for c in meta["cells"]:
+            value = _value(frame, c["row"], c["column"], label)
+            i = system.cell(parse_key(c["key"]), value, public=bool(c.get("public")),
+                            location=(label, int(c["row"]), str(c["column"])))
+            shown[i] = shown.get(i, False) or not math.isnan(value)
+            where.setdefault(i, (label, int(c["row"]), str(c["column"])))
+        for total, parts in meta["relations"]:
+            ti = system.cell(parse_key(total))
+            pi = tuple(system.cell(parse_key(k)) for k in parts)
+            if (ti, pi) not in seen_rel:
+                seen_rel.add((ti, pi))
+                system.relations.append((ti, pi))
+        for d in meta["derived"]:
+            value = _value(frame, d["row"], d["column"], label)
+            system.derived.append(DerivedValue(
+                (label, int(d["row"]), str(d["column"])), str(d["kind"]),
+                tuple(system.cell(parse_key(k)) for k in d["numerator"]),
+                tuple(system.cell(parse_key(k)) for k in d["denominator"]),
+                float(d.get("scale", 100.0)), d.get("decimals"), value))
+            derived_shown.append(not math.isnan(value))
+    m = cell_min if cell_min is not None else 5
+    n = len(system.keys)
+    values: list[float | None] = [system.values[i] if shown.get(i, False) else None for i in range(n)]
+    # the attacker knows a hidden cell is positive when zeros are shown; absent cells may be 0
+    lower = [(1.0 if zeros_shown else 0.0) if i in where and not shown[i] else 0.0 for i in range(n)]
+    exposures: list[Exposure] = []
+    hidden_total = 0
+    for comp in system.components():
+        targets = [i for i in comp if i in where and not shown[i] and not system.public[i]]
+        hidden_total += len(targets)
+        if not targets:
+            continue
+        for i, iv in feasible_intervals(system, comp, values, lower, derived_shown, targets).items():
+            if is_exposed(iv, m):
+                table, r, c = where[i]
+                exposures.append(Exposure(key_text(system.keys[i]), table, r + 1, c, iv.low, iv.high, "cell"))
+    for d, is_shown in zip(system.derived, derived_shown, strict=True):
+        deps = [*d.numerator, *d.denominator]
+        if is_shown and any(i in where and not shown[i] and not system.public[i] for i in deps):
+            table, r, c = d.location
+            exposures.append(Exposure(key_text(system.keys[deps[0]]), table, r + 1, c, math.nan, math.nan,
+                                      "derived"))
+    return AuditReport(len(tables), sum(1 for v in shown.values() if v), hidden_total, tuple(exposures), m)
+
+
+def _value(frame: pd.DataFrame, row: int, column: str, table: str) -> float:
+    if column not in frame.columns:
+        raise KuvaInputError(f"{table}: the disclosure sidecar names column {column!r}, which the table lacks")
+    if row >= len(frame):
+        raise KuvaInputError(f"{table}: the disclosure sidecar names row {row + 1}, "
+                             f"but the table has {len(frame)} rows")
+    value = pd.to_numeric(pd.Series([frame[column].iloc[row]]), errors="coerce").iloc[0]
+    return float(value) if not pd.isna(value) else math.nan
+
+
+def write_sidecar(path: Path, sidecar: Mapping[str, Any]) -> Path:
+    """Write a table's disclosure sidecar beside its CSV (``<stem>.disclosure.json``)."""
+    out = path.with_name(path.stem + SIDECAR_SUFFIX)
+    out.write_text(json.dumps(_plain(sidecar), ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def _plain(obj: object) -> object:
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def exposures_frame(report: AuditReport) -> pd.DataFrame:
+    """The exposures as a table (for ``--format csv/json``)."""
+    return pd.DataFrame([e.__dict__ for e in report.exposures],
+                        columns=["key", "table", "row", "column", "low", "high", "kind"])
