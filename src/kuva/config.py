@@ -5,13 +5,14 @@ defaults. Secrets (the pseudonymisation key) come only from the environment.
 setting                environment variable        default
 =====================  ==========================  ==================================
 warehouse path         ``KUVA_WAREHOUSE``          ``kuva-data/kuva.duckdb``
-minimum cell size      ``KUVA_MIN_CELL``           ``5``
+minimum cell size      ``KUVA_MIN_CELL``           ``5`` (below 3 only with the override)
+min-cell override      ``KUVA_MIN_CELL_OVERRIDE``  ``no`` (``yes`` allows 1–2; logged)
 pilot membership CSV   ``KUVA_PILOTS_CSV``         bundled ``pilots_2021.csv``
 pseudonym key          ``KUVA_PSEUDONYM_KEY``      none (required for person data)
 =====================  ==========================  ==================================
 
 ``kuva.toml`` takes the same settings under ``[kuva]`` with the keys ``warehouse``,
-``min_cell`` and ``pilots_csv`` (never the key).
+``min_cell``, ``min_cell_override`` and ``pilots_csv`` (never the key).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kuva.errors import KuvaConfigError
+from kuva.privacy.policy import DisclosurePolicy, policy
 
 DEFAULT_WAREHOUSE = Path("kuva-data") / "kuva.duckdb"
 DEFAULT_MIN_CELL = 5
@@ -30,6 +32,7 @@ DEFAULT_MIN_CELL = 5
 SETTINGS: dict[str, tuple[str, str | None]] = {
     "warehouse": ("KUVA_WAREHOUSE", "warehouse"),
     "min_cell": ("KUVA_MIN_CELL", "min_cell"),
+    "min_cell_override": ("KUVA_MIN_CELL_OVERRIDE", "min_cell_override"),
     "pilots_csv": ("KUVA_PILOTS_CSV", "pilots_csv"),
     "pseudonym_key": ("KUVA_PSEUDONYM_KEY", None),
 }
@@ -42,6 +45,12 @@ class Settings:
     warehouse: Path = DEFAULT_WAREHOUSE
     min_cell: int = DEFAULT_MIN_CELL
     pilots_csv: Path | None = None
+    min_cell_override: bool = False
+
+    @property
+    def disclosure(self) -> DisclosurePolicy:
+        """The disclosure policy every output uses (validated when the settings are loaded)."""
+        return policy(self.min_cell, override=self.min_cell_override)
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -86,13 +95,26 @@ def load_settings(cwd: Path | None = None, environ: dict[str, str] | None = None
             raise KuvaConfigError(
                 f"KUVA_MIN_CELL / min_cell must be a whole number, got {min_cell_raw!r}"
             ) from exc
-        if min_cell < 1:
-            raise KuvaConfigError(f"KUVA_MIN_CELL / min_cell must be at least 1, got {min_cell}")
+    override_raw = pick("min_cell_override")
+    override = _flag(override_raw) if override_raw is not None else False
+    policy(min_cell, override=override)  # refuses min_cell below 3 without the override
     return Settings(
         warehouse=Path(str(warehouse)) if warehouse is not None else DEFAULT_WAREHOUSE,
         min_cell=min_cell,
         pilots_csv=Path(str(pilots)) if pilots is not None else None,
+        min_cell_override=override,
     )
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "yes", "true", "on"):
+        return True
+    if text in ("0", "no", "false", "off", ""):
+        return False
+    raise KuvaConfigError(f"KUVA_MIN_CELL_OVERRIDE / min_cell_override must be yes or no, got {value!r}")
 
 
 def pseudonym_key(environ: dict[str, str] | None = None) -> bytes:

@@ -16,7 +16,9 @@ from kuva.indicators import codes, render_markdown
 from kuva.indicators.catalogue import INDICATORS, indicator
 from kuva.indicators.groups import aggregate, membership, national
 from kuva.indicators.rates import unemployment_share, with_activation
-from kuva.privacy.disclosure import suppress_small_cells
+from kuva.privacy.engine import protect_table
+from kuva.privacy.policy import policy
+from kuva.privacy.spec import Count, Derived, TableSpec
 from kuva.registry import activating_service_types, area_registry, measures
 
 EXACT = 1e-9
@@ -83,10 +85,11 @@ def test_property_service_shares_sum_to_100(rows: list[tuple[int, list[int]]]) -
 
 
 @PROPERTY
-@given(st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=30), st.integers(1, 12))
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=30), st.integers(3, 12))
 def test_property_suppression_never_reveals_a_small_cell(values: list[int], min_cell: int) -> None:
     df = pd.DataFrame({"unemployed": [float(v) for v in values], "rate": [1.0] * len(values)})
-    out = suppress_small_cells(df, ["unemployed"], derived_columns=["rate"], min_cell=min_cell)
+    spec = TableSpec(counts=(Count("unemployed", ()),), derived=(Derived("rate", ("unemployed",)),))
+    out = protect_table(df, spec, policy(min_cell)).frame
     shown = out["unemployed"].dropna()
     assert not ((shown > 0) & (shown < min_cell)).any()
     assert out.loc[out["unemployed"].isna(), "rate"].isna().all()

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kuva.analysis.inputs import group_monthly, params, resolve_min_cell, texter, titler
+from kuva.analysis.inputs import group_monthly, params, protect, resolve_min_cell, texter, titler
 from kuva.analysis.result import AnalysisResult
 from kuva.analysis.style import colour, finish, new_figure, styled
 from kuva.errors import KuvaInputError
 from kuva.i18n import fmt_number, label
 from kuva.indicators.groups import COMPARISON, PILOT, PILOT_START
-from kuva.privacy.disclosure import suppress_small_cells
+from kuva.privacy.spec import Count, Derived, Ratio, TableSpec
 from kuva.warehouse.connection import Warehouse
 
 if TYPE_CHECKING:
@@ -73,9 +73,13 @@ def counterfactual_activation(
                      "in_services_now": p, "activation_rate_now": float(now["activation_rate"]),
                      "activation_rate_counterfactual": counterfactual_rate(p, u_base)})
     counts = ("unemployed_base", "unemployed_now", "in_services_now")
-    table = suppress_small_cells(pd.DataFrame(rows), list(counts),
-                                 derived_columns=["activation_rate_now", "activation_rate_counterfactual"],
-                                 min_cell=cell)
+    spec = TableSpec(
+        counts=(Count("unemployed_base", ("group",)), Count("unemployed_now", ("group",)),
+                Count("in_services_now", ("group",))),
+        derived=(Ratio("activation_rate_now", "in_services_now", ("unemployed_now", "in_services_now")),
+                 Derived("activation_rate_counterfactual", ("in_services_now", "unemployed_base"))))
+    protected = protect(pd.DataFrame(rows), spec, KEY, cell)
+    table = protected.frame
     t = {str(r["group"]): {str(k): v for k, v in r.items()} for r in table.to_dict("records")}
     numbers: dict[str, float | str] = {
         "month": month.isoformat(),
@@ -108,7 +112,7 @@ def counterfactual_activation(
     return AnalysisResult(
         key=KEY, title=titler(KEY), table=table, figure=figure,
         text=texter(f"text.{KEY}", text_values, synthetic), numbers=numbers,
-        sources=data.provenance.sources, synthetic=synthetic, count_columns=counts,
+        sources=data.provenance.sources, synthetic=synthetic, count_columns=counts, disclosure=protected,
         parameters=params(month=month, base=base, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
                           as_of=as_of, comparison="mainland municipalities outside the pilots (Åland excluded)"),
     )

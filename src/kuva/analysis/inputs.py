@@ -13,12 +13,15 @@ from pathlib import Path
 import pandas as pd
 
 from kuva.config import load_settings
-from kuva.errors import KuvaInputError, KuvaLookupError
+from kuva.errors import KuvaLookupError
 from kuva.i18n import check_lang, fmt_month, fmt_number, has_label, label
 from kuva.indicators import codes
 from kuva.indicators.groups import COMPARISON, PILOT, PILOT_START, aggregate, membership, national
 from kuva.indicators.observations import Provenance, observations, provenance, wide
 from kuva.indicators.rates import with_activation
+from kuva.privacy.engine import ProtectedTable, protect_table
+from kuva.privacy.policy import DisclosurePolicy, policy
+from kuva.privacy.spec import TableSpec
 from kuva.registry import ProgrammeArea, programme_registry
 from kuva.registry.names import closest
 from kuva.registry.pilots import slug
@@ -29,11 +32,22 @@ NATION = "nation"
 
 
 def resolve_min_cell(min_cell: int | None) -> int:
-    """``min_cell`` if given, else the setting (``KUVA_MIN_CELL``, default 5)."""
-    value = load_settings().min_cell if min_cell is None else min_cell
-    if value < 1:
-        raise KuvaInputError(f"min_cell must be at least 1, got {value}")
-    return value
+    """``min_cell`` if given, else the setting (``KUVA_MIN_CELL``, default 5); checked by the
+    disclosure policy (below 3 only with the override)."""
+    return resolve_policy(min_cell).min_cell
+
+
+def resolve_policy(min_cell: int | None) -> DisclosurePolicy:
+    """The disclosure policy of the settings, with ``min_cell`` if given."""
+    settings = load_settings()
+    if min_cell is None:
+        return settings.disclosure
+    return policy(min_cell, override=settings.min_cell_override)
+
+
+def protect(table: pd.DataFrame, spec: TableSpec, key: str, min_cell: int | None) -> ProtectedTable:
+    """``table`` through the disclosure engine (an analysis declares, the engine decides)."""
+    return protect_table(table, spec, resolve_policy(min_cell), name=key)
 
 
 def month_start(day: date) -> date:

@@ -24,6 +24,7 @@ from kuva.analysis.inputs import (
     national_basis_text,
     national_monthly,
     params,
+    protect,
     resolve_min_cell,
     texter,
     titler,
@@ -33,7 +34,7 @@ from kuva.analysis.style import OKABE_ITO, colour, finish, new_figure, styled
 from kuva.errors import KuvaInputError
 from kuva.i18n import label
 from kuva.indicators.groups import COMPARISON, PILOT, PILOT_START, membership
-from kuva.privacy.disclosure import suppress_small_cells
+from kuva.privacy.spec import Count, Derived, Ratio, TableSpec
 from kuva.registry import area_registry
 from kuva.warehouse.connection import Warehouse
 
@@ -101,8 +102,12 @@ def largest_municipalities(
     table = df[["area_code", "group", "period", "size_class", "unemployed", "in_services", "activation_rate",
                 "relative_rate"]].sort_values("relative_rate", ascending=False).reset_index(drop=True)
     counts = ("unemployed", "in_services")
-    table = suppress_small_cells(table, list(counts),
-                                 derived_columns=["activation_rate", "relative_rate"], min_cell=cell)
+    spec = TableSpec(
+        counts=(Count("unemployed", ("area_code", "period")), Count("in_services", ("area_code", "period"))),
+        derived=(Ratio("activation_rate", "in_services", ("unemployed", "in_services")),
+                 Derived("relative_rate", ("unemployed", "in_services"))))
+    protected = protect(table, spec, KEY_LARGEST, cell)
+    table = protected.frame
     over = table[table["size_class"] == "over_2000"]
     numbers: dict[str, float | str] = {
         "month": month.isoformat(), "national_rate": nat_rate, "n_over_2000": len(over),
@@ -135,7 +140,7 @@ def largest_municipalities(
     return AnalysisResult(
         key=KEY_LARGEST, title=titler(KEY_LARGEST), table=table, figure=figure,
         text=texter(f"text.{KEY_LARGEST}", {**numbers, "month": month}, synthetic), numbers=numbers,
-        sources=prov.sources, synthetic=synthetic, count_columns=counts,
+        sources=prov.sources, synthetic=synthetic, count_columns=counts, disclosure=protected,
         parameters=params(month=month, thresholds=f"{lo}, {hi}", membership_date=on, pilots_csv=pilots_csv,
                           min_cell=cell, as_of=as_of, national=basis),
     )
@@ -172,12 +177,16 @@ def change_vs_nation(
     df["national_change"] = national_change
     df["change_vs_nation"] = df["change"] - national_change
     counts = ("unemployed_start", "in_services_start", "unemployed_end", "in_services_end")
-    table = suppress_small_cells(
-        df[["area_code", "group", *counts, "rate_start", "rate_end", "change", "national_change",
-            "change_vs_nation"]],
-        list(counts),
-        derived_columns=["rate_start", "rate_end", "change", "change_vs_nation"], min_cell=cell)
-    table = table.sort_values("change_vs_nation", ascending=False).reset_index(drop=True)
+    both = ("unemployed_start", "in_services_start", "unemployed_end", "in_services_end")
+    spec = TableSpec(
+        counts=tuple(Count(c, ("area_code",)) for c in counts),
+        derived=(Ratio("rate_start", "in_services_start", ("unemployed_start", "in_services_start")),
+                 Ratio("rate_end", "in_services_end", ("unemployed_end", "in_services_end")),
+                 Derived("change", both), Derived("change_vs_nation", both)))
+    ordered = df[["area_code", "group", *counts, "rate_start", "rate_end", "change", "national_change",
+                  "change_vs_nation"]].sort_values("change_vs_nation", ascending=False).reset_index(drop=True)
+    protected_change = protect(ordered, spec, KEY_CHANGE, cell)
+    table = protected_change.frame
     numbers: dict[str, float | str] = {"start": start.isoformat(), "end": end.isoformat(),
                                        "national_change": national_change}
     for g in (PILOT, COMPARISON):
@@ -213,7 +222,7 @@ def change_vs_nation(
     return AnalysisResult(
         key=KEY_CHANGE, title=titler(KEY_CHANGE), table=table, figure=figure,
         text=texter(f"text.{KEY_CHANGE}", values, synthetic), numbers=numbers,
-        sources=prov.sources, synthetic=synthetic, count_columns=counts,
+        sources=prov.sources, synthetic=synthetic, count_columns=counts, disclosure=protected_change,
         parameters=params(start=start, end=end, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
                           as_of=as_of, national=national_basis_text(nat.basis)),
     )

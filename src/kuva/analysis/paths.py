@@ -17,6 +17,7 @@ from kuva.analysis.inputs import (
     groups_and_nation,
     national_basis_text,
     params,
+    protect,
     resolve_min_cell,
     texter,
     titler,
@@ -26,7 +27,7 @@ from kuva.analysis.style import colour, finish, mark_month, new_figure, styled, 
 from kuva.errors import KuvaInputError
 from kuva.i18n import label
 from kuva.indicators.groups import COMPARISON, PILOT, PILOT_START
-from kuva.privacy.disclosure import suppress_small_cells
+from kuva.privacy.spec import Count, Ratio, TableSpec
 from kuva.warehouse.connection import Warehouse
 
 if TYPE_CHECKING:
@@ -79,8 +80,10 @@ def monthly_paths(
         numbers[f"peak_{g}"] = peak.isoformat() if peak else ""
     table = df[df["period"] >= start][["group", "period", "unemployed", "in_services", "activation_rate"]]
     counts = ("unemployed", "in_services")
-    table = suppress_small_cells(table.reset_index(drop=True), list(counts),
-                                 derived_columns=["activation_rate"], min_cell=cell)
+    spec = TableSpec(counts=(Count("unemployed", ("group", "period")), Count("in_services", ("group", "period"))),
+                     derived=(Ratio("activation_rate", "in_services", ("unemployed", "in_services")),))
+    protected = protect(table.reset_index(drop=True), spec, KEY, cell)
+    table = protected.frame
     synthetic = data.provenance.synthetic
     plot = table.copy()
 
@@ -107,7 +110,7 @@ def monthly_paths(
     return AnalysisResult(
         key=KEY, title=titler(KEY), table=table, figure=figure,
         text=texter(f"text.{KEY}", values, synthetic), numbers=numbers,
-        sources=data.provenance.sources, synthetic=synthetic, count_columns=counts,
+        sources=data.provenance.sources, synthetic=synthetic, count_columns=counts, disclosure=protected,
         parameters=params(start=start, end=end, membership_date=on, base=base,
                           peak_window=f"{peak_window[0]:%Y-%m}…{peak_window[1]:%Y-%m}", min_cell=cell,
                           pilots_csv=pilots_csv, as_of=as_of, national=national_basis_text(data.basis),

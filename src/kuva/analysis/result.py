@@ -17,6 +17,8 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from kuva.privacy.engine import ProtectedTable
+
 Lang = str  #: "fi", "sv" or "en"
 
 
@@ -38,3 +40,6 @@ class AnalysisResult:
     #: recognises by name and the persons measures of a long ``measure``/``value`` table. Counts
     #: of municipalities or areas, means and euros are not person counts and are not listed.
     count_columns: tuple[str, ...] = ()
+    #: the table as the disclosure engine protected it: its note (what was hidden) and the
+    #: sidecar that lets ``kuva privacy audit`` check the published file. ``table`` is its frame.
+    disclosure: ProtectedTable | None = None

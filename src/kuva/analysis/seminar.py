@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from kuva.analysis.inputs import group_monthly, params, resolve_min_cell, resolve_pilot_area, texter, titler
+from kuva.analysis.inputs import group_monthly, params, protect, resolve_min_cell, resolve_pilot_area, texter, titler
 from kuva.analysis.result import AnalysisResult
 from kuva.analysis.style import OKABE_ITO, colour, finish, mark_month, new_figure, styled, year_axis
 from kuva.errors import KuvaInputError
@@ -29,7 +29,7 @@ from kuva.i18n import label
 from kuva.indicators import codes
 from kuva.indicators.groups import COMPARISON, PILOT, PILOT_START, membership
 from kuva.indicators.observations import Provenance, observations, provenance
-from kuva.privacy.disclosure import suppress_small_cells
+from kuva.privacy.spec import ColumnSum, Count, Ratio, TableSpec
 from kuva.registry import service_type
 from kuva.warehouse.connection import Warehouse
 
@@ -72,7 +72,11 @@ def services_yoy(
     df["yoy_change"] = df["in_services"] / df["in_services_year_ago"] * 100.0 - 100.0
     table = df[df["period"] >= start].sort_values(["group", "period"], ascending=[False, True]).reset_index(drop=True)
     yoy_counts = ("in_services", "in_services_year_ago")
-    table = suppress_small_cells(table, list(yoy_counts), derived_columns=["yoy_change"], min_cell=cell)
+    spec = TableSpec(counts=(Count("in_services", ("group", "period")),
+                             Count("in_services_year_ago", ("group", "period"))),
+                     derived=(Ratio("yoy_change", "in_services", ("in_services_year_ago",)),))
+    protected_yoy = protect(table, spec, KEY_YOY, cell)
+    table = protected_yoy.frame
     valid = table.dropna(subset=["yoy_change"])
     numbers: dict[str, float | str] = {}
     if not valid.empty:
@@ -106,7 +110,7 @@ def services_yoy(
 
     return AnalysisResult(
         key=KEY_YOY, title=titler(KEY_YOY), table=table, figure=figure, text=text, numbers=numbers,
-        sources=data.provenance.sources, synthetic=synthetic, count_columns=yoy_counts,
+        sources=data.provenance.sources, synthetic=synthetic, count_columns=yoy_counts, disclosure=protected_yoy,
         parameters=params(start=start, end=end, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
                           as_of=as_of, comparison="mainland municipalities outside the pilots (Åland excluded)"),
     )
@@ -190,9 +194,19 @@ def outcomes_after_services(
     # persons whose service ended, and where they were three months later (other_3m is a
     # difference of counts but still a number of persons)
     counts = ("ended", "unemployed_3m", "services_3m", "other_3m")
-    table = suppress_small_cells(df, list(counts),
-                                 derived_columns=["share_unemployed_3m", "share_services_3m", "share_other_3m"],
-                                 min_cell=cell)
+    # the nation's published follow-up figures are public; the groups' municipal sums are not
+    df["published"] = [g == NATION and all(c in nation.index for c in codes.FOLLOW_UP[s]) for g, s in
+                       zip(df["group"], df["service"], strict=True)]
+    dims = ("group", "service", "year")
+    spec = TableSpec(
+        counts=tuple(Count(c, dims, quantity=f"follow_up_{c}") for c in counts),
+        relations=(ColumnSum("ended", ("unemployed_3m", "services_3m", "other_3m")),),
+        derived=tuple(Ratio(share, col, ("ended",)) for col, share in (
+            ("unemployed_3m", "share_unemployed_3m"), ("services_3m", "share_services_3m"),
+            ("other_3m", "share_other_3m"))),
+        public="published")
+    protected = protect(df, spec, KEY_OUTCOMES, cell)
+    table = protected.frame
     numbers: dict[str, float | str] = {"year": str(year), "area": chosen.name}
     for g in (PILOT, AREA, NATION):
         # the headline share covers every service (a share of all ended, computed before suppression:
@@ -235,7 +249,7 @@ def outcomes_after_services(
     return AnalysisResult(
         key=KEY_OUTCOMES, title=titler(KEY_OUTCOMES), table=table, figure=figure,
         text=texter(f"text.{KEY_OUTCOMES}", vals, synthetic), numbers=numbers, sources=prov.sources,
-        synthetic=synthetic, count_columns=counts,
+        synthetic=synthetic, count_columns=counts, disclosure=protected,
         parameters=params(year=year, area=chosen.name, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
                           as_of=as_of, nation=f"{nation_basis} (published 12ur…12ux totals, breakdown total or sum of "
                           "classes, where present; else the sum of municipalities)",

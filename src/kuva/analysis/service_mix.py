@@ -19,6 +19,7 @@ from kuva.analysis.inputs import (
     national_basis_text,
     national_monthly,
     params,
+    protect,
     resolve_min_cell,
     resolve_pilot_area,
     texter,
@@ -29,7 +30,7 @@ from kuva.analysis.style import OKABE_ITO, colour, finish, new_figure, styled, y
 from kuva.errors import KuvaInputError
 from kuva.i18n import label
 from kuva.indicators import codes
-from kuva.privacy.disclosure import suppress_small_cells
+from kuva.privacy.spec import Count, Derived, Ratio, SumOver, TableSpec
 from kuva.registry import service_type
 from kuva.warehouse.connection import Warehouse
 
@@ -84,8 +85,14 @@ def service_mix(
     table = df[["area_code", "area", "period", "service", "persons", "in_services", "share_area", "share_nation",
                 "difference_pp"]].sort_values(["area_code", "service", "period"]).reset_index(drop=True)
     counts = ("persons", "in_services")
-    table = suppress_small_cells(table, list(counts), derived_columns=["share_area", "difference_pp"],
-                                 min_cell=cell)
+    spec = TableSpec(
+        counts=(Count("persons", ("area_code", "period", "service"), quantity="in_service"),
+                Count("in_services", ("area_code", "period"))),
+        relations=(SumOver("in_services", "persons", "service"),),
+        derived=(Ratio("share_area", "persons", ("in_services",)),
+                 Derived("difference_pp", ("persons", "in_services"))))
+    protected = protect(table, spec, KEY, cell)
+    table = protected.frame
     valid = table.dropna(subset=["difference_pp"])
     numbers: dict[str, float | str] = {}
     if not valid.empty:
@@ -137,7 +144,7 @@ def service_mix(
 
     return AnalysisResult(
         key=KEY, title=titler(KEY), table=table, figure=figure, text=text, numbers=numbers,
-        sources=prov.sources, synthetic=synthetic, count_columns=counts,
+        sources=prov.sources, synthetic=synthetic, count_columns=counts, disclosure=protected,
         parameters=params(areas="; ".join(f"{a.name} ({len(a.members(day))})" for a in resolved), start=start,
                           end=end, membership_date=day, pilots_csv=pilots_csv, min_cell=cell, as_of=as_of,
                           national=national_basis_text(n.basis)),

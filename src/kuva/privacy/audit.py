@@ -7,7 +7,8 @@ attacker reads off the labels), joins all tables into one linear system by the c
 and, for every hidden cell, solves the linear programmes min/max of the cell subject to every
 published total, margin and ratio (scipy's HiGHS). A cell is *exposed* when its feasible
 interval may reach below ``min_cell`` but does not span the protection interval
-``[1, min_cell]``. A derived value (share, mean …) published while one of its counts is hidden is
+``[1, min_cell]`` (or, for a cell known to be larger before anything was published — a total
+of hidden cells that are each at least 1 — from that known floor to ``min_cell``). A derived value (share, mean …) published while one of its counts is hidden is
 exposed too.
 """
 
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kuva.errors import KuvaInputError
-from kuva.privacy.engine import SIDECAR_SUFFIX, is_exposed
+from kuva.privacy.engine import SIDECAR_SUFFIX, is_exposed, prior_floors
 from kuva.privacy.spec import key_text, parse_key
 from kuva.privacy.system import CellSystem, DerivedValue, feasible_intervals
 
@@ -131,8 +132,11 @@ def audit_tables(tables: Sequence[tuple[Path | str, Mapping[str, Any], pd.DataFr
         hidden_total += len(targets)
         if not targets:
             continue
-        for i, iv in feasible_intervals(system, comp, values, lower, derived_shown, targets).items():
-            if is_exposed(iv, m):
+        intervals = feasible_intervals(system, comp, values, lower, derived_shown, targets)
+        low_side = [i for i, iv in intervals.items() if 1 < iv.low < m]
+        floors = prior_floors(system, comp, lower, low_side) if low_side else {}
+        for i, iv in intervals.items():
+            if is_exposed(iv, m, floors.get(i, 1.0)):
                 table, r, c = where[i]
                 exposures.append(Exposure(key_text(system.keys[i]), table, r + 1, c, iv.low, iv.high, "cell"))
     for d, is_shown in zip(system.derived, derived_shown, strict=True):

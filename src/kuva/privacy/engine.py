@@ -61,11 +61,26 @@ SIDECAR_SUFFIX = ".disclosure.json"
 _TOL = 1e-6
 
 
-def is_exposed(interval: Interval, min_cell: int) -> bool:
-    """True when the attacker's interval may be small but does not span ``[1, min_cell]``."""
+def is_exposed(interval: Interval, min_cell: int, floor: float = 1.0) -> bool:
+    """True when the attacker's interval may be small but does not span ``[floor, min_cell]``.
+
+    ``floor`` is 1, or more for a cell the attacker knows to be larger before anything is
+    published (a total of several hidden cells that are each at least 1 when zeros are shown):
+    the publication must not narrow the cell beyond what is known without it."""
     if interval.low >= min_cell - _TOL:
         return False  # the attacker learns only that the cell is not small
-    return interval.low > 1 + _TOL or interval.high < min_cell - _TOL
+    return interval.low > max(1.0, floor) + _TOL or interval.high < min_cell - _TOL
+
+
+def prior_floors(system: CellSystem, component: Sequence[int], lower: Sequence[float],
+                 targets: Sequence[int]) -> dict[int, float]:
+    """The smallest value of each target that the attacker knows before any confidential figure
+    is published (from the public figures, the totals and the lower bounds alone)."""
+    public_only: list[float | None] = [
+        float(system.values[i]) if system.public[i] and not math.isnan(system.values[i]) else None
+        for i in range(len(system.keys))]
+    prior = feasible_intervals(system, component, public_only, lower, [False] * len(system.derived), targets)
+    return {i: iv.low for i, iv in prior.items()}
 
 
 @dataclass(frozen=True)
@@ -162,15 +177,27 @@ class Publication:
             dims = frame[list(count.dims)].to_numpy(dtype=object)
             col_keys: list[CellKey] = []
             for r in range(len(frame)):
-                key = (count.name, tuple(sorted((d, code_text(v)) for d, v in zip(count.dims, dims[r], strict=True))))
+                key = (count.name, tuple(sorted((d, code_text(v)) for d, v in zip(count.dims, dims[r], strict=True)))
+                       if count.dims else (("row", str(r)), ("table", name)))
                 col_keys.append(key)
-                i = self.system.cell(key, values[r], public=bool(public_rows[r]), location=(name, r, count.column))
+                i = self.system.cell(key, values[r], public=bool(public_rows[r]) or count.public,
+                                     location=(name, r, count.column))
                 table.cells.append((i, r, count.column))
             keys[count.column] = col_keys
         for rel in spec.relations:
             self._relate(name, frame, spec, rel, keys)
         for d in spec.derived:
             self._derive(name, frame, spec, d, keys, table)
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return tuple(self._tables)
+
+    def add_cell_free_table(self, name: str, frame: pd.DataFrame) -> None:
+        """Declare a table without any count (it passes unchanged, with its note)."""
+        if name in self._tables:
+            raise KuvaInputError(f"table {name!r} is already part of this publication")
+        self._tables[name] = _Table(frame.reset_index(drop=True).copy(), None)
 
     def add_cell(self, table: str, frame: pd.DataFrame, row: int, column: str, key: CellKey, *,
                  public: bool) -> int:
@@ -270,7 +297,15 @@ class Publication:
         return [0.0 if math.isnan(x) else lb for x in v]
 
     def _published(self, v: np.ndarray, hidden: np.ndarray) -> list[float | None]:
-        return [None if (hidden[i] or math.isnan(v[i])) else float(v[i]) for i in range(len(v))]
+        """What the attacker sees: the value of every shown cell, None for hidden, absent and
+        context cells (known to the engine, published nowhere)."""
+        loc = self.system.locations
+        return [None if (hidden[i] or math.isnan(v[i]) or not loc[i]) else float(v[i]) for i in range(len(v))]
+
+    def add_context(self, key: CellKey, value: float, *, public: bool) -> None:
+        """A cell the engine must know but that is published nowhere (e.g. the numerator of a
+        published share whose measure was not asked for): if it is small it is protected."""
+        self.system.cell(key, value, public=public)
 
     def _derived_hidden(self, hidden: np.ndarray) -> np.ndarray:
         out = np.zeros(len(self.system.derived), dtype=bool)
@@ -288,15 +323,18 @@ class Publication:
             targets = [i for i in comp if hidden[i] and i not in stuck]
             intervals = feasible_intervals(self.system, comp, self._published(v, hidden), lower,
                                            list(~self._derived_hidden(hidden)), targets)
-            exposed = [i for i in targets if is_exposed(intervals[i], m)]
+            low_side = [i for i in targets if 1 + _TOL < intervals[i].low < m - _TOL]
+            floors = prior_floors(self.system, comp, lower, low_side) if low_side else {}
+            exposed = [i for i in targets if is_exposed(intervals[i], m, floors.get(i, 1.0))]
             if not exposed:
                 return stuck
             added = False
             for i in sorted(exposed, key=lambda j: v[j]):
                 iv = intervals[i]
                 goals = []
-                if iv.low > 1 + _TOL:
-                    goals.append(min(1.0, v[i]) if v[i] >= 1 else v[i])
+                floor = max(1.0, floors.get(i, 1.0))
+                if iv.low > floor + _TOL:
+                    goals.append(min(floor, v[i]))
                 if iv.high < m - _TOL:
                     goals.append(float(m))
                 for goal in goals:
@@ -308,8 +346,8 @@ class Publication:
                 # the LP found no cheaper way: hide every confidential neighbour of the exposed cells
                 for i in exposed:
                     for j in self._neighbours(i):
-                        if not hidden[j] and not public[j] and not math.isnan(v[j]) and not (
-                                self.policy.zeros == "shown" and v[j] == 0):
+                        shown_zero = self.policy.zeros == "shown" and v[j] == 0
+                        if not (hidden[j] or public[j] or math.isnan(v[j]) or shown_zero) and self.system.locations[j]:
                             hidden[j] = True
                             added = True
                 if not added:
@@ -354,7 +392,8 @@ class Publication:
         bounds: list[tuple[float, float | None]] = []
         for i in free:
             unknown = math.isnan(v[i])
-            cost[col[i]] = 1e-6 if (hidden[i] or unknown) else max(float(v[i]), 1.0)
+            shown = not (hidden[i] or unknown or not self.system.locations[i])
+            cost[col[i]] = max(float(v[i]), 1.0) if shown else 1e-6
             bounds.append((0.0, None))
         for i in free:
             unknown = math.isnan(v[i])
@@ -365,7 +404,8 @@ class Publication:
         if res.status != 0:
             return []
         y = res.x[:k] - res.x[k:]
-        return [i for i in free if abs(y[col[i]]) > 1e-7 and not hidden[i] and not math.isnan(v[i])]
+        loc = self.system.locations
+        return [i for i in free if abs(y[col[i]]) > 1e-7 and not hidden[i] and not math.isnan(v[i]) and loc[i]]
 
     # -- output --------------------------------------------------------------------------------
 

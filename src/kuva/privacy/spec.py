@@ -6,7 +6,8 @@ the codes that place it (area, period, service, …). The same key in two tables
 number, which is how the engine and the audit see differencing across tables. Declarations:
 
 - :class:`Count` — a column of person counts; ``dims`` are the row columns that identify each
-  cell (a column repeated on several rows, e.g. an area total on every service row, is one cell).
+  cell (a column repeated on several rows, e.g. an area total on every service row, is one cell);
+  ``public=True`` for a column of figures already published by their owner.
 - :class:`SumOver` — ``total`` equals the sum of ``part`` over every value of ``dim`` (services →
   all services, municipalities → …) with the other dimensions equal.
 - :class:`ColumnSum` — in one row, column ``total`` equals the sum of the ``parts`` columns.
@@ -60,6 +61,7 @@ class Count:
     column: str
     dims: tuple[str, ...]
     quantity: str | None = None  #: global name of what is counted; default the column name
+    public: bool = False  #: the column holds figures already published by their owner
 
     @property
     def name(self) -> str:

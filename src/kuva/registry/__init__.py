@@ -2,7 +2,7 @@
 and the measure catalogue. Read by every layer; imports none of them."""
 
 from kuva.registry.areas import Area, AreaRegistry, Municipality, area_registry
-from kuva.registry.measures import Measure, measure, measures
+from kuva.registry.measures import Measure, MeasureRelation, measure, measure_relations, measures
 from kuva.registry.pilots import (
     Membership,
     Programme,
@@ -17,6 +17,7 @@ __all__ = [
     "Area",
     "AreaRegistry",
     "Measure",
+    "MeasureRelation",
     "Membership",
     "Municipality",
     "Programme",
@@ -27,6 +28,7 @@ __all__ = [
     "area_registry",
     "kykyviisari_comparison",
     "measure",
+    "measure_relations",
     "measures",
     "programme_registry",
     "service_type",

@@ -77,3 +77,46 @@ def measure(code: str) -> Measure:
     if code.upper() in cat:
         return cat[code.upper()]
     raise KuvaLookupError(f"unknown measure {code!r}; closest: {', '.join(closest(code, list(cat))) or '(none)'}")
+
+
+RELATION_COLUMNS = ("kind", "result", "numerator", "denominator", "scale", "note")
+
+
+@dataclass(frozen=True)
+class MeasureRelation:
+    """How one measure follows from others (the disclosure engine's additive structure).
+
+    ``sum``: ``result = Σ numerator`` (same area, period and breakdown); ``ratio``:
+    ``result = scale × Σ numerator / Σ denominator``.
+    """
+
+    kind: Literal["sum", "ratio"]
+    result: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+    scale: float
+    note: str
+
+
+@cache
+def measure_relations() -> tuple[MeasureRelation, ...]:
+    """The relations between measures (``measure_relations.csv``), every code checked against
+    the catalogue."""
+    known = measures()
+    out: list[MeasureRelation] = []
+    for i, r in enumerate(read_csv("measure_relations.csv", RELATION_COLUMNS), start=1):
+        where = f"kuva/registry/data/measure_relations.csv, row {i}"
+        kind = r["kind"]
+        if kind not in ("sum", "ratio"):
+            raise KuvaInputError(f"{where}, field 'kind': must be 'sum' or 'ratio', got {kind!r}")
+        num = tuple(c for c in r["numerator"].split(";") if c)
+        den = tuple(c for c in r["denominator"].split(";") if c)
+        for field_name, codes in (("result", (r["result"],)), ("numerator", num), ("denominator", den)):
+            unknown = [c for c in codes if c not in known]
+            if unknown:
+                raise KuvaInputError(f"{where}, field {field_name!r}: unknown measure(s) {unknown}")
+        if kind == "ratio" and not den:
+            raise KuvaInputError(f"{where}, field 'denominator': a ratio needs a denominator")
+        out.append(MeasureRelation("sum" if kind == "sum" else "ratio", r["result"], num, den,
+                                   float(r["scale"] or 1.0), r["note"]))
+    return tuple(out)

@@ -34,11 +34,11 @@ from kuva.report.pdfinfo import page_count
 from kuva.report.provenance import Provenance, read_provenance
 from kuva.report.tables import (
     check_table,
-    control_table,
     declared_count_columns,
     display_table,
     format_cell,
     format_number,
+    publish_result,
     safe_name,
     write_table_files,
 )
@@ -123,9 +123,10 @@ def _result_entry(
     number: int, svgs: dict[str, str], files: list[Path],
 ) -> dict[str, Any]:
     declared = declared_count_columns(result)
-    controlled = control_table(result.table, params.min_cell, declared)
+    published = publish_result(result, params.min_cell)
+    controlled = published.frame
     check_table(controlled, params.min_cell, declared, name=result.key)
-    csv_path, xlsx_path = write_table_files(controlled, result.key, lang, tables_dir)
+    csv_path, xlsx_path = write_table_files(controlled, result.key, lang, tables_dir, sidecar=published.sidecar)
     files += [csv_path, xlsx_path]
     disp = display_table(controlled, lang, MAX_TABLE_ROWS)
     rel_csv = csv_path.relative_to(out_dir).as_posix()

@@ -1,10 +1,13 @@
 """Tables in the report: disclosure control at the output boundary, display formatting and the
 CSV/Excel files written beside the report.
 
-Analysis tables arrive already disclosure-controlled. The report still (1) suppresses any
-count column it can recognise with :func:`kuva.privacy.disclosure.suppress_small_cells` and (2) refuses
-to write a table in which a person count in ``[1, min_cell)`` survives
-(:class:`ReportDisclosureError`). Count columns are the ones an analysis declares
+Analysis tables arrive protected by the disclosure engine (:attr:`AnalysisResult.disclosure`,
+declared with their totals and derived values). A table that an analysis did not declare is put
+through the same engine here, with every count column it can recognise (no totals known: each
+count its own cell). Every table is written with its disclosure sidecar
+(``<table>.disclosure.json``) for ``kuva privacy audit``, and the report refuses to write a table
+in which a person count in ``[1, min_cell)`` survives (:class:`ReportDisclosureError`).
+Count columns are the ones an analysis declares
 (:attr:`AnalysisResult.count_columns <kuva.analysis.result.AnalysisResult.count_columns>`), and in
 addition columns named like counts (``n``, ``count``, ``persons``, ``*_count`` and other
 person-count words), columns named after a measure whose unit is persons, and, in long tables
@@ -15,17 +18,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaError
-from kuva.privacy.disclosure import SUPPRESSED_FLAG, person_count_measures, suppress_small_cells
+from kuva.privacy.audit import write_sidecar
+from kuva.privacy.disclosure import SUPPRESSED_FLAG, person_count_measures
+from kuva.privacy.engine import ProtectedTable, Publication
+from kuva.privacy.policy import policy
+from kuva.privacy.spec import Count, Derived, TableSpec
 from kuva.report.labels import column_label
 
 COUNT_NAMES = frozenset({"n", "count", "persons", "n_persons", "people"})
@@ -75,25 +83,38 @@ def _small(values: pd.Series, min_cell: int) -> np.ndarray:
     return np.asarray((v > 0) & (v < min_cell), dtype=bool)
 
 
-def control_table(table: pd.DataFrame, min_cell: int, declared: Sequence[str] = ()) -> pd.DataFrame:
-    """``table`` with every recognisable small person count suppressed (a copy; input untouched)."""
-    out = table.copy()
+def publish_result(result: AnalysisResult, min_cell: int) -> ProtectedTable:
+    """The table of ``result`` as the disclosure engine protected it (see the module docstring)."""
+    done = result.disclosure
+    if done is not None and done.note.policy.get("min_cell") == min_cell:
+        return done
+    return protect_undeclared(result.table, result.key, min_cell, declared_count_columns(result))
+
+
+def protect_undeclared(table: pd.DataFrame, key: str, min_cell: int, declared: Sequence[str] = ()) -> ProtectedTable:
+    """A table no analysis declared, through the engine: each recognisable count is a cell of its
+    own; rate/share columns in a row with a hidden count are hidden with it; in a long table
+    (``measure``/``value``) the value of every persons measure is a count."""
+    from kuva.config import load_settings
+
+    pol = policy(min_cell, override=load_settings().min_cell_override)
+    out = table.reset_index(drop=True)
     wide = count_columns(out, declared)
-    if wide and any(_small(out[c], min_cell).any() for c in wide):
-        flag_before = out[SUPPRESSED_FLAG].to_numpy(dtype=bool) if SUPPRESSED_FLAG in out.columns else None
-        derived = [str(c) for c in out.columns if str(c) not in wide and _DERIVED_RE.search(str(c).lower())
-                   and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
-        out = suppress_small_cells(out.drop(columns=[SUPPRESSED_FLAG], errors="ignore"), wide,
-                                   derived_columns=derived, min_cell=min_cell)
-        if flag_before is not None:
-            out[SUPPRESSED_FLAG] = out[SUPPRESSED_FLAG].to_numpy(dtype=bool) | flag_before
+    derived = [str(c) for c in out.columns if str(c) not in wide and _DERIVED_RE.search(str(c).lower())
+               and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    spec = TableSpec(counts=tuple(Count(c, ()) for c in wide),
+                     derived=tuple(Derived(d, tuple(wide)) for d in derived) if wide else ())
+    pub = Publication(pol)
+    pub.add(key, out, spec)
     mask = long_count_mask(out)
-    if mask.any():
-        small = mask & _small(out["value"], min_cell)
-        if small.any():
-            out["value"] = out["value"].astype(float).where(~small, np.nan)
-            prev = out[SUPPRESSED_FLAG].to_numpy(dtype=bool) if SUPPRESSED_FLAG in out.columns else False
-            out[SUPPRESSED_FLAG] = small | prev
+    for r in np.flatnonzero(mask):
+        pub.add_cell(key, out, int(r), "value", ("value", (("row", str(r)), ("table", key))), public=False)
+    return pub.protect()[key]
+
+
+def control_table(table: pd.DataFrame, min_cell: int, declared: Sequence[str] = ()) -> pd.DataFrame:
+    """``table`` with every recognisable small person count hidden by the engine (a copy)."""
+    out = protect_undeclared(table, "table", min_cell, declared).frame
     check_table(out, min_cell, declared)
     return out
 
@@ -210,14 +231,18 @@ def safe_name(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", key).strip("_") or "table"
 
 
-def write_table_files(table: pd.DataFrame, key: str, lang: str, out_dir: Path) -> tuple[Path, Path]:
+def write_table_files(table: pd.DataFrame, key: str, lang: str, out_dir: Path,
+                      sidecar: Mapping[str, Any] | None = None) -> tuple[Path, Path]:
     """Write ``table`` as ``<key>.csv`` (UTF-8, column keys as headers) and ``<key>.xlsx``
-    (headers in ``lang``) into ``out_dir``; return both paths."""
+    (headers in ``lang``) into ``out_dir``, with the disclosure ``sidecar`` as
+    ``<key>.disclosure.json`` when given; return the CSV and Excel paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     name = safe_name(key)
     csv_path = out_dir / f"{name}.csv"
     xlsx_path = out_dir / f"{name}.xlsx"
     table.to_csv(csv_path, index=False, encoding="utf-8")
+    if sidecar is not None:
+        write_sidecar(csv_path, sidecar)
     labelled = table.rename(columns={c: column_label(str(c), lang) for c in table.columns})
     # Excel has no timezone-aware datetimes; dates stay dates.
     for col in labelled.columns:

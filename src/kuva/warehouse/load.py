@@ -37,6 +37,20 @@ class SourceInfo:
     vintage: datetime  #: when the publisher released these values (revision time)
     retrieved_at: datetime | None = None  #: when KuVa fetched them (default: now)
     query: str | None = None  #: the query sent, if any (JSON text)
+    #: ``public`` (already published by its owner: passes disclosure control unchanged) or
+    #: ``confidential`` (person-level data, a municipality's own figures and every synthetic
+    #: stand-in for them). Default: public only for real StatFin tables.
+    sensitivity: str | None = None
+
+    @property
+    def classification(self) -> str:
+        """The disclosure class of this source (see :attr:`sensitivity`)."""
+        if self.sensitivity is not None:
+            if self.sensitivity not in ("public", "confidential"):
+                raise KuvaInputError(f"source {self.source_id}: sensitivity must be 'public' or 'confidential', "
+                                     f"got {self.sensitivity!r}")
+            return self.sensitivity
+        return "public" if self.kind.startswith("statfin") and not self.synthetic else "confidential"
 
 
 @dataclass(frozen=True)

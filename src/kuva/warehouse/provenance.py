@@ -36,10 +36,13 @@ def record_load(
     row = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
     load_id = int(row[0]) if row else 1
     con.execute(
-        """INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)
+        """INSERT INTO sources (source_id, kind, title, publisher, license, synthetic, sensitivity)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (source_id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
-           publisher = excluded.publisher, license = excluded.license, synthetic = excluded.synthetic""",
-        [source.source_id, source.kind, source.title, source.publisher, source.license, source.synthetic],
+           publisher = excluded.publisher, license = excluded.license, synthetic = excluded.synthetic,
+           sensitivity = excluded.sensitivity""",
+        [source.source_id, source.kind, source.title, source.publisher, source.license, source.synthetic,
+         source.classification],
     )
     con.execute(
         "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

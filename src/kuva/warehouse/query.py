@@ -90,6 +90,7 @@ class SourceSummary:
     source_id: str
     title: str
     synthetic: bool
+    sensitivity: str  #: ``public`` or ``confidential`` (disclosure control)
     loads: int
     latest_vintage: datetime
     observations: int
@@ -103,16 +104,21 @@ def warehouse_summary(wh: Warehouse) -> list[SourceSummary]:
     """Per source: loads, vintages, observation count, measures, areas and period range."""
     rows = wh.con.execute(
         """
-        SELECT s.source_id, s.title, s.synthetic,
+        SELECT s.source_id, s.title, s.synthetic, s.sensitivity,
                (SELECT count(*) FROM loads l WHERE l.source_id = s.source_id),
                (SELECT max(vintage) FROM loads l WHERE l.source_id = s.source_id),
                count(*), count(DISTINCT o.measure),
                count(DISTINCT o.area_code), min(o.period), max(o.period)
         FROM sources s JOIN observations o ON o.source_id = s.source_id
-        GROUP BY s.source_id, s.title, s.synthetic ORDER BY s.source_id
+        GROUP BY s.source_id, s.title, s.synthetic, s.sensitivity ORDER BY s.source_id
         """
     ).fetchall()
     return [SourceSummary(*r) for r in rows]
+
+
+def source_sensitivity(wh: Warehouse) -> dict[str, str]:
+    """The disclosure class of every source: ``public`` or ``confidential``."""
+    return {str(k): str(v) for k, v in wh.con.execute("SELECT source_id, sensitivity FROM sources").fetchall()}
 
 
 def area_coverage(wh: Warehouse) -> pd.DataFrame:

@@ -7,7 +7,8 @@ and records it in ``schema_migrations``.
 Tables
 ------
 ``schema_migrations``  applied migrations.
-``sources``            one row per data source (publisher, licence, synthetic or real).
+``sources``            one row per data source (publisher, licence, synthetic or real, and its
+                       disclosure class ``sensitivity``: ``public`` or ``confidential``).
 ``loads``              provenance: one row per load that changed something (source, query or
                        path, retrieved at, vintage, checksum, row counts).
 ``observations``       statistics stored long: (area_code, period, measure, breakdown, vintage)
@@ -162,6 +163,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                 value DOUBLE NOT NULL,
                 note VARCHAR NOT NULL DEFAULT ''
             )""",
+        ),
+    ),
+    Migration(
+        3,
+        "disclosure: every source is classified public (already published by its owner) or confidential",
+        (
+            "ALTER TABLE sources ADD COLUMN sensitivity VARCHAR DEFAULT 'confidential'",
+            "UPDATE sources SET sensitivity = CASE WHEN kind LIKE 'statfin%' AND NOT synthetic "
+            "THEN 'public' ELSE 'confidential' END",
         ),
     ),
 )
