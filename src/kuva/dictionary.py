@@ -5,7 +5,7 @@ schema and the indicator catalogue so it cannot drift: ``python -m kuva.dictiona
 
 from __future__ import annotations
 
-from kuva.registry import measures, service_types
+from kuva.registry import measure_relations, measures, service_types
 
 #: Warehouse tables: (Finnish term, definition, columns with meaning).
 TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
@@ -33,7 +33,9 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
         [("source_id", "e.g. statfin:12r5, synthetic:panel"),
          ("kind", "statfin-bundled, statfin-pxweb, synthetic, user-file"),
          ("title", "human-readable title"), ("publisher", "publisher"), ("license", "licence and attribution"),
-         ("synthetic", "true for simulated data (always labelled SYNTHETIC where shown)")],
+         ("synthetic", "true for simulated data (always labelled SYNTHETIC where shown)"),
+         ("sensitivity", "public (already published by its owner: shown unchanged) or confidential (person-level, "
+                         "a municipality's own figures, synthetic stand-ins: disclosure-controlled); docs/privacy.md")],
     ),
     "loads": (
         "lataukset (alkuperätiedot)",
@@ -148,6 +150,14 @@ def render() -> str:
                 f"| `{m.code}` | {_cell(m.name_fi)} | {_cell(m.name_sv)} | {_cell(m.name_en)} | {m.unit} | "
                 f"{m.frequency} | {_cell(m.definition)} | {_cell(m.table)} | {m.breakdown} |")
         lines.append("")
+    lines += ["## Relations between measures (disclosure rulebook)", "",
+              "The additive structure the disclosure engine protects (`registry/data/measure_relations.csv`):",
+              "`sum`: the result is the sum of the parts; `ratio`: scale × Σ numerator / Σ denominator.", "",
+              "| kind | result | numerator / parts | denominator | scale | note |", "|---|---|---|---|---|---|"]
+    for rel in measure_relations():
+        lines.append(f"| {rel.kind} | `{rel.result}` | {', '.join(f'`{c}`' for c in rel.numerator)} | "
+                     f"{', '.join(f'`{c}`' for c in rel.denominator)} | {rel.scale:g} | {_cell(rel.note)} |")
+    lines.append("")
     from kuva.indicators.catalogue import render_markdown
 
     lines += [render_markdown(), ""]
