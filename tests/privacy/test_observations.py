@@ -1,0 +1,99 @@
+"""Long observation tables (``kuva query``): the tester's leaks, each shown first with the naive
+answer (small counts hidden alone) and then with the engine's answer, on a real warehouse file."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kuva.privacy.audit import audit_tables
+from kuva.privacy.disclosure import person_count_measures
+from kuva.privacy.observations import protect_observations, related_measures
+from kuva.privacy.policy import policy
+from kuva.warehouse import SourceInfo, Warehouse, load_observations, query_observations
+from kuva.warehouse.query import source_sensitivity
+
+SERVICES = ["TVKOULUTUSLOP", "VALMENNUSLOP", "TYOLLISTETTYLOP", "KOKEILULOP", "VUORVAPLOP", "KUNTTYOLOP", "OMAEHTLOP"]
+ALAJARVI = "KU005"
+POLICY = policy(5)
+
+
+@pytest.fixture
+def wh(tmp_path: Path) -> Iterator[Warehouse]:
+    """A warehouse with a municipality's confidential service counts and a public figure."""
+    services = dict(zip(SERVICES, [20.0, 3.0, 40.0, 12.0, 0.0, 25.0, 30.0], strict=True))
+    rows = [("2021-09-01", m, v) for m, v in services.items()]
+    rows += [("2021-09-01", "PALVELUISSAYHTEENSA", sum(services.values())), ("2021-09-01", "TYOTTOMATLOPUSSA", 400.0)]
+    rows += [("2021-01-01", m, v) for m, v in (
+        ("VALMPAATTYNYT_TAJO", 21.0), ("VALMYHTEENSA_TAJO", 3.0), ("VALMTOIMPOSUUS_TAJO", 3 / 21 * 100),
+        ("VALMTYOTTOMANA_TAJO", 9.0), ("VALMTYOTOSUUS_TAJO", 9 / 21 * 100))]
+    own = pd.DataFrame(rows, columns=["period", "measure", "value"]).assign(area_code=ALAJARVI)
+    public = pd.DataFrame({"area_code": [ALAJARVI], "period": ["2021-10-01"], "measure": ["TYOTTOMATLOPUSSA"],
+                           "value": [2.0]})
+    with Warehouse(tmp_path / "kuva.duckdb") as w:
+        load_observations(w, own, SourceInfo("municipality:alajarvi", "user-file", "Own service counts",
+                                             "Alajärvi", "internal", False, "own.csv", datetime(2021, 11, 1)))
+        load_observations(w, public, SourceInfo("statfin:test", "statfin-bundled", "StatFin", "Statistics Finland",
+                                                "CC BY 4.0", False, "12r5.csv", datetime(2021, 11, 1)))
+        yield w
+
+
+def answer(wh: Warehouse, measures: list[str], *, naive: bool = False) -> tuple[pd.DataFrame, dict[str, object]]:
+    """What ``kuva query`` publishes, and the disclosure sidecar of that answer."""
+    df = query_observations(wh, measures, areas=[ALAJARVI])
+    context = query_observations(wh, sorted(related_measures(measures) - set(measures)), areas=[ALAJARVI])
+    pt = protect_observations(df, POLICY, sensitivity=source_sensitivity(wh), context=context, name="query")
+    if naive:
+        small = df["measure"].isin(person_count_measures()) & (df["value"] > 0) & (df["value"] < 5)
+        return df.assign(value=df["value"].where(~small)), dict(pt.sidecar)
+    return pt.frame, dict(pt.sidecar)
+
+
+def exposed(frame: pd.DataFrame, sidecar: dict[str, object]) -> int:
+    return audit_tables([("query", sidecar, frame)]).exposed
+
+
+def test_the_total_minus_the_shown_services_gives_the_hidden_one(wh: Warehouse) -> None:
+    asked = ["PALVELUISSAYHTEENSA", *SERVICES]
+    naive, side = answer(wh, asked, naive=True)
+    assert exposed(naive, side) >= 1  # 130 − 127 = 3
+    safe, side = answer(wh, asked)
+    assert exposed(safe, side) == 0
+    shown = safe.dropna(subset=["value"])
+    assert not (shown["measure"].isin(person_count_measures()) & shown["value"].between(1, 4)).any()
+    assert int(safe["suppressed"].sum()) >= 2
+
+
+def test_a_share_and_its_base_give_the_hidden_count_away(wh: Warehouse) -> None:
+    asked = ["VALMPAATTYNYT_TAJO", "VALMYHTEENSA_TAJO", "VALMTOIMPOSUUS_TAJO"]
+    naive, side = answer(wh, asked, naive=True)
+    assert exposed(naive, side) >= 1  # 14.2857 % of 21 = 3
+    safe, side = answer(wh, asked)
+    assert exposed(safe, side) == 0
+    share = safe.loc[safe["measure"] == "VALMTOIMPOSUUS_TAJO", "value"].iloc[0]
+    assert math.isnan(share)
+
+
+def test_a_share_of_a_count_not_asked_for_is_hidden_when_that_count_is_small(wh: Warehouse) -> None:
+    safe, side = answer(wh, ["VALMPAATTYNYT_TAJO", "VALMTOIMPOSUUS_TAJO", "VALMTYOTOSUUS_TAJO"])
+    values = dict(zip(safe["measure"], safe["value"], strict=True))
+    assert math.isnan(values["VALMTOIMPOSUUS_TAJO"])  # its numerator (3) is small
+    assert values["VALMTYOTOSUUS_TAJO"] == pytest.approx(9 / 21 * 100)  # 9 may be deduced: not small
+    assert exposed(safe, side) == 0
+
+
+def test_public_figures_pass_unchanged(wh: Warehouse) -> None:
+    df = query_observations(wh, ["TYOTTOMATLOPUSSA"], areas=[ALAJARVI])
+    pt = protect_observations(df, POLICY, sensitivity=source_sensitivity(wh))
+    out = pt.frame.set_index("period")["value"]
+    assert out.tolist() == [400.0, 2.0]  # the public 2 is StatFin's own published figure
+    assert pt.note.public_cells == 1 and pt.note.confidential_cells == 1 and pt.note.hidden_cells == 0
+
+
+def test_sources_are_classified(wh: Warehouse) -> None:
+    assert source_sensitivity(wh) == {"municipality:alajarvi": "confidential", "statfin:test": "public"}
