@@ -7,12 +7,13 @@ setting                environment variable        default
 warehouse path         ``KUVA_WAREHOUSE``          ``kuva-data/kuva.duckdb``
 minimum cell size      ``KUVA_MIN_CELL``           ``5`` (below 3 only with the override)
 min-cell override      ``KUVA_MIN_CELL_OVERRIDE``  ``no`` (``yes`` allows 1–2; logged)
+controlled rounding    ``KUVA_ROUNDING``           ``0`` (none; or 5 or 10)
 pilot membership CSV   ``KUVA_PILOTS_CSV``         bundled ``pilots_2021.csv``
 pseudonym key          ``KUVA_PSEUDONYM_KEY``      none (required for person data)
 =====================  ==========================  ==================================
 
 ``kuva.toml`` takes the same settings under ``[kuva]`` with the keys ``warehouse``,
-``min_cell``, ``min_cell_override`` and ``pilots_csv`` (never the key).
+``min_cell``, ``min_cell_override``, ``rounding`` and ``pilots_csv`` (never the key).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ SETTINGS: dict[str, tuple[str, str | None]] = {
     "warehouse": ("KUVA_WAREHOUSE", "warehouse"),
     "min_cell": ("KUVA_MIN_CELL", "min_cell"),
     "min_cell_override": ("KUVA_MIN_CELL_OVERRIDE", "min_cell_override"),
+    "rounding": ("KUVA_ROUNDING", "rounding"),
     "pilots_csv": ("KUVA_PILOTS_CSV", "pilots_csv"),
     "pseudonym_key": ("KUVA_PSEUDONYM_KEY", None),
 }
@@ -46,11 +48,12 @@ class Settings:
     min_cell: int = DEFAULT_MIN_CELL
     pilots_csv: Path | None = None
     min_cell_override: bool = False
+    rounding: int = 0  #: controlled rounding base of confidential counts (0, 5 or 10)
 
     @property
     def disclosure(self) -> DisclosurePolicy:
         """The disclosure policy every output uses (validated when the settings are loaded)."""
-        return policy(self.min_cell, override=self.min_cell_override)
+        return policy(self.min_cell, override=self.min_cell_override, rounding=self.rounding)
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -97,12 +100,18 @@ def load_settings(cwd: Path | None = None, environ: dict[str, str] | None = None
             ) from exc
     override_raw = pick("min_cell_override")
     override = _flag(override_raw) if override_raw is not None else False
-    policy(min_cell, override=override)  # refuses min_cell below 3 without the override
+    rounding_raw = pick("rounding")
+    try:
+        rounding = int(str(rounding_raw)) if rounding_raw is not None else 0
+    except ValueError as exc:
+        raise KuvaConfigError(f"KUVA_ROUNDING / rounding must be 0, 5 or 10, got {rounding_raw!r}") from exc
+    policy(min_cell, override=override, rounding=rounding)  # refuses min_cell < 3 without the override
     return Settings(
         warehouse=Path(str(warehouse)) if warehouse is not None else DEFAULT_WAREHOUSE,
         min_cell=min_cell,
         pilots_csv=Path(str(pilots)) if pilots is not None else None,
         min_cell_override=override,
+        rounding=rounding,
     )
 
 

@@ -269,3 +269,54 @@ def test_rows_with_totals_and_shares(rows: list[tuple[int, int, int]]) -> None:
                      derived=(Ratio("share_a", "a", ("total",)),))
     pt = protect_table(df, spec, POLICY, name="rows")
     assert audit(pt).exposed == 0
+
+
+# -- controlled rounding -----------------------------------------------------------------------
+
+ROUNDED = policy(MIN_CELL, rounding=5)
+
+
+def test_controlled_rounding_keeps_the_totals_additive() -> None:
+    df, spec = two_way()
+    df = df.assign(persons=df["persons"] + np.where(df["persons"] > 10, 3, 0))  # break the multiples
+    # recompute margins so the declared totals hold
+    inner = df[(df["area"] != "ALL") & (df["service"] != "ALL")]
+    for a in "abc":
+        df.loc[(df["area"] == a) & (df["service"] == "ALL"), "persons"] = inner.loc[inner["area"] == a, "persons"].sum()
+    for sv in "xy":
+        total = inner.loc[inner["service"] == sv, "persons"].sum()
+        df.loc[(df["area"] == "ALL") & (df["service"] == sv), "persons"] = total
+    df.loc[(df["area"] == "ALL") & (df["service"] == "ALL"), "persons"] = inner["persons"].sum()
+    pt = protect_table(df, spec, ROUNDED, name="rounded")
+    out = pt.frame
+    shown = out["persons"].dropna()
+    assert (shown % 5 == 0).all()
+    assert ((shown - df.loc[shown.index, "persons"]).abs() < 5).all()  # one of the two next multiples
+    pub = out.set_index(["area", "service"])["persons"]
+    for a in "abc":  # every total whose cells are all shown still adds up
+        cells = [pub[(a, s)] for s in "xy"]
+        if not any(np.isnan(cells)) and not np.isnan(pub[(a, "ALL")]):
+            assert sum(cells) == pub[(a, "ALL")]
+    assert pt.note.non_additive_totals == 0
+    assert audit(pt).exposed == 0
+
+
+def test_rounded_shares_are_computed_from_the_rounded_counts() -> None:
+    df = pd.DataFrame({"area": ["A", "B"], "ended": [23, 41], "in_services": [12, 18]})
+    df["share"] = df["in_services"] / df["ended"] * 100
+    spec = TableSpec(counts=(Count("ended", ("area",)), Count("in_services", ("area",))),
+                     derived=(Ratio("share", "in_services", ("ended",)),))
+    out = protect_table(df, spec, ROUNDED, name="s").frame
+    assert (out["ended"] % 5 == 0).all() and (out["in_services"] % 5 == 0).all()
+    assert out["share"].tolist() == pytest.approx((out["in_services"] / out["ended"] * 100).tolist())
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_random_tables_with_rounding_leave_nothing_exposed(values: np.ndarray) -> None:
+    df, spec = additive_table(values)
+    pt = protect_table(df, spec, policy(MIN_CELL, rounding=10), name="random")
+    small = {c["key"] for c, v in zip(pt.sidecar["cells"], df["n"], strict=True) if 0 < v < MIN_CELL}
+    report = audit_tables([(pt.name, pt.sidecar, pt.frame)], sensitive=small)
+    assert report.exposed == 0, [e.text() for e in report.exposures]
+    assert (pt.frame["n"].dropna() % 10 == 0).all()

@@ -42,7 +42,7 @@ def resolve_policy(min_cell: int | None) -> DisclosurePolicy:
     settings = load_settings()
     if min_cell is None:
         return settings.disclosure
-    return policy(min_cell, override=settings.min_cell_override)
+    return policy(min_cell, override=settings.min_cell_override, rounding=settings.rounding)
 
 
 def protect(table: pd.DataFrame, spec: TableSpec, key: str, min_cell: int | None) -> ProtectedTable:

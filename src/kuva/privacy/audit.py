@@ -8,15 +8,23 @@ and, for every hidden cell, solves the linear programmes min/max of the cell sub
 published total, margin and ratio (scipy's HiGHS). A cell is *exposed* when its feasible
 interval may reach below ``min_cell`` but does not span the protection interval
 ``[1, min_cell]`` (or, for a cell known to be larger before anything was published — a total
-of hidden cells that are each at least 1 — from that known floor to ``min_cell``). A derived value (share, mean …) published while one of its counts is hidden is
-exposed too.
+of hidden cells that are each at least 1 — from that known floor to ``min_cell``). A derived
+value (share, mean …) published while one of its counts is hidden is exposed too. When a table
+was published with controlled rounding to base ``b``, each of its shown confidential counts ``r``
+tells the attacker only that the true count lies in ``[r − b + 1, r + b − 1]``, and its shares
+(computed from the rounded counts) add nothing.
+
+Who holds the true values (KuVa's own tests) can name the small cells (``sensitive``): then
+exactly those are checked. Without them every hidden cell is judged by its interval alone, which
+for rounded tables can flag a large complementary cell whose interval, widened by the rounding,
+now reaches below ``min_cell`` — a false alarm the engine cannot rule out without the truth.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,8 +94,9 @@ def audit_directory(directory: Path | str, *, min_cell: int | None = None) -> Au
 
 
 def audit_tables(tables: Sequence[tuple[Path | str, Mapping[str, Any], pd.DataFrame]], *,
-                 min_cell: int | None = None) -> AuditReport:
-    """Audit tables given as (name, sidecar, published frame)."""
+                 min_cell: int | None = None, sensitive: Collection[str] | None = None) -> AuditReport:
+    """Audit tables given as (name, sidecar, published frame); ``sensitive``: the keys of the
+    cells known to be small (see the module docstring)."""
     system = CellSystem()
     shown: dict[int, bool] = {}
     where: dict[int, tuple[str, int, str]] = {}
@@ -95,14 +104,23 @@ def audit_tables(tables: Sequence[tuple[Path | str, Mapping[str, Any], pd.DataFr
     derived_shown: list[bool] = []
     zeros_shown = True
     cell_min = min_cell
+    ranges: dict[int, tuple[float, float]] = {}
     for name, meta, frame in tables:
         policy = meta.get("note", {}).get("policy", {})
         cell_min = cell_min if cell_min is not None else int(policy.get("min_cell", 5))
         zeros_shown = zeros_shown and policy.get("zeros", "shown") == "shown"
         label = Path(str(name)).name.removesuffix(SIDECAR_SUFFIX)
+        base = int(policy.get("rounding") or 0)
         for c in meta["cells"]:
             value = _value(frame, c["row"], c["column"], label)
-            i = system.cell(parse_key(c["key"]), value, public=bool(c.get("public")),
+            public = bool(c.get("public"))
+            if base and not public and not math.isnan(value):
+                i = system.cell(parse_key(c["key"]), public=False, location=(label, int(c["row"]), str(c["column"])))
+                ranges[i] = (max(0.0, value - base + 1), value + base - 1)
+                shown[i] = False
+                where.setdefault(i, (label, int(c["row"]), str(c["column"])))
+                continue
+            i = system.cell(parse_key(c["key"]), value, public=public,
                             location=(label, int(c["row"]), str(c["column"])))
             shown[i] = shown.get(i, False) or not math.isnan(value)
             where.setdefault(i, (label, int(c["row"]), str(c["column"])))
@@ -119,20 +137,24 @@ def audit_tables(tables: Sequence[tuple[Path | str, Mapping[str, Any], pd.DataFr
                 tuple(system.cell(parse_key(k)) for k in d["numerator"]),
                 tuple(system.cell(parse_key(k)) for k in d["denominator"]),
                 float(d.get("scale", 100.0)), d.get("decimals"), value))
-            derived_shown.append(not math.isnan(value))
+            derived_shown.append(not math.isnan(value) and not base)
     m = cell_min if cell_min is not None else 5
     n = len(system.keys)
     values: list[float | None] = [system.values[i] if shown.get(i, False) else None for i in range(n)]
     # the attacker knows a hidden cell is positive when zeros are shown; absent cells may be 0
     lower = [(1.0 if zeros_shown else 0.0) if i in where and not shown[i] else 0.0 for i in range(n)]
+    upper: list[float | None] = [None] * n
+    for i, (lo, hi) in ranges.items():
+        lower[i], upper[i] = lo, hi
     exposures: list[Exposure] = []
     hidden_total = 0
     for comp in system.components():
-        targets = [i for i in comp if i in where and not shown[i] and not system.public[i]]
+        targets = [i for i in comp if i in where and not shown[i] and not system.public[i] and i not in ranges
+                   and (sensitive is None or key_text(system.keys[i]) in sensitive)]
         hidden_total += len(targets)
         if not targets:
             continue
-        intervals = feasible_intervals(system, comp, values, lower, derived_shown, targets)
+        intervals = feasible_intervals(system, comp, values, lower, derived_shown, targets, upper=upper)
         low_side = [i for i, iv in intervals.items() if 1 < iv.low < m]
         floors = prior_floors(system, comp, lower, low_side) if low_side else {}
         for i, iv in intervals.items():
@@ -141,7 +163,7 @@ def audit_tables(tables: Sequence[tuple[Path | str, Mapping[str, Any], pd.DataFr
                 exposures.append(Exposure(key_text(system.keys[i]), table, r + 1, c, iv.low, iv.high, "cell"))
     for d, is_shown in zip(system.derived, derived_shown, strict=True):
         deps = [*d.numerator, *d.denominator]
-        if is_shown and any(i in where and not shown[i] and not system.public[i] for i in deps):
+        if is_shown and any(i in where and not shown[i] and not system.public[i] and i not in ranges for i in deps):
             table, r, c = d.location
             exposures.append(Exposure(key_text(system.keys[deps[0]]), table, r + 1, c, math.nan, math.nan,
                                       "derived"))

@@ -22,6 +22,9 @@ Algorithm (docs/privacy.md):
    pattern is checked by the same attacker LP, the result is proven, not assumed.
 3. **Derived values** — every share, rate, mean or interval computed from a hidden count is
    hidden too.
+4. **Controlled rounding** (when the policy asks for base 5 or 10) — the shown confidential
+   counts are rounded so that the totals still add up (:mod:`kuva.privacy.rounding`), and shares
+   are recomputed from the rounded counts.
 
 The engine returns each table with hidden cells missing and a boolean ``suppressed`` column,
 a :class:`DisclosureNote` (how many cells were hidden — never which were primary, since that
@@ -42,6 +45,7 @@ from scipy.optimize import linprog
 
 from kuva.errors import KuvaInputError
 from kuva.privacy.policy import DisclosurePolicy
+from kuva.privacy.rounding import controlled_rounding
 from kuva.privacy.spec import (
     CellKey,
     ColumnSum,
@@ -66,9 +70,10 @@ def is_exposed(interval: Interval, min_cell: int, floor: float = 1.0) -> bool:
 
     ``floor`` is 1, or more for a cell the attacker knows to be larger before anything is
     published (a total of several hidden cells that are each at least 1 when zeros are shown):
-    the publication must not narrow the cell beyond what is known without it."""
+    the publication must not narrow the cell beyond what is known without it. An interval
+    entirely at or above ``min_cell`` tells the attacker only that the cell is not small."""
     if interval.low >= min_cell - _TOL:
-        return False  # the attacker learns only that the cell is not small
+        return False
     return interval.low > max(1.0, floor) + _TOL or interval.high < min_cell - _TOL
 
 
@@ -98,11 +103,13 @@ class DisclosureNote:
     hidden_cells: int
     hidden_derived: int
     unprotectable: int = 0  #: cells no suppression can protect (determined by public data alone)
+    non_additive_totals: int = 0  #: with rounding: declared totals that could not be kept additive
 
     def as_dict(self) -> dict[str, object]:
         return {"table": self.table, "policy": dict(self.policy), "confidential_cells": self.confidential_cells,
                 "public_cells": self.public_cells, "hidden_cells": self.hidden_cells,
-                "hidden_derived": self.hidden_derived, "unprotectable": self.unprotectable}
+                "hidden_derived": self.hidden_derived, "unprotectable": self.unprotectable,
+                "non_additive_totals": self.non_additive_totals}
 
     def text(self) -> str:
         """One line in English for logs and the CLI (the report words it per language)."""
@@ -156,6 +163,8 @@ class Publication:
         self.system = CellSystem()
         self._tables: dict[str, _Table] = {}
         self.stats: ProtectionStats | None = None
+        self._rounded: dict[int, float] = {}
+        self._broken = 0
 
     # -- declaring -----------------------------------------------------------------------------
 
@@ -286,6 +295,17 @@ class Publication:
             if hidden[comp].any():
                 unprotectable |= self._secure(comp, v, public, hidden)
         derived_hidden = self._derived_hidden(hidden)
+        self._rounded, self._broken = {}, 0
+        if self.policy.rounding:
+            located = np.array([bool(loc) for loc in sys_.locations])
+            chosen = np.flatnonzero(known & ~public & ~hidden & located)
+            fixed = {int(i) for i in np.flatnonzero(public & known)}
+            result = controlled_rounding(v, [int(i) for i in chosen], fixed, sys_.relations, self.policy.rounding)
+            self._rounded, self._broken = result.values, result.broken_relations
+            for k, d in enumerate(sys_.derived):  # shares of rounded counts are computed from them
+                deps = (*d.numerator, *d.denominator)
+                if d.kind == "ratio" and not all(i in self._rounded or public[i] for i in deps):
+                    derived_hidden[k] = True
         conf = known & ~public
         self.stats = ProtectionStats(int(conf.sum()), float(np.nansum(v[conf])), int(primary.sum()),
                                      int((hidden & conf).sum()), float(np.nansum(v[hidden & conf])))
@@ -426,6 +446,8 @@ class Publication:
             values[rows] = np.nan
             out[col] = values
             flag[rows] = True
+        if self._rounded:
+            self._write_rounded(out, t, derived_hidden)
         if SUPPRESSED_FLAG in out.columns:
             flag |= out[SUPPRESSED_FLAG].fillna(False).astype(bool).to_numpy()
         out[SUPPRESSED_FLAG] = flag
@@ -437,8 +459,29 @@ class Publication:
             public_cells=sum(1 for i in cells if pub[i]),
             hidden_cells=sum(1 for i in cells if hidden[i]),
             hidden_derived=sum(1 for k in t.derived if derived_hidden[k]),
-            unprotectable=len(cells & unprotectable))
+            unprotectable=len(cells & unprotectable), non_additive_totals=self._broken)
         return ProtectedTable(name, out, note, MappingProxyType(self._sidecar(name, t, note)))
+
+    def _write_rounded(self, out: pd.DataFrame, t: _Table, derived_hidden: np.ndarray) -> None:
+        """Put the rounded counts into ``out`` and recompute the shares from them."""
+        sys_ = self.system
+        for i, r, col in t.cells:
+            if i in self._rounded:
+                out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+                out.loc[r, col] = self._rounded[i]
+
+        def shown(i: int) -> float:
+            return self._rounded.get(i, sys_.values[i])
+
+        for k in t.derived:
+            d = sys_.derived[k]
+            if d.kind != "ratio" or derived_hidden[k]:
+                continue
+            den = sum(shown(i) for i in d.denominator)
+            value = d.scale * sum(shown(i) for i in d.numerator) / den if den else math.nan
+            _, r, col = d.location
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+            out.loc[r, col] = value
 
     def _sidecar(self, name: str, t: _Table, note: DisclosureNote) -> dict[str, Any]:
         sys_ = self.system

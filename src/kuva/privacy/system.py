@@ -142,11 +142,14 @@ def feasible_intervals(
     lower: Sequence[float],
     derived_published: Sequence[bool],
     targets: Iterable[int],
+    *,
+    upper: Sequence[float | None] | None = None,
 ) -> dict[int, Interval]:
     """The attacker's interval for each of ``targets``: min and max of the cell over every
     assignment of the unpublished cells of ``component`` that satisfies every relation, every
     published ratio and the known lower bounds. ``published[i]`` is the published value of cell
-    ``i`` or None; ``lower[i]`` the attacker's lower bound of an unpublished cell."""
+    ``i`` or None; ``lower[i]`` (and ``upper[i]``, default none) the attacker's bounds of an
+    unpublished cell."""
     unknown = [i for i in component if published[i] is None]
     col = {i: k for k, i in enumerate(unknown)}
     n = len(unknown)
@@ -191,7 +194,8 @@ def feasible_intervals(
                 ub_rhs.append(rhs)
     a_eq = _dense(eq_rows, n)
     a_ub = _dense(ub_rows, n)
-    bounds: list[tuple[float, float | None]] = [(lower[i], None) for i in unknown]
+    bounds: list[tuple[float, float | None]] = [(lower[i], upper[i] if upper is not None else None)
+                                                for i in unknown]
     out: dict[int, Interval] = {}
     for target in targets:
         if target not in col:

@@ -97,7 +97,8 @@ def protect_undeclared(table: pd.DataFrame, key: str, min_cell: int, declared: S
     (``measure``/``value``) the value of every persons measure is a count."""
     from kuva.config import load_settings
 
-    pol = policy(min_cell, override=load_settings().min_cell_override)
+    settings = load_settings()
+    pol = policy(min_cell, override=settings.min_cell_override, rounding=settings.rounding)
     out = table.reset_index(drop=True)
     wide = count_columns(out, declared)
     derived = [str(c) for c in out.columns if str(c) not in wide and _DERIVED_RE.search(str(c).lower())
