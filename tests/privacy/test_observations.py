@@ -97,3 +97,10 @@ def test_public_figures_pass_unchanged(wh: Warehouse) -> None:
 
 def test_sources_are_classified(wh: Warehouse) -> None:
     assert source_sensitivity(wh) == {"municipality:alajarvi": "confidential", "statfin:test": "public"}
+
+
+def test_a_zero_count_not_asked_for_does_not_confuse_the_attacker_model(wh: Warehouse) -> None:
+    # VUORVAPLOP is 0: as context (not published) it may be 0; as published it is shown
+    safe, side = answer(wh, ["PALVELUISSAYHTEENSA", "TVKOULUTUSLOP"])
+    assert exposed(safe, side) == 0
+    assert safe["value"].notna().all()  # nothing here is small

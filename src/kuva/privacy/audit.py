@@ -142,7 +142,8 @@ def audit_tables(tables: Sequence[tuple[Path | str, Mapping[str, Any], pd.DataFr
     n = len(system.keys)
     values: list[float | None] = [system.values[i] if shown.get(i, False) else None for i in range(n)]
     # the attacker knows a hidden cell is positive when zeros are shown; absent cells may be 0
-    lower = [(1.0 if zeros_shown else 0.0) if i in where and not shown[i] else 0.0 for i in range(n)]
+    lower = [(1.0 if zeros_shown else 0.0) if i in where and not shown[i] and not system.public[i] else 0.0
+             for i in range(n)]
     upper: list[float | None] = [None] * n
     for i, (lo, hi) in ranges.items():
         lower[i], upper[i] = lo, hi

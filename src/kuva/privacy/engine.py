@@ -313,8 +313,13 @@ class Publication:
                 for name, t in self._tables.items()}
 
     def _lower(self, v: np.ndarray) -> list[float]:
+        """The attacker's lower bound of each cell when it is not shown: at least 1 for a
+        confidential cell of a published table when zeros are shown (a zero would have been
+        shown); 0 for a cell published nowhere (context or absent) or missing at the source."""
         lb = self.policy.lower_bound
-        return [0.0 if math.isnan(x) else lb for x in v]
+        sys_ = self.system
+        return [lb if (sys_.locations[i] and not sys_.public[i] and not math.isnan(x)) else 0.0
+                for i, x in enumerate(v)]
 
     def _published(self, v: np.ndarray, hidden: np.ndarray) -> list[float | None]:
         """What the attacker sees: the value of every shown cell, None for hidden, absent and
