@@ -41,7 +41,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from kuva.errors import KuvaInputError
 from kuva.privacy.policy import DisclosurePolicy
@@ -58,7 +57,7 @@ from kuva.privacy.spec import (
     code_text,
     key_text,
 )
-from kuva.privacy.system import CellSystem, DerivedValue, Interval, feasible_intervals
+from kuva.privacy.system import CellSystem, DerivedValue, Interval, LinearProgram, feasible_intervals
 
 SUPPRESSED_FLAG = "suppressed"
 SIDECAR_SUFFIX = ".disclosure.json"
@@ -77,14 +76,16 @@ def is_exposed(interval: Interval, min_cell: int, floor: float = 1.0) -> bool:
     return interval.low > max(1.0, floor) + _TOL or interval.high < min_cell - _TOL
 
 
-def prior_floors(system: CellSystem, component: Sequence[int], lower: Sequence[float],
+def prior_floors(system: CellSystem, component: Sequence[int], lower: Sequence[float] | Mapping[int, float],
                  targets: Sequence[int]) -> dict[int, float]:
-    """The smallest value of each target that the attacker knows before any confidential figure
-    is published (from the public figures, the totals and the lower bounds alone)."""
-    public_only: list[float | None] = [
-        float(system.values[i]) if system.public[i] and not math.isnan(system.values[i]) else None
-        for i in range(len(system.keys))]
-    prior = feasible_intervals(system, component, public_only, lower, [False] * len(system.derived), targets)
+    """The smallest value of each target that the attacker knows from the suppression pattern
+    alone, before reading any confidential figure: from the public figures, the totals and
+    ``lower`` (1 for a hidden cell when zeros are shown, 0 for a shown one)."""
+    public_only: dict[int, float | None] = {
+        i: float(system.values[i]) if system.public[i] and not math.isnan(system.values[i]) else None
+        for i in component}
+    no_derived = dict.fromkeys(system.derived_ids(component), False)
+    prior = feasible_intervals(system, component, public_only, lower, no_derived, targets)
     return {i: iv.low for i, iv in prior.items()}
 
 
@@ -209,12 +210,14 @@ class Publication:
         self._tables[name] = _Table(frame.reset_index(drop=True).copy(), None)
 
     def add_cell(self, table: str, frame: pd.DataFrame, row: int, column: str, key: CellKey, *,
-                 public: bool) -> int:
-        """Declare one cell of a table given cell by cell (long tables)."""
+                 public: bool, value: float | None = None) -> int:
+        """Declare one cell of a table given cell by cell (long tables); ``value`` saves reading
+        it from the frame again."""
         t = self._tables.get(table)
         if t is None:
             t = self._tables[table] = _Table(frame.reset_index(drop=True).copy(), None)
-        value = pd.to_numeric(pd.Series([t.frame.at[row, column]]), errors="coerce").iloc[0]
+        if value is None:
+            value = _number(t.frame.at[row, column])
         i = self.system.cell(key, float(value), public=public, location=(table, row, column))
         t.cells.append((i, row, column))
         return i
@@ -223,7 +226,7 @@ class Publication:
                     denominator: Sequence[CellKey] = (), scale: float = 100.0, decimals: int | None = None) -> None:
         """Declare one derived value of a table given cell by cell."""
         t = self._tables[table]
-        value = pd.to_numeric(pd.Series([t.frame.at[row, column]]), errors="coerce").iloc[0]
+        value = _number(t.frame.at[row, column])
         self.system.derived.append(DerivedValue(
             (table, row, column), kind, tuple(self.system.cell(k) for k in numerator),
             tuple(self.system.cell(k) for k in denominator), scale, decimals, float(value)))
@@ -291,9 +294,11 @@ class Publication:
             primary |= known & ~public & (v == 0)
         hidden = primary.copy()
         unprotectable: set[int] = set()
+        published = self._published(v, hidden)
+        lower = self._lower(v)
         for comp in sys_.components():
             if hidden[comp].any():
-                unprotectable |= self._secure(comp, v, public, hidden)
+                unprotectable |= self._secure(comp, v, public, hidden, published, lower)
         derived_hidden = self._derived_hidden(hidden)
         self._rounded, self._broken = {}, 0
         if self.policy.rounding:
@@ -332,24 +337,30 @@ class Publication:
         published share whose measure was not asked for): if it is small it is protected."""
         self.system.cell(key, value, public=public)
 
-    def _derived_hidden(self, hidden: np.ndarray) -> np.ndarray:
+    def _derived_hidden(self, hidden: np.ndarray, ids: Sequence[int] | None = None) -> np.ndarray:
+        """Which derived values are hidden (only ``ids`` are computed when given)."""
         out = np.zeros(len(self.system.derived), dtype=bool)
-        for k, d in enumerate(self.system.derived):
+        for k in range(len(self.system.derived)) if ids is None else ids:
+            d = self.system.derived[k]
             out[k] = bool(hidden[list(d.numerator)].any() or (d.denominator and hidden[list(d.denominator)].any()))
         return out
 
-    def _secure(self, comp: list[int], v: np.ndarray, public: np.ndarray, hidden: np.ndarray) -> set[int]:
+    def _secure(self, comp: list[int], v: np.ndarray, public: np.ndarray, hidden: np.ndarray,
+                published: list[float | None], lower: Sequence[float]) -> set[int]:
         """Hide cells of one component until no hidden cell is exposed; the cells that stay
         exposed whatever is hidden (fixed by public figures) are returned."""
         m = self.policy.min_cell
-        lower = self._lower(v)
         stuck: set[int] = set()
         while True:
             targets = [i for i in comp if hidden[i] and i not in stuck]
-            intervals = feasible_intervals(self.system, comp, self._published(v, hidden), lower,
-                                           list(~self._derived_hidden(hidden)), targets)
+            ids = self.system.derived_ids(comp)
+            gone = self._derived_hidden(hidden, ids)
+            shown_derived = {k: not gone[k] for k in ids}
+            intervals = feasible_intervals(self.system, comp, published, lower, shown_derived, targets)
             low_side = [i for i in targets if 1 + _TOL < intervals[i].low < m - _TOL]
-            floors = prior_floors(self.system, comp, lower, low_side) if low_side else {}
+            # the floor follows from the pattern alone: hidden cells are at least 1, shown ones may be 0
+            prior_lower = {i: (lower[i] if hidden[i] else 0.0) for i in comp}
+            floors = prior_floors(self.system, comp, prior_lower, low_side) if low_side else {}
             exposed = [i for i in targets if is_exposed(intervals[i], m, floors.get(i, 1.0))]
             if not exposed:
                 return stuck
@@ -366,6 +377,7 @@ class Publication:
                     for j in self._complement(comp, i, goal, v, public, hidden):
                         if not hidden[j]:
                             hidden[j] = True
+                            published[j] = None
                             added = True
             if not added:
                 # the LP found no cheaper way: hide every confidential neighbour of the exposed cells
@@ -374,15 +386,16 @@ class Publication:
                         shown_zero = self.policy.zeros == "shown" and v[j] == 0
                         if not (hidden[j] or public[j] or math.isnan(v[j]) or shown_zero) and self.system.locations[j]:
                             hidden[j] = True
+                            published[j] = None
                             added = True
                 if not added:
                     stuck |= set(exposed)
 
     def _neighbours(self, i: int) -> set[int]:
         out: set[int] = set()
-        for t, parts in self.system.relations:
-            if i == t or i in parts:
-                out.update((t, *parts))
+        for r in self.system.relation_ids((i,)):
+            t, parts = self.system.relations[r]
+            out.update((t, *parts))
         return out
 
     def _complement(self, comp: list[int], cell: int, goal: float, v: np.ndarray, public: np.ndarray,
@@ -401,34 +414,30 @@ class Publication:
         k = len(free)
         if cell not in col:
             return []
-        rels = [(t, parts) for t, parts in self.system.relations if t in col or any(p in col for p in parts)
-                or t in comp]
-        a_eq = np.zeros((len(rels) + 1, 2 * k))
-        b_eq = np.zeros(len(rels) + 1)
-        for r, (t, parts) in enumerate(rels):
+        rels = [self.system.relations[r] for r in self.system.relation_ids(comp)]
+        rows: list[tuple[dict[int, float], float | None, float | None]] = []
+        for t, parts in rels:
+            row: dict[int, float] = {}
             for i, coef in ((t, 1.0), *((p, -1.0) for p in parts)):
-                if i in col:
-                    a_eq[r, col[i]] += coef
-                    a_eq[r, k + col[i]] -= coef
-        a_eq[-1, col[cell]] = 1.0
-        a_eq[-1, k + col[cell]] = -1.0
-        b_eq[-1] = goal - v[cell]
-        cost = np.empty(2 * k)
-        bounds: list[tuple[float, float | None]] = []
+                if i in col:  # y_i = p_i - q_i
+                    row[col[i]] = row.get(col[i], 0.0) + coef
+                    row[k + col[i]] = row.get(k + col[i], 0.0) - coef
+            if row:
+                rows.append((row, 0.0, 0.0))
+        move = float(goal - v[cell])
+        rows.append(({col[cell]: 1.0, k + col[cell]: -1.0}, move, move))
+        cost: dict[int, float] = {}
+        upper: list[float | None] = [None] * k
         for i in free:
             unknown = math.isnan(v[i])
             shown = not (hidden[i] or unknown or not self.system.locations[i])
-            cost[col[i]] = max(float(v[i]), 1.0) if shown else 1e-6
-            bounds.append((0.0, None))
-        for i in free:
-            unknown = math.isnan(v[i])
-            # y = p - q with v + y >= lb  =>  q <= v - lb (when the value is known)
-            bounds.append((0.0, None if unknown else max(0.0, float(v[i]) - lb)))
-        cost[k:] = cost[:k]
-        res = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if res.status != 0:
+            cost[col[i]] = cost[k + col[i]] = max(float(v[i]), 1.0) if shown else 1e-6
+            # v + y >= lb  =>  q <= v - lb (when the value is known)
+            upper.append(None if unknown else max(0.0, float(v[i]) - lb))
+        best = LinearProgram([0.0] * (2 * k), upper, rows).optimum(cost, infeasible_is_none=True)
+        if best is None:
             return []
-        y = res.x[:k] - res.x[k:]
+        y = best.x[:k] - best.x[k:]
         loc = self.system.locations
         return [i for i in free if abs(y[col[i]]) > 1e-7 and not hidden[i] and not math.isnan(v[i]) and loc[i]]
 
@@ -504,6 +513,15 @@ class Publication:
                 "cells": [{"key": key_text(sys_.keys[i]), "row": r, "column": c, "public": bool(sys_.public[i])}
                           for i, r, c in t.cells],
                 "relations": rel, "derived": derived}
+
+
+def _number(value: object) -> float:
+    """A cell as a float (NaN for missing or non-numeric)."""
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    return out
 
 
 def _check_columns(name: str, frame: pd.DataFrame, spec: TableSpec) -> None:

@@ -11,6 +11,7 @@ a share whose hidden numerator it would reveal.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from functools import cache
 
@@ -66,30 +67,30 @@ def declare_observations(pub: Publication, name: str, frame: pd.DataFrame, *,
     persons = _persons()
     sens = sensitivity or {}
 
-    def public(row: pd.Series) -> bool:
-        return "source_id" in row.index and sens.get(str(row["source_id"])) == "public"
+    def records(df: pd.DataFrame) -> list[tuple[str, object, object, object, float, bool]]:
+        sources = df["source_id"].astype(str) if "source_id" in df.columns else pd.Series([""] * len(df))
+        public = [sens.get(s) == "public" for s in sources]
+        values = pd.to_numeric(df["value"], errors="coerce").astype(float).tolist()
+        return list(zip(df["measure"].astype(str).str.upper(), df["area_code"], df["period"], df["breakdown"],
+                        values, public, strict=True))
 
     ratios = {r.result: r for r in measure_relations() if r.kind == "ratio"}
     sums = [r for r in measure_relations() if r.kind == "sum"]
-    rows = [(int(str(r)), row) for r, row in frame.iterrows()]
+    rows = records(frame)
     slots: set[tuple[object, object, object]] = set()
-    for r, row in rows:
-        measure = str(row["measure"]).upper()
-        slots.add((row["area_code"], row["period"], row["breakdown"]))
+    for r, (measure, area, period, breakdown, value, public) in enumerate(rows):
+        slots.add((area, period, breakdown))
         if measure in persons:
-            pub.add_cell(name, frame, r, "value", _key(measure, row["area_code"], row["period"], row["breakdown"]),
-                         public=public(row))
+            pub.add_cell(name, frame, r, "value", _key(measure, area, period, breakdown), public=public, value=value)
     if context is not None:
-        for _, row in context.iterrows():
-            measure = str(row["measure"]).upper()
-            if measure in persons and not pd.isna(row["value"]):
-                pub.add_context(_key(measure, row["area_code"], row["period"], row["breakdown"]),
-                                float(row["value"]), public=public(row))
-    for r, row in rows:
-        rel = ratios.get(str(row["measure"]).upper())
+        for measure, area, period, breakdown, value, public in records(context.reset_index(drop=True)):
+            if measure in persons and not math.isnan(value):
+                pub.add_context(_key(measure, area, period, breakdown), value, public=public)
+    for r, (measure, area, period, breakdown, _, _) in enumerate(rows):
+        rel = ratios.get(measure)
         if rel is None:
             continue
-        at = (row["area_code"], row["period"], row["breakdown"])
+        at = (area, period, breakdown)
         pub.add_derived(name, r, "value", kind="ratio",
                         numerator=[_key(c, *at) for c in rel.numerator],
                         denominator=[_key(c, *at) for c in rel.denominator], scale=rel.scale)

@@ -9,11 +9,13 @@ Cells come from tables (a location is ``(table, row, column)``) or only from rel
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 from kuva.errors import KuvaInputError
 from kuva.privacy.spec import CellKey, key_text
@@ -48,6 +50,31 @@ class CellSystem:
     locations: list[list[Location]] = field(default_factory=list)
     relations: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
     derived: list[DerivedValue] = field(default_factory=list)
+    _index: tuple[int, int, dict[int, list[int]], dict[int, list[int]]] | None = None
+
+    def _indexes(self) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+        """Cell → relation ids and cell → derived ids (rebuilt when relations or derived grow)."""
+        if self._index is None or self._index[:2] != (len(self.relations), len(self.derived)):
+            rel: dict[int, list[int]] = {}
+            for r, (t, parts) in enumerate(self.relations):
+                for i in dict.fromkeys((t, *parts)):
+                    rel.setdefault(i, []).append(r)
+            der: dict[int, list[int]] = {}
+            for k, d in enumerate(self.derived):
+                for i in dict.fromkeys((*d.numerator, *d.denominator)):
+                    der.setdefault(i, []).append(k)
+            self._index = (len(self.relations), len(self.derived), rel, der)
+        return self._index[2], self._index[3]
+
+    def relation_ids(self, cells: Iterable[int]) -> list[int]:
+        """The relations that involve any of ``cells``, in declaration order."""
+        rel, _ = self._indexes()
+        return sorted({r for i in cells for r in rel.get(i, ())})
+
+    def derived_ids(self, cells: Iterable[int]) -> list[int]:
+        """The derived values that depend on any of ``cells``, in declaration order."""
+        _, der = self._indexes()
+        return sorted({k for i in cells for k in der.get(i, ())})
 
     def cell(self, key: CellKey, value: float = math.nan, *, public: bool = False,
              location: Location | None = None) -> int:
@@ -138,12 +165,12 @@ class Interval:
 def feasible_intervals(
     system: CellSystem,
     component: Sequence[int],
-    published: Sequence[float | None],
-    lower: Sequence[float],
-    derived_published: Sequence[bool],
+    published: Sequence[float | None] | Mapping[int, float | None],
+    lower: Sequence[float] | Mapping[int, float],
+    derived_published: Sequence[bool] | Mapping[int, bool],
     targets: Iterable[int],
     *,
-    upper: Sequence[float | None] | None = None,
+    upper: Sequence[float | None] | Mapping[int, float | None] | None = None,
 ) -> dict[int, Interval]:
     """The attacker's interval for each of ``targets``: min and max of the cell over every
     assignment of the unpublished cells of ``component`` that satisfies every relation, every
@@ -152,15 +179,12 @@ def feasible_intervals(
     unpublished cell."""
     unknown = [i for i in component if published[i] is None]
     col = {i: k for k, i in enumerate(unknown)}
-    n = len(unknown)
     eq_rows: list[dict[int, float]] = []
     eq_rhs: list[float] = []
     ub_rows: list[dict[int, float]] = []
     ub_rhs: list[float] = []
-    comp = set(component)
-    for t, parts in system.relations:
-        if t not in comp:
-            continue
+    for r_id in system.relation_ids(component):
+        t, parts = system.relations[r_id]
         row: dict[int, float] = {}
         rhs = 0.0
         for i, coef in ((t, 1.0), *((p, -1.0) for p in parts)):
@@ -172,8 +196,9 @@ def feasible_intervals(
         if row:
             eq_rows.append(row)
             eq_rhs.append(rhs)
-    for d, shown in zip(system.derived, derived_published, strict=True):
-        if not shown or d.kind != "ratio" or not d.numerator or d.numerator[0] not in comp:
+    for k in system.derived_ids(component):
+        d = system.derived[k]
+        if not derived_published[k] or d.kind != "ratio" or not d.numerator:
             continue
         loc_value = d.value
         if math.isnan(loc_value):
@@ -183,7 +208,8 @@ def feasible_intervals(
         for sign, r in ((1.0, loc_value + delta), (-1.0, loc_value - delta)):
             row = {}
             rhs = 0.0
-            for i, coef in (*((k, sign * d.scale) for k in d.numerator), *((k, -sign * r) for k in d.denominator)):
+            terms = (*((c, sign * d.scale) for c in d.numerator), *((c, -sign * r) for c in d.denominator))
+            for i, coef in terms:
                 value = published[i]
                 if value is None:
                     row[col[i]] = row.get(col[i], 0.0) + coef
@@ -192,39 +218,108 @@ def feasible_intervals(
             if row:
                 ub_rows.append(row)
                 ub_rhs.append(rhs)
-    a_eq = _dense(eq_rows, n)
-    a_ub = _dense(ub_rows, n)
-    bounds: list[tuple[float, float | None]] = [(lower[i], upper[i] if upper is not None else None)
-                                                for i in unknown]
+    lp = LinearProgram(
+        [lower[i] for i in unknown],
+        [(upper[i] if upper is not None else None) for i in unknown],
+        [(row, rhs, rhs) for row, rhs in zip(eq_rows, eq_rhs, strict=True)]
+        + [(row, None, rhs) for row, rhs in zip(ub_rows, ub_rhs, strict=True)])
     out: dict[int, Interval] = {}
     for target in targets:
         if target not in col:
             continue
-        c = np.zeros(n)
-        c[col[target]] = 1.0
-        lo = _solve(c, a_eq, eq_rhs, a_ub, ub_rhs, bounds)
-        hi = _solve(-c, a_eq, eq_rhs, a_ub, ub_rhs, bounds)
-        out[target] = Interval(lo if lo is not None else -math.inf, -hi if hi is not None else math.inf)
+        lo = lp.optimum({col[target]: 1.0})
+        hi = lp.optimum({col[target]: 1.0}, maximize=True)
+        out[target] = Interval(-math.inf if lo is None else lo.value, math.inf if hi is None else hi.value)
     return out
 
 
-def _dense(rows: list[dict[int, float]], n: int) -> np.ndarray | None:
-    if not rows:
-        return None
-    a = np.zeros((len(rows), n))
-    for r, row in enumerate(rows):
-        for j, coef in row.items():
-            a[r, j] = coef
-    return a
+@dataclass(frozen=True)
+class Optimum:
+    value: float
+    x: np.ndarray
 
 
-def _solve(c: np.ndarray, a_eq: np.ndarray | None, b_eq: list[float], a_ub: np.ndarray | None,
-           b_ub: list[float], bounds: list[tuple[float, float | None]]) -> float | None:
-    """The optimum of ``c @ x``; None when unbounded; an error when infeasible."""
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq or None, bounds=bounds,
-                  method="highs")
-    if res.status == 3:  # unbounded
-        return None
-    if res.status != 0:
-        raise KuvaInputError(f"the published values are inconsistent with the declared totals ({res.message})")
-    return float(res.fun)
+_QUIET = False
+
+
+def _highs() -> highspy.Highs:
+    """A silent HiGHS instance. The first construction in a process prints HiGHS's copyright
+    banner on the C-level stdout; it is kept off KuVa's output (CSV/JSON on stdout)."""
+    global _QUIET
+    if _QUIET:
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _QUIET = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+_DECIDED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kInfeasible)
+
+
+class LinearProgram:
+    """``min/max c @ x`` subject to ``lo <= A x <= hi`` and column bounds, built once and solved
+    for many objectives (HiGHS warm-starts from the previous basis)."""
+
+    def __init__(self, col_lower: Sequence[float], col_upper: Sequence[float | None],
+                 rows: Sequence[tuple[Mapping[int, float], float | None, float | None]]) -> None:
+        inf = highspy.kHighsInf
+        self.n = len(col_lower)
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n
+        lp.num_row_ = len(rows)
+        lp.col_cost_ = np.zeros(self.n)
+        lp.col_lower_ = np.asarray(col_lower, dtype=float)
+        lp.col_upper_ = np.array([inf if u is None else float(u) for u in col_upper], dtype=float)
+        lp.row_lower_ = np.array([-inf if lo is None else float(lo) for _, lo, _ in rows], dtype=float)
+        lp.row_upper_ = np.array([inf if hi is None else float(hi) for _, _, hi in rows], dtype=float)
+        starts, index, values = [0], [], []
+        for row, _, _ in rows:
+            for j, coef in row.items():
+                index.append(j)
+                values.append(coef)
+            starts.append(len(index))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.asarray(values, dtype=float)
+        self._h = _highs()
+        self._h.passModel(lp)
+        self._cost: dict[int, float] = {}
+
+    def optimum(self, cost: Mapping[int, float], *, maximize: bool = False,
+                infeasible_is_none: bool = False) -> Optimum | None:
+        """The optimum (value and solution), None when unbounded; an error when infeasible
+        (None with ``infeasible_is_none``)."""
+        change = {j: 0.0 for j in self._cost if j not in cost} | dict(cost)
+        if change:
+            idx = np.fromiter(change, dtype=np.int32)
+            self._h.changeColsCost(len(idx), idx, np.fromiter(change.values(), dtype=float))
+        self._cost = dict(cost)
+        self._h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize)
+        self._h.run()
+        status = self._h.getModelStatus()
+        if status not in _DECIDED:  # a warm start can end undecided: solve again from scratch
+            self._h.clearSolver()
+            self._h.run()
+            status = self._h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            x = np.asarray(self._h.getSolution().col_value, dtype=float)
+            return Optimum(float(self._h.getInfo().objective_function_value), x)
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return None
+        if infeasible_is_none and status == highspy.HighsModelStatus.kInfeasible:
+            return None
+        raise KuvaInputError(f"the published values are inconsistent with the declared totals "
+                             f"(HiGHS: {self._h.modelStatusToString(status)})")
