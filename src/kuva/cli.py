@@ -41,6 +41,8 @@ wellbeing_app = typer.Typer(help="Kykyviisari work-ability answers: load and sum
 app.add_typer(load_app, name="load")
 app.add_typer(registry_app, name="registry")
 app.add_typer(wellbeing_app, name="wellbeing")
+privacy_app = typer.Typer(help="Disclosure control: audit what was published.", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
 
 
 def _console(stderr: bool = False) -> Console:
@@ -274,11 +276,11 @@ def _print_info(wh: Any) -> None:
 
     out.print(f"Warehouse {wh.path} (schema version {wh.schema_version()})")
     t = Table(title="Sources")
-    for col in ("source", "title", "synthetic", "loads", "latest vintage", "observations", "measures",
-                "areas", "first", "last"):
+    for col in ("source", "title", "synthetic", "disclosure", "loads", "latest vintage", "observations",
+                "measures", "areas", "first", "last"):
         t.add_column(col)
     for r in warehouse_summary(wh):
-        t.add_row(r.source_id, r.title, "SYNTHETIC" if r.synthetic else "real", str(r.loads),
+        t.add_row(r.source_id, r.title, "SYNTHETIC" if r.synthetic else "real", r.sensitivity, str(r.loads),
                   r.latest_vintage.date().isoformat(), f"{r.observations:,}", str(r.measures), str(r.areas),
                   r.first_period.isoformat(), r.last_period.isoformat())
     out.print(t)
@@ -330,24 +332,32 @@ def query(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Values as known at this date (YYYY-MM-DD).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")] = "table",
 ) -> None:
-    """Print observations of one or more measures (latest vintage unless --as-of)."""
-    from kuva.privacy.disclosure import SUPPRESSED_FLAG, suppress_long_counts
+    """Print observations of one or more measures (latest vintage unless --as-of).
+
+    The answer passes the disclosure engine: figures of public sources (StatFin) are shown
+    unchanged; confidential person counts below the minimum cell are hidden with whatever else
+    would reveal them (totals, shares); the disclosure note goes to standard error."""
+    from kuva.privacy.observations import protect_observations, related_measures
     from kuva.registry import area_registry
     from kuva.warehouse import Warehouse, query_observations
+    from kuva.warehouse.query import source_sensitivity
 
     _choice("--format", fmt, OUTPUT_FORMATS)
     areas = [area_registry().area(a).code for a in area] if area else None
     s = _settings()
+    first, last, known = _parse_month(start, "--from"), _parse_month(end, "--to"), _parse_month(as_of, "--as-of")
+    split = None if breakdown == "all" else breakdown
     with Warehouse(s.warehouse, read_only=True) as wh:
-        df = query_observations(
-            wh, measure, areas=areas, start=_parse_month(start, "--from"), end=_parse_month(end, "--to"),
-            breakdown=None if breakdown == "all" else breakdown, as_of=_parse_month(as_of, "--as-of"),
-        )
+        df = query_observations(wh, measure, areas=areas, start=first, end=last, breakdown=split, as_of=known)
+        extra = sorted(related_measures(measure) - {m.upper() for m in measure})
+        context = (query_observations(wh, extra, areas=areas, start=first, end=last, breakdown=split, as_of=known)
+                   if extra else None)
+        sensitivity = source_sensitivity(wh)
     df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
-    df = suppress_long_counts(df, min_cell=s.min_cell)
-    _emit(df, fmt)
-    if fmt == "table" and df[SUPPRESSED_FLAG].any():
-        out.print(f"{int(df[SUPPRESSED_FLAG].sum())} person counts below {s.min_cell} suppressed (KUVA_MIN_CELL).")
+    protected = protect_observations(df, s.disclosure, sensitivity=sensitivity, context=context, name="query")
+    _emit(protected.frame, fmt)
+    if protected.note.hidden_cells or protected.note.hidden_derived:
+        err.print(protected.note.text())
 
 
 def _emit(df: pd.DataFrame, fmt: str) -> None:
@@ -647,3 +657,31 @@ def main() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@privacy_app.command("audit")
+@domain_errors
+def privacy_audit(
+    directory: Annotated[Path, typer.Argument(help="Folder of published tables (*.csv with *.disclosure.json).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")] = "table",
+    min_cell: Annotated[
+        int | None, typer.Option("--min-cell", help="Protection interval's upper end; default: each table's policy.")
+    ] = None,
+) -> None:
+    """Attack every table published under DIRECTORY: for each hidden cell solve min/max of the cell
+    under every published total, margin and share (linear programming) and list the cells that
+    can be narrowed below the protection interval. Exit status 1 when any cell is exposed."""
+    from kuva.privacy.audit import audit_directory, exposures_frame
+
+    _choice("--format", fmt, OUTPUT_FORMATS)
+    report = audit_directory(directory, min_cell=min_cell)
+    if fmt == "table":
+        out.print(f"{report.tables} tables, {report.published_cells:,} published counts, "
+                  f"{report.hidden_cells:,} hidden counts attacked (protection interval [1, {report.min_cell}])")
+        for e in report.exposures:
+            out.print(f"EXPOSED {e.text()}")
+        out.print(f"{report.exposed} exposed")
+    else:
+        _emit(exposures_frame(report), fmt)
+    if report.exposed:
+        raise typer.Exit(1)

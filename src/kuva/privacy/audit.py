@@ -51,9 +51,11 @@ class Exposure:
     kind: str  #: ``cell`` or ``derived``
 
     def text(self) -> str:
-        what = "derived value" if self.kind == "derived" else "hidden cell"
+        where = f"{self.table}, row {self.row}, column {self.column!r}"
+        if self.kind == "derived":
+            return f"{where}: a value derived from the hidden count {self.key} is published"
         hi = "∞" if math.isinf(self.high) else f"{self.high:g}"
-        return f"{self.table}, row {self.row}, column {self.column!r}: {what} {self.key} lies in [{self.low:g}, {hi}]"
+        return f"{where}: hidden cell {self.key} lies in [{self.low:g}, {hi}]"
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,8 @@ class Publication:
         return tuple(self._tables)
 
     def add_cell_free_table(self, name: str, frame: pd.DataFrame) -> None:
-        """Declare a table without any count (it passes unchanged, with its note)."""
+        """Declare a table whose cells are then added one by one (:meth:`add_cell`,
+        :meth:`add_derived`); with none it passes unchanged, with its note."""
         if name in self._tables:
             raise KuvaInputError(f"table {name!r} is already part of this publication")
         self._tables[name] = _Table(frame.reset_index(drop=True).copy(), None)

@@ -64,6 +64,7 @@ def declare_observations(pub: Publication, name: str, frame: pd.DataFrame, *,
     if missing:
         raise KuvaInputError(f"table {name}: observation column(s) {missing} missing; it has {list(frame.columns)}")
     frame = frame.reset_index(drop=True)
+    pub.add_cell_free_table(name, frame)
     persons = _persons()
     sens = sensitivity or {}
 
@@ -111,8 +112,6 @@ def protect_observations(frame: pd.DataFrame, policy: DisclosurePolicy, *,
     """Protect one long observation table on its own (``kuva query``, exports)."""
     pub = Publication(policy)
     declare_observations(pub, name, frame, sensitivity=sensitivity, context=context)
-    if name not in pub.tables:
-        pub.add_cell_free_table(name, frame)
     return pub.protect()[name]
 
 
