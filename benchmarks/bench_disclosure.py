@@ -9,9 +9,13 @@ demo's service-mix table shape, three methods are compared:
 - ``engine``: kuva.privacy (LP-based secondary suppression, checked by the LP attacker).
 
 For each: the share of confidential cells and of persons hidden, the time, and how many hidden
-cells the attacker (kuva.privacy.audit) can still narrow down ("exposed"). Run:
+cells the attacker (kuva.privacy.audit) can still narrow down ("exposed").
 
-    .venv/bin/python benchmarks/bench_disclosure.py [--tables 60] [--seed 1]
+With ``--warehouse FILE`` (e.g. the demo's kuva-data/kuva.duckdb) it also times what ``kuva
+query`` does for every municipality's eight service counts over 12 months (about 30,000 cells):
+the bare warehouse query (the baseline), the engine and the audit, and prints the ratios. Run:
+
+    .venv/bin/python benchmarks/bench_disclosure.py [--tables 60] [--seed 1] [--warehouse FILE]
 """
 
 from __future__ import annotations
@@ -78,11 +82,41 @@ def measure(name: str, frames: list[tuple[pd.DataFrame, pd.DataFrame, dict[str, 
             f"exposed cells {int(exposed):5d}  time {seconds:6.2f} s")
 
 
+def query_scale(path: str) -> None:
+    from datetime import date
+
+    from kuva.privacy.observations import protect_observations, related_measures
+    from kuva.warehouse import Warehouse, query_observations
+    from kuva.warehouse.query import source_sensitivity
+
+    measures = ["PALVELUISSAYHTEENSA", "TVKOULUTUSLOP", "VALMENNUSLOP", "TYOLLISTETTYLOP", "KOKEILULOP",
+                "VUORVAPLOP", "KUNTTYOLOP", "OMAEHTLOP"]
+    window = {"start": date(2021, 1, 1), "end": date(2021, 12, 1)}
+    with Warehouse(path, read_only=True) as wh:
+        t0 = time.perf_counter()
+        df = query_observations(wh, measures, **window)  # type: ignore[arg-type]
+        bare = time.perf_counter() - t0
+        ctx = query_observations(wh, sorted(related_measures(measures) - set(measures)), **window)  # type: ignore[arg-type]
+        sens = source_sensitivity(wh)
+    t0 = time.perf_counter()
+    pt = protect_observations(df, policy(MIN_CELL), sensitivity=sens, context=ctx)
+    protect = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    report = audit_tables([("query", pt.sidecar, pt.frame)])
+    attack = time.perf_counter() - t0
+    print(f"query of {len(df):,} counts: bare {bare:.2f} s; engine {protect:.1f} s ({protect / bare:.0f}x bare); "
+          f"audit {attack:.1f} s; hidden {pt.note.hidden_cells:,} of {pt.note.confidential_cells:,}; "
+          f"exposed {report.exposed}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tables", type=int, default=60)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--warehouse", default=None)
     args = ap.parse_args()
+    if args.warehouse:
+        query_scale(args.warehouse)
     rng = np.random.default_rng(args.seed)
     pol = policy(MIN_CELL)
     cases = []
