@@ -238,3 +238,34 @@ def test_query_suppresses_small_person_counts(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("KUVA_MIN_CELL", "13")
     _, out, _ = run("query", "KUNTTYOLOP", "-a", "KU049", "-f", "csv", warehouse=path)
     assert next(iter(csv.DictReader(io.StringIO(out))))["value"] == ""
+
+
+def test_importing_the_cli_loads_no_heavy_library() -> None:
+    """``kuva --help`` must start fast: the command modules import the heavy libraries lazily."""
+    import subprocess
+    import sys
+
+    heavy = ["pandas", "numpy", "duckdb", "ibis", "matplotlib", "pyfixest", "typst", "scipy"]
+    code = ("import sys, kuva.cli; "
+            f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_global_options_travel_in_the_context_and_keep_the_other_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--warehouse replaces only the warehouse: rounding and the min-cell override still apply."""
+    from kuva.cli import CliState
+
+    monkeypatch.setenv("KUVA_ROUNDING", "5")
+    monkeypatch.setenv("KUVA_MIN_CELL", "7")
+    s = CliState(warehouse=tmp_path / "x.duckdb").settings()
+    assert (s.warehouse, s.rounding, s.min_cell) == (tmp_path / "x.duckdb", 5, 7)
+    assert CliState().settings().warehouse != tmp_path / "x.duckdb"
+
+
+def test_an_invalid_setting_is_one_line_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUVA_ROUNDING", "seven")
+    code, _, err = run("info", warehouse=tmp_path / "none.duckdb")
+    assert code == 1 and err.startswith("error: KUVA_ROUNDING") and len(err.strip().splitlines()) == 1

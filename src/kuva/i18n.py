@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Literal, get_args
 
-from kuva.errors import KuvaLookupError
+from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.registry.names import closest
 
-LANGS: tuple[str, ...] = ("fi", "sv", "en")
+Lang = Literal["fi", "sv", "en"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
 
 #: label key → {"fi": ..., "sv": ..., "en": ...}
 LABELS: dict[str, dict[str, str]] = {
@@ -889,11 +891,14 @@ _MONTHS: dict[str, tuple[str, ...]] = {
 }
 
 
-def check_lang(lang: str) -> str:
-    """``lang`` if it is one of :data:`LANGS`, else a clear error."""
-    if lang not in LANGS:
-        raise KuvaLookupError(f"unknown language {lang!r}; use one of {list(LANGS)}")
-    return lang
+def check_lang(lang: str, *, name: str = "language") -> Lang:
+    """``lang`` as a :data:`Lang` if it is one of :data:`LANGS`, else a :class:`KuvaInputError`
+    listing the allowed values and the value received (``name`` says whose value it is, e.g.
+    ``--lang``)."""
+    for allowed in LANGS:
+        if lang == allowed:
+            return allowed
+    raise KuvaInputError(f"{name} must be one of {list(LANGS)}, got {lang!r}")
 
 
 def label(key: str, lang: str = "fi") -> str:

@@ -1,0 +1,5 @@
+"""``python -m kuva.cli``."""
+
+from kuva.cli import main
+
+main()

@@ -1,0 +1,171 @@
+"""Data in and out of the warehouse: ``kuva load bundled``, ``kuva load statfin``, ``kuva info``
+and ``kuva query``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kuva.cli.app import app, load_app, state
+from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month, progress
+
+if TYPE_CHECKING:
+    from kuva.warehouse import Warehouse
+
+
+def load_bundled_into(wh: Warehouse, tables: list[str] | None) -> None:
+    """Load the bundled StatFin tables (all, or ``tables``) and print what changed."""
+    from rich.table import Table
+
+    from kuva.sources.bundled import bundled_tables, load_bundled
+
+    chosen = [t for t in bundled_tables() if tables is None or t.table in tables]
+    with progress() as bar:
+        task = bar.add_task("Loading bundled StatFin tables", total=len(chosen))
+        reports = load_bundled(wh, tables, progress=lambda t: bar.update(task, description=f"StatFin {t.table}"))
+        bar.update(task, completed=len(chosen))
+    table = Table(title="Bundled StatFin tables")
+    for col in ("source", "rows", "inserted", "revised", "unchanged", "load"):
+        table.add_column(col, justify="right" if col not in ("source",) else "left")
+    for r in reports:
+        table.add_row(r.source_id, str(r.rows_in), str(r.inserted), str(r.revised), str(r.unchanged),
+                      str(r.load_id) if r.load_id is not None else "no change")
+    out.print(table)
+
+
+def print_info(wh: Warehouse) -> None:
+    """Print the warehouse summary: sources, area coverage, person-level rows."""
+    from rich.table import Table
+
+    from kuva.warehouse.query import area_coverage, person_level_rows, warehouse_summary
+
+    out.print(f"Warehouse {wh.path} (schema version {wh.schema_version()})")
+    t = Table(title="Sources")
+    for col in ("source", "title", "synthetic", "disclosure", "loads", "latest vintage", "observations",
+                "measures", "areas", "first", "last"):
+        t.add_column(col)
+    for r in warehouse_summary(wh):
+        t.add_row(r.source_id, r.title, "SYNTHETIC" if r.synthetic else "real", r.sensitivity, str(r.loads),
+                  r.latest_vintage.date().isoformat(), f"{r.observations:,}", str(r.measures), str(r.areas),
+                  r.first_period.isoformat(), r.last_period.isoformat())
+    out.print(t)
+    cov = area_coverage(wh)
+    c = Table(title="Area coverage")
+    for col in ("level", "areas", "observations"):
+        c.add_column(col)
+    for row in cov.itertuples(index=False):
+        c.add_row(str(row.level), str(row.areas), f"{row.observations:,}")
+    out.print(c)
+    events, answers = person_level_rows(wh)
+    out.print(f"Person-level rows: {events:,} service events, {answers:,} survey answers")
+
+
+@load_app.command("bundled")
+def load_bundled_cmd(
+    ctx: typer.Context,
+    tables: Annotated[
+        list[str] | None, typer.Option("--tables", "-t", help="Table ids to load (default: all), e.g. -t 12r5 -t 12u4.")
+    ] = None,
+) -> None:
+    """Load the real StatFin data shipped with KuVa (12r5 by area; national 12u* tables)."""
+    from kuva.warehouse import Warehouse
+
+    s = state(ctx).settings()
+    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+        load_bundled_into(wh, tables)
+
+
+@load_app.command("statfin")
+def load_statfin_cmd(
+    ctx: typer.Context,
+    tables: Annotated[
+        list[str] | None, typer.Option("--tables", "-t", help="Table ids (12r5, 12u4, …); default every mapped table.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First period to fetch, YYYY-MM (default: after the latest stored).")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="PxWeb API base URL, v2 (…/api/v2) or v1 (…/api/v1/fi/StatFin).")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Response cache (default: beside the warehouse, cache/pxweb).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Label language of the API: fi, sv or en.")] = "fi",
+) -> None:
+    """Fetch new StatFin data from the PxWeb API: only what is new, revisions as new vintages,
+    one transaction per table with provenance."""
+    from kuva.i18n import check_lang
+    from kuva.sources.pxweb import STATFIN_V2, PxWebClient, pull_statfin, summarise
+    from kuva.warehouse import Warehouse
+
+    api_lang = check_lang(lang, name="--lang")
+    s = state(ctx).settings()
+    since = parse_month(start, "--from")
+    cache = cache_dir or s.warehouse.parent / "cache" / "pxweb"
+    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh, PxWebClient(
+        base_url or STATFIN_V2, lang=api_lang, cache_dir=cache
+    ) as client, progress() as bar:
+        task = bar.add_task("StatFin", total=None)
+
+        def report_progress(table: str, done: int, total: int) -> None:
+            bar.update(task, description=f"StatFin {table}", completed=done, total=total)
+
+        reports = pull_statfin(wh, client=client, tables=tables, since=since, progress=report_progress)
+    out.print(summarise(reports))
+
+
+@app.command()
+def info(ctx: typer.Context) -> None:
+    """Show what the warehouse holds: sources, vintages, periods, row counts, area coverage."""
+    from kuva.warehouse import Warehouse
+
+    s = state(ctx).settings()
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        print_info(wh)
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    measure: Annotated[list[str], typer.Argument(help="Measure code(s), e.g. TYOTTOMATLOPUSSA.")],
+    area: Annotated[
+        list[str] | None, typer.Option("--area", "-a", help="Area code or name (repeatable); default all.")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First period, YYYY-MM.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last period, YYYY-MM.")] = None,
+    breakdown: Annotated[
+        str, typer.Option("--breakdown", help="Breakdown, e.g. tyollistamisen_laji=40; 'all' for every one.")
+    ] = "",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Values as known at this date (YYYY-MM-DD).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")] = "table",
+) -> None:
+    """Print observations of one or more measures (latest vintage unless --as-of).
+
+    The answer passes the disclosure engine: figures of public sources (StatFin) are shown
+    unchanged; confidential person counts below the minimum cell are hidden with whatever else
+    would reveal them (totals, shares); the disclosure note goes to standard error."""
+    import pandas as pd
+
+    from kuva.privacy.observations import protect_observations, related_measures
+    from kuva.registry import area_registry
+    from kuva.warehouse import Warehouse, query_observations
+    from kuva.warehouse.query import source_sensitivity
+
+    choice("--format", fmt, OUTPUT_FORMATS)
+    areas = [area_registry().area(a).code for a in area] if area else None
+    s = state(ctx).settings()
+    first, last, known = parse_month(start, "--from"), parse_month(end, "--to"), parse_month(as_of, "--as-of")
+    split = None if breakdown == "all" else breakdown
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        df = query_observations(wh, measure, areas=areas, start=first, end=last, breakdown=split, as_of=known)
+        extra = sorted(related_measures(measure) - {m.upper() for m in measure})
+        context = (query_observations(wh, extra, areas=areas, start=first, end=last, breakdown=split, as_of=known)
+                   if extra else None)
+        sensitivity = source_sensitivity(wh)
+    df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
+    protected = protect_observations(df, s.disclosure, sensitivity=sensitivity, context=context, name="query")
+    emit(protected.frame, fmt)
+    if protected.note.hidden_cells or protected.note.hidden_derived:
+        err.print(protected.note.text())

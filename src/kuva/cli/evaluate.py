@@ -1,0 +1,71 @@
+"""``kuva evaluate``: the pilots' effect with every design side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast, get_args
+
+import typer
+
+from kuva.cli.app import app, state
+from kuva.cli.output import choice, out, parse_month, progress
+
+if TYPE_CHECKING:
+    from kuva.evaluate.battery import BatteryUnit
+    from kuva.evaluate.panel import Comparison, Outcome
+
+
+@app.command()
+def evaluate(
+    ctx: typer.Context,
+    outcome: Annotated[
+        str, typer.Option(help="activation_rate, unemployment_share or log_unemployed.")
+    ] = "activation_rate",
+    design: Annotated[
+        str, typer.Option(help="did, event, cs, sa, synth, sdid, all, or a comma-separated list.")
+    ] = "all",
+    areas: Annotated[
+        list[str] | None, typer.Option("--areas", "-a", help="Pilot areas to evaluate (repeatable); default all 25.")
+    ] = None,
+    comparison: Annotated[
+        str, typer.Option(help="Comparison units: rest, sub_region or matched_shock (matched on the 2020 COVID shock).")
+    ] = "rest",
+    unit: Annotated[str, typer.Option(help="Unit of analysis: area (pilot-area aggregates) or municipality.")] = "area",
+    start: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM (default 2018-01).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM (default 2023-12).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap and placebo draws.")] = 2021,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write tables (CSV), figures (PNG) and the summary here.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of figure labels: fi, sv or en.")] = "en",
+) -> None:
+    """Estimate the effect of the 2021–2024 pilots with every design side by side (a specification
+    curve): two-way fixed-effects DiD with wild cluster bootstrap, event study with pre-trend test,
+    Callaway–Sant'Anna, Sun–Abraham, synthetic control with placebo inference, synthetic DiD."""
+    from kuva.evaluate import battery as battery_module
+    from kuva.evaluate import panel as panel_module
+    from kuva.i18n import check_lang
+    from kuva.warehouse import Warehouse
+
+    outcome_ = cast("Outcome", choice("--outcome", outcome, get_args(panel_module.Outcome)))
+    comparison_ = cast("Comparison", choice("--comparison", comparison, get_args(panel_module.Comparison)))
+    unit_ = cast("BatteryUnit", choice("--unit", unit, get_args(battery_module.BatteryUnit)))
+    figure_lang = check_lang(lang, name="--lang")
+    s = state(ctx).settings()
+    with Warehouse(s.warehouse, read_only=True) as wh, progress() as bar:
+        bar.add_task("Estimating", total=None)
+        battery = battery_module.evaluate_cli(
+            wh, outcome=outcome_, design=design, areas=areas, comparison=comparison_,
+            unit=unit_, start=parse_month(start, "--from"), end=parse_month(end, "--to"),
+            seed=seed, out_dir=out_dir, lang=figure_lang,
+        )
+        synthetic = battery.data.synthetic
+        truth = (battery_module.planted_gap(wh, start=battery.data.treat_start, end=battery.data.end)
+                 if synthetic else None)
+    out.print(str(battery.summary()))
+    if battery.data.synthetic:
+        out.print("Note: the panel rests on SYNTHETIC data; the estimates show what the designs recover.")
+        if truth is not None:
+            out.print(f"Planted effect (synthetic truth, mean gap over the post-period): {truth:.3f} pp")
+    if out_dir is not None:
+        out.print(f"Wrote tables, figures and summary to {out_dir}")

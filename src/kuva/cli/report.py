@@ -1,0 +1,60 @@
+"""``kuva report``: the HTML + PDF report with its tables."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kuva.cli.app import app, state
+from kuva.cli.output import out, parse_month, progress
+
+if TYPE_CHECKING:
+    from kuva.warehouse import Warehouse
+
+
+def write_report(
+    wh: Warehouse, *, lang: str, out_dir: Path, start: date | None, end: date | None, areas: list[str] | None,
+    min_cell: int, pdf: bool,
+) -> None:
+    """Build the report with a progress bar and print where it went."""
+    from kuva.i18n import check_lang
+    from kuva.report import build_report
+
+    report_lang = check_lang(lang, name="--lang")
+    with progress() as bar:
+        bar.add_task("Writing the report", total=None)
+        result = build_report(wh, lang=report_lang, out_dir=out_dir, start=start, end=end, areas=areas,
+                              min_cell=min_cell, pdf=pdf)
+    out.print(f"Report: {result.html}")
+    if result.pdf is not None:
+        out.print(f"PDF:    {result.pdf} ({result.pages} pages)")
+    out.print(f"Tables: {len(result.tables)} files in {out_dir / 'tables'}")
+    if result.synthetic:
+        out.print("Note: the report contains SYNTHETIC data, labelled wherever it is shown.")
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: fi, sv or en.")] = "fi",
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to write report.html, report.pdf and tables/ to.")
+    ] = Path("kuva-report"),
+    start: Annotated[str | None, typer.Option("--from", help="First month shown, YYYY-MM.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last month shown, YYYY-MM.")] = None,
+    areas: Annotated[
+        list[str] | None, typer.Option("--areas", "-a", help="Areas for the area-level analyses (repeatable).")
+    ] = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also render the PDF with Typst.")] = True,
+) -> None:
+    """Write the evaluation report: one self-contained HTML file, a PDF, and every table as CSV and
+    Excel, with definitions and a provenance appendix; synthetic content is labelled."""
+    from kuva.warehouse import Warehouse
+
+    s = state(ctx).settings()
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        write_report(wh, lang=lang, out_dir=out_dir, start=parse_month(start, "--from"),
+                     end=parse_month(end, "--to"), areas=areas, min_cell=s.min_cell, pdf=pdf)
