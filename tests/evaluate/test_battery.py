@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kuva.errors import KuvaInputError
+from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.evaluate.battery import DESIGNS, TABLE_COLUMNS, Battery, evaluate_cli, run_designs
-from kuva.evaluate.labels import effects_label
+from kuva.i18n import label
 from kuva.report.chapters import ReportParams
 from kuva.report.tables import count_columns
 from kuva.simulate import simulate_into
@@ -120,9 +120,10 @@ def test_chapter_without_municipal_services(bundled_wh: Warehouse) -> None:
 
 
 def test_effects_labels_come_from_the_one_translation_table() -> None:
-    assert effects_label("report.chapter.effects", "fi") == "Vaikutukset"
-    assert effects_label("report.chapter.effects", "sv") == "Effekter"
-    assert effects_label("no.such.key", "en") == "no.such.key"
+    assert label("report.chapter.effects", "fi") == "Vaikutukset"
+    assert label("report.chapter.effects", "sv") == "Effekter"
+    with pytest.raises(KuvaLookupError, match=r"no\.such\.key"):
+        label("no.such.key", "en")
 
 
 def test_the_planted_truth_source_is_the_simulators() -> None:

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from kuva.errors import KuvaInputError, KuvaLookupError
-from kuva.i18n import LABELS, LANGS, fmt_month, fmt_number, label
 from kuva.indicators import codes, render_markdown
 from kuva.indicators.catalogue import INDICATORS, indicator
 from kuva.indicators.groups import aggregate, membership, national
@@ -145,22 +144,6 @@ def test_catalogue_markdown() -> None:
     assert indicator("activation_rate").unit == "percent"
     with pytest.raises(KuvaLookupError, match="activation_rate"):
         indicator("activation_rat")
-
-
-def test_labels() -> None:
-    for key, entry in LABELS.items():
-        assert set(entry) == set(LANGS), key
-        assert all(v.strip() for v in entry.values()), key
-    assert label("pilot", "sv") == "Försökskommuner"
-    with pytest.raises(KuvaLookupError, match="closest"):
-        label("pilott", "fi")
-    with pytest.raises(KuvaLookupError, match="language"):
-        label("pilot", "de")
-    assert fmt_number(12345.678, "fi") == "12\u00a0345,7"
-    assert fmt_number(-1.25, "en", 2) == "-1.25"
-    assert fmt_number(-1.25, "sv", 1) == "−1,2"
-    assert fmt_number(float("nan"), "en") == "–"
-    assert fmt_month(date(2020, 2, 1), "fi") == "helmikuu 2020"
 
 
 def test_every_indicator_and_analysis_is_documented() -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaInputError, KuvaLookupError
-from kuva.i18n import LABELS
+from kuva.i18n import LANGS, Lang, catalogue, label
 from kuva.report import (
     Chapter,
     ReportDisclosureError,
@@ -26,7 +26,6 @@ from kuva.report import (
     register_chapter,
     unregister_chapter,
 )
-from kuva.report.labels import LANGS, ReportLang, text
 from kuva.report.pdfinfo import figure_count, is_pdf, page_count
 from kuva.report.tables import check_table, control_table
 from kuva.warehouse import Warehouse
@@ -127,10 +126,12 @@ def test_pdf_renders_with_every_figure(report_en: ReportOutput) -> None:
 def test_tables_written_as_csv_and_excel(report_en: ReportOutput) -> None:
     tables = report_en.html.parent / "tables"
     names = sorted(p.name for p in tables.iterdir())
-    assert names == sorted(f"{k}.{ext}" for k in ("alpha", "beta", "gamma") for ext in ("csv", "xlsx"))
-    assert sorted(p.name for p in report_en.tables) == names
+    # each table with its disclosure sidecar for `kuva privacy audit`
+    assert names == sorted(f"{k}.{ext}" for k in ("alpha", "beta", "gamma")
+                           for ext in ("csv", "xlsx", "disclosure.json"))
+    assert sorted(p.name for p in report_en.tables) == [n for n in names if not n.endswith(".disclosure.json")]
     csv = pd.read_csv(tables / "gamma.csv")
-    assert list(csv.columns) == ["group", "period", "n_persons", "activation_rate"]
+    assert list(csv.columns) == ["group", "period", "n_persons", "activation_rate", "suppressed"]
     assert len(csv) == 60  # the files hold every row; the page shows the latest periods
     book = openpyxl.load_workbook(tables / "gamma.xlsx", read_only=True)
     sheet = book[book.sheetnames[0]]
@@ -147,27 +148,27 @@ def test_long_table_shows_latest_rows_and_says_so(report_en: ReportOutput) -> No
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_each_language_renders(bundled_wh: Warehouse, tmp_path: Path, lang: ReportLang) -> None:
+def test_each_language_renders(bundled_wh: Warehouse, tmp_path: Path, lang: Lang) -> None:
     chapters = [make_chapter("one", [make_result("alpha", synthetic=True)])]
     out = build_report(bundled_wh, lang=lang, out_dir=tmp_path, chapters=chapters)
     html = out.html.read_text(encoding="utf-8")
     assert f'<html lang="{lang}">' in html
     for key in ("report.title", "report.summary", "report.provenance", "report.parameters"):
-        assert text(key, lang) in html
-    assert out.outline[0] == f"h1 {text('report.title', lang)}"
+        assert label(key, lang) in html
+    assert out.outline[0] == f"h1 {label('report.title', lang)}"
     assert out.pdf is not None and is_pdf(out.pdf.read_bytes())
     assert out.pages is not None and out.pages >= 4
     if shutil.which("pdftotext"):
         pdf_text = subprocess.run(["pdftotext", str(out.pdf), "-"], capture_output=True, check=True,
                                   text=True).stdout
-        assert text("report.synthetic", lang) in pdf_text
-        assert text("report.provenance", lang).split(":")[0] in pdf_text
+        assert label("report.synthetic", lang) in pdf_text
+        assert label("report.provenance", lang).split(":")[0] in pdf_text
 
 
 def test_every_label_has_three_languages() -> None:
     """The one translation table (kuva.i18n) holds every word in fi, sv and en."""
-    assert any(k.startswith("report.") for k in LABELS)
-    for key, entry in LABELS.items():
+    assert any(k.startswith("report.") for k in catalogue())
+    for key, entry in catalogue().items():
         assert set(entry) == set(LANGS), key
         assert all(v.strip() for v in entry.values()), key
 
@@ -176,9 +177,9 @@ def test_synthetic_content_is_labelled_everywhere(bundled_wh: Warehouse, tmp_pat
     chapters = [make_chapter("one", [make_result("real"), make_result("simulated", synthetic=True)])]
     out = build_report(bundled_wh, lang="fi", out_dir=tmp_path, chapters=chapters)
     html = out.html.read_text(encoding="utf-8")
-    badge = text("report.synthetic", "fi")
+    badge = label("report.synthetic", "fi")
     assert out.synthetic
-    assert text("report.synthetic_note", "fi") in html  # title page and summary
+    assert label("report.synthetic_note", "fi") in html  # title page and summary
     sim = html[html.index('data-result="simulated"'):]
     sim = sim[:sim.index("</article>")]
     real = html[html.index('data-result="real"'):]
@@ -188,7 +189,7 @@ def test_synthetic_content_is_labelled_everywhere(bundled_wh: Warehouse, tmp_pat
     assert "kuva-synthetic-badge" in sim
     assert badge not in real and "kuva-synthetic-badge" not in real
     appendix = html[html.index('id="provenance"'):]
-    listed = appendix[appendix.index(text("report.synthetic_items", "fi")):]
+    listed = appendix[appendix.index(label("report.synthetic_items", "fi")):]
     listed = listed[:listed.index("</ul>")]
     assert 'href="#' in listed and "simulated" in listed and "real" not in listed  # only the synthetic one
 
@@ -199,7 +200,7 @@ def test_no_synthetic_label_without_synthetic_content(bundled_wh: Warehouse, tmp
     html = out.html.read_text(encoding="utf-8")
     assert not out.synthetic and out.pdf is None
     assert 'class="badge"' not in html
-    assert text("report.no_synthetic", "en") in html
+    assert label("report.no_synthetic", "en") in html
 
 
 def test_small_counts_are_suppressed_in_every_output(bundled_wh: Warehouse, tmp_path: Path) -> None:
@@ -263,7 +264,7 @@ def test_bad_arguments(bundled_wh: Warehouse, tmp_path: Path, result_factory: Ca
 
 def test_empty_report_still_renders(bundled_wh: Warehouse, tmp_path: Path) -> None:
     out = build_report(bundled_wh, lang="sv", out_dir=tmp_path, chapters=[])
-    assert text("report.empty_report", "sv") in out.html.read_text(encoding="utf-8")
+    assert label("report.empty_report", "sv") in out.html.read_text(encoding="utf-8")
     assert out.pdf is not None and is_pdf(out.pdf.read_bytes()) and out.figures == 0
 
 

@@ -41,7 +41,6 @@ from scipy import stats
 
 from kuva.errors import KuvaDataWarning, KuvaInputError
 from kuva.evaluate.data import PanelData
-from kuva.evaluate.labels import effects_label
 from kuva.evaluate.options import validate_option
 from kuva.evaluate.panel import (
     Comparison,
@@ -50,6 +49,7 @@ from kuva.evaluate.panel import (
     build_panel,
 )
 from kuva.evaluate.reporting import Summary, make_summary
+from kuva.i18n import label
 from kuva.registry.pilots import DEFAULT_PROGRAMME
 from kuva.warehouse.connection import Warehouse
 
@@ -171,13 +171,13 @@ class Battery:
             if np.isfinite(lo) and np.isfinite(hi):
                 ax.hlines(y[i], lo, hi, color=col, lw=2)
             ax.plot([est], [y[i]], "o", color=col, ms=6)
-        ax.set_yticks(y, [effects_label(f"design.{d}", lang) for d in t["design"]])
+        ax.set_yticks(y, [label(f"design.{d}", lang) for d in t["design"]])
         ax.axvline(0.0, color="#777777", lw=0.8)
         if reference is not None and np.isfinite(reference):
-            ax.axvline(reference, color=_COLOURS["truth"], lw=1.2, ls="--", label=effects_label("planted", lang))
+            ax.axvline(reference, color=_COLOURS["truth"], lw=1.2, ls="--", label=label("planted", lang))
             ax.legend(loc="best", fontsize=8)
-        ax.set_xlabel(f"{effects_label('effect', lang)}, {effects_label('unit.' + self.outcome, lang)}")
-        return self._finish(fig, effects_label("effects.spec_curve", lang), lang)
+        ax.set_xlabel(f"{label('effect', lang)}, {label('unit.' + self.outcome, lang)}")
+        return self._finish(fig, label("effects.spec_curve", lang), lang)
 
     def event_study_figure(self, lang: str = "en") -> Figure | None:
         """Event-study coefficients with 95 % intervals and the pre-trend test in the title."""
@@ -189,10 +189,10 @@ class Battery:
         fig = Figure(figsize=(8.0, 4.0), layout="constrained")
         ax = fig.subplots()
         ev.plot(ax=ax)
-        ax.set_xlabel(effects_label("event_time", lang))
-        ax.set_ylabel(f"{effects_label('effect', lang)}, {effects_label('unit.' + self.outcome, lang)}")
+        ax.set_xlabel(label("event_time", lang))
+        ax.set_ylabel(f"{label('effect', lang)}, {label('unit.' + self.outcome, lang)}")
         p = ev.pretrend
-        title = f"{effects_label('effects.event_study', lang)} (F = {p.f_statistic:.2f}, p = {p.p_value_f:.3f})"
+        title = f"{label('effects.event_study', lang)} (F = {p.f_statistic:.2f}, p = {p.p_value_f:.3f})"
         return self._finish(fig, title, lang)
 
     def synth_figure(self, lang: str = "en") -> Figure | None:
@@ -205,14 +205,14 @@ class Battery:
         fig = Figure(figsize=(8.0, 4.0), layout="constrained")
         ax = fig.subplots()
         x = np.arange(len(sc.paths))
-        ax.plot(x, sc.paths["treated"], color="#D55E00", label=effects_label("pilot_areas", lang))
-        ax.plot(x, sc.paths["synthetic"], color="#0072B2", ls="--", label=effects_label("synthetic_unit", lang))
+        ax.plot(x, sc.paths["treated"], color="#D55E00", label=label("pilot_areas", lang))
+        ax.plot(x, sc.paths["synthetic"], color="#0072B2", ls="--", label=label("synthetic_unit", lang))
         ax.axvline(sc.n_pre - 0.5, color="#777777", lw=0.8, ls=":")
         step = max(1, len(x) // 8)
         ax.set_xticks(x[::step], [str(p) for p in list(sc.paths["period"])[::step]])
-        ax.set_ylabel(effects_label("outcome." + self.outcome, lang))
+        ax.set_ylabel(label("outcome." + self.outcome, lang))
         ax.legend(loc="best", fontsize=8)
-        return self._finish(fig, effects_label("effects.synth_paths", lang), lang)
+        return self._finish(fig, label("effects.synth_paths", lang), lang)
 
     def _finish(self, fig: Figure, title: str, lang: str) -> Figure:
         """Title, source line and the SYNTHETIC label in the project's one figure style."""

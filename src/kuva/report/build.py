@@ -26,10 +26,11 @@ from kuva import __version__
 from kuva.analysis.result import AnalysisResult
 from kuva.config import DEFAULT_MIN_CELL
 from kuva.errors import KuvaError, KuvaInputError
+from kuva.i18n import Lang, check_lang, label
 from kuva.report.chapters import Chapter, ReportParams, resolve_chapters
 from kuva.report.definitions import definitions_for
 from kuva.report.figures import render_svg, svg_for_html
-from kuva.report.labels import LANGS, ReportLang, column_label, text
+from kuva.report.names import column_label
 from kuva.report.pdfinfo import page_count
 from kuva.report.provenance import Provenance, read_provenance
 from kuva.report.tables import (
@@ -89,13 +90,6 @@ class ReportDocument:
         return out
 
 
-def _validate_lang(lang: str) -> ReportLang:
-    for allowed in LANGS:
-        if lang == allowed:
-            return allowed
-    raise KuvaInputError(f"lang must be one of {list(LANGS)}, got {lang!r}")
-
-
 def _fmt_value(value: object, lang: str) -> str:
     if isinstance(value, float | int) and not isinstance(value, bool):
         return format_number(float(value), lang)
@@ -137,7 +131,7 @@ def _result_entry(
         fig_file = f"fig/{safe_name(result.key)}.svg"
     note = ""
     if disp.total_rows > len(disp.rows):
-        note = text("report.rows_shown", lang, shown=len(disp.rows), total=disp.total_rows, file=rel_csv)
+        note = label("report.rows_shown", lang, shown=len(disp.rows), total=disp.total_rows, file=rel_csv)
     return {
         "key": result.key,
         "anchor": f"r-{safe_name(result.key)}",
@@ -152,7 +146,7 @@ def _result_entry(
             "numeric": list(disp.numeric),
             "total_rows": disp.total_rows,
             "note": note,
-            "suppressed_note": text("report.suppressed_note", lang, min_cell=params.min_cell)
+            "suppressed_note": label("report.suppressed_note", lang, min_cell=params.min_cell)
             if disp.has_suppressed else "",
         },
         "files": [rel_csv, xlsx_path.relative_to(out_dir).as_posix()],
@@ -173,11 +167,11 @@ def _labels(lang: str) -> dict[str, str]:
             "is_synthetic", "used", "load_id", "location", "vintage", "retrieved_at", "loaded_at",
             "checksum", "rows", "yes", "no", "parameter", "value", "analysis", "term",
             "definition", "page", "footer"]
-    return {k: text(f"report.{k}", lang) for k in keys}
+    return {k: label(f"report.{k}", lang) for k in keys}
 
 
 def _provenance_data(prov: Provenance, lang: str) -> dict[str, Any]:
-    yes, no = text("report.yes", lang), text("report.no", lang)
+    yes, no = label("report.yes", lang), label("report.no", lang)
     return {
         "sources": [
             {"source_id": s.source_id, "title": s.title, "publisher": s.publisher, "license": s.license,
@@ -229,19 +223,19 @@ def build_document(
     synthetic = bool(synthetic_results) or any(s.synthetic and s.used for s in prov.sources)
 
     def fmt_date(d: date | None) -> str:
-        return d.isoformat() if d else text("report.all", lang)
+        return d.isoformat() if d else label("report.all", lang)
 
     parameters = [
-        {"name": text("report.param.lang", lang), "value": lang},
-        {"name": text("report.param.start", lang), "value": fmt_date(params.start)},
-        {"name": text("report.param.end", lang), "value": fmt_date(params.end)},
-        {"name": text("report.param.areas", lang),
-         "value": ", ".join(params.areas) if params.areas else text("report.all", lang)},
-        {"name": text("report.param.min_cell", lang), "value": str(params.min_cell)},
-        {"name": text("report.param.chapters", lang),
+        {"name": label("report.param.lang", lang), "value": lang},
+        {"name": label("report.param.start", lang), "value": fmt_date(params.start)},
+        {"name": label("report.param.end", lang), "value": fmt_date(params.end)},
+        {"name": label("report.param.areas", lang),
+         "value": ", ".join(params.areas) if params.areas else label("report.all", lang)},
+        {"name": label("report.param.min_cell", lang), "value": str(params.min_cell)},
+        {"name": label("report.param.chapters", lang),
          "value": ", ".join(chapter_keys or [c.key for c in chapters]) or "–"},
-        {"name": text("report.param.warehouse", lang), "value": wh.path.name},
-        {"name": text("report.param.kuva_version", lang), "value": __version__},
+        {"name": label("report.param.warehouse", lang), "value": wh.path.name},
+        {"name": label("report.param.kuva_version", lang), "value": __version__},
     ]
     analysis_parameters = [
         {"analysis": e["title"], "name": p["name"], "value": p["value"]}
@@ -249,8 +243,8 @@ def build_document(
     ]
     data: dict[str, Any] = {
         "lang": lang,
-        "title": text("report.title", lang),
-        "subtitle": text("report.subtitle", lang),
+        "title": label("report.title", lang),
+        "subtitle": label("report.subtitle", lang),
         "generated": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
         "labels": _labels(lang),
         "synthetic": synthetic,
@@ -313,7 +307,7 @@ def render_pdf(doc: ReportDocument) -> bytes:
 def build_report(
     wh: Warehouse,
     *,
-    lang: ReportLang,
+    lang: Lang,
     out_dir: Path,
     start: date | None = None,
     end: date | None = None,
@@ -330,7 +324,7 @@ def build_report(
     """
     import time
 
-    lang = _validate_lang(lang)
+    lang = check_lang(lang, name="lang")
     if min_cell < 1:
         raise KuvaInputError(f"min_cell must be at least 1, got {min_cell}")
     if start is not None and end is not None and start > end:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaInputError, KuvaLookupError
-from kuva.report.labels import ReportLang, text
+from kuva.i18n import Lang, has_label, label
 
 if TYPE_CHECKING:
     from kuva.warehouse import Warehouse
@@ -49,7 +49,7 @@ ENTRY_POINT_GROUP = "kuva.report_chapters"
 class ReportParams:
     """What the reader asked for; every chapter builder receives it."""
 
-    lang: ReportLang
+    lang: Lang
     start: date | None = None
     end: date | None = None
     areas: tuple[str, ...] | None = None
@@ -73,10 +73,9 @@ class Chapter:
         intro_key = f"{lk}.intro"
 
         def intro(lang: str) -> str:
-            out = text(intro_key, lang)
-            return "" if out == intro_key else out
+            return label(intro_key, lang) if has_label(intro_key) else ""
 
-        return Chapter(key=key, title=lambda lang: text(lk, lang), intro=intro, results=tuple(results))
+        return Chapter(key=key, title=lambda lang: label(lk, lang), intro=intro, results=tuple(results))
 
 
 ChapterBuilder = Callable[["Warehouse", ReportParams], Chapter | None]

@@ -22,9 +22,8 @@ import pandas as pd
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaError
 from kuva.evaluate.battery import Battery, planted_gap, run_designs
-from kuva.evaluate.labels import effects_label
 from kuva.evaluate.panel import Outcome
-from kuva.i18n import fmt_number
+from kuva.i18n import fmt_number, label
 from kuva.report.chapters import Chapter, ReportParams, register_chapter
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ def _n(value: float, lang: str, decimals: int = 2) -> str:
 
 
 def _titled(key: str) -> Callable[[str], str]:
-    return lambda lang: effects_label(key, lang)
+    return lambda lang: label(key, lang)
 
 
 def _spec_result(b: Battery, reference: float | None, params: dict[str, str]) -> AnalysisResult:
@@ -64,9 +63,9 @@ def _spec_result(b: Battery, reference: float | None, params: dict[str, str]) ->
 
     def text(lang: str) -> str:
         d = did.iloc[0] if len(did) else None
-        return effects_label("effects.spec_curve.text", lang).format(
+        return label("effects.spec_curve.text", lang).format(
             low=_n(float(numbers["low"]), lang), high=_n(float(numbers["high"]), lang),
-            unit=effects_label(unit_key, lang),
+            unit=label(unit_key, lang),
             did=_n(d["estimate"] if d is not None else np.nan, lang),
             did_low=_n(d["ci_low"] if d is not None else np.nan, lang),
             did_high=_n(d["ci_high"] if d is not None else np.nan, lang))
@@ -92,8 +91,8 @@ def _event_result(b: Battery, params: dict[str, str]) -> AnalysisResult | None:
                                        "pretrend_df": float(p.df)}
 
     def text(lang: str) -> str:
-        verdict = effects_label("effects.pretrend_ok" if p.p_value_f >= 0.05 else "effects.pretrend_bad", lang)
-        return effects_label("effects.event_study.text", lang).format(
+        verdict = label("effects.pretrend_ok" if p.p_value_f >= 0.05 else "effects.pretrend_bad", lang)
+        return label("effects.event_study.text", lang).format(
             f=_n(p.f_statistic, lang), p=_n(p.p_value_f, lang, 3), verdict=verdict)
 
     def figure(lang: str) -> Figure:
@@ -133,9 +132,9 @@ def _synth_result(b: Battery, params: dict[str, str]) -> AnalysisResult | None:
             v = numbers.get(k)
             return _n(float(v), lang, dec) if isinstance(v, float) else "–"
 
-        return effects_label("effects.sdid.text", lang).format(
+        return label("effects.sdid.text", lang).format(
             sdid=g("sdid"), sdid_low=g("sdid_low"), sdid_high=g("sdid_high"), sc=g("sc"), sc_p=g("sc_p", 3),
-            n_sig=n_sig, n_areas=len(by_area), unit=effects_label(unit_key, lang))
+            n_sig=n_sig, n_areas=len(by_area), unit=label(unit_key, lang))
 
     figure = (lambda lang: b.synth_figure(lang)) if b.synth_pooled is not None else None
     # estimates per area: no person-count column
@@ -154,16 +153,16 @@ def _caveat_result(b: Battery, reference: float | None, params: dict[str, str]) 
     unit_key = f"unit.{b.outcome}"
 
     def text(lang: str) -> str:
-        parts = [f"{effects_label('design.' + d, lang)}: {effects_label('effects.caveat.' + d, lang)}"
+        parts = [f"{label('design.' + d, lang)}: {label('effects.caveat.' + d, lang)}"
                  for d in designs]
-        parts.append(effects_label("effects.caveat.membership", lang).format(n_uncertain=n_uncertain,
+        parts.append(label("effects.caveat.membership", lang).format(n_uncertain=n_uncertain,
                                                                              n_areas=len(conf)))
         if b.synthetic:
             if reference is not None:
-                parts.append(effects_label("effects.caveat.synthetic", lang).format(
-                    planted=_n(reference, lang), unit=effects_label(unit_key, lang)))
+                parts.append(label("effects.caveat.synthetic", lang).format(
+                    planted=_n(reference, lang), unit=label(unit_key, lang)))
             else:
-                parts.append(effects_label("effects.caveat.synthetic_nounit", lang))
+                parts.append(label("effects.caveat.synthetic_nounit", lang))
         return "\n\n".join(parts)
 
     numbers: dict[str, float | str] = {"n_uncertain_areas": float(n_uncertain)}
@@ -187,10 +186,10 @@ def effects_results(b: Battery, reference: float | None = None) -> tuple[Analysi
 def effects_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
     """Build the "Effects" chapter (the report's chapter builder)."""
     def title(lang: str) -> str:
-        return effects_label("report.chapter.effects", lang)
+        return label("report.chapter.effects", lang)
 
     def intro(lang: str) -> str:
-        return effects_label("report.chapter.effects.intro", lang)
+        return label("report.chapter.effects.intro", lang)
 
     try:
         battery = run_designs(wh, outcome=CHAPTER_OUTCOME)

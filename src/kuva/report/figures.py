@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import matplotlib
 
 from kuva.analysis.result import AnalysisResult
-from kuva.report.labels import text
+from kuva.i18n import label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -50,7 +50,7 @@ def _style() -> Iterator[None]:
 
 def has_synthetic_label(fig: Figure, lang: str) -> bool:
     """True if the analysis already drew a synthetic label on ``fig`` (see ``style.finish``)."""
-    words = {text("report.synthetic", lang).casefold(), text("synthetic", lang).casefold()}
+    words = {label("report.synthetic", lang).casefold(), label("synthetic", lang).casefold()}
     return any(t.get_text().strip().casefold() in words for t in fig.texts)
 
 
@@ -59,7 +59,7 @@ def add_synthetic_badge(fig: Figure, lang: str) -> None:
     if has_synthetic_label(fig, lang):
         return
     fig.text(
-        0.995, 0.995, text("report.synthetic", lang), ha="right", va="top", fontsize=9,
+        0.995, 0.995, label("report.synthetic", lang), ha="right", va="top", fontsize=9,
         fontweight="bold", color="white", gid=BADGE_GID,
         bbox={"boxstyle": "round,pad=0.3", "facecolor": BADGE_COLOUR, "edgecolor": "none"},
     )

@@ -34,7 +34,7 @@ from kuva.privacy.disclosure import SUPPRESSED_FLAG, person_count_measures
 from kuva.privacy.engine import ProtectedTable, Publication
 from kuva.privacy.policy import policy
 from kuva.privacy.spec import Count, Derived, TableSpec
-from kuva.report.labels import column_label
+from kuva.report.names import column_label
 
 COUNT_NAMES = frozenset({"n", "count", "persons", "n_persons", "people"})
 #: person-count words in a column name (``unemployed``, ``in_services_now``, ``clients_count``...)

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 from kuva.analysis.result import AnalysisResult
 from kuva.config import DEFAULT_MIN_CELL
+from kuva.i18n import label
 from kuva.report.chapters import Chapter, ReportParams, register_chapter
 from kuva.warehouse import Warehouse
 from kuva.wellbeing.analyses import wellbeing_summary
 from kuva.wellbeing.data import wellbeing_data
-from kuva.wellbeing.labels import label
 
 CHAPTER_KEY = "wellbeing"
 CHAPTER_ORDER = 50

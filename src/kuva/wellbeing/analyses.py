@@ -23,12 +23,11 @@ import pandas as pd
 from kuva.analysis.result import AnalysisResult
 from kuva.config import DEFAULT_MIN_CELL
 from kuva.errors import KuvaInputError, KuvaLookupError
-from kuva.i18n import fmt_number
+from kuva.i18n import fmt_number, label
 from kuva.warehouse import Warehouse
 from kuva.wellbeing.areas import ALL_AREAS, COMPARISON, PILOTS_TOTAL
 from kuva.wellbeing.data import WellbeingData, wellbeing_data
 from kuva.wellbeing.items import BASIC_SITUATIONS, SCORE_ITEMS, SCORE_MAX, SCORE_MIN, WORK_ABILITY
-from kuva.wellbeing.labels import label
 from kuva.wellbeing.protection import protect
 from kuva.wellbeing.stats import mean_ci, paired_change, welch_difference
 
@@ -206,7 +205,8 @@ def _situation_figure(table: pd.DataFrame, d: WellbeingData) -> Callable[[str], 
             for i, cls in enumerate(BASIC_SITUATIONS):
                 vals = np.array([_get(_row(body, area=a, basic_situation=cls), "share_pct") for a in order])
                 vals = np.nan_to_num(vals)
-                ax.barh(range(len(order)), vals, left=left, color=colour(cls, i), label=label(cls, lang))
+                ax.barh(range(len(order)), vals, left=left, color=colour(cls, i),
+                        label=label(f"basic_situation.{cls}", lang))
                 left += vals
             ax.set_yticks(range(len(order)), [_area_name(d, a, lang) for a in order])
             ax.invert_yaxis()

@@ -121,7 +121,7 @@ class AreaResolver:
         return "other"
 
     def name(self, area: str | None, lang: str = "fi") -> str:
-        from kuva.wellbeing.labels import label
+        from kuva.i18n import label
 
         if area is None:
             return label("area_unknown", lang)

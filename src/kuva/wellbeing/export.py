@@ -15,7 +15,7 @@ import pandas as pd
 
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaInputError
-from kuva.wellbeing.labels import label
+from kuva.i18n import label
 
 
 def _readme(results: Sequence[AnalysisResult], lang: str) -> pd.DataFrame:
