@@ -15,7 +15,7 @@ import pandas as pd
 
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaInputError
-from kuva.i18n import label
+from kuva.i18n import check_lang, label
 
 
 def _readme(results: Sequence[AnalysisResult], lang: str) -> pd.DataFrame:
@@ -35,8 +35,7 @@ def export_results(results: Sequence[AnalysisResult], path: Path | str, *, lang:
 
     Returns the files written.
     """
-    if lang not in ("fi", "sv", "en"):
-        raise KuvaInputError(f"lang must be one of ['fi', 'sv', 'en'], got {lang!r}")
+    check_lang(lang, name="lang")
     if not results:
         raise KuvaInputError("nothing to export: no results")
     p = Path(path)

@@ -28,6 +28,7 @@ from typing import Any, Literal, TypeVar
 import httpx
 
 from kuva.errors import KuvaInputError
+from kuva.i18n import check_lang
 from kuva.sources.pxweb.cache import ResponseCache, cache_key
 from kuva.sources.pxweb.catalogue import TableSpec, normalise_table_id
 from kuva.sources.pxweb.chunking import Selection, split_selection
@@ -158,8 +159,7 @@ class PxWebClient:
         transport: httpx.BaseTransport | None = None,
         user_agent: str = "kuva-pxweb",
     ) -> None:
-        if lang not in ("fi", "sv", "en"):
-            raise KuvaInputError(f"lang must be one of ['fi', 'sv', 'en'], got {lang!r}")
+        check_lang(lang, name="lang")
         if max_attempts < 1:
             raise KuvaInputError(f"max_attempts must be >= 1, got {max_attempts}")
         self.base_url = base_url.rstrip("/")
