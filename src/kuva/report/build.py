@@ -30,7 +30,7 @@ from kuva.i18n import Lang, check_lang, label
 from kuva.report.chapters import Chapter, ReportParams, resolve_chapters
 from kuva.report.definitions import definitions_for
 from kuva.report.figures import render_svg, svg_for_html
-from kuva.report.names import column_label
+from kuva.report.names import code_name, column_label
 from kuva.report.pdfinfo import page_count
 from kuva.report.provenance import Provenance, read_provenance
 from kuva.report.tables import (
@@ -230,7 +230,8 @@ def build_document(
         {"name": label("report.param.start", lang), "value": fmt_date(params.start)},
         {"name": label("report.param.end", lang), "value": fmt_date(params.end)},
         {"name": label("report.param.areas", lang),
-         "value": ", ".join(params.areas) if params.areas else label("report.all", lang)},
+         "value": (", ".join(code_name(a, lang) or a for a in params.areas) if params.areas
+                   else label("report.all", lang))},
         {"name": label("report.param.min_cell", lang), "value": str(params.min_cell)},
         {"name": label("report.param.chapters", lang),
          "value": ", ".join(chapter_keys or [c.key for c in chapters]) or "–"},

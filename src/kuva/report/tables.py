@@ -34,7 +34,7 @@ from kuva.privacy.disclosure import SUPPRESSED_FLAG, person_count_measures
 from kuva.privacy.engine import ProtectedTable, Publication
 from kuva.privacy.policy import policy
 from kuva.privacy.spec import Count, Derived, TableSpec
-from kuva.report.names import column_label
+from kuva.report.names import column_label, for_display, value_name, with_names
 
 COUNT_NAMES = frozenset({"n", "count", "persons", "n_persons", "people"})
 #: person-count words in a column name (``unemployed``, ``in_services_now``, ``clients_count``...)
@@ -187,15 +187,15 @@ class DisplayTable:
 def display_table(table: pd.DataFrame, lang: str, max_rows: int) -> DisplayTable:
     """Format ``table`` for the page: the first ``max_rows`` rows, the flag column dropped."""
     has_suppressed = bool(SUPPRESSED_FLAG in table.columns and table[SUPPRESSED_FLAG].astype(bool).any())
-    shown = table.drop(columns=[SUPPRESSED_FLAG], errors="ignore")
-    headers = tuple(column_label(str(c), lang) for c in shown.columns)
+    shown, header_names = for_display(table.drop(columns=[SUPPRESSED_FLAG], errors="ignore"), lang)
+    headers = tuple(header_names.get(str(c)) or column_label(str(c), lang) for c in shown.columns)
     numeric = tuple(
         bool(pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c]))
         for c in shown.columns
     )
     head = shown_rows(shown, max_rows)
     head = head.assign(**{
-        str(c): head[c].map(lambda v: value_label(v, lang)) for c in head.columns
+        str(c): head[c].map(lambda v, c=str(c): value_label(v, lang, c)) for c in head.columns
         if head[c].dtype == object or pd.api.types.is_string_dtype(head[c])
     })
     rows = tuple(tuple(format_cell(v, lang) for v in rec) for rec in head.itertuples(index=False, name=None))
@@ -217,12 +217,13 @@ def shown_rows(table: pd.DataFrame, max_rows: int) -> pd.DataFrame:
     return table.head(max_rows)
 
 
-def value_label(value: object, lang: str) -> object:
-    """A text cell that is a label key (e.g. a group ``pilot``) in ``lang``; other values unchanged."""
+def value_label(value: object, lang: str, column: str = "") -> object:
+    """A text cell as a reader sees it: a label key (e.g. a group ``pilot``) or a code (area,
+    pilot area, service) as its name in ``lang`` (:func:`kuva.report.names.value_name`); other
+    values unchanged."""
     if not isinstance(value, str) or not value:
         return value
-    out = column_label(value, lang)
-    return out
+    return value_name(value, lang, column)
 
 
 # -- files --------------------------------------------------------------------------------------
@@ -236,8 +237,10 @@ def write_table_files(table: pd.DataFrame, key: str, lang: str, out_dir: Path,
                       sidecar: Mapping[str, Any] | None = None) -> tuple[Path, Path]:
     """Write ``table`` as ``<key>.csv`` (UTF-8, column keys as headers) and ``<key>.xlsx``
     (headers in ``lang``) into ``out_dir``, with the disclosure ``sidecar`` as
-    ``<key>.disclosure.json`` when given; return the CSV and Excel paths."""
+    ``<key>.disclosure.json`` when given; return the CSV and Excel paths. Both files keep every
+    code column and get the names in ``lang`` beside it (:func:`kuva.report.names.with_names`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    table = with_names(table, lang)
     name = safe_name(key)
     csv_path = out_dir / f"{name}.csv"
     xlsx_path = out_dir / f"{name}.xlsx"
