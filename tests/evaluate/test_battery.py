@@ -113,10 +113,11 @@ def test_chapter(wh: Warehouse) -> None:
 
 
 def test_chapter_without_municipal_services(bundled_wh: Warehouse) -> None:
-    from kuva.report.effects_chapter import effects_chapter
+    """The registry leaves the chapter out, with the reason, without running the designs."""
+    from kuva.report.chapters import resolve_chapters
 
-    ch = effects_chapter(bundled_wh, ReportParams(lang="en"))
-    assert ch is not None and ch.results == () and ch.omitted[0][0] == "effects"
+    (ch,) = resolve_chapters(bundled_wh, ReportParams(lang="en"), ["effects"])
+    assert ch.results == () and ch.omitted[0][0] == "effects" and "municipal counts" in ch.omitted[0][1]
 
 
 def test_effects_labels_come_from_the_one_translation_table() -> None:

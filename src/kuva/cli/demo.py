@@ -32,4 +32,4 @@ def demo(
         out.print(f"\nWarehouse: {s.warehouse}")
         if report:
             write_report(wh, lang="fi", out_dir=s.warehouse.parent / "report", start=None, end=None, areas=None,
-                         min_cell=s.min_cell, pdf=True)
+                         min_cell=s.min_cell, pdf=True, pilots_csv=s.pilots_csv)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def write_report(
     wh: Warehouse, *, lang: str, out_dir: Path, start: date | None, end: date | None, areas: list[str] | None,
-    min_cell: int, pdf: bool,
+    min_cell: int, pdf: bool, pilots_csv: Path | None,
 ) -> None:
     """Build the report with a progress bar and print where it went."""
     from kuva.i18n import check_lang
@@ -27,7 +27,7 @@ def write_report(
     with progress() as bar:
         bar.add_task("Writing the report", total=None)
         result = build_report(wh, lang=report_lang, out_dir=out_dir, start=start, end=end, areas=areas,
-                              min_cell=min_cell, pdf=pdf)
+                              min_cell=min_cell, pdf=pdf, pilots_csv=pilots_csv)
     out.print(f"Report: {result.html}")
     if result.pdf is not None:
         out.print(f"PDF:    {result.pdf} ({result.pages} pages)")
@@ -57,4 +57,5 @@ def report(
     s = state(ctx).settings()
     with Warehouse(s.warehouse, read_only=True) as wh:
         write_report(wh, lang=lang, out_dir=out_dir, start=parse_month(start, "--from"),
-                     end=parse_month(end, "--to"), areas=areas, min_cell=s.min_cell, pdf=pdf)
+                     end=parse_month(end, "--to"), areas=areas, min_cell=s.min_cell, pdf=pdf,
+                     pilots_csv=s.pilots_csv)

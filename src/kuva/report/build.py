@@ -26,7 +26,7 @@ from kuva import __version__
 from kuva.analysis.result import AnalysisResult
 from kuva.config import DEFAULT_MIN_CELL
 from kuva.errors import KuvaError, KuvaInputError
-from kuva.i18n import Lang, check_lang, label
+from kuva.i18n import Lang, check_lang, has_label, label
 from kuva.report.chapters import Chapter, ReportParams, resolve_chapters
 from kuva.report.definitions import definitions_for
 from kuva.report.figures import render_svg, svg_for_html
@@ -88,6 +88,14 @@ class ReportDocument:
         out += [f"h2 {lab['provenance']}", f"h3 {lab['sources']}", f"h3 {lab['loads']}",
                 f"h3 {lab['synthetic_items']}", f"h3 {lab['parameters']}"]
         return out
+
+
+def _omitted_name(key: str, lang: str) -> str:
+    """What the reader sees for a left-out analysis or chapter: its title, else its key."""
+    for candidate in (f"title.{key}", f"report.chapter.{key}"):
+        if has_label(candidate):
+            return label(candidate, lang)
+    return key
 
 
 def _fmt_value(value: object, lang: str) -> str:
@@ -216,7 +224,7 @@ def build_document(
             all_results.append(res)
         chapters_data.append({"key": ch.key, "anchor": f"c-{safe_name(ch.key)}", "title": ch.title(lang),
                               "intro": ch.intro(lang), "results": entries,
-                              "omitted": [{"key": k, "reason": why} for k, why in ch.omitted]})
+                              "omitted": [{"key": _omitted_name(k, lang), "reason": why} for k, why in ch.omitted]})
     used_sources = {s for r in all_results for s in r.sources}
     prov = read_provenance(wh, used_sources)
     synthetic_results = [r for r in all_results if r.synthetic]
@@ -316,12 +324,14 @@ def build_report(
     min_cell: int = DEFAULT_MIN_CELL,
     chapters: Sequence[Chapter | str] | None = None,
     pdf: bool = True,
+    pilots_csv: Path | None = None,
 ) -> ReportOutput:
     """Write ``report.html``, ``report.pdf`` and ``tables/*.csv|xlsx`` for ``lang`` into ``out_dir``.
 
     ``chapters`` is ``None`` (every registered chapter, see :mod:`kuva.report.chapters`) or a
     sequence of chapter keys and/or :class:`Chapter` objects. ``start``/``end``/``areas``
-    restrict the analyses; ``min_cell`` is the smallest person count shown.
+    restrict the analyses; ``min_cell`` is the smallest person count shown; ``pilots_csv`` is
+    the pilot list of the settings (``KUVA_PILOTS_CSV``; default the bundled one).
     """
     import time
 
@@ -336,7 +346,7 @@ def build_report(
     if tables_dir.exists():
         shutil.rmtree(tables_dir)
     params = ReportParams(lang=lang, start=start, end=end, areas=tuple(areas) if areas is not None else None,
-                          min_cell=min_cell)
+                          min_cell=min_cell, pilots_csv=pilots_csv)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     resolved = resolve_chapters(wh, params, chapters)

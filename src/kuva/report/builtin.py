@@ -1,103 +1,123 @@
-"""The built-in chapters: the descriptive analyses of :mod:`kuva.analysis`.
+"""The report's chapters and analyses, listed explicitly and in order.
 
-Registered on import (see :data:`kuva.report.chapters.CHAPTER_MODULES`). Every module of
-``kuva.analysis`` that defines ``KEY`` (or ``KEY_<X>`` constants) and a function of the same name,
-``f(wh, *, start=..., end=..., min_cell=..., [areas=...]) -> AnalysisResult``, is an analysis.
-:data:`CHAPTER_ANALYSES` places the known keys in chapters; an analysis not listed there goes to
-the last built-in chapter, so a new analysis shows up without editing this file.
+:data:`ANALYSES` names every descriptive analysis of :mod:`kuva.analysis` the report shows, with
+the call that passes it the report's parameters and what it needs from the warehouse.
+:data:`CHAPTERS` is the one registry of chapters (:mod:`kuva.report.chapters`): the three
+descriptive chapters, the Effects chapter (:mod:`kuva.report.effects_chapter`) and the Kykyviisari
+chapter (:mod:`kuva.report.wellbeing_chapter`). To add an analysis or a chapter, add it here.
 
-An analysis that cannot run on the warehouse at hand (a :class:`~kuva.errors.KuvaError`, e.g.
-no municipal service counts in a warehouse with only the bundled national tables) is left out
-and named in its chapter's ``omitted`` list with the reason; the report says so.
+An analysis whose requirement is not met (e.g. municipal service counts, which are not public,
+in a warehouse with only the bundled StatFin tables) is named in its chapter's ``omitted`` list
+with the reason, without being run. Any domain error of an analysis that runs fails the build
+(:class:`~kuva.report.chapters.ReportChapterError` naming the chapter and the analysis).
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kuva.analysis import (
+    change_vs_nation,
+    counterfactual_activation,
+    largest_municipalities,
+    monthly_paths,
+    municipal_share_tmt,
+    outcomes_after_services,
+    pilot_vs_comparison,
+    service_mix,
+    services_yoy,
+)
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaError
-from kuva.report.chapters import Chapter, ReportParams, register_chapter
+from kuva.report.chapters import Chapter, ChapterBuilder, ChapterEntry, ReportChapterError, ReportParams, Requirement
+from kuva.report.effects_chapter import effects_chapter
+from kuva.report.wellbeing_chapter import wellbeing_chapter
 
 if TYPE_CHECKING:
     from kuva.warehouse import Warehouse
 
-#: chapter key -> analysis keys in order
-CHAPTER_ANALYSES: dict[str, tuple[str, ...]] = {
-    "situation": ("pilot_vs_comparison", "monthly_paths", "counterfactual_activation"),
-    "comparisons": ("largest_municipalities", "change_vs_nation", "service_mix"),
-    "indicators": ("services_yoy", "outcomes_after_services", "municipal_share_tmt", "seminar_indicators"),
-}
-CHAPTER_ORDER: dict[str, int] = {"situation": 10, "comparisons": 20, "indicators": 30}
 
-AnalysisFn = Callable[..., AnalysisResult]
+def _has_municipal_service_counts(wh: Warehouse) -> bool:
+    """Whether any municipality has a count of persons in an activating service (not public:
+    simulated or a municipality's own file)."""
+    from kuva.indicators.codes import SERVICES
+    from kuva.warehouse.query import latest_observations
 
-
-def discover_analyses() -> dict[str, AnalysisFn]:
-    """Every analysis function in :mod:`kuva.analysis`, by key."""
-    import kuva.analysis as pkg
-
-    found: dict[str, AnalysisFn] = {}
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if info.name.startswith("_") or info.name in ("result", "style", "inputs"):
-            continue
-        mod = importlib.import_module(f"kuva.analysis.{info.name}")
-        for attr in dir(mod):
-            key = getattr(mod, attr) if attr == "KEY" or attr.startswith("KEY_") else None
-            fn = getattr(mod, key, None) if isinstance(key, str) else None
-            if isinstance(key, str) and callable(fn):
-                found[key] = fn
-    return found
+    t = latest_observations(wh)
+    hits = t.filter(t.measure.isin(list(SERVICES)) & t.area_code.startswith("KU") & t.value.notnull()).limit(1)
+    return int(hits.count().execute()) > 0
 
 
-def chapter_of(key: str) -> str:
-    for chapter, keys in CHAPTER_ANALYSES.items():
-        if key in keys:
-            return chapter
-    return list(CHAPTER_ANALYSES)[-1]
+SERVICE_COUNTS = Requirement("service_counts", _has_municipal_service_counts)
 
 
-def call_analysis(fn: AnalysisFn, wh: Warehouse, params: ReportParams) -> AnalysisResult:
-    """Call ``fn`` with the report parameters it accepts."""
-    accepted = inspect.signature(fn).parameters
-    kwargs: dict[str, Any] = {}
-    if params.start is not None and "start" in accepted:
-        kwargs["start"] = params.start
-    if params.end is not None and "end" in accepted:
-        kwargs["end"] = params.end
-    if "min_cell" in accepted:
-        kwargs["min_cell"] = params.min_cell
-    if params.areas is not None and "areas" in accepted:
-        kwargs["areas"] = list(params.areas)
-    return fn(wh, **kwargs)
+def _given(**values: object) -> dict[str, Any]:
+    """The report parameters the reader set (``None`` ones left out: the analysis' defaults apply)."""
+    return {k: v for k, v in values.items() if v is not None}
 
 
-def _builder(chapter: str) -> Callable[[Warehouse, ReportParams], Chapter | None]:
-    def build(wh: Warehouse, params: ReportParams) -> Chapter | None:
-        analyses = discover_analyses()
-        listed = [k for k in CHAPTER_ANALYSES[chapter] if k in analyses]
-        extra = sorted(k for k in analyses if chapter_of(k) == chapter and k not in listed)
-        keys = listed + extra
-        if not keys:
-            return None
+@dataclass(frozen=True)
+class Analysis:
+    """An analysis of the report: its key, the call with the report's parameters, its needs."""
+
+    key: str
+    run: Callable[[Warehouse, ReportParams], AnalysisResult]
+    needs: tuple[Requirement, ...] = ()
+
+
+ANALYSES: tuple[Analysis, ...] = (
+    Analysis("pilot_vs_comparison", lambda wh, p: pilot_vs_comparison(wh, pilots_csv=p.pilots_csv)),
+    Analysis("monthly_paths", lambda wh, p: monthly_paths(
+        wh, **_given(start=p.start, end=p.end), pilots_csv=p.pilots_csv, min_cell=p.min_cell)),
+    Analysis("counterfactual_activation", lambda wh, p: counterfactual_activation(
+        wh, pilots_csv=p.pilots_csv, min_cell=p.min_cell), needs=(SERVICE_COUNTS,)),
+    Analysis("largest_municipalities", lambda wh, p: largest_municipalities(
+        wh, pilots_csv=p.pilots_csv, min_cell=p.min_cell), needs=(SERVICE_COUNTS,)),
+    Analysis("change_vs_nation", lambda wh, p: change_vs_nation(
+        wh, **_given(start=p.start, end=p.end), pilots_csv=p.pilots_csv, min_cell=p.min_cell)),
+    Analysis("service_mix", lambda wh, p: service_mix(
+        wh, **_given(areas=p.areas, start=p.start, end=p.end), pilots_csv=p.pilots_csv, min_cell=p.min_cell)),
+    Analysis("services_yoy", lambda wh, p: services_yoy(
+        wh, **_given(start=p.start, end=p.end), pilots_csv=p.pilots_csv, min_cell=p.min_cell)),
+    Analysis("outcomes_after_services", lambda wh, p: outcomes_after_services(
+        wh, pilots_csv=p.pilots_csv, min_cell=p.min_cell)),
+    Analysis("municipal_share_tmt", lambda wh, p: municipal_share_tmt(
+        wh, **_given(end=p.end), pilots_csv=p.pilots_csv)),
+)
+_BY_KEY = {a.key: a for a in ANALYSES}
+
+
+def analyses_chapter(key: str, analyses: tuple[str, ...]) -> ChapterBuilder:
+    """A chapter builder running the listed analyses in order."""
+    chosen = tuple(_BY_KEY[k] for k in analyses)
+
+    def build(wh: Warehouse, params: ReportParams) -> Chapter:
         results: list[AnalysisResult] = []
         omitted: list[tuple[str, str]] = []
-        for key in keys:
+        for a in chosen:
+            missing = [r for r in a.needs if not r.met(wh)]
+            if missing:
+                omitted.append((a.key, "; ".join(r.reason(params.lang) for r in missing)))
+                continue
             try:
-                results.append(call_analysis(analyses[key], wh, params))
+                results.append(a.run(wh, params))
             except KuvaError as exc:
-                omitted.append((key, str(exc)))
-        base = Chapter.from_labels(chapter, results)
-        return Chapter(key=base.key, title=base.title, intro=base.intro, results=base.results,
-                       omitted=tuple(omitted))
+                raise ReportChapterError(f"report chapter {key!r}, analysis {a.key!r} failed: {exc}") from exc
+        return Chapter.from_labels(key, results, omitted=omitted)
 
-    build.__qualname__ = f"builtin_chapter_{chapter}"
     return build
 
 
-for _chapter in CHAPTER_ANALYSES:
-    register_chapter(_chapter, _builder(_chapter), order=CHAPTER_ORDER[_chapter])
+#: The chapters of the report, in order (the one registry).
+CHAPTERS: tuple[ChapterEntry, ...] = (
+    ChapterEntry("situation", 10, analyses_chapter(
+        "situation", ("pilot_vs_comparison", "monthly_paths", "counterfactual_activation"))),
+    ChapterEntry("comparisons", 20, analyses_chapter(
+        "comparisons", ("largest_municipalities", "change_vs_nation", "service_mix"))),
+    ChapterEntry("indicators", 30, analyses_chapter(
+        "indicators", ("services_yoy", "outcomes_after_services", "municipal_share_tmt"))),
+    ChapterEntry("effects", 40, effects_chapter, needs=(SERVICE_COUNTS,)),
+    ChapterEntry("wellbeing", 50, wellbeing_chapter),
+)

@@ -1,48 +1,38 @@
-"""Report chapters and the registry through which any package contributes one.
+"""Report chapters and the ONE explicit registry of them.
 
-A chapter is a title, a short introduction and a list of :class:`AnalysisResult`. A package
-contributes a chapter by registering a *builder*, a function ``builder(wh, params) -> Chapter``
-(or ``None`` to leave the chapter out, e.g. when the warehouse lacks its data)::
+A chapter is a title, a short introduction and a list of :class:`AnalysisResult`. The built-in
+chapters and the analyses in them are listed, in report order, in
+:data:`kuva.report.builtin.CHAPTERS`: no module scanning, no signature introspection, no
+probing of names. Each entry names its builder, ``builder(wh, params) -> Chapter | None``
+(``None``: the chapter does not apply, e.g. no Kykyviisari answers), and what it needs from the
+warehouse (:class:`Requirement`); when that is missing the chapter is shown as omitted with the
+reason, without running it.
 
-    from kuva.report.chapters import Chapter, register_chapter
+A :class:`~kuva.errors.KuvaError` raised while a chapter is built is a failure, not an omission:
+the build stops with :class:`ReportChapterError` naming the chapter (and the analysis).
 
-    def effects_chapter(wh, params):
-        return Chapter(key="effects", title=..., intro=..., results=(...))
-
-    register_chapter("effects", effects_chapter, order=40)
-
-Chapters appear in ascending ``order`` (ties by key). Registration happens when the
-contributing module is imported; :func:`registered_chapters` also imports every module named
-in the ``kuva.report_chapters`` entry-point group and the modules listed in
-:data:`CHAPTER_MODULES` (the session owner's explicit list of in-tree contributors), so no code
-here needs editing when a chapter is added.
+Chapters added at run time (tests, a deployment's own chapter) go through
+:func:`register_chapter` and are placed by ``order`` among the built-ins (10, 20, 30, 40, 50).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kuva.analysis.result import AnalysisResult
-from kuva.errors import KuvaInputError, KuvaLookupError
+from kuva.errors import KuvaError, KuvaInputError, KuvaLookupError
 from kuva.i18n import Lang, has_label, label
 
 if TYPE_CHECKING:
     from kuva.warehouse import Warehouse
 
-#: In-tree modules that register chapters when imported (extend this list to add one; a module
-#: that does not exist yet is skipped, so the list may name chapters still being written).
-CHAPTER_MODULES: list[str] = [
-    "kuva.report.builtin",
-    "kuva.report.effects_chapter",  # the Effects chapter (kuva.evaluate)
-    "kuva.report.wellbeing_chapter",  # the Kykyviisari chapter (kuva.wellbeing)
-]
 
-ENTRY_POINT_GROUP = "kuva.report_chapters"
+class ReportChapterError(KuvaError, RuntimeError):
+    """A chapter (or an analysis in it) failed; the message names the chapter and the cause."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +44,7 @@ class ReportParams:
     end: date | None = None
     areas: tuple[str, ...] | None = None
     min_cell: int = 5
+    pilots_csv: Path | None = None  #: the pilot list of the settings (``KUVA_PILOTS_CSV``)
 
 
 @dataclass(frozen=True)
@@ -67,7 +58,8 @@ class Chapter:
     omitted: tuple[tuple[str, str], ...] = ()  #: analyses left out: (key, reason)
 
     @staticmethod
-    def from_labels(key: str, results: Sequence[AnalysisResult], label_key: str | None = None) -> Chapter:
+    def from_labels(key: str, results: Sequence[AnalysisResult], label_key: str | None = None,
+                    omitted: Sequence[tuple[str, str]] = ()) -> Chapter:
         """A chapter whose title and intro are the labels ``<label_key>`` and ``<label_key>.intro``."""
         lk = label_key or f"report.chapter.{key}"
         intro_key = f"{lk}.intro"
@@ -75,94 +67,105 @@ class Chapter:
         def intro(lang: str) -> str:
             return label(intro_key, lang) if has_label(intro_key) else ""
 
-        return Chapter(key=key, title=lambda lang: label(lk, lang), intro=intro, results=tuple(results))
+        return Chapter(key=key, title=lambda lang: label(lk, lang), intro=intro, results=tuple(results),
+                       omitted=tuple(omitted))
 
 
 ChapterBuilder = Callable[["Warehouse", ReportParams], Chapter | None]
 
 
 @dataclass(frozen=True)
-class _Entry:
+class Requirement:
+    """Something a chapter or an analysis needs from the warehouse, checked before it runs."""
+
+    key: str  #: label ``report.requires.<key>`` says, in the report's language, what is missing
+    met: Callable[[Warehouse], bool]
+
+    def reason(self, lang: str) -> str:
+        return label(f"report.requires.{self.key}", lang)
+
+
+@dataclass(frozen=True)
+class ChapterEntry:
+    """A chapter of the registry: key, place, builder and what it needs."""
+
     key: str
-    builder: ChapterBuilder
     order: int
+    builder: ChapterBuilder
+    needs: tuple[Requirement, ...] = ()
+    label_key: str | None = None  #: title label when omitted (default ``report.chapter.<key>``)
 
 
-_REGISTRY: dict[str, _Entry] = {}
-_discovered = False
+_REGISTERED: dict[str, ChapterEntry] = {}
+
+
+def _builtin() -> tuple[ChapterEntry, ...]:
+    from kuva.report.builtin import CHAPTERS
+
+    return CHAPTERS
 
 
 def register_chapter(key: str, builder: ChapterBuilder, *, order: int = 100, replace: bool = False) -> None:
-    """Add a chapter builder under ``key``; ``order`` places it (built-ins use 10-30).
+    """Add a chapter at run time under ``key``; ``order`` places it among the built-ins.
 
-    Registering a key twice is an error unless ``replace=True`` (re-importing the same module
-    with the same function is allowed).
+    A key already in use (built-in or registered) is an error unless ``replace=True``.
     """
     if not key or not key.replace("_", "").replace("-", "").isalnum():
         raise KuvaInputError(f"chapter key must be letters, digits, '_' or '-', got {key!r}")
-    old = _REGISTRY.get(key)
-    same = old is not None and getattr(old.builder, "__qualname__", None) == getattr(builder, "__qualname__", None) \
-        and getattr(old.builder, "__module__", None) == getattr(builder, "__module__", None)
-    if old is not None and not replace and not same:
-        raise KuvaInputError(f"chapter {key!r} is already registered by {old.builder!r}; pass replace=True")
-    _REGISTRY[key] = _Entry(key, builder, order)
+    if not replace and (key in _REGISTERED or any(e.key == key for e in _builtin())):
+        raise KuvaInputError(f"chapter {key!r} is already registered; pass replace=True")
+    _REGISTERED[key] = ChapterEntry(key, order, builder)
 
 
 def unregister_chapter(key: str) -> None:
-    """Remove a registered chapter (tests, or a deployment that hides one)."""
-    if key not in _REGISTRY:
-        raise KuvaLookupError(f"no chapter {key!r}; registered: {sorted(_REGISTRY)}")
-    del _REGISTRY[key]
+    """Remove a chapter added with :func:`register_chapter`."""
+    if key not in _REGISTERED:
+        raise KuvaLookupError(f"no registered chapter {key!r}; registered: {sorted(_REGISTERED)}")
+    del _REGISTERED[key]
 
 
-def discover_chapters() -> None:
-    """Import the in-tree chapter modules and the entry-point plugins (once)."""
-    global _discovered
-    if _discovered:
-        return
-    _discovered = True
-    for name in CHAPTER_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and (name == exc.name or name.startswith(exc.name + ".")):
-                continue  # the contributing package is not written yet
-            raise
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        loaded = ep.load()
-        if callable(loaded):
-            register_chapter(ep.name, loaded)
-
-
-def registered_chapters() -> list[tuple[str, ChapterBuilder]]:
-    """Every registered chapter as ``(key, builder)``, in report order."""
-    discover_chapters()
-    return [(e.key, e.builder) for e in sorted(_REGISTRY.values(), key=lambda e: (e.order, e.key))]
+def registered_chapters() -> list[ChapterEntry]:
+    """Every chapter, built-in and registered (a registered one replaces a built-in of its key), in
+    report order."""
+    entries = {e.key: e for e in _builtin()} | _REGISTERED
+    return sorted(entries.values(), key=lambda e: (e.order, e.key))
 
 
 def chapter_keys() -> list[str]:
-    """The keys of the registered chapters, in report order."""
-    return [k for k, _ in registered_chapters()]
+    """The keys of every chapter, in report order."""
+    return [e.key for e in registered_chapters()]
+
+
+def build_chapter(entry: ChapterEntry, wh: Warehouse, params: ReportParams) -> Chapter | None:
+    """Build one chapter: omitted with the reason when a requirement is not met; a domain error
+    while building becomes :class:`ReportChapterError` naming the chapter."""
+    missing = [r for r in entry.needs if not r.met(wh)]
+    if missing:
+        reason = "; ".join(r.reason(params.lang) for r in missing)
+        return Chapter.from_labels(entry.key, (), entry.label_key, omitted=((entry.key, reason),))
+    try:
+        return entry.builder(wh, params)
+    except ReportChapterError:
+        raise
+    except KuvaError as exc:
+        raise ReportChapterError(f"report chapter {entry.key!r} failed: {exc}") from exc
 
 
 def resolve_chapters(
     wh: Warehouse, params: ReportParams, chapters: Sequence[Chapter | str] | None
 ) -> list[Chapter]:
-    """The chapters to render: every registered one (``None``) or the given keys/objects."""
-    if chapters is None:
-        wanted: Sequence[Chapter | str] = chapter_keys()
-    else:
-        wanted = chapters
-        discover_chapters()
+    """The chapters to render: every chapter (``None``) or the given keys/objects."""
+    entries = {e.key: e for e in registered_chapters()}
+    wanted: Sequence[Chapter | str] = list(entries) if chapters is None else chapters
     out: list[Chapter] = []
     for item in wanted:
         if isinstance(item, Chapter):
             out.append(item)
             continue
-        entry = _REGISTRY.get(item)
+        entry = entries.get(item)
         if entry is None:
-            raise KuvaLookupError(f"no report chapter {item!r}; registered: {chapter_keys()}")
-        built = entry.builder(wh, params)
+            raise KuvaLookupError(f"no report chapter {item!r}; chapters: {list(entries)}")
+        built = build_chapter(entry, wh, params)
         if built is not None:
             out.append(built)
     return out

@@ -8,11 +8,10 @@ Measure definitions in the registry are written in English; their names are tran
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from kuva.analysis.result import AnalysisResult
+from kuva.indicators.catalogue import indicators
 from kuva.registry import measures
 
 _TERM_COLUMNS = ("measure", "indicator", "indicator_key")
@@ -29,57 +28,18 @@ def _candidate_keys(results: Iterable[AnalysisResult]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def _indicator_lookup() -> Any:
-    """A function code -> indicator from the catalogue :mod:`kuva.indicators.catalogue`, or None."""
-    try:
-        mod = importlib.import_module("kuva.indicators.catalogue")
-    except ModuleNotFoundError:
-        return None
-    cat = getattr(mod, "indicators", None)
-    if callable(cat):
-        found = cat()
-        if isinstance(found, dict):
-            return found.get
-    return None
-
-
-def _text_of(obj: Any, attr: str, lang: str) -> str | None:
-    """``obj.<attr>(lang)``, ``obj.<attr>[lang]``, ``obj.<attr>_<lang>`` or ``obj.<attr>``."""
-    val = getattr(obj, f"{attr}_{lang}", None)
-    if isinstance(val, str) and val:
-        return val
-    val = getattr(obj, attr, None)
-    if callable(val):
-        try:
-            out = val(lang)
-        except TypeError:
-            out = None
-        return out if isinstance(out, str) and out else None
-    if isinstance(val, dict):
-        out = val.get(lang) or val.get("en")
-        return out if isinstance(out, str) else None
-    return val if isinstance(val, str) and val else None
-
-
 def definitions_for(results: Sequence[AnalysisResult], lang: str) -> list[dict[str, str]]:
     """``[{"key", "term", "definition"}]`` for the terms the results use, in order of appearance."""
-    lookup = _indicator_lookup()
+    catalogue = indicators()
     cat = measures()
     out: list[dict[str, str]] = []
     for key in _candidate_keys(results):
         term = definition = None
-        if lookup is not None:
-            try:
-                ind = lookup(key)
-            except (KeyError, LookupError, ValueError):
-                ind = None
-            if ind is not None:
-                term = _text_of(ind, "name", lang) or _text_of(ind, "label", lang)
-                definition = _text_of(ind, "definition", lang) or _text_of(ind, "description", lang)
-                caveat = _text_of(ind, "caveats", lang)
-                if definition and caveat:
-                    definition = f"{definition} {caveat}"
-        if definition is None:
+        ind = catalogue.get(key)
+        if ind is not None:
+            term = ind.name(lang)
+            definition = f"{ind.definition} {ind.caveats}" if ind.caveats else ind.definition
+        else:
             m = cat.get(key.upper())
             if m is not None and m.definition:
                 term, definition = m.name(lang), m.definition

@@ -1,14 +1,12 @@
 """The report's "Effects" chapter (Vaikutukset / Effekter / Effects).
 
-Registered on import as chapter ``effects`` (order 40) through
-:func:`kuva.report.chapters.register_chapter`; the session owner lists this module
-(``kuva.report.effects_chapter``) in ``CHAPTER_MODULES``. The chapter runs
+Listed as chapter ``effects`` (order 40) in :data:`kuva.report.builtin.CHAPTERS`. The chapter runs
 :func:`kuva.evaluate.battery.run_designs` on the activation rate (pilot areas against the
 non-pilot mainland municipalities, 2018-01 … 2023-12) and shows the specification curve, the
 event study with its pre-trend test, the synthetic DiD and synthetic-control summaries and
-plain-language caveats per design. When the warehouse cannot support the estimates (e.g. only
-the bundled national tables, no municipal service counts) the chapter is kept with the reason
-in ``omitted``.
+plain-language caveats per design. When the warehouse has no municipal service counts (e.g.
+only the bundled national tables) the registry keeps the chapter with the reason in ``omitted``
+without running it; any other domain error fails the report build, naming the chapter.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from kuva.errors import KuvaError
 from kuva.evaluate.battery import Battery, planted_gap, run_designs
 from kuva.evaluate.panel import Outcome
 from kuva.i18n import fmt_number, label
-from kuva.report.chapters import Chapter, ReportParams, register_chapter
+from kuva.report.chapters import Chapter, ReportParams
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -191,12 +189,7 @@ def effects_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
     def intro(lang: str) -> str:
         return label("report.chapter.effects.intro", lang)
 
-    try:
-        battery = run_designs(wh, outcome=CHAPTER_OUTCOME)
-    except KuvaError as exc:
-        return Chapter(key=KEY, title=title, intro=intro, results=(), omitted=(("effects", str(exc)),))
+    battery = run_designs(wh, outcome=CHAPTER_OUTCOME)
     reference = planted_gap(wh, start=battery.data.treat_start, end=battery.data.end) if battery.synthetic else None
     return Chapter(key=KEY, title=title, intro=intro, results=effects_results(battery, reference))
 
-
-register_chapter(KEY, effects_chapter, order=ORDER)

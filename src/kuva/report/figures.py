@@ -1,18 +1,16 @@
 """Figures in the report: an analysis figure rendered to SVG (vector, text as paths so no font
 is needed by the reader), with a visible SYNTHETIC badge when the result rests on synthetic data.
 
-The analysis draws its own figure in the project's one colour-blind-safe style
-(:mod:`kuva.analysis.style`); when that module offers a ``context()`` the report draws inside it.
+The analysis draws its own figure in the project's one colour-blind-safe style; the report
+renders it inside :func:`kuva.analysis.style.styled`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -26,26 +24,11 @@ BADGE_GID = "kuva-synthetic-badge"
 BADGE_COLOUR = "#B2182B"
 
 
-@contextlib.contextmanager
-def _style() -> Iterator[None]:
-    """The analysis style context if :mod:`kuva.analysis.style` provides one, else nothing."""
-    try:
-        style = importlib.import_module("kuva.analysis.style")
-    except ModuleNotFoundError:
-        style = None
-    ctx: Any = None
-    if style is not None:
-        for name in ("styled", "context", "style_context"):
-            fn = getattr(style, name, None)
-            if callable(fn):
-                with contextlib.suppress(TypeError):
-                    ctx = fn()
-                break
-    if ctx is not None and hasattr(ctx, "__enter__"):
-        with ctx:
-            yield
-    else:
-        yield
+def _style() -> contextlib.AbstractContextManager[None]:
+    """The project's figure style (:func:`kuva.analysis.style.styled`)."""
+    from kuva.analysis.style import styled
+
+    return styled()
 
 
 def has_synthetic_label(fig: Figure, lang: str) -> bool:

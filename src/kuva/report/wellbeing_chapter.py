@@ -1,5 +1,5 @@
-"""The Kykyviisari chapter of the report (from :mod:`kuva.wellbeing`), registered with
-:mod:`kuva.report.chapters` when this module is imported (it is listed in ``CHAPTER_MODULES``)."""
+"""The Kykyviisari chapter of the report (from :mod:`kuva.wellbeing`), listed in
+:data:`kuva.report.builtin.CHAPTERS`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from kuva.analysis.result import AnalysisResult
 from kuva.config import DEFAULT_MIN_CELL
 from kuva.i18n import label
-from kuva.report.chapters import Chapter, ReportParams, register_chapter
+from kuva.report.chapters import Chapter, ReportParams
 from kuva.warehouse import Warehouse
 from kuva.wellbeing.analyses import wellbeing_summary
 from kuva.wellbeing.data import wellbeing_data
@@ -35,5 +35,3 @@ def wellbeing_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
     return Chapter(key=CHAPTER_KEY, title=lambda lang: label("chapter", lang),
                    intro=lambda lang: label("chapter.intro", lang), results=tuple(results))
 
-
-register_chapter(CHAPTER_KEY, wellbeing_chapter, order=CHAPTER_ORDER)
