@@ -4,7 +4,7 @@ checksum) and which of it the report's analyses used."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from kuva.warehouse import Warehouse
@@ -52,21 +52,17 @@ class Provenance:
 def read_provenance(wh: Warehouse, used_sources: Iterable[str]) -> Provenance:
     """Sources (with period coverage) and loads from the warehouse, marking the ones used."""
     used = set(used_sources)
-    srows = wh.con.execute(
-        """
-        SELECT s.source_id, s.kind, s.title, s.publisher, s.license, s.synthetic,
-               min(o.period), max(o.period), count(o.period)
-        FROM sources s LEFT JOIN observations o ON o.source_id = s.source_id
-        GROUP BY ALL ORDER BY s.source_id
-        """
-    ).fetchall()
+    s = wh.table("sources")
+    o = wh.table("observations")
+    cov = o.group_by("source_id").aggregate(first=o.period.min(), last=o.period.max(), n=o.period.count())
+    joined = s.left_join(cov, s.source_id == cov.source_id).select(
+        s.source_id, s.kind, s.title, s.publisher, s.license, s.synthetic, cov.first, cov.last, cov.n,
+    ).order_by("source_id")
     sources = tuple(
-        SourceRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[0] in used, r[6], r[7], int(r[8])) for r in srows
+        SourceRow(r["source_id"], r["kind"], r["title"], r["publisher"], r["license"], bool(r["synthetic"]),
+                  r["source_id"] in used, r["first"], r["last"], int(r["n"] or 0))
+        for r in joined.to_pyarrow().to_pylist()
     )
-    lrows = wh.con.execute(
-        """SELECT load_id, source_id, location, retrieved_at, loaded_at, vintage, checksum,
-                  rows_in, rows_inserted, rows_revised, kuva_version
-           FROM loads ORDER BY load_id"""
-    ).fetchall()
-    loads = tuple(LoadRow(*r) for r in lrows)
+    columns = [f.name for f in fields(LoadRow)]
+    loads = tuple(LoadRow(**r) for r in wh.table("loads").select(*columns).order_by("load_id").to_pyarrow().to_pylist())
     return Provenance(sources, loads)
