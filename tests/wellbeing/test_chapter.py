@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kuva.report.chapters import ReportParams, chapter_keys
 from kuva.report.wellbeing_chapter import CHAPTER_KEY, wellbeing_chapter, wellbeing_results
 from kuva.warehouse import Warehouse
@@ -9,8 +11,10 @@ from kuva.warehouse import Warehouse
 from .conftest import store_answers
 
 
-def test_chapter_registered_and_built(wh: Warehouse) -> None:
+def test_chapter_registered_and_built(wh: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     import kuva.wellbeing  # noqa: F401 - registers on import
+
+    monkeypatch.setenv("KUVA_MIN_CELL_OVERRIDE", "yes")  # min_cell=1 below
 
     assert CHAPTER_KEY in chapter_keys()
     params = ReportParams(lang="fi", min_cell=1)

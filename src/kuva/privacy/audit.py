@@ -86,8 +86,17 @@ def read_published(directory: Path) -> list[tuple[Path, Mapping[str, Any], pd.Da
             raise KuvaInputError(f"{side}: not valid JSON ({exc})") from exc
         if meta.get("kuva_disclosure") != 1:
             raise KuvaInputError(f"{side}: not a KuVa disclosure sidecar (field 'kuva_disclosure')")
-        out.append((side, meta, pd.read_csv(csv, encoding="utf-8")))
+        out.append((side, meta, _read_csv(csv)))
     return out
+
+
+def _read_csv(csv: Path) -> pd.DataFrame:
+    """A published CSV: comma-separated UTF-8 (the report) or ``;``-separated with a BOM (the
+    Excel-friendly exports)."""
+    with csv.open(encoding="utf-8-sig") as f:
+        head = f.readline()
+    sep = ";" if head.count(";") > head.count(",") else ","
+    return pd.read_csv(csv, sep=sep, encoding="utf-8-sig")
 
 
 def audit_directory(directory: Path | str, *, min_cell: int | None = None) -> AuditReport:

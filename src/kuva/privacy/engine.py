@@ -52,6 +52,7 @@ from kuva.privacy.spec import (
     Derived,
     Hierarchy,
     Ratio,
+    Share,
     SumOver,
     TableSpec,
     code_text,
@@ -187,8 +188,9 @@ class Publication:
             dims = frame[list(count.dims)].to_numpy(dtype=object)
             col_keys: list[CellKey] = []
             for r in range(len(frame)):
-                key = (count.name, tuple(sorted((d, code_text(v)) for d, v in zip(count.dims, dims[r], strict=True)))
-                       if count.dims else (("row", str(r)), ("table", name)))
+                codes = ({**{d: code_text(v) for d, v in zip(count.dims, dims[r], strict=True)}, **dict(count.at)}
+                         if count.dims else {"row": str(r), "table": name})
+                key = (count.name, tuple(sorted(codes.items())))
                 col_keys.append(key)
                 i = self.system.cell(key, values[r], public=bool(public_rows[r]) or count.public,
                                      location=(name, r, count.column))
@@ -265,7 +267,7 @@ class Publication:
                 self.system.relate(key, [(key[0], tuple(sorted({**here, rel.dim: str(c)}.items())))
                                          for c in children])
 
-    def _derive(self, name: str, frame: pd.DataFrame, spec: TableSpec, d: Ratio | Derived,
+    def _derive(self, name: str, frame: pd.DataFrame, spec: TableSpec, d: Ratio | Share | Derived,
                 keys: Mapping[str, list[CellKey]], table: _Table) -> None:
         values = pd.to_numeric(frame[d.column], errors="coerce").to_numpy(dtype=float)
         for r in range(len(frame)):
@@ -273,6 +275,14 @@ class Publication:
                 item = DerivedValue((name, r, d.column), "ratio", (self.system.index[keys[d.numerator][r]],),
                                     tuple(self.system.index[keys[c][r]] for c in d.denominator), d.scale,
                                     spec.decimals.get(d.column), float(values[r]))
+            elif isinstance(d, Share):
+                key = keys[d.count][r]
+                if d.dim not in dict(key[1]):
+                    raise KuvaInputError(f"table {name}: Share dimension {d.dim!r} is not a dimension of {d.count!r}")
+                total = (key[0], tuple(sorted({**dict(key[1]), d.dim: d.total}.items())))
+                item = DerivedValue((name, r, d.column), "ratio", (self.system.index[key],),
+                                    (self.system.cell(total),), d.scale, spec.decimals.get(d.column),
+                                    float(values[r]))
             else:
                 item = DerivedValue((name, r, d.column), "opaque",
                                     tuple(self.system.index[keys[c][r]] for c in d.counts), (),
@@ -538,7 +548,8 @@ def _check_columns(name: str, frame: pd.DataFrame, spec: TableSpec) -> None:
         raise KuvaInputError(f"table {name}: declared column(s) {missing} not in the table; "
                              f"it has {list(frame.columns)}")
     for d in spec.derived:
-        deps = (d.numerator, *d.denominator) if isinstance(d, Ratio) else d.counts
+        deps = ((d.numerator, *d.denominator) if isinstance(d, Ratio) else (d.count,) if isinstance(d, Share)
+                else d.counts)
         unknown = [c for c in deps if c not in spec.count_columns]
         if unknown:
             raise KuvaInputError(f"table {name}: derived column {d.column!r} depends on {unknown}, "

@@ -7,13 +7,17 @@ number, which is how the engine and the audit see differencing across tables. De
 
 - :class:`Count` — a column of person counts; ``dims`` are the row columns that identify each
   cell (a column repeated on several rows, e.g. an area total on every service row, is one cell);
-  ``public=True`` for a column of figures already published by their owner.
+  ``public=True`` for a column of figures already published by their owner; ``at`` adds fixed
+  codes to every key of the column (a table of means whose ``n`` is the ``total`` row of a
+  distribution elsewhere declares ``at=(("score", "total"),)``, so both are one cell).
 - :class:`SumOver` — ``total`` equals the sum of ``part`` over every value of ``dim`` (services →
   all services, municipalities → …) with the other dimensions equal.
 - :class:`ColumnSum` — in one row, column ``total`` equals the sum of the ``parts`` columns.
 - :class:`Hierarchy` — along ``dim`` of one count column, each parent value is the sum of its
   child values (municipalities → pilot area → nation), given as a mapping.
 - :class:`Ratio` — a derived column ``scale × numerator / sum(denominator)`` (shares, rates).
+- :class:`Share` — a derived column ``scale × count / count of the total row``, where the total
+  row is the same cell with ``dim`` set to ``total`` (a distribution with its total as a row).
 - :class:`Derived` — any other value computed from counts (means, differences, intervals): it is
   hidden whenever any of its counts is hidden.
 
@@ -62,6 +66,7 @@ class Count:
     dims: tuple[str, ...]
     quantity: str | None = None  #: global name of what is counted; default the column name
     public: bool = False  #: the column holds figures already published by their owner
+    at: tuple[tuple[str, str], ...] = ()  #: fixed (dimension, code) pairs added to every key
 
     @property
     def name(self) -> str:
@@ -97,6 +102,15 @@ class Ratio:
 
 
 @dataclass(frozen=True)
+class Share:
+    column: str
+    count: str
+    dim: str
+    total: str = "total"
+    scale: float = 100.0
+
+
+@dataclass(frozen=True)
 class Derived:
     column: str
     counts: tuple[str, ...]
@@ -111,7 +125,7 @@ class TableSpec:
 
     counts: tuple[Count, ...]
     relations: tuple[Relation, ...] = ()
-    derived: tuple[Ratio | Derived, ...] = ()
+    derived: tuple[Ratio | Share | Derived, ...] = ()
     confidential: bool = True  #: False: the whole table is public and passes unchanged
     public: str | None = None  #: boolean column marking rows already published by their owner
     decimals: Mapping[str, int] = field(default_factory=dict)  #: rounding of derived columns

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kuva.analysis.result import AnalysisResult
-from kuva.config import DEFAULT_MIN_CELL
 from kuva.i18n import label
 from kuva.report.chapters import Chapter, ReportParams
 from kuva.warehouse import Warehouse
@@ -18,7 +17,7 @@ CHAPTER_ORDER = 50
 
 
 def wellbeing_results(
-    wh: Warehouse, areas: Sequence[str] | None = None, min_cell: int = DEFAULT_MIN_CELL
+    wh: Warehouse, areas: Sequence[str] | None = None, min_cell: int | None = None
 ) -> list[AnalysisResult]:
     """The chapter's analyses; an empty list when the warehouse has no Kykyviisari answers."""
     if len(wellbeing_data(wh).answers) == 0:

@@ -2,8 +2,12 @@
 
 Every function takes the warehouse (and, to avoid reading it again, the already read
 :class:`~kuva.wellbeing.data.WellbeingData`) and returns an
-:class:`~kuva.analysis.result.AnalysisResult` whose table is disclosure-controlled
-(:func:`kuva.wellbeing.protection.protect`, minimum cell ``min_cell``).
+:class:`~kuva.analysis.result.AnalysisResult` whose table has passed the disclosure engine
+(:mod:`kuva.privacy`, the settings' policy or ``min_cell``). Each analysis declares its table —
+the person counts and their keys, the area and category totals, the shares and means derived
+from them — and :func:`wellbeing_summary` protects all five tables jointly, so a count that two
+tables show (the respondents of an area, the answers to an item) is one cell, hidden in both or
+shown in both.
 
 Area rows of every table: each pilot area shown (``level`` ``area``), those pilot areas in
 total (``pilots_total``), the comparison area Kymenlaakso + Etelä-Karjala (``comparison``), answers
@@ -14,21 +18,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
+from kuva.analysis.inputs import resolve_policy
 from kuva.analysis.result import AnalysisResult
-from kuva.config import DEFAULT_MIN_CELL
 from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.i18n import fmt_number, label
+from kuva.privacy.engine import Publication
+from kuva.privacy.policy import DisclosurePolicy
+from kuva.privacy.spec import Count, Derived, Hierarchy, Ratio, Share, TableSpec
 from kuva.warehouse import Warehouse
 from kuva.wellbeing.areas import ALL_AREAS, COMPARISON, PILOTS_TOTAL
 from kuva.wellbeing.data import WellbeingData, wellbeing_data
 from kuva.wellbeing.items import BASIC_SITUATIONS, SCORE_ITEMS, SCORE_MAX, SCORE_MIN, WORK_ABILITY
-from kuva.wellbeing.protection import protect
 from kuva.wellbeing.stats import mean_ci, paired_change, welch_difference
 
 if TYPE_CHECKING:
@@ -38,13 +45,45 @@ ChangePair = Literal["first_last", "first_second"]
 CHANGE_PAIRS: tuple[ChangePair, ...] = ("first_last", "first_second")
 DEFAULT_MIN_N = 50
 STOCK_MEASURE = "TYOTTOMATLOPUSSA"
-PILOT_SET = "_pilot_set"
-TOP_SET = "_top_set"
+NOT_SHOWN = "_pilots_not_shown"  #: key of the pilot areas left out of a table (a cell no one sees)
 
 
-def _check_min_cell(min_cell: int) -> None:
-    if not isinstance(min_cell, int) or min_cell < 1:
-        raise KuvaInputError(f"min_cell must be a whole number of at least 1, got {min_cell!r}")
+def _policy(min_cell: int | None) -> DisclosurePolicy:
+    """The settings' disclosure policy, or the settings' with ``min_cell`` (validated there)."""
+    if min_cell is not None and (isinstance(min_cell, bool) or not isinstance(min_cell, int)):
+        raise KuvaInputError(f"min_cell must be a whole number, got {min_cell!r}")
+    return resolve_policy(min_cell)
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A table declared to the disclosure engine, and how its result is finished from the
+    protected table."""
+
+    key: str
+    table: pd.DataFrame
+    spec: TableSpec
+    finish: Callable[[pd.DataFrame], AnalysisResult]
+
+
+def _publish(drafts: Sequence[_Draft], pol: DisclosurePolicy) -> list[AnalysisResult]:
+    """Protect the drafts' tables jointly and finish each result from its protected table."""
+    pub = Publication(pol)
+    for draft in drafts:
+        pub.add(draft.key, draft.table, draft.spec)
+    protected = pub.protect()
+    return [replace(draft.finish(protected[draft.key].frame), disclosure=protected[draft.key]) for draft in drafts]
+
+
+def _area_tree(frame: pd.DataFrame, codes: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """How the area rows add up: the pilot areas shown to their total, and that total, the
+    comparison area, other answers and pilot areas not shown (a cell published nowhere) to all."""
+    top = [PILOTS_TOTAL, COMPARISON]
+    if (frame["group"] == "other").any():
+        top.append("other")
+    if ((frame["group"] == "pilot") & ~frame["area"].isin(list(codes))).any():
+        top.append(NOT_SHOWN)
+    return {PILOTS_TOTAL: tuple(codes), ALL_AREAS: tuple(top)}
 
 
 def _load(wh: Warehouse, data: WellbeingData | None) -> WellbeingData:
@@ -66,12 +105,6 @@ def _subsets(frame: pd.DataFrame, data: WellbeingData, codes: Sequence[str], *,
             out.append(("other", "other", other))
         out.append((ALL_AREAS, ALL_AREAS, frame))
     return out
-
-
-def _set_columns(levels: pd.Series) -> tuple[pd.Series, pd.Series]:
-    pilot = levels.map(lambda lv: "p" if lv in ("area", PILOTS_TOTAL) else None)
-    top = levels.map(lambda lv: "t" if lv in (PILOTS_TOTAL, COMPARISON, "other", ALL_AREAS) else None)
-    return pilot, top
 
 
 def _area_name(data: WellbeingData, code: str, lang: str = "fi") -> str:
@@ -110,10 +143,6 @@ def _get(series: pd.Series, col: str) -> float:
         return math.nan
 
 
-def _finish_table(table: pd.DataFrame) -> pd.DataFrame:
-    return table.drop(columns=[c for c in (PILOT_SET, TOP_SET) if c in table.columns]).reset_index(drop=True)
-
-
 def _params(**kw: object) -> dict[str, str]:
     return {k: ("" if v is None else ", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v))
             for k, v in kw.items()}
@@ -142,23 +171,32 @@ def basic_situation_distribution(
     wh: Warehouse,
     *,
     areas: Sequence[str] | None = None,
-    min_cell: int = DEFAULT_MIN_CELL,
+    min_cell: int | None = None,
     data: WellbeingData | None = None,
 ) -> AnalysisResult:
     """Basic situation at each person's first answer, by area (counts and shares)."""
-    _check_min_cell(min_cell)
-    d = _load(wh, data)
+    pol = _policy(min_cell)
+    return _publish([_basic_situation(_load(wh, data), areas, pol.min_cell)], pol)[0]
+
+
+def _basic_situation(d: WellbeingData, areas: Sequence[str] | None, min_cell: int) -> _Draft:
     first = d.first_answers()
     codes = d.area_codes(areas)
     rows: list[dict[str, object]] = []
     for code, level, sub in _subsets(first, d, codes):
         base = {"area": code, "area_name": _area_name(d, code), "level": level}
         rows += _distribution_rows(sub["basic_situation"], BASIC_SITUATIONS, "basic_situation", base)
-    table = pd.DataFrame(rows)
-    table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
-    table = protect(table, {"n": ["share_pct"]}, min_cell=min_cell,
-                    groupings=[["area"], ["basic_situation", PILOT_SET], ["basic_situation", TOP_SET]])
-    table = _finish_table(table)
+    spec = TableSpec(
+        counts=(Count("n", ("area", "basic_situation"), quantity="kykyviisari_first"),),
+        relations=(Hierarchy("n", "area", _area_tree(first, codes)),
+                   Hierarchy("n", "basic_situation", {"total": BASIC_SITUATIONS})),
+        derived=(Share("share_pct", "n", "basic_situation"),))
+    return _Draft("kykyviisari_basic_situation", pd.DataFrame(rows), spec,
+                  lambda table: _basic_situation_result(table, d, areas, min_cell))
+
+
+def _basic_situation_result(table: pd.DataFrame, d: WellbeingData, areas: Sequence[str] | None,
+                            min_cell: int) -> AnalysisResult:
     numbers: dict[str, float | str] = {}
     for code in (PILOTS_TOTAL, COMPARISON):
         numbers[f"n_{code}"] = _get(_row(table, area=code, basic_situation="total"), "n")
@@ -251,7 +289,7 @@ def coverage(
     end: date | None = None,
     on: date | None = None,
     areas: Sequence[str] | None = None,
-    min_cell: int = DEFAULT_MIN_CELL,
+    min_cell: int | None = None,
     data: WellbeingData | None = None,
 ) -> AnalysisResult:
     """Respondents per area in ``[start, end]`` and their number relative to the area's
@@ -261,10 +299,14 @@ def coverage(
     The ratio divides a flow (people who answered during a period) by a stock (jobseekers on
     one date); it is a rough reach indicator, not a share of the same population.
     """
-    _check_min_cell(min_cell)
+    pol = _policy(min_cell)
+    return _publish([_coverage(wh, _load(wh, data), start, end, on, areas, pol.min_cell)], pol)[0]
+
+
+def _coverage(wh: Warehouse, d: WellbeingData, start: date | None, end: date | None, on: date | None,
+              areas: Sequence[str] | None, min_cell: int) -> _Draft:
     if start is not None and end is not None and end < start:
         raise KuvaInputError(f"coverage: the period ends ({end}) before it starts ({start})")
-    d = _load(wh, data)
     period = d.in_period(start, end)
     per_person = (period.groupby("pseudonym", sort=False)
                   .agg(area=("area", "first"), group=("group", "first"), answers=("answered_at", "size"))
@@ -292,14 +334,27 @@ def coverage(
                      "unemployed_jobseekers": jobseekers, "stock_month": month.isoformat() if month else "",
                      "members_without_stock": missing, "coverage_pct": _pct(n, jobseekers)
                      if not math.isnan(jobseekers) else math.nan})
-    table = pd.DataFrame(rows)
-    table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
-    # the jobseeker stock is a published count, but a small one is masked like any person count
-    table = protect(table, {"respondents": ["coverage_pct", "repeat_share_pct"],
-                            "repeat_respondents": ["repeat_share_pct"],
-                            "unemployed_jobseekers": ["coverage_pct"]},
-                    min_cell=min_cell, groupings=[[PILOT_SET]])
-    table = _finish_table(table)
+    # over the whole answer period the respondents of an area are the basic-situation table's
+    # total (one cell); a narrower period counts a different quantity
+    whole = start is None and end is None
+    at = (("basic_situation", "total"),) if whole else (("period", f"{start or ''}/{end or ''}"),)
+    tree = _area_tree(per_person, codes)
+    spec = TableSpec(
+        counts=(Count("respondents", ("area",), quantity="kykyviisari_first" if whole else "kykyviisari_respondents",
+                      at=at),
+                Count("repeat_respondents", ("area",), quantity="kykyviisari_repeat", at=() if whole else at),
+                # the jobseeker stock is StatFin's published count: it passes unchanged
+                Count("unemployed_jobseekers", ("area",), quantity=f"{STOCK_MEASURE}@{month}", public=True)),
+        relations=(Hierarchy("respondents", "area", tree), Hierarchy("repeat_respondents", "area", tree)),
+        derived=(Ratio("coverage_pct", "respondents", ("unemployed_jobseekers",)),
+                 Ratio("repeat_share_pct", "repeat_respondents", ("respondents",))))
+    return _Draft("kykyviisari_coverage", pd.DataFrame(rows), spec,
+                  lambda table: _coverage_result(table, d, period, month, start, end, on, areas, min_cell))
+
+
+def _coverage_result(table: pd.DataFrame, d: WellbeingData, period: pd.DataFrame, month: date | None,
+                     start: date | None, end: date | None, on: date | None, areas: Sequence[str] | None,
+                     min_cell: int) -> AnalysisResult:
     numbers: dict[str, float | str] = {"stock_month": month.isoformat() if month else "",
                                        "period_start": str(start or period["answered_at"].min()),
                                        "period_end": str(end or period["answered_at"].max())}
@@ -365,12 +420,15 @@ def score_distribution(
     wh: Warehouse,
     *,
     areas: Sequence[str] | None = None,
-    min_cell: int = DEFAULT_MIN_CELL,
+    min_cell: int | None = None,
     data: WellbeingData | None = None,
 ) -> AnalysisResult:
     """Distribution of both 0–10 scores at each person's first answer, all and by area."""
-    _check_min_cell(min_cell)
-    d = _load(wh, data)
+    pol = _policy(min_cell)
+    return _publish([_score_distribution(_load(wh, data), areas, pol.min_cell)], pol)[0]
+
+
+def _score_distribution(d: WellbeingData, areas: Sequence[str] | None, min_cell: int) -> _Draft:
     first = d.first_answers()
     codes = d.area_codes(areas)
     rows: list[dict[str, object]] = []
@@ -379,11 +437,17 @@ def score_distribution(
         for code, level, sub in _subsets(answered, d, codes):
             base = {"item": item, "area": code, "area_name": _area_name(d, code), "level": level}
             rows += _distribution_rows(sub[item].astype(int).astype(str), SCORE_LABELS, "score", base)
-    table = pd.DataFrame(rows)
-    table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
-    table = protect(table, {"n": ["share_pct"]}, min_cell=min_cell,
-                    groupings=[["item", "area"], ["item", "score", PILOT_SET], ["item", "score", TOP_SET]])
-    table = _finish_table(table)
+    spec = TableSpec(
+        counts=(Count("n", ("item", "area", "score"), quantity="kykyviisari_first_score"),),
+        relations=(Hierarchy("n", "area", _area_tree(first, codes)),
+                   Hierarchy("n", "score", {"total": SCORE_LABELS})),
+        derived=(Share("share_pct", "n", "score"),))
+    return _Draft("kykyviisari_score_distribution", pd.DataFrame(rows), spec,
+                  lambda table: _score_distribution_result(table, d, areas, min_cell))
+
+
+def _score_distribution_result(table: pd.DataFrame, d: WellbeingData, areas: Sequence[str] | None,
+                               min_cell: int) -> AnalysisResult:
     numbers: dict[str, float | str] = {}
     for item in SCORE_ITEMS:
         numbers[f"n_{item}_all"] = _get(_row(table, item=item, area=ALL_AREAS, score="total"), "n")
@@ -429,18 +493,22 @@ def score_means(
     *,
     areas: Sequence[str] | None = None,
     min_n: int = DEFAULT_MIN_N,
-    min_cell: int = DEFAULT_MIN_CELL,
+    min_cell: int | None = None,
     confidence: float = 0.95,
     data: WellbeingData | None = None,
 ) -> AnalysisResult:
     """Mean scores at each person's first answer, all and by area, with t-intervals for areas
     with at least ``min_n`` respondents; the comparison area beside the pilots."""
-    _check_min_cell(min_cell)
+    pol = _policy(min_cell)
+    return _publish([_score_means(_load(wh, data), areas, min_n, pol.min_cell, confidence)], pol)[0]
+
+
+def _score_means(d: WellbeingData, areas: Sequence[str] | None, min_n: int, min_cell: int,
+                 confidence: float) -> _Draft:
     if min_n < 2:
         raise KuvaInputError(f"min_n must be at least 2, got {min_n}")
     if not 0 < confidence < 1:
         raise KuvaInputError(f"confidence must be between 0 and 1, got {confidence}")
-    d = _load(wh, data)
     first = d.first_answers()
     codes = d.area_codes(areas)
     rows: list[dict[str, object]] = []
@@ -451,12 +519,18 @@ def score_means(
             rows.append({"item": item, "area": code, "area_name": _area_name(d, code), "level": level,
                          "n": ci.n, "mean": ci.mean, "sd": ci.sd, "ci_low": ci.low if shown else math.nan,
                          "ci_high": ci.high if shown else math.nan, "ci_shown": shown})
-    table = pd.DataFrame(rows)
-    table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
-    table = protect(table, {"n": ["mean", "sd", "ci_low", "ci_high"]}, min_cell=min_cell,
-                    groupings=[["item", PILOT_SET], ["item", TOP_SET]])
-    table["ci_shown"] = table["ci_shown"] & ~table["suppressed"]
-    table = _finish_table(table)
+    # n is the answers to the item: the score distribution's total row (one cell)
+    spec = TableSpec(
+        counts=(Count("n", ("item", "area"), quantity="kykyviisari_first_score", at=(("score", "total"),)),),
+        relations=(Hierarchy("n", "area", _area_tree(first, codes)),),
+        derived=tuple(Derived(c, ("n",)) for c in ("mean", "sd", "ci_low", "ci_high")))
+    return _Draft("kykyviisari_score_means", pd.DataFrame(rows), spec,
+                  lambda table: _score_means_result(table, d, areas, min_n, min_cell, confidence))
+
+
+def _score_means_result(table: pd.DataFrame, d: WellbeingData, areas: Sequence[str] | None, min_n: int,
+                        min_cell: int, confidence: float) -> AnalysisResult:
+    table["ci_shown"] = table["ci_shown"].astype(bool) & ~table["suppressed"].astype(bool)
     numbers: dict[str, float | str] = {}
     for item in SCORE_ITEMS:
         for code in (PILOTS_TOTAL, COMPARISON, ALL_AREAS):
@@ -541,7 +615,7 @@ def score_change(
     wh: Warehouse,
     *,
     areas: Sequence[str] | None = None,
-    min_cell: int = DEFAULT_MIN_CELL,
+    min_cell: int | None = None,
     confidence: float = 0.95,
     pair: ChangePair = "first_last",
     data: WellbeingData | None = None,
@@ -552,10 +626,17 @@ def score_change(
     Selection is stated with numbers: how many answered more than once, and how repeat
     respondents and the service group differed at their first answer.
     """
-    _check_min_cell(min_cell)
+    pol = _policy(min_cell)
+    return _publish([_score_change(_load(wh, data), areas, pol.min_cell, confidence, pair)], pol)[0]
+
+
+_CHANGE_DERIVED = ("mean_first", "mean_second", "mean_change", "sd_change", "ci_low", "ci_high", "t", "p_value")
+
+
+def _score_change(d: WellbeingData, areas: Sequence[str] | None, min_cell: int, confidence: float,
+                  pair: ChangePair) -> _Draft:
     if not 0 < confidence < 1:
         raise KuvaInputError(f"confidence must be between 0 and 1, got {confidence}")
-    d = _load(wh, data)
     pairs = answer_pairs(d, pair)
     codes = d.area_codes(areas)
     first = d.first_answers()
@@ -585,25 +666,35 @@ def score_change(
         s = pairs[pairs["service_between"]]
         ns = pairs[~pairs["service_between"]]
         dif = welch_difference(s[f"{item}_2"] - s[f"{item}_1"], ns[f"{item}_2"] - ns[f"{item}_1"], confidence)
-        ok = dif.n_a >= min_cell and dif.n_b >= min_cell
         diff_rows.append({"item": item, "subgroup": "service_minus_no_service", "area": ALL_AREAS,
                           "area_name": _area_name(d, ALL_AREAS), "level": "difference",
-                          "n": float(dif.n_a + dif.n_b) if ok else math.nan, "mean_first": math.nan,
-                          "mean_second": math.nan, "mean_change": dif.diff if ok else math.nan, "sd_change": math.nan,
-                          "ci_low": dif.low if ok else math.nan, "ci_high": dif.high if ok else math.nan,
-                          "t": dif.t if ok else math.nan, "p_value": dif.p if ok else math.nan,
-                          "suppressed": not ok})
-    table = pd.DataFrame(rows)
-    table[PILOT_SET], table[TOP_SET] = _set_columns(table["level"])
-    # persons with and without a service add up to all repeat respondents (per item)
-    svc = table["subgroup"].isin(["service", "no_service"]) | ((table["subgroup"] == "all") &
-                                                                 (table["area"] == ALL_AREAS))
-    table["_svc_set"] = table["item"].where(svc, None)
-    derived = ["mean_first", "mean_second", "mean_change", "sd_change", "ci_low", "ci_high", "t", "p_value"]
-    table = protect(table, {"n": derived}, min_cell=min_cell,
-                    groupings=[["item", PILOT_SET], ["item", TOP_SET], ["_svc_set"]])
-    table = table.drop(columns=["_svc_set"])
-    table = _finish_table(pd.concat([table, pd.DataFrame(diff_rows)], ignore_index=True))
+                          "n": float(dif.n_a + dif.n_b), "mean_first": math.nan, "mean_second": math.nan,
+                          "mean_change": dif.diff, "sd_change": math.nan, "ci_low": dif.low, "ci_high": dif.high,
+                          "t": dif.t, "p_value": dif.p})
+    # the pairs of an area add up to the pilot total and to all; all pairs are those with a
+    # service between the answers and those without; one-time respondents are another quantity
+    spec = TableSpec(
+        counts=(Count("n", ("item", "subgroup", "area"), quantity=f"kykyviisari_pairs_{pair}"),),
+        relations=(Hierarchy("n", "area", _area_tree(pairs, codes)),
+                   Hierarchy("n", "subgroup", {"all": ("service", "no_service")})),
+        derived=tuple(Derived(c, ("n",)) for c in _CHANGE_DERIVED))
+    return _Draft("kykyviisari_change", pd.DataFrame(rows), spec,
+                  lambda table: _score_change_result(table, pd.DataFrame(diff_rows), d, first, pairs, areas,
+                                                     min_cell, confidence, pair))
+
+
+def _score_change_result(table: pd.DataFrame, diffs: pd.DataFrame, d: WellbeingData, first: pd.DataFrame,
+                         pairs: pd.DataFrame, areas: Sequence[str] | None, min_cell: int, confidence: float,
+                         pair: ChangePair) -> AnalysisResult:
+    # the service difference is shown only where both of its groups are shown (its n is their sum)
+    shown = table[(table["area"] == ALL_AREAS) & table["subgroup"].isin(["service", "no_service"])]
+    both = shown.groupby("item")["n"].apply(lambda n: bool(n.notna().all() and len(n) == 2))
+    ok = diffs["item"].map(both).fillna(False).astype(bool).to_numpy()
+    diffs = diffs.copy()
+    for c in ("n", *_CHANGE_DERIVED):
+        diffs[c] = diffs[c].where(ok, math.nan)
+    diffs["suppressed"] = ~ok
+    table = pd.concat([table, diffs], ignore_index=True)
     table["suppressed"] = table["suppressed"].astype(bool)
     n_resp = len(first)
     n_rep = len(pairs)
@@ -685,22 +776,21 @@ def score_change(
 def wellbeing_summary(
     wh: Warehouse,
     areas: Sequence[str] | None = None,
-    min_cell: int = DEFAULT_MIN_CELL,
+    min_cell: int | None = None,
     *,
     start: date | None = None,
     end: date | None = None,
     on: date | None = None,
     min_n: int = DEFAULT_MIN_N,
 ) -> list[AnalysisResult]:
-    """Every Kykyviisari analysis, in report order (reads the warehouse once)."""
+    """Every Kykyviisari analysis, in report order (reads the warehouse once), their tables
+    protected jointly."""
+    pol = _policy(min_cell)
     d = _load(wh, None)
-    return [
-        coverage(wh, start=start, end=end, on=on, areas=areas, min_cell=min_cell, data=d),
-        basic_situation_distribution(wh, areas=areas, min_cell=min_cell, data=d),
-        score_distribution(wh, areas=areas, min_cell=min_cell, data=d),
-        score_means(wh, areas=areas, min_n=min_n, min_cell=min_cell, data=d),
-        score_change(wh, areas=areas, min_cell=min_cell, data=d),
-    ]
+    m = pol.min_cell
+    return _publish([_coverage(wh, d, start, end, on, areas, m), _basic_situation(d, areas, m),
+                     _score_distribution(d, areas, m), _score_means(d, areas, min_n, m, 0.95),
+                     _score_change(d, areas, m, 0.95, "first_last")], pol)
 
 
 __all__ = [

@@ -3,7 +3,8 @@
 Only result tables leave KuVa this way, never person-level rows. ``.xlsx`` gives one workbook
 with a ``README`` sheet (titles, texts, synthetic flag, parameters) and one sheet per result;
 any other path is a folder that gets one ``<key>.csv`` per result (UTF-8 with BOM, ``;``
-separated, so Finnish Excel opens it) and a ``README.txt``.
+separated, so Finnish Excel opens it), beside each its disclosure sidecar
+(``<key>.disclosure.json``, what ``kuva privacy audit`` reads) and a ``README.txt``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaInputError
 from kuva.i18n import check_lang, label
+from kuva.privacy.audit import write_sidecar
 
 
 def _readme(results: Sequence[AnalysisResult], lang: str) -> pd.DataFrame:
@@ -60,6 +62,8 @@ def export_results(results: Sequence[AnalysisResult], path: Path | str, *, lang:
         f = p / f"{r.key}.csv"
         r.table.to_csv(f, sep=";", index=False, encoding="utf-8-sig")
         written.append(f)
+        if r.disclosure is not None:
+            written.append(write_sidecar(f, r.disclosure.sidecar))
     return written
 
 
