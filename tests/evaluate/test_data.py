@@ -142,3 +142,12 @@ def test_period_index_round_trip(year: int, month: int, offset: int) -> None:
     assert p.to_index(target) == offset
     assert p.to_period(offset) == target
     assert p.period_label(offset) == str(target)
+
+
+def test_a_single_covariate_given_as_a_string_is_one_column() -> None:
+    from tests.evaluate.helpers import mpdta_frame
+
+    frame = mpdta_frame()
+    one = PanelData(frame, unit="countyreal", time="year", outcome="lemp", treat_start="g",
+                    covariates="lpop")
+    assert one.covariates == ("lpop",)

@@ -92,7 +92,7 @@ def test_wcr_matches_brute_force_enumeration(null: float) -> None:
     assert res.enumerated and res.reps == 2**n_cl
     brute = _brute_force_t(y, z, cl, null)
     np.testing.assert_allclose(np.sort(res.t_draws), np.sort(brute), atol=BRUTE_FORCE_T_TOL)
-    t = res.t_stat
+    t = res.statistic
     assert res.p_value == pytest.approx(np.mean(np.abs(brute) > abs(t) * (1 + 1e-9)), abs=1e-12)
 
 
@@ -141,7 +141,7 @@ def test_twfe_recovers_planted_common_adoption_effect() -> None:
     assert res.bootstrap is not None and res.bootstrap.p_value < 0.01
     assert "WCR bootstrap" in res.summary().as_text()
     assert "<table>" in res.summary().as_html()
-    assert res.tidy()["inference"].iloc[0] == "CRV1"
+    assert res.tidy()["inference"].iloc[0] == f"CRV1, t({res.n_clusters - 1})"
 
 
 def test_options_are_validated() -> None:
@@ -176,7 +176,7 @@ def test_event_study_pretrend_test_detects_planted_pretrend() -> None:
     es1 = EventStudy(p1, leads=5, lags=4).fit()
     assert es0.pretrend.p_value_f > 0.01
     assert es1.pretrend.p_value_f < 1e-4
-    tidy = es0.tidy()
+    tidy = es0.coefficients_frame()
     assert tidy["label"].tolist()[0] == "<= -5" and tidy["label"].tolist()[-1] == ">= 4"
     post = tidy.loc[tidy["event_time"] >= 0, "estimate"].to_numpy()
     assert np.all(np.abs(post - sim.att) < 0.5)
@@ -227,6 +227,6 @@ def test_wcr_matches_wildboottest_package(name: str, weights: str, reps: int) ->
     res = wild_cluster_bootstrap(df["y"].to_numpy(), z, df["cl"].to_numpy(), reps=reps,
                                  weights=weights, rng=np.random.default_rng(1))  # type: ignore[arg-type]
     t_ref, p_ref = WILDBOOTTEST[(name, weights, reps)]
-    assert res.t_stat == pytest.approx(t_ref, abs=WB_T_TOL)
+    assert res.statistic == pytest.approx(t_ref, abs=WB_T_TOL)
     tol = WB_P_ENUM_TOL if res.enumerated else WB_P_MC_TOL
     assert res.p_value == pytest.approx(p_ref, abs=tol)

@@ -38,7 +38,7 @@ def test_on_event_study_results() -> None:
                   treat_start="treat_start", cluster="cluster")
     es = EventStudy(p, leads=5, lags=4).fit()
     res = RelativeMagnitudes(es, target=0).fit(mbar=[0.0, 0.5, 1.0, 2.0])
-    t = res.tidy()
+    t = res.grid()
     assert t.loc[0, "id_low"] == pytest.approx(res.estimate)
     assert res.breakdown_mbar > 0
     # at the breakdown value the CI just reaches zero

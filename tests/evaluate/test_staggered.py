@@ -57,7 +57,7 @@ def cs_mpdta() -> object:
 @pytest.mark.parametrize("method", ["dr", "ipw", "reg"])
 def test_att_gt_matches_r_did(method: str) -> None:
     res = CallawaySantAnna(mpdta_panel(), method=method).fit(bootstrap_reps=0)  # type: ignore[arg-type]
-    tidy = res.tidy()
+    tidy = res.att_frame()
     assert len(tidy) == len(ATT_GT)
     for row in tidy.itertuples():
         att, se = ATT_GT[(int(row.group), int(row.time))]
@@ -98,10 +98,10 @@ def test_not_yet_treated_and_universal_base() -> None:
     p = mpdta_panel()
     nyt = CallawaySantAnna(p, control_group="not_yet_treated").fit(bootstrap_reps=0)
     # post cells of the last cohort have no not-yet-treated units other than never treated
-    t = nyt.tidy().set_index(["group", "time"])
+    t = nyt.att_frame().set_index(["group", "time"])
     assert t.loc[("2007", "2007"), "att"] == pytest.approx(-0.0261, abs=PRINTED_4DP_TOL)
     assert t.loc[("2004", "2004"), "att"] != pytest.approx(-0.0105, abs=1e-4)
-    uni = CallawaySantAnna(p, base_period="universal").fit(bootstrap_reps=0).tidy()
+    uni = CallawaySantAnna(p, base_period="universal").fit(bootstrap_reps=0).att_frame()
     ref = uni.set_index(["group", "time"])
     assert ref.loc[("2006", "2005"), "att"] == 0.0  # reference cell g-1
     # universal pre-period ATT(2007, 2004) = y_2004 - y_2006 comparison
@@ -130,7 +130,7 @@ def test_sun_abraham_equals_cs_post_effects_on_mpdta() -> None:
     sa_e = dict(zip(sa.event_times.tolist(), sa.estimates, strict=True))
     for e in (0, 1, 2, 3):
         assert sa_e[e] == pytest.approx(cs[e], abs=1e-10)
-    assert sa.att == pytest.approx(SIMPLE_ATT, abs=PRINTED_4DP_TOL)
+    assert sa.estimate == pytest.approx(SIMPLE_ATT, abs=PRINTED_4DP_TOL)
     assert sa.control == "never treated"
 
 
@@ -148,7 +148,7 @@ def test_planted_staggered_effects_are_recovered() -> None:
         if 0 <= k <= 5:
             assert abs(est - sim.att_by_event[int(k)]) < 4 * se
     sa = SunAbraham(p).fit()
-    assert abs(sa.att - sim.att) < 0.25
+    assert abs(sa.estimate - sim.att) < 0.25
 
 
 def test_validation_and_warnings() -> None:
@@ -173,7 +173,7 @@ def test_results_render(cs_mpdta: object) -> None:
     res = cs_mpdta
     text = res.summary().as_text()  # type: ignore[attr-defined]
     assert "Callaway" in text and "never treated" in text
-    assert res.att.flags.writeable is False  # type: ignore[attr-defined]
+    assert res.att_gt.flags.writeable is False  # type: ignore[attr-defined]
     agg = res.aggregate("group", bootstrap_reps=0)  # type: ignore[attr-defined]
     assert agg.tidy()["term"].tolist() == ["overall", "2004", "2006", "2007"]
     ax = agg.plot()
@@ -219,7 +219,7 @@ def test_covariate_att_gt_matches_csdid(method: str) -> None:
     res = CallawaySantAnna(p, method=method, covariates=["lpop"]).fit(  # type: ignore[arg-type]
         bootstrap_reps=0)
     got = {(int(g), int(t)): (a, s) for g, t, a, s in zip(
-        res.tidy()["group"], res.tidy()["time"], res.att, res.std_errors, strict=True)}
+        res.att_frame()["group"], res.att_frame()["time"], res.att_gt, res.std_errors, strict=True)}
     for g, t, att, se in CSDID_LPOP[method]:
         assert got[(g, t)][0] == pytest.approx(att, abs=CSDID_ATT_TOL)
         assert got[(g, t)][1] == pytest.approx(se, rel=CSDID_SE_REL_TOL)
@@ -229,4 +229,4 @@ def test_improved_dr_is_close_to_traditional_dr() -> None:
     p = mpdta_panel(covariates=("lpop",))
     res = CallawaySantAnna(p, method="dr", covariates=["lpop"]).fit(bootstrap_reps=0)
     ref = np.array([a for _, _, a, _ in CSDID_LPOP["dr_traditional"]])
-    np.testing.assert_allclose(res.att, ref, atol=IMPROVED_VS_TRADITIONAL_DR_TOL)
+    np.testing.assert_allclose(res.att_gt, ref, atol=IMPROVED_VS_TRADITIONAL_DR_TOL)

@@ -46,7 +46,7 @@ def test_outcome_only_fit_reproduces_adh_donors(outcome_only: object) -> None:
     top = set(w.sort_values(ascending=False).index[:4])
     assert top <= ADH_DONORS
     assert w["Utah"] == pytest.approx(ADH_UTAH, abs=UTAH_TOL)
-    assert res.average_gap == pytest.approx(SC_ESTIMATE, abs=SC_ESTIMATE_TOL)  # type: ignore[attr-defined]
+    assert res.estimate == pytest.approx(SC_ESTIMATE, abs=SC_ESTIMATE_TOL)  # type: ignore[attr-defined]
     # outcome-only fit: two small, badly fitted placebo states also have large MSPE ratios
     assert res.p_value <= 3 * PLACEBO_P + 1e-12  # type: ignore[attr-defined]
     assert res.pre_rmspe < 2.0  # type: ignore[attr-defined]
@@ -67,7 +67,7 @@ def test_predictor_fit_matches_adh_gap_and_rank() -> None:
     text = res.summary().as_text()
     assert "Placebo p-value" in text
     for kind in ("paths", "gaps", "placebo"):
-        res.plot(kind)  # type: ignore[arg-type]
+        res.plot(kind=kind)  # type: ignore[arg-type]
 
 
 def test_predictor_validation() -> None:

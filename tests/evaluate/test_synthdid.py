@@ -128,7 +128,9 @@ def test_frank_wolfe_weights_stay_on_the_simplex(seed: int, n: int, k: int, zeta
     assert np.all(iters >= 1)
     # the single-problem path agrees with the batched path
     w0, _ = fw_weights(y[:1], zeta, intercept=True, init=None, min_decrease=1e-8, max_iter=500)
-    np.testing.assert_allclose(w0[0], w[0], atol=1e-8)
+    # both stop when an iteration lowers the objective by < min_decrease**2; a different
+    # summation order (batched matmul) can stop one iteration apart, a ~1e-7 move (seen: 4e-8)
+    np.testing.assert_allclose(w0[0], w[0], atol=1e-6)
     s = sparsify(w)
     np.testing.assert_allclose(s.sum(axis=1), 1.0)
     assert np.all((s == 0) | (w > w.max(axis=1, keepdims=True) / 4))

@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from kuva.errors import KuvaDataWarning, KuvaInputError
+from kuva.evaluate.contract import EffectResult
 from kuva.evaluate.data import PanelData
 from kuva.evaluate.options import validate_option
 from kuva.evaluate.panel import (
@@ -264,11 +264,14 @@ class Battery:
 
 
 # ------------------------------------------------------------------------ designs
-def _row(design: str, estimate: float, se: float, lo: float, hi: float, p: float, n_units: int, n_treated: int,
-         inference: str, notes: str = "") -> dict[str, object]:
-    return {"design": design, "estimate": float(estimate), "std_error": float(se), "ci_low": float(lo),
-            "ci_high": float(hi), "p_value": float(p), "n_units": int(n_units), "n_treated": int(n_treated),
-            "inference": inference, "notes": notes}
+def _row(design: str, r: EffectResult, n_treated: int, notes: str = "", *, alpha: float = 0.05,
+         n_units: int | None = None) -> dict[str, object]:
+    """One row of the specification curve, read through the results contract."""
+    lo, hi = r.conf_int(alpha)
+    units = r.n_units if n_units is None else n_units
+    return {"design": design, "estimate": float(r.estimate), "std_error": float(r.std_error), "ci_low": float(lo),
+            "ci_high": float(hi), "p_value": float(r.p_value), "n_units": int(units), "n_treated": int(n_treated),
+            "inference": r.inference, "notes": notes}
 
 
 def _n_treated(panel: PanelData) -> int:
@@ -285,58 +288,40 @@ def _fit_did(panel: PanelData, *, bootstrap_reps: int, seed: np.random.Generator
     if r.bootstrap is not None:
         b = r.bootstrap
         note += f"; WCR (Webb, B={bootstrap_reps}) p = {b.p_value:.3f}, CI [{b.ci_low:.3f}, {b.ci_high:.3f}]"
-    return r, _row(name, r.estimate, r.std_error, r.ci_low, r.ci_high, r.p_value, r.n_units,
-                   _n_treated(panel), "CRV1 t", note)
+    return r, _row(name, r, _n_treated(panel), note)
 
 
 def _fit_event(panel: PanelData, *, leads: int, lags: int) -> tuple[EventStudyResults, dict[str, object]]:
     from kuva.evaluate.did import EventStudy
 
     r = EventStudy(panel, leads=leads, lags=lags).fit()
-    post = np.asarray(r.event_times) >= 0
-    k = int(post.sum())
-    w = np.where(post, 1.0 / max(k, 1), 0.0)
-    est = float(w @ np.asarray(r.coefficients))
-    se = float(np.sqrt(w @ np.asarray(r.vcov) @ w))
-    crit = float(stats.t.ppf(0.975, r.dof))
-    p = float(2 * stats.t.sf(abs(est / se), r.dof)) if se > 0 else float("nan")
+    k = int((np.asarray(r.event_times) >= 0).sum())
     pt = r.pretrend
     note = (f"mean of {k} post coefficients (0 … ≥{lags}); pre-trend F({pt.df}, {r.dof}) = {pt.f_statistic:.2f}, "
             f"p = {pt.p_value_f:.3f}")
-    return r, _row("event", est, se, est - crit * se, est + crit * se, p, panel.n_units, _n_treated(panel),
-                   "CRV1 t", note)
+    return r, _row("event", r, _n_treated(panel), note, n_units=panel.n_units)
 
 
 def _fit_cs(panel: PanelData) -> tuple[Any, dict[str, object]]:
     from kuva.evaluate.staggered import CallawaySantAnna
 
     res = CallawaySantAnna(panel, control_group="never_treated").fit(bootstrap_reps=0)
-    agg = res.aggregate("simple", bootstrap_reps=0)
-    z = agg.estimate / agg.std_error if agg.std_error > 0 else float("nan")
-    p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
-    return res, _row("cs", agg.estimate, agg.std_error, agg.ci_low, agg.ci_high, p, res.n_units, _n_treated(panel),
-                     "analytic IF (cluster)", "never-treated comparison, improved DR, simple aggregation")
+    return res, _row("cs", res, _n_treated(panel), "never-treated comparison, improved DR, simple aggregation")
 
 
 def _fit_sa(panel: PanelData) -> tuple[Any, dict[str, object]]:
     from kuva.evaluate.staggered import SunAbraham
 
     r = SunAbraham(panel).fit()
-    crit = float(stats.t.ppf(0.975, r.dof))
-    se = r.att_std_error
-    p = float(2 * stats.t.sf(abs(r.att / se), r.dof)) if se > 0 else float("nan")
-    return r, _row("sa", r.att, se, r.att - crit * se, r.att + crit * se, p, panel.n_units, _n_treated(panel),
-                   "CRV1 t", f"control cohort: {r.control}")
+    return r, _row("sa", r, _n_treated(panel), f"control cohort: {r.control}", n_units=panel.n_units)
 
 
 def _fit_sdid(panel: PanelData, *, reps: int, seed: np.random.Generator) -> tuple[Any, dict[str, object]]:
     from kuva.evaluate.synthdid import SyntheticDiD
 
     r = SyntheticDiD(panel).fit(variance="placebo", reps=reps, seed=seed)
-    z = r.estimate / r.std_error if r.std_error > 0 else float("nan")
-    p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
-    return r, _row("sdid", r.estimate, r.std_error, r.ci_low, r.ci_high, p, panel.n_units, len(r.treated_units),
-                   f"placebo (B={reps})", f"{int((np.asarray(r.omega) > 0).sum())} comparison units with weight")
+    return r, _row("sdid", r, len(r.treated_units), f"{int((np.asarray(r.omega) > 0).sum())} comparison units "
+                   "with weight", n_units=panel.n_units)
 
 
 def _synth_panel(frame: pd.DataFrame, outcome: str, treated: str, controls: Sequence[str]) -> PanelData:
@@ -348,9 +333,10 @@ def _fit_synth(pooled: EffectsPanel, *, placebo: bool) -> tuple[SyntheticControl
     from kuva.evaluate.synth import SyntheticControl
 
     r = SyntheticControl(pooled.panel).fit(placebo=placebo, leave_one_out=False)
-    return r, _row("synth", r.average_gap, math.nan, math.nan, math.nan, r.p_value if placebo else math.nan,
-                   pooled.panel.n_units, 1, "in-space placebo" if placebo else "none",
-                   f"pre RMSPE {r.pre_rmspe:.3f}; {len(r.placebos)} placebos")
+    row = _row("synth", r, 1, f"pre RMSPE {r.pre_rmspe:.3f}; {len(r.placebos)} placebos", n_units=pooled.panel.n_units)
+    if not placebo:
+        row.update(p_value=math.nan, inference="none")
+    return r, row
 
 
 def _synth_by_area(area_data: EffectsPanel, *, placebo: bool) -> pd.DataFrame:
@@ -364,7 +350,7 @@ def _synth_by_area(area_data: EffectsPanel, *, placebo: bool) -> pd.DataFrame:
         r = SyntheticControl(p).fit(placebo=placebo, leave_one_out=False)
         top = r.weights.sort_values(ascending=False).head(3)
         rows.append({"area": u, "area_name": names.get(u, u), "confidence": conf.get(u, ""),
-                     "estimate": r.average_gap, "pre_rmspe": r.pre_rmspe, "post_rmspe": r.post_rmspe,
+                     "estimate": r.estimate, "pre_rmspe": r.pre_rmspe, "post_rmspe": r.post_rmspe,
                      "p_value": r.p_value if placebo else math.nan, "n_donors": len(r.weights),
                      "top_donors": ", ".join(f"{k} {v:.2f}" for k, v in top.items() if v > 0.005)})
     return pd.DataFrame(rows)

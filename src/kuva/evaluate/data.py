@@ -117,13 +117,12 @@ class PanelData:
         outcome: str,
         treat_start: str,
         cluster: str | None = None,
-        covariates: Sequence[str] = (),
+        covariates: str | Sequence[str] = (),
     ) -> None:
         if not isinstance(frame, pd.DataFrame):
             raise KuvaInputError(f"frame must be a pandas DataFrame; got {type(frame).__name__}")
-        covariates = tuple(covariates)
-        if isinstance(covariates, str):  # pragma: no cover - defensive
-            covariates = (covariates,)
+        # one column given as a string is one covariate, not its letters
+        covariates = (covariates,) if isinstance(covariates, str) else tuple(covariates)
         needed = {"unit": unit, "time": time, "outcome": outcome, "treat_start": treat_start}
         if cluster is not None:
             needed["cluster"] = cluster

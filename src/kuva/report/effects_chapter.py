@@ -81,9 +81,7 @@ def _event_result(b: Battery, params: dict[str, str]) -> AnalysisResult | None:
     ev = b.event
     if ev is None:
         return None
-    tidy = ev.tidy()
-    table = tidy.rename(columns={"conf_low": "ci_low", "conf_high": "ci_high"})[
-        ["event_time", "estimate", "std_error", "ci_low", "ci_high", "p_value"]]
+    table = ev.coefficients_frame()[["event_time", "estimate", "std_error", "ci_low", "ci_high", "p_value"]]
     p = ev.pretrend
     numbers: dict[str, float | str] = {"pretrend_f": p.f_statistic, "pretrend_p": p.p_value_f,
                                        "pretrend_df": float(p.df)}

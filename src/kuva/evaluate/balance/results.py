@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from kuva.evaluate.contract import Immutable
 from kuva.evaluate.reporting import Summary, make_summary
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def _love_plot(before: pd.DataFrame, after: pd.DataFrame, ax: Axes | None) -> Ax
 
 
 @dataclass(frozen=True)
-class EntropyBalanceResults:
+class EntropyBalanceResults(Immutable):
     """Entropy-balancing weights (treated 1; controls sum to the number of treated)."""
 
     weights: pd.Series
@@ -66,7 +67,7 @@ class EntropyBalanceResults:
 
 
 @dataclass(frozen=True)
-class MatchResults:
+class MatchResults(Immutable):
     """Nearest-neighbour comparison set: pairs, unmatched treated units, balance and the
     implied weights (treated 1; a control gets 1/k per treated unit it serves)."""
 

@@ -74,7 +74,7 @@ class WildBootstrapResult:
 
     Attributes
     ----------
-    t_stat : float
+    statistic : float
         Cluster-robust (CRV1) t statistic of the sample.
     p_value : float
         Symmetric bootstrap p-value ``mean(|t*| > |t|)``.
@@ -89,7 +89,7 @@ class WildBootstrapResult:
     """
 
     null: float
-    t_stat: float
+    statistic: float
     p_value: float
     ci_low: float
     ci_high: float
@@ -223,7 +223,7 @@ def wild_cluster_bootstrap(
     ci_high = bound(1.0) if excess(beta) > 0 else beta
     return WildBootstrapResult(
         null=null,
-        t_stat=t,
+        statistic=t,
         p_value=p,
         ci_low=ci_low,
         ci_high=ci_high,

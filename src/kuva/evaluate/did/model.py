@@ -19,6 +19,7 @@ from kuva.errors import KuvaInputError
 from kuva.evaluate.data import PanelData
 from kuva.evaluate.did.inference import wild_cluster_bootstrap, within
 from kuva.evaluate.did.results import DidResults, EventStudyResults, PreTrendTest
+from kuva.evaluate.fixest import coef_names, n_obs, vcov_matrix
 from kuva.evaluate.numerics import rng as _rng
 from kuva.evaluate.options import BootstrapWeights, validate_option
 from kuva.evaluate.warnings import AbsorbedCovariateWarning, FewClustersWarning
@@ -136,12 +137,12 @@ class TwoWayFixedEffects:
         return DidResults(
             estimate=coef,
             std_error=se,
-            t_stat=coef / se,
+            statistic=coef / se,
             p_value=float(2 * stats.t.sf(abs(coef / se), dof)),
             ci_low=coef - tcrit * se,
             ci_high=coef + tcrit * se,
             alpha=alpha,
-            n_obs=int(fit._N),
+            n_obs=n_obs(fit),
             n_units=self._panel.n_units,
             n_clusters=n_clusters,
             n_treated_clusters=n_treated_clusters,
@@ -204,8 +205,8 @@ class EventStudy:
         rhs = " + ".join([*names, *[f"x{i}" for i in range(len(self._covariates))]])
         fit = pf.feols(f"y ~ {rhs} | unit_fe + time_fe", data=work, vcov={"CRV1": "clu"})
         coef = fit.coef()[names].to_numpy(dtype=float)
-        vcov_all = np.asarray(fit._vcov, dtype=float)
-        coefnames = list(fit._coefnames)
+        vcov_all = vcov_matrix(fit)
+        coefnames = coef_names(fit)
         idx = [coefnames.index(n) for n in names]
         vcov = vcov_all[np.ix_(idx, idx)]
         n_clusters = int(work["clu"].nunique())
@@ -228,7 +229,7 @@ class EventStudy:
             vcov=vcov,
             alpha=alpha,
             dof=n_clusters - 1,
-            n_obs=int(fit._N),
+            n_obs=n_obs(fit),
             n_clusters=n_clusters,
             leads=self._leads,
             lags=self._lags,

@@ -121,5 +121,5 @@ class RelativeMagnitudes:
         breakdown = max(margin, 0.0) / per_unit if per_unit > 0 else float("inf")
         return RelativeMagnitudesResults(
             target=self._target, estimate=beta, std_error=se, alpha=alpha, table=table,
-            breakdown_mbar=breakdown,
+            breakdown_mbar=breakdown, n_units=self._es.n_units, n_obs=self._es.n_obs,
         )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from kuva.evaluate.contract import Immutable, tidy_frame, wald
 from kuva.evaluate.reporting import Summary, make_summary
 
 if TYPE_CHECKING:
@@ -14,11 +15,13 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class RelativeMagnitudesResults:
+class RelativeMagnitudesResults(Immutable):
     """Identified sets and conservative CIs over an ``Mbar`` grid.
 
     ``breakdown_mbar`` is the smallest ``Mbar`` at which the conservative CI contains zero
-    (0 if it already does at ``Mbar = 0``).
+    (0 if it already does at ``Mbar = 0``). The headline is the event-study coefficient at
+    ``target`` (parallel trends, ``Mbar = 0``); ``tidy()`` adds one row per ``Mbar`` whose
+    interval is the conservative CI (``grid()`` has the identified sets as well).
     """
 
     target: int
@@ -27,12 +30,39 @@ class RelativeMagnitudesResults:
     alpha: float
     table: pd.DataFrame
     breakdown_mbar: float
+    n_units: int = 0
+    n_obs: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "table", self.table.copy())
 
+    @property
+    def inference(self) -> str:
+        return "normal at Mbar = 0; conservative Bonferroni interval over the relative-magnitudes set"
+
+    @property
+    def statistic(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha)["statistic"]
+
+    @property
+    def p_value(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha)["p_value"]
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        w = wald(self.estimate, self.std_error, self.alpha if alpha is None else alpha)
+        return w["ci_low"], w["ci_high"]
+
+    def grid(self) -> pd.DataFrame:
+        """The ``Mbar`` grid: identified set and conservative CI at each."""
+        return self.table
+
     def tidy(self) -> pd.DataFrame:
-        return self.table.copy()
+        head = {"term": f"e={self.target}", "estimate": self.estimate, "std_error": self.std_error,
+                **wald(self.estimate, self.std_error, self.alpha), "inference": "normal, parallel trends"}
+        rows = [{"term": f"Mbar={m:g}", "estimate": self.estimate, "ci_low": lo, "ci_high": hi,
+                 "inference": "conservative CI under relative magnitudes"}
+                for m, lo, hi in zip(self.table["mbar"], self.table["ci_low"], self.table["ci_high"], strict=True)]
+        return tidy_frame([head, *rows])
 
     def summary(self) -> Summary:
         return make_summary(

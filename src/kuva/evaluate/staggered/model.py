@@ -12,6 +12,7 @@ from scipy import stats
 
 from kuva.errors import KuvaInputError
 from kuva.evaluate.data import PanelData
+from kuva.evaluate.fixest import coef_names, n_obs, vcov_matrix
 from kuva.evaluate.numerics import rng as _rng
 from kuva.evaluate.options import BasePeriod, ControlGroup, CSMethod, validate_option
 from kuva.evaluate.staggered.attgt import two_by_two
@@ -192,7 +193,7 @@ class CallawaySantAnna:
         return CallawaySantAnnaResults(
             groups=groups,
             times=tt,
-            att=att,
+            att_gt=att,
             std_errors=se,
             critical_value=crit,
             alpha=alpha,
@@ -207,6 +208,9 @@ class CallawaySantAnna:
             unit_cluster=cluster,
             cell_pg=cell_pg,
             labels=labels,
+            n_obs=len(long),
+            bootstrap_reps=bootstrap_reps,
+            seed=seed if isinstance(seed, int) else None,
         )
 
 
@@ -266,9 +270,9 @@ class SunAbraham:
         fit = pf.feols(
             f"y ~ {' + '.join(names)} | unit_fe + time_fe", data=work, vcov={"CRV1": "clu"}
         )
-        coefnames = list(fit._coefnames)
+        coefnames = coef_names(fit)
         beta = fit.coef().to_numpy(dtype=float)
-        vcov = np.asarray(fit._vcov, dtype=float)
+        vcov = vcov_matrix(fit)
         collin = [n for n in names if n not in coefnames]
         if collin:
             raise KuvaInputError(f"saturated regression dropped collinear cells {collin[:5]}")
@@ -305,11 +309,11 @@ class SunAbraham:
             event_times=np.array(events, dtype=np.int64),
             estimates=np.array(est),
             std_errors=np.array(ses),
-            att=att,
-            att_std_error=att_se,
+            estimate=att,
+            std_error=att_se,
             alpha=alpha,
             dof=n_clusters - 1,
-            n_obs=int(fit._N),
+            n_obs=n_obs(fit),
             n_clusters=n_clusters,
             control=control,
             cohort_effects=effects,

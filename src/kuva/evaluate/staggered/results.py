@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from kuva.errors import KuvaInputError
+from kuva.evaluate.contract import Immutable, critical_value, tidy_frame, wald, wald_rows
 from kuva.evaluate.numerics import normal_ci
 from kuva.evaluate.numerics import readonly as _readonly
 from kuva.evaluate.numerics import rng as _rng
@@ -32,10 +34,8 @@ IntArray = npt.NDArray[np.int64]
 
 
 
-
-
 @dataclass(frozen=True)
-class AggregatedEffects:
+class AggregatedEffects(Immutable):
     """An aggregation of ATT(g,t) (R ``did::aggte``): an overall effect and its components.
 
     ``components`` are indexed by event time (``dynamic``), cohort (``group``) or calendar
@@ -53,6 +53,8 @@ class AggregatedEffects:
     component_std_errors: FloatArray
     critical_value: float
     inference: str
+    n_units: int = 0
+    n_obs: int = 0
 
     def __post_init__(self) -> None:
         for name in ("component_keys", "component_estimates", "component_std_errors"):
@@ -66,36 +68,31 @@ class AggregatedEffects:
     def ci_high(self) -> float:
         return normal_ci(self.estimate, self.std_error, self.alpha)[1]
 
+    @property
+    def statistic(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha)["statistic"]
+
+    @property
+    def p_value(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha)["p_value"]
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        w = wald(self.estimate, self.std_error, self.alpha if alpha is None else alpha)
+        return w["ci_low"], w["ci_high"]
+
+    def components(self) -> pd.DataFrame:
+        """The components with their keys (event time, cohort or period) and intervals."""
+        return pd.DataFrame({"term": list(self.component_labels), "key": self.component_keys,
+                             "estimate": self.component_estimates, "std_error": self.component_std_errors,
+                             "ci_low": self.component_estimates - self.critical_value * self.component_std_errors,
+                             "ci_high": self.component_estimates + self.critical_value * self.component_std_errors})
+
     def tidy(self) -> pd.DataFrame:
-        z = float(stats.norm.ppf(1 - self.alpha / 2))
-        rows = [
-            {
-                "term": "overall",
-                "key": np.nan,
-                "estimate": self.estimate,
-                "std_error": self.std_error,
-                "conf_low": self.estimate - z * self.std_error,
-                "conf_high": self.estimate + z * self.std_error,
-            }
-        ]
-        for lab, key, est, se in zip(
-            self.component_labels,
-            self.component_keys,
-            self.component_estimates,
-            self.component_std_errors,
-            strict=True,
-        ):
-            rows.append(
-                {
-                    "term": lab,
-                    "key": float(key),
-                    "estimate": float(est),
-                    "std_error": float(se),
-                    "conf_low": float(est - self.critical_value * se),
-                    "conf_high": float(est + self.critical_value * se),
-                }
-            )
-        return pd.DataFrame(rows)
+        head = {"term": "overall", "estimate": self.estimate, "std_error": self.std_error,
+                **wald(self.estimate, self.std_error, self.alpha), "inference": self.inference}
+        return tidy_frame([head, *wald_rows(self.component_labels, self.component_estimates,
+                                            self.component_std_errors, self.alpha, self.inference,
+                                            crit=self.critical_value)])
 
     def summary(self) -> Summary:
         return make_summary(
@@ -108,15 +105,15 @@ class AggregatedEffects:
 
     def plot(self, ax: Axes | None = None) -> Axes:
         ax = _axes(ax)
-        t = self.tidy().iloc[1:]
+        t = self.components()
         if t.empty:
             t = self.tidy()
-        x = np.arange(len(t)) if self.kind != "dynamic" else t["key"].to_numpy()
+        x = np.arange(len(t)) if self.kind != "dynamic" or "key" not in t else t["key"].to_numpy()
         est = t["estimate"].to_numpy()
         ax.errorbar(
             x,
             est,
-            yerr=[est - t["conf_low"].to_numpy(), t["conf_high"].to_numpy() - est],
+            yerr=[est - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - est],
             fmt="o",
             capsize=3,
         )
@@ -131,12 +128,18 @@ class AggregatedEffects:
 
 
 @dataclass(frozen=True)
-class CallawaySantAnnaResults:
-    """Group-time average treatment effects ATT(g,t) with their influence functions."""
+class CallawaySantAnnaResults(Immutable):
+    """Group-time average treatment effects ATT(g,t) with their influence functions.
+
+    The headline ``estimate`` is the simple aggregation (R ``aggte(type = "simple")``) with the
+    fit's own inference: the multiplier bootstrap with the fit's repetitions and seed when the
+    fit used it, the analytic influence-function standard error otherwise; ``aggregate()``
+    inherits the same unless told otherwise.
+    """
 
     groups: IntArray
     times: IntArray
-    att: FloatArray
+    att_gt: FloatArray
     std_errors: FloatArray
     critical_value: float
     alpha: float
@@ -151,26 +154,66 @@ class CallawaySantAnnaResults:
     unit_cluster: IntArray = field(repr=False)
     cell_pg: FloatArray = field(repr=False)
     labels: dict[int, str] = field(repr=False)
+    n_obs: int = 0
+    bootstrap_reps: int = 0  #: the fit's multiplier-bootstrap repetitions (0: analytic)
+    seed: int | None = None  #: the fit's seed, reused by the aggregations
 
     def __post_init__(self) -> None:
-        for name in ("groups", "times", "att", "std_errors", "influence", "unit_group",
+        for name in ("groups", "times", "att_gt", "std_errors", "influence", "unit_group",
                      "unit_cluster", "cell_pg"):
             object.__setattr__(self, name, _readonly(getattr(self, name)))
+        object.__setattr__(self, "labels", dict(self.labels))
 
-    def tidy(self) -> pd.DataFrame:
+    @cached_property
+    def overall(self) -> AggregatedEffects:
+        """The simple aggregation with the fit's inference (computed once)."""
+        return self.aggregate("simple")
+
+    @property
+    def estimate(self) -> float:
+        return self.overall.estimate
+
+    @property
+    def std_error(self) -> float:
+        return self.overall.std_error
+
+    @property
+    def statistic(self) -> float:
+        return self.overall.statistic
+
+    @property
+    def p_value(self) -> float:
+        return self.overall.p_value
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        return self.overall.conf_int(alpha)
+
+    def att_frame(self) -> pd.DataFrame:
+        """One row per (cohort, period): ``group, time, event_time, att, std_error, ci_low,
+        ci_high, post`` (intervals: the fit's pointwise or uniform critical value)."""
         crit = self.critical_value
         return pd.DataFrame(
             {
                 "group": [self.labels[int(g)] for g in self.groups],
                 "time": [self.labels[int(t)] for t in self.times],
                 "event_time": self.times - self.groups,
-                "att": self.att,
+                "att": self.att_gt,
                 "std_error": self.std_errors,
-                "conf_low": self.att - crit * self.std_errors,
-                "conf_high": self.att + crit * self.std_errors,
+                "ci_low": self.att_gt - crit * self.std_errors,
+                "ci_high": self.att_gt + crit * self.std_errors,
                 "post": self.times >= self.groups - self.anticipation,
             }
         )
+
+    def tidy(self) -> pd.DataFrame:
+        """The simple aggregation first (term ``overall``), then ATT(g,t) as ``ATT(g,t)`` terms."""
+        ov = self.overall
+        head = {"term": "overall", "estimate": ov.estimate, "std_error": ov.std_error,
+                **wald(ov.estimate, ov.std_error, self.alpha), "inference": ov.inference}
+        f = self.att_frame()
+        terms = [f"ATT({g},{t})" for g, t in zip(f["group"], f["time"], strict=True)]
+        return tidy_frame([head, *wald_rows(terms, f["att"].to_numpy(), f["std_error"].to_numpy(), self.alpha,
+                                            self.inference, crit=self.critical_value)])
 
     def summary(self) -> Summary:
         return make_summary(
@@ -182,19 +225,19 @@ class CallawaySantAnnaResults:
                 ("Base period", self.base_period),
                 ("Inference", self.inference),
             ],
-            self.tidy().set_index(["group", "time"]),
+            self.att_frame().set_index(["group", "time"]),
         )
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """ATT(g,t) by event time, one series per cohort."""
         ax = _axes(ax)
-        t = self.tidy()
+        t = self.att_frame()
         for g, sub in t.groupby("group", sort=False):
             est = sub["att"].to_numpy()
             ax.errorbar(
                 sub["event_time"].to_numpy(),
                 est,
-                yerr=[est - sub["conf_low"].to_numpy(), sub["conf_high"].to_numpy() - est],
+                yerr=[est - sub["ci_low"].to_numpy(), sub["ci_high"].to_numpy() - est],
                 fmt="o-",
                 capsize=2,
                 label=str(g),
@@ -212,15 +255,20 @@ class CallawaySantAnnaResults:
         min_e: float = -np.inf,
         max_e: float = np.inf,
         balance_e: int | None = None,
-        bootstrap_reps: int = 999,
+        bootstrap_reps: int | None = None,
         seed: int | np.random.Generator | None = None,
     ) -> AggregatedEffects:
         """Aggregate ATT(g,t) as R ``did::aggte`` (same weights and weight influence).
 
-        ``bootstrap_reps=0`` gives analytic standard errors and pointwise intervals.
+        The inference is the fit's unless given: ``bootstrap_reps`` (default the fit's; 0 gives
+        analytic standard errors and pointwise intervals) and ``seed`` (default the fit's).
         """
         validate_option("kind", kind, Aggregation)
-        g, t, att, inf = self.groups, self.times, self.att, self.influence
+        if bootstrap_reps is None:
+            bootstrap_reps = self.bootstrap_reps
+        if seed is None:
+            seed = self.seed
+        g, t, att, inf = self.groups, self.times, self.att_gt, self.influence
         pg = self.cell_pg
         e = t - g
         post = (g - self.anticipation <= t) & (t <= g + max_e)
@@ -324,24 +372,27 @@ class CallawaySantAnnaResults:
             component_std_errors=np.asarray(comp_se, dtype=float),
             critical_value=crit,
             inference=inference,
+            n_units=self.n_units,
+            n_obs=self.n_obs,
         )
 
 
 @dataclass(frozen=True)
-class SunAbrahamResults:
+class SunAbrahamResults(Immutable):
     """Sun–Abraham interaction-weighted event-study estimates.
 
     ``cohort_effects`` holds the saturated regression's CATT(g, e); ``event_times`` with
     ``estimates``/``std_errors`` the interaction-weighted averages over cohorts (weights =
     cohort shares among units observed at that event time), and ``att`` the average over
-    all post-treatment cohort × period cells weighted by their number of observations.
+    all post-treatment cohort × period cells weighted by their number of observations (the
+    headline ``estimate``, standard error ``std_error``).
     """
 
     event_times: IntArray
     estimates: FloatArray
     std_errors: FloatArray
-    att: float
-    att_std_error: float
+    estimate: float
+    std_error: float
     alpha: float
     dof: int
     n_obs: int
@@ -354,17 +405,38 @@ class SunAbrahamResults:
             object.__setattr__(self, name, _readonly(getattr(self, name)))
         object.__setattr__(self, "cohort_effects", self.cohort_effects.copy())
 
+    @property
+    def n_units(self) -> int:
+        return self.n_clusters
+
+    @property
+    def inference(self) -> str:
+        return f"CRV1, t({self.dof}), cohort weights fixed"
+
+    @property
+    def statistic(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha, self.dof)["statistic"]
+
+    @property
+    def p_value(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha, self.dof)["p_value"]
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        w = wald(self.estimate, self.std_error, self.alpha if alpha is None else alpha, self.dof)
+        return w["ci_low"], w["ci_high"]
+
+    def event_frame(self) -> pd.DataFrame:
+        """One row per event time: ``event_time, estimate, std_error, ci_low, ci_high``."""
+        crit = critical_value(self.alpha, self.dof)
+        return pd.DataFrame({"event_time": self.event_times, "estimate": self.estimates,
+                             "std_error": self.std_errors, "ci_low": self.estimates - crit * self.std_errors,
+                             "ci_high": self.estimates + crit * self.std_errors})
+
     def tidy(self) -> pd.DataFrame:
-        crit = float(stats.t.ppf(1 - self.alpha / 2, self.dof))
-        return pd.DataFrame(
-            {
-                "event_time": self.event_times,
-                "estimate": self.estimates,
-                "std_error": self.std_errors,
-                "conf_low": self.estimates - crit * self.std_errors,
-                "conf_high": self.estimates + crit * self.std_errors,
-            }
-        )
+        head = {"term": "att", "estimate": self.estimate, "std_error": self.std_error,
+                **wald(self.estimate, self.std_error, self.alpha, self.dof), "inference": self.inference}
+        return tidy_frame([head, *wald_rows([f"e={e}" for e in self.event_times], self.estimates, self.std_errors,
+                                            self.alpha, self.inference, dof=self.dof)])
 
     def summary(self) -> Summary:
         return make_summary(
@@ -373,20 +445,20 @@ class SunAbrahamResults:
                 ("Observations", self.n_obs),
                 ("Clusters", self.n_clusters),
                 ("Control cohort", self.control),
-                ("ATT (post cells)", f"{self.att:.4f} (SE {self.att_std_error:.4f})"),
+                ("ATT (post cells)", f"{self.estimate:.4f} (SE {self.std_error:.4f})"),
             ],
-            self.tidy().set_index("event_time"),
+            self.event_frame().set_index("event_time"),
             notes=("Reference period -1; CRV1 covariance, cohort weights treated as fixed.",),
         )
 
     def plot(self, ax: Axes | None = None) -> Axes:
         ax = _axes(ax)
-        t = self.tidy()
+        t = self.event_frame()
         est = t["estimate"].to_numpy()
         ax.errorbar(
             t["event_time"],
             est,
-            yerr=[est - t["conf_low"].to_numpy(), t["conf_high"].to_numpy() - est],
+            yerr=[est - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - est],
             fmt="o",
             capsize=3,
         )

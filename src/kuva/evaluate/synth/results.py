@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from kuva.evaluate.contract import Immutable, check_alpha, tidy_frame
 from kuva.evaluate.reporting import Summary, make_summary
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ PlotKind = Literal["paths", "gaps", "placebo"]
 
 
 @dataclass(frozen=True)
-class SyntheticControlResults:
+class SyntheticControlResults(Immutable):
     """Synthetic control fit, diagnostics and placebo inference.
 
     ``paths`` has the treated and synthetic outcome by period (``gap = treated -
@@ -25,6 +26,10 @@ class SyntheticControlResults:
     and their ratio); ``p_value`` is the rank of the treated unit's post/pre MSPE ratio among
     all units, ``(1 + #placebos with ratio >= treated) / (J + 1)`` (Abadie et al. 2010).
     ``leave_one_out`` has the gap path after dropping each donor with positive weight.
+
+    The headline ``estimate`` is the mean post-treatment gap. Its inference is the placebo
+    permutation: ``p_value`` as above, no standard error, and ``conf_int`` is NaN (an interval
+    by test inversion is not offered).
     """
 
     treated_unit: object
@@ -50,24 +55,45 @@ class SyntheticControlResults:
         return (self.post_rmspe / self.pre_rmspe) ** 2
 
     @property
-    def average_gap(self) -> float:
+    def estimate(self) -> float:
         """Mean post-treatment gap (treated minus synthetic)."""
         return float(self.paths["gap"].iloc[self.n_pre:].mean())
 
+    @property
+    def std_error(self) -> float:
+        return float("nan")
+
+    @property
+    def statistic(self) -> float:
+        """The treated unit's post/pre MSPE ratio (the permutation test's statistic)."""
+        return self.mspe_ratio
+
+    @property
+    def inference(self) -> str:
+        return f"placebo permutation over {len(self.placebos)} donors (MSPE ratio rank)"
+
+    @property
+    def n_units(self) -> int:
+        return len(self.weights) + 1
+
+    @property
+    def n_obs(self) -> int:
+        return self.n_units * len(self.paths)
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        if alpha is not None:
+            check_alpha(alpha)
+        return float("nan"), float("nan")
+
+    def fit_statistics(self) -> pd.DataFrame:
+        """``pre_rmspe, post_rmspe, mspe_ratio, p_value, n_placebos`` in one row."""
+        return pd.DataFrame([{"pre_rmspe": self.pre_rmspe, "post_rmspe": self.post_rmspe,
+                              "mspe_ratio": self.mspe_ratio, "p_value": self.p_value,
+                              "n_placebos": len(self.placebos)}])
+
     def tidy(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {
-                    "term": "average post-treatment gap",
-                    "estimate": self.average_gap,
-                    "pre_rmspe": self.pre_rmspe,
-                    "post_rmspe": self.post_rmspe,
-                    "mspe_ratio": self.mspe_ratio,
-                    "p_value": self.p_value,
-                    "n_placebos": len(self.placebos),
-                }
-            ]
-        )
+        return tidy_frame([{"term": "average post-treatment gap", "estimate": self.estimate,
+                            "statistic": self.statistic, "p_value": self.p_value, "inference": self.inference}])
 
     def summary(self) -> Summary:
         w = self.weights[self.weights > 0.001].sort_values(ascending=False)
@@ -83,7 +109,7 @@ class SyntheticControlResults:
             notes=("Balance table: predictor means of treated, synthetic and all donors.",),
         )
 
-    def plot(self, kind: PlotKind = "paths", ax: Axes | None = None) -> Axes:
+    def plot(self, ax: Axes | None = None, kind: PlotKind = "paths") -> Axes:
         if ax is None:
             import matplotlib.pyplot as plt
 

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from kuva.evaluate.contract import Immutable, tidy_frame, wald
 from kuva.evaluate.numerics import normal_ci
 from kuva.evaluate.numerics import readonly as _readonly
 from kuva.evaluate.reporting import Summary, make_summary
@@ -21,7 +22,7 @@ FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
-class SyntheticDiDResults:
+class SyntheticDiDResults(Immutable):
     """A synthetic DiD (or SC / DID special-case) estimate with its weights.
 
     ``omega`` are the unit weights on the controls (``control_units`` order), ``lambda_`` the
@@ -57,6 +58,30 @@ class SyntheticDiDResults:
     def ci_high(self) -> float:
         return normal_ci(self.estimate, self.std_error, self.alpha)[1]
 
+    @property
+    def inference(self) -> str:
+        return f"{self.variance_method} standard error, normal interval"
+
+    @property
+    def statistic(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha)["statistic"]
+
+    @property
+    def p_value(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha)["p_value"]
+
+    @property
+    def n_units(self) -> int:
+        return len(self.control_units) + len(self.treated_units)
+
+    @property
+    def n_obs(self) -> int:
+        return int(self.y.size)
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        w = wald(self.estimate, self.std_error, self.alpha if alpha is None else alpha)
+        return w["ci_low"], w["ci_high"]
+
     def unit_weights(self) -> pd.DataFrame:
         """Control units with their weights, largest first."""
         return (
@@ -69,18 +94,8 @@ class SyntheticDiDResults:
         return pd.DataFrame({"period": list(self.pre_periods), "weight": self.lambda_})
 
     def tidy(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {
-                    "term": self.method,
-                    "estimate": self.estimate,
-                    "std_error": self.std_error,
-                    "conf_low": self.ci_low,
-                    "conf_high": self.ci_high,
-                    "inference": self.variance_method,
-                }
-            ]
-        )
+        return tidy_frame([{"term": self.method, "estimate": self.estimate, "std_error": self.std_error,
+                            **wald(self.estimate, self.std_error, self.alpha), "inference": self.inference}])
 
     def summary(self) -> Summary:
         top = self.unit_weights().head(5)
