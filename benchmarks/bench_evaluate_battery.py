@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kuva.evaluate.battery import planted_gap, run_designs
+from kuva.effects.battery import planted_gap, run_designs
 from kuva.simulate import DEMO_EFFECTS, NO_EFFECTS, EffectSpec, simulate_into, simulate_panel_frames
 from kuva.simulate.store import SOURCE_IDS, source_info
 from kuva.sources.bundled import load_bundled

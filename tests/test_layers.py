@@ -50,17 +50,9 @@ CLI_LOADERS = frozenset({"kuva.cli.data", "kuva.cli.demo", "kuva.cli.simulate"})
 FORBIDDEN_LIBRARIES: dict[str, frozenset[str]] = {"evaluate": frozenset({"duckdb", "ibis"})}
 
 #: module → why it still breaks a rule (strict xfail: remove the entry when the move lands)
-PENDING: dict[str, str] = {
-    "kuva.evaluate.panel": "engineer A is moving the warehouse-facing panel builder to kuva.effects (issue 10)",
-    "kuva.evaluate.battery": "engineer A is moving the battery to kuva.effects (issue 10)",
-}
+PENDING: dict[str, str] = {}
 #: module → why it still holds SQL text outside kuva.warehouse (strict xfail)
-PENDING_SQL: dict[str, str] = {
-    "kuva.wellbeing.data": "engineer E is moving the Kykyviisari SQL into the warehouse/indicator layer (issue 10)",
-    "kuva.wellbeing.analyses": "engineer E is moving the Kykyviisari SQL into the warehouse/indicator layer",
-    "kuva.wellbeing.areas": "engineer E is moving the Kykyviisari SQL into the warehouse/indicator layer",
-    "kuva.sources.pxweb.load": "reads the latest stored period with SQL; belongs in kuva.warehouse.query",
-}
+PENDING_SQL: dict[str, str] = {}
 
 _SQL = re.compile(
     r"\b(SELECT\s|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(OR\s+REPLACE\s+)?(TABLE|VIEW|INDEX)|DROP\s+TABLE)"
@@ -174,3 +166,14 @@ def test_the_checks_can_fail(tmp_path: Path) -> None:
     sql = tmp_path / "sql.py"
     sql.write_text('"""SELECT in a docstring is prose."""\nQ = "SELECT a FROM t"\n', encoding="utf-8")
     assert len(sql_strings(sql)) == 1
+
+
+def test_importing_the_estimators_loads_no_database_library() -> None:
+    """The static rule above, at run time: ``import kuva.evaluate`` in a fresh interpreter
+    loads neither DuckDB nor Ibis."""
+    import subprocess
+    import sys
+
+    code = "import sys, kuva.evaluate; print(sorted(m for m in ('duckdb', 'ibis') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""The design battery (kuva.evaluate.battery) and the Effects chapter (kuva.report.effects_chapter)."""
+"""The design battery (kuva.effects.battery) and the Effects chapter (kuva.report.effects_chapter)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kuva.effects.battery import DESIGNS, TABLE_COLUMNS, Battery, evaluate_cli, run_designs
 from kuva.errors import KuvaInputError, KuvaLookupError
-from kuva.evaluate.battery import DESIGNS, TABLE_COLUMNS, Battery, evaluate_cli, run_designs
 from kuva.i18n import label
 from kuva.report.chapters import ReportParams
 from kuva.report.tables import count_columns
@@ -128,7 +128,7 @@ def test_effects_labels_come_from_the_one_translation_table() -> None:
 
 
 def test_the_planted_truth_source_is_the_simulators() -> None:
-    from kuva.evaluate.battery import SYNTHETIC_PANEL_SOURCE
+    from kuva.effects.battery import SYNTHETIC_PANEL_SOURCE
     from kuva.simulate import SOURCE_IDS
 
     assert SOURCE_IDS["panel"] == SYNTHETIC_PANEL_SOURCE

@@ -1,4 +1,4 @@
-"""The panel builder (kuva.evaluate.panel): warehouse → PanelData for the effect designs."""
+"""The panel builder (kuva.effects.panel): warehouse → PanelData for the effect designs."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kuva.effects.panel import POOLED_UNIT, build_panel
 from kuva.errors import KuvaInputError
-from kuva.evaluate.panel import POOLED_UNIT, build_panel
 from kuva.indicators import codes
 from kuva.simulate import simulate_into
 from kuva.warehouse import Warehouse

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kuva.evaluate.battery import Battery, Design, planted_gap, run_designs
+from kuva.effects.battery import Battery, Design, planted_gap, run_designs
 from kuva.simulate import DEMO_EFFECTS, NO_EFFECTS, EffectSpec, simulate_into
 from kuva.warehouse import Warehouse
 

@@ -1,5 +1,5 @@
 """Parallel trends of the simulated municipal activation rate, and direct recovery of the
-planted effect by the estimator package's DiD (kuva.evaluate.run_designs, pilot areas as units).
+planted effect by the estimator package's DiD (kuva.effects.run_designs, pilot areas as units).
 
 The simulator's rate is ``a_m + b_t + AR(1) noise + planted effect`` (docs/simulate.md), so
 without an effect a DiD of the pilot areas against the other mainland municipalities
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kuva.evaluate.battery import Battery, planted_gap, run_designs
+from kuva.effects.battery import Battery, planted_gap, run_designs
 from kuva.simulate import DEMO_EFFECTS, NO_EFFECTS, EffectSpec, simulate_panel_frames
 from kuva.simulate.rates import controlled_round, municipal_persons, persons_from_rate, rake
 from kuva.simulate.store import SOURCE_IDS, source_info

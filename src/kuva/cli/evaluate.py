@@ -11,8 +11,8 @@ from kuva.cli.app import app, state
 from kuva.cli.output import choice, out, parse_month, progress
 
 if TYPE_CHECKING:
-    from kuva.evaluate.battery import BatteryUnit
-    from kuva.evaluate.panel import Comparison, Outcome
+    from kuva.effects.battery import BatteryUnit
+    from kuva.effects.panel import Comparison, Outcome
 
 
 @app.command()
@@ -42,8 +42,8 @@ def evaluate(
     """Estimate the effect of the 2021–2024 pilots with every design side by side (a specification
     curve): two-way fixed-effects DiD with wild cluster bootstrap, event study with pre-trend test,
     Callaway–Sant'Anna, Sun–Abraham, synthetic control with placebo inference, synthetic DiD."""
-    from kuva.evaluate import battery as battery_module
-    from kuva.evaluate import panel as panel_module
+    from kuva.effects import battery as battery_module
+    from kuva.effects import panel as panel_module
     from kuva.i18n import check_lang
     from kuva.warehouse import Warehouse
 

@@ -39,11 +39,3 @@ __all__ = [
     "shock_size",
     "standardized_differences",
 ]
-
-# The warehouse side (issue #6): panel builder and design battery. The "Effects" report chapter
-# lives in kuva.report.effects_chapter (imported by the report, not here, to keep this package free
-# of report imports).
-from kuva.evaluate.battery import Battery, evaluate_cli, planted_gap, run_designs
-from kuva.evaluate.panel import EffectsPanel, build_panel
-
-__all__ += ["Battery", "EffectsPanel", "build_panel", "evaluate_cli", "planted_gap", "run_designs"]

@@ -1,7 +1,7 @@
 """The report's "Effects" chapter (Vaikutukset / Effekter / Effects).
 
 Listed as chapter ``effects`` (order 40) in :data:`kuva.report.builtin.CHAPTERS`. The chapter runs
-:func:`kuva.evaluate.battery.run_designs` on the activation rate (pilot areas against the
+:func:`kuva.effects.battery.run_designs` on the activation rate (pilot areas against the
 non-pilot mainland municipalities, 2018-01 … 2023-12) and shows the specification curve, the
 event study with its pre-trend test, the synthetic DiD and synthetic-control summaries and
 plain-language caveats per design. When the warehouse has no municipal service counts (e.g.
@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from kuva.analysis.result import AnalysisResult
+from kuva.effects.battery import Battery, planted_gap, run_designs
+from kuva.effects.panel import Outcome
 from kuva.errors import KuvaError
-from kuva.evaluate.battery import Battery, planted_gap, run_designs
-from kuva.evaluate.panel import Outcome
 from kuva.i18n import fmt_number, label
 from kuva.report.chapters import Chapter, ReportParams
 

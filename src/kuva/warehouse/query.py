@@ -100,6 +100,16 @@ class SourceSummary:
     last_period: date
 
 
+def latest_period(wh: Warehouse, source_id: str) -> date | None:
+    """The latest period stored from ``source_id`` (None when nothing is)."""
+    o = wh.table("observations")
+    p = o.filter(o.source_id == source_id).period.max().to_pandas()
+    if p is None or pd.isna(p):
+        return None
+    ts = pd.Timestamp(p)
+    return date(ts.year, ts.month, ts.day)
+
+
 def warehouse_summary(wh: Warehouse) -> list[SourceSummary]:
     """Per source: loads, vintages, observation count, measures, areas and period range."""
     rows = wh.con.execute(

@@ -33,6 +33,7 @@ from kuva.privacy.engine import Publication
 from kuva.privacy.policy import DisclosurePolicy
 from kuva.privacy.spec import Count, Derived, Hierarchy, Ratio, Share, TableSpec
 from kuva.warehouse import Warehouse
+from kuva.warehouse.query import select_observations
 from kuva.wellbeing.areas import ALL_AREAS, COMPARISON, PILOTS_TOTAL
 from kuva.wellbeing.data import WellbeingData, wellbeing_data
 from kuva.wellbeing.items import BASIC_SITUATIONS, SCORE_ITEMS, SCORE_MAX, SCORE_MIN, WORK_ABILITY
@@ -259,10 +260,11 @@ def _situation_figure(table: pd.DataFrame, d: WellbeingData) -> Callable[[str], 
 def _stock_month(wh: Warehouse, on: date | None, end: date | None) -> date | None:
     if on is not None:
         return date(on.year, on.month, 1)
-    limit = end or date.max
-    row = wh.sql("SELECT max(period) AS p FROM observations WHERE measure = ? AND period <= ? AND value IS NOT NULL",
-                 [STOCK_MEASURE, limit])
-    p = row["p"].iloc[0] if len(row) else None
+    o = wh.table("observations")
+    o = o.filter((o.measure == STOCK_MEASURE) & o.value.notnull())
+    if end is not None:
+        o = o.filter(o.period <= end)
+    p = o.period.max().to_pandas()
     if p is None or pd.isna(p):
         return None
     ts = pd.Timestamp(p)
@@ -273,12 +275,8 @@ def _stock_values(wh: Warehouse, codes: Sequence[str], month: date) -> dict[str,
     """Latest vintage of the month-end stock of unemployed jobseekers per municipality."""
     if not codes:
         return {}
-    marks = ", ".join("?" for _ in codes)
-    obs = wh.sql(
-        f"SELECT area_code, value FROM observations WHERE measure = ? AND period = ? AND breakdown = '' "
-        f"AND area_code IN ({marks}) QUALIFY row_number() OVER (PARTITION BY area_code ORDER BY vintage DESC) = 1",
-        [STOCK_MEASURE, month, *codes],
-    )
+    obs = select_observations(wh, [STOCK_MEASURE], areas=list(codes), start=month, end=month).select(
+        "area_code", "value").to_pandas()
     return {str(a): float(v) for a, v in zip(obs["area_code"], obs["value"], strict=True) if v is not None}
 
 

@@ -57,10 +57,9 @@ class AreaResolver:
         members: list[_Member] = []
         names: dict[str, str] = {}
         if wh is not None:
-            df = wh.sql(
-                "SELECT area_code, area_name, municipality_code, start_date, end_date "
-                "FROM programme_memberships WHERE programme = ?", [DEFAULT_PROGRAMME],
-            )
+            m = wh.table("programme_memberships")
+            df = (m.filter(m.programme == DEFAULT_PROGRAMME)
+                  .select("area_code", "area_name", "municipality_code", "start_date", "end_date").to_pandas())
             for r in df.itertuples(index=False):
                 end = None if r.end_date is None or str(r.end_date) in ("NaT", "None") else _as_date(r.end_date)
                 members.append(_Member(str(r.area_code), str(r.municipality_code), _as_date(r.start_date), end))

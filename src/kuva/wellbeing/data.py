@@ -75,12 +75,26 @@ class WellbeingData:
         return tuple(codes)
 
 
-_ANSWERS_SQL = """
-SELECT pseudonym, answered_at, municipality_code, area, item, value, source_id
-FROM survey_answers
-WHERE instrument = ?
-QUALIFY row_number() OVER (PARTITION BY pseudonym, answered_at, instrument, item ORDER BY load_id DESC) = 1
-"""
+def _answers(wh: Warehouse) -> pd.DataFrame:
+    """The Kykyviisari answers, the latest load of each (person, time, item), as an Ibis query."""
+    import ibis
+
+    t = wh.table("survey_answers")
+    t = t.filter(t.instrument == INSTRUMENT)
+    w = ibis.window(group_by=[t.pseudonym, t.answered_at, t.instrument, t.item], order_by=ibis.desc(t.load_id))
+    t = t.mutate(_rank=ibis.row_number().over(w))
+    out: pd.DataFrame = (t.filter(t._rank == 0)
+                         .select("pseudonym", "answered_at", "municipality_code", "area", "item", "value", "source_id")
+                         .to_pandas())
+    return out
+
+
+def _service_starts(wh: Warehouse) -> pd.DataFrame:
+    e = wh.table("service_events")
+    e = e.filter(e.event_type == "service_start")
+    out: pd.DataFrame = (e.select(e.pseudonym, e.event_date, service_type=e.service_type.fill_null(""),
+                                  source_id=e.source_id).distinct().to_pandas())
+    return out
 
 
 def _to_date(series: pd.Series) -> pd.Series:
@@ -90,15 +104,12 @@ def _to_date(series: pd.Series) -> pd.Series:
 def wellbeing_data(wh: Warehouse) -> WellbeingData:
     """Read the Kykyviisari answers and service starts from ``wh``."""
     resolver = AreaResolver.from_warehouse(wh)
-    long = wh.sql(_ANSWERS_SQL, [INSTRUMENT])
-    events = wh.sql(
-        "SELECT DISTINCT pseudonym, event_date, coalesce(service_type, '') AS service_type, source_id "
-        "FROM service_events WHERE event_type = 'service_start'"
-    )
+    long = _answers(wh)
+    events = _service_starts(wh)
     source_ids = sorted(set(long["source_id"]) | set(events["source_id"]))
     synthetic = False
     if source_ids:
-        flags = wh.sql("SELECT source_id, synthetic FROM sources")
+        flags = wh.table("sources").select("source_id", "synthetic").to_pandas()
         synthetic = bool(flags[flags["source_id"].isin(source_ids)]["synthetic"].any())
     answers = pivot_answers(long, resolver)
     starts = pd.DataFrame({

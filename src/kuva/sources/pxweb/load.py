@@ -28,6 +28,7 @@ from kuva.sources.pxweb.mapping import (
 )
 from kuva.warehouse.connection import Warehouse, utcnow
 from kuva.warehouse.load import LoadReport, SourceInfo, load_observations
+from kuva.warehouse.query import latest_period
 
 KIND = "statfin-pxweb"
 PUBLISHER = "Statistics Finland / TEM employment service statistics"
@@ -111,11 +112,6 @@ def select_tables(names: Sequence[str] | None) -> list[TableSpec]:
             raise KuvaInputError(f"table {tid} is declared but not mapped: {spec.declared_reason}")
         out.append(spec)
     return out
-
-
-def latest_period(wh: Warehouse, source_id: str) -> date | None:
-    row = wh.con.execute("SELECT max(period) FROM observations WHERE source_id = ?", [source_id]).fetchone()
-    return row[0] if row and row[0] is not None else None
 
 
 def pull_table(

@@ -1,6 +1,6 @@
 """The design battery: every effect design on one warehouse panel, side by side.
 
-:func:`run_designs` builds the panel (:func:`kuva.evaluate.panel.build_panel`), fits the chosen
+:func:`run_designs` builds the panel (:func:`kuva.effects.panel.build_panel`), fits the chosen
 designs and returns an immutable :class:`Battery`: one tidy table with each design's main
 estimate (the specification curve), the per-design results for plots, the synthetic control
 of all pilot areas together and of each pilot area with placebo p-values, and the warnings
@@ -38,16 +38,16 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from kuva.errors import KuvaDataWarning, KuvaInputError
-from kuva.evaluate.contract import EffectResult
-from kuva.evaluate.data import PanelData
-from kuva.evaluate.options import validate_option
-from kuva.evaluate.panel import (
+from kuva.effects.panel import (
     Comparison,
     EffectsPanel,
     Outcome,
     build_panel,
 )
+from kuva.errors import KuvaDataWarning, KuvaInputError
+from kuva.evaluate.contract import EffectResult
+from kuva.evaluate.data import PanelData
+from kuva.evaluate.options import validate_option
 from kuva.evaluate.reporting import Summary, make_summary
 from kuva.i18n import label
 from kuva.registry.pilots import DEFAULT_PROGRAMME
@@ -78,7 +78,7 @@ class Battery:
     ``table``: the specification curve, one row per design (columns :data:`TABLE_COLUMNS`).
     ``results``: design → the estimator's results object. ``synth_by_area``: per pilot area,
     the synthetic-control mean post gap, pre-period RMSPE, placebo p-value and membership
-    confidence. ``data``: the :class:`~kuva.evaluate.panel.EffectsPanel` used.
+    confidence. ``data``: the :class:`~kuva.effects.panel.EffectsPanel` used.
     """
 
     table: pd.DataFrame
