@@ -88,6 +88,24 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
          ("sector", "employment_services, social_services, health_care, education, kela"),
          ("service_type", "service type code, for service events"), ("detail", "e.g. exit destination")],
     ),
+    "process_events": (
+        "palveluprosessin tapahtumat",
+        "The service-process event log (docs/process.md): one row per event and load; a later load of the "
+        "same event_id is a correction, and reads take each event's latest load. Keyed pseudonyms only.",
+        [("event_id", "the event's id in the source system (or derived from its content)"),
+         ("pseudonym", "keyed pseudonym, 64 hex characters"), ("event_date", "date of the event"),
+         ("event_type", "registration, initial_interview, service_need_assessment, plan_created/updated/expired, "
+          "job_search_talk, supplementary_job_search_talk, job_offer, referral_sent/received/accepted/rejected, "
+          "service_start/end, intensive_period_start, exit_work/education/other/moved, status_3m, sanction, "
+          "obligation"),
+         ("municipality_code", "the client's municipality KUnnn"),
+         ("origin_sector", "where the event or referral comes from"), ("destination_sector", "where a referral goes"),
+         ("service_type", "service, for service events"), ("provider", "service provider"),
+         ("case_id", "client spell in the source system"), ("plan_id", "employment plan"),
+         ("referral_id", "referral (a service_start realising it carries its id)"),
+         ("age_group", "15-24, 25-29, 30-54, 55-"), ("language", "fi, sv, other"), ("detail", "free detail"),
+         ("load_id", "the load (vintage)"), ("source_id", "the source")],
+    ),
     "survey_answers": (
         "kyselyvastaukset (Kykyviisari)",
         "Person-level survey answers, one row per person, time and item. Keyed pseudonyms only.",

@@ -74,10 +74,13 @@ load_app = typer.Typer(help="Load data into the warehouse.", no_args_is_help=Tru
 registry_app = typer.Typer(help="Look up the reference registry.", no_args_is_help=True)
 wellbeing_app = typer.Typer(help="Kykyviisari work-ability answers: load and summarise.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Disclosure control: audit what was published.", no_args_is_help=True)
+process_app = typer.Typer(help="Service-process event log: load it; milestones, plan debt, referral routes.",
+                          no_args_is_help=True)
 app.add_typer(load_app, name="load")
 app.add_typer(registry_app, name="registry")
 app.add_typer(wellbeing_app, name="wellbeing")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(process_app, name="process")
 
 
 def _version(value: bool) -> None:

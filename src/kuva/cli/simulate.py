@@ -40,6 +40,10 @@ def simulate_with_progress(
         t.add_row(r.source_id, f"{r.rows_in:,}", f"{r.inserted:,}", f"{r.revised:,}", f"{r.unchanged:,}")
     out.print(t)
     out.print(f"Planted truth rows: {report.truth_rows}; {report.seconds:.1f} s")
+    from kuva.simulate.process import simulate_process_into
+
+    proc = simulate_process_into(wh, scale=scale, seed=seed)
+    out.print(f"SYNTHETIC service-process event log: {proc.rows_in:,} events ({proc.inserted:,} stored)")
 
 
 def parse_years(text: str) -> tuple[int, int]:

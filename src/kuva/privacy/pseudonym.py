@@ -14,8 +14,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import TYPE_CHECKING
 
 from kuva.config import pseudonym_key
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: DDMMYY, century sign (+, -, A–F, U–Y), individual number, check character.
 _HETU = re.compile(r"(?<![0-9A-Za-z])(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])(?![0-9A-Za-z])")
@@ -42,6 +46,32 @@ def find_identity_code(text: str) -> str | None:
             continue
         if hetu_check_char(dd + mm + yy, nnn) == check:
             return m.group(0)
+    return None
+
+
+def first_identity_code(column: pd.Series) -> int | None:
+    """Position of the first value holding a valid personal identity code, or None.
+
+    Vectorised: a loose regular expression screens the column (for a categorical, only its
+    categories), and only the hits are checked digit by digit.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = pd.Series(column.cat.categories.astype(str))
+        bad = {c for c in cats[cats.str.contains(HETU_SCREEN, regex=True)] if find_identity_code(c)}
+        if not bad:
+            return None
+        hits = np.flatnonzero(column.astype(str).isin(bad).to_numpy())
+        return int(hits[0])
+    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        return None
+    text = column.astype("string")
+    screened = np.flatnonzero(text.str.contains(HETU_SCREEN, regex=True).fillna(False).to_numpy(dtype=bool))
+    for i in screened:
+        if find_identity_code(str(text.iloc[int(i)])):
+            return int(i)
     return None
 
 

@@ -13,17 +13,20 @@ optional ``municipality_code``, ``area``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from kuva.errors import BadRowError
-from kuva.privacy.pseudonym import HETU_SCREEN, PSEUDONYM_PATTERN, find_identity_code
+from kuva.privacy.pseudonym import PSEUDONYM_PATTERN, first_identity_code
 from kuva.registry import area_registry
 from kuva.warehouse.connection import Warehouse
 from kuva.warehouse.load import LoadReport, SourceInfo
 from kuva.warehouse.provenance import content_checksum, record_load
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 EventType = Literal[
     "registration", "initial_interview", "service_need_assessment", "employment_plan",
@@ -42,36 +45,13 @@ def _rows(frame: pd.DataFrame) -> np.ndarray:
     return frame["row"].to_numpy() if "row" in frame.columns else np.arange(1, len(frame) + 1)
 
 
-def _first_identity_code(column: pd.Series) -> int | None:
-    """Position of the first value holding a valid personal identity code, or None.
-
-    Vectorised: a loose regular expression screens the column (for a categorical, only its
-    categories), and only the hits are checked digit by digit.
-    """
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        cats = pd.Series(column.cat.categories.astype(str))
-        bad = {c for c in cats[cats.str.contains(HETU_SCREEN, regex=True)] if find_identity_code(c)}
-        if not bad:
-            return None
-        hits = np.flatnonzero(column.astype(str).isin(bad).to_numpy())
-        return int(hits[0])
-    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
-        return None
-    text = column.astype("string")
-    screened = np.flatnonzero(text.str.contains(HETU_SCREEN, regex=True).fillna(False).to_numpy(dtype=bool))
-    for i in screened:
-        if find_identity_code(str(text.iloc[int(i)])):
-            return int(i)
-    return None
-
-
 def _check_common(frame: pd.DataFrame, source: str, date_col: str, required: tuple[str, ...]) -> pd.DataFrame:
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise BadRowError(source, None, None, f"missing column(s) {missing}; found {list(frame.columns)}")
     rows = _rows(frame)
     for col in frame.columns:
-        i = _first_identity_code(frame[col])
+        i = first_identity_code(frame[col])
         if i is not None:
             raise BadRowError(source, int(rows[i]), col,
                               "contains a personal identity code; only keyed pseudonyms may be stored")
@@ -167,4 +147,36 @@ def load_survey_answers(
     return _insert(wh, "survey_answers", clean, ANSWER_COLUMNS, source, replace_source)
 
 
-__all__ = ["EVENT_TYPES", "SECTORS", "load_service_events", "load_survey_answers"]
+#: the stored columns of the service-process event log (kuva.process.eventlog.STORED_COLUMNS)
+PROCESS_COLUMNS = ("event_id", "pseudonym", "event_date", "event_type", "municipality_code", "origin_sector",
+                   "destination_sector", "service_type", "provider", "case_id", "plan_id", "referral_id",
+                   "age_group", "language", "detail")
+
+
+def load_process_events(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) -> LoadReport:
+    """Store a validated service-process event log (:func:`kuva.process.eventlog.validate_event_log`).
+
+    In one transaction (a killed load changes nothing): the same content loaded twice is stored
+    once; otherwise every row is added under a new load, and a row whose ``event_id`` was stored
+    before is a correction — reads take each event's latest load (:func:`latest_process_events`).
+    The identity-code screen and pseudonym check run again here, whoever calls.
+    """
+    missing = [c for c in PROCESS_COLUMNS if c not in frame.columns]
+    if missing:
+        raise BadRowError(source.location, None, None, f"missing column(s) {missing}")
+    clean = _check_common(frame, source.location, "event_date", ("pseudonym", "event_date", "event_type"))
+    return _insert(wh, "process_events", clean, PROCESS_COLUMNS, source, False)
+
+
+def latest_process_events(wh: Warehouse) -> ir.Table:
+    """The event log as an Ibis expression: each ``event_id`` of a source in its latest load."""
+    import ibis
+
+    t = wh.table("process_events")
+    w = ibis.window(group_by=[t.source_id, t.event_id], order_by=ibis.desc(t.load_id))
+    ranked = t.mutate(_rank=ibis.row_number().over(w))
+    return ranked.filter(ranked._rank == 0).drop("_rank")
+
+
+__all__ = ["EVENT_TYPES", "PROCESS_COLUMNS", "SECTORS", "latest_process_events", "load_process_events",
+           "load_service_events", "load_survey_answers"]

@@ -21,6 +21,8 @@ Tables
                        reference tables written from :mod:`kuva.registry`.
 ``service_events``     person-level milestones of a jobseeker's path (keyed pseudonyms only).
 ``survey_answers``     person-level answers, e.g. Kykyviisari (keyed pseudonyms only).
+``process_events``     the service-process event log (docs/process.md): one row per event and
+                       load; a later load of the same ``event_id`` is a correction (new vintage).
 ``synthetic_truth``    the planted truth of a simulation (effects), for scoring estimators.
 """
 
@@ -172,6 +174,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE sources ADD COLUMN sensitivity VARCHAR DEFAULT 'confidential'",
             "UPDATE sources SET sensitivity = CASE WHEN kind LIKE 'statfin%' AND NOT synthetic "
             "THEN 'public' ELSE 'confidential' END",
+        ),
+    ),
+    Migration(
+        4,
+        "service process: the client event log with origin and destination sectors (keyed pseudonyms only)",
+        (
+            """CREATE TABLE process_events (
+                event_id VARCHAR NOT NULL,
+                pseudonym VARCHAR NOT NULL CHECK (length(pseudonym) = 64),
+                event_date DATE NOT NULL,
+                event_type VARCHAR NOT NULL,
+                municipality_code VARCHAR NOT NULL,
+                origin_sector VARCHAR,
+                destination_sector VARCHAR,
+                service_type VARCHAR,
+                provider VARCHAR,
+                case_id VARCHAR,
+                plan_id VARCHAR,
+                referral_id VARCHAR,
+                age_group VARCHAR,
+                language VARCHAR,
+                detail VARCHAR,
+                load_id BIGINT NOT NULL,
+                source_id VARCHAR NOT NULL
+            )""",
         ),
     ),
 )

@@ -1,0 +1,172 @@
+"""``kuva process …``: the service-process event log — load it, and measure milestones, plan
+debt, referral routes and data quality against the service-model rulebooks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kuva.cli.app import process_app, state
+from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month
+
+LevelOpt = Annotated[str, typer.Option("--level", help="municipality, pilot_area or nation.")]
+MuniOpt = Annotated[list[str] | None, typer.Option("--municipality", "-m",
+                                                   help="Municipality code or name (repeatable).")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="First month (YYYY-MM) of clock starts or events.")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM or YYYY-MM-DD).")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Measure as on this day (default: the latest event).")]
+FmtOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
+
+
+def _munis(names: list[str] | None) -> list[str] | None:
+    if not names:
+        return None
+    from kuva.registry import area_registry
+
+    return [area_registry().municipality(n).code for n in names]
+
+
+def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipality: list[str] | None,
+             start: str | None, end: str | None, as_of: str | None, **extra: object) -> None:
+    from kuva.process import kpis, publish
+    from kuva.warehouse import Warehouse
+
+    choice("--format", fmt, OUTPUT_FORMATS)
+    choice("--level", level, kpis.LEVELS)
+    s = state(ctx).settings()
+    kw: dict[str, object] = {"municipalities": _munis(municipality), "start": parse_month(start, "--from"),
+                             "end": parse_month(end, "--to")}
+    if measure != "plan-debt":
+        kw["as_of"] = parse_month(as_of, "--as-of")
+    if measure != "quality":
+        kw["level"] = level
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        if measure == "kpis":
+            protected = publish.compliance(wh, extra["book"], min_cell=s.min_cell, **kw)  # type: ignore[arg-type]
+        else:
+            if measure == "quality":
+                kw.pop("start")
+                kw.pop("end")
+            protected = publish.MEASURES[measure](wh, min_cell=s.min_cell, **kw)
+    emit(protected.frame, fmt)
+    if protected.note.hidden_cells or protected.note.hidden_derived:
+        err.print(protected.note.text())
+
+
+@process_app.command("template")
+def process_template(
+    file: Annotated[Path, typer.Argument(help="Where to write the template: .csv or .xlsx.")],
+) -> None:
+    """Write an example event log with every column of the format (docs/process.md)."""
+    from kuva.errors import KuvaInputError
+    from kuva.process.eventlog import template_frame
+
+    frame = template_frame()
+    if file.suffix.lower() == ".xlsx":
+        frame.to_excel(file, index=False)
+    elif file.suffix.lower() == ".csv":
+        frame.to_csv(file, index=False)
+    else:
+        raise KuvaInputError(f"{file}: the template is written as .csv or .xlsx")
+    out.print(f"Wrote {file} ({len(frame)} example events, {len(frame.columns)} columns)")
+
+
+@process_app.command("load")
+def process_load(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Event log: CSV, Excel (.xlsx) or Parquet (docs/process.md).")],
+    source_id: Annotated[str | None, typer.Option("--source-id", help="Stable id of this data source "
+                                                                     "(default: process:<file name>).")] = None,
+) -> None:
+    """Validate and load a service-process event log. Client ids are pseudonymised with
+    KUVA_PSEUDONYM_KEY; personal identity codes anywhere refuse the file; nothing is stored
+    unless every row is valid. A new month is added; an event loaded again with the same
+    event_id is a correction (a new vintage); the same file twice is stored once."""
+    from kuva.process.eventlog import read_event_log
+    from kuva.warehouse import SourceInfo, Warehouse
+    from kuva.warehouse.persons import load_process_events
+
+    frame = read_event_log(file)
+    s = state(ctx).settings()
+    sid = source_id or f"process:{file.stem}"
+    info = SourceInfo(sid, "user-file", f"Service-process event log {file.name}", "the data owner", "confidential",
+                      False, str(file), datetime.now().replace(microsecond=0), sensitivity="confidential")
+    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+        r = load_process_events(wh, frame, info)
+    status = f"stored as load {r.load_id}" if r.load_id is not None else "already loaded, nothing changed"
+    out.print(f"{file}: {r.rows_in:,} events of {frame['pseudonym'].nunique():,} clients — {status}")
+
+
+@process_app.command("rules")
+def process_rules(
+    rules: Annotated[Path | None, typer.Option("--rules", help="A rulebook file to add (TOML).")] = None,
+    fmt: FmtOpt = "table",
+) -> None:
+    """List the service-model rulebooks and their rules."""
+    import pandas as pd
+
+    from kuva.process.rules import rulebooks
+
+    choice("--format", fmt, OUTPUT_FORMATS)
+    rows = [{"rulebook": b.label, "valid_from": b.valid_from, "valid_to": b.valid_to or "", "rule": r.id,
+             "kind": r.kind, "after": r.after, "events": ", ".join(r.events), "within": r.within, "unit": r.unit,
+             "rule_text": r.describe("en")} for b in rulebooks(rules) for r in b.rules]
+    emit(pd.DataFrame(rows), fmt)
+
+
+@process_app.command("kpis")
+def process_kpis(
+    ctx: typer.Context,
+    rulebook: Annotated[str | None, typer.Option("--rulebook", help="Rulebook id (default: the one in force on "
+                                                                    "the --as-of day).")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="A rulebook file to add (TOML).")] = None,
+    level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None, end: ToOpt = None,
+    as_of: AsOfOpt = None, fmt: FmtOpt = "table",
+) -> None:
+    """Milestone compliance against a rulebook: for each rule, clients whose deadline has passed
+    (n_due), those who met it (n_met), the share and the median delay, by area and month."""
+    from kuva.process.kpis import data_end
+    from kuva.process.rules import rulebook as get_rulebook
+    from kuva.process.rules import rulebook_in_force
+    from kuva.warehouse import Warehouse
+
+    if rulebook is not None:
+        book = get_rulebook(rulebook, path=rules)
+    else:
+        day = parse_month(as_of, "--as-of")
+        if day is None:
+            with Warehouse(state(ctx).settings().warehouse, read_only=True) as wh:
+                day = data_end(wh)
+        book = rulebook_in_force(day or datetime.now().date(), path=rules)
+    err.print(f"Rulebook: {book.label} ({book.names['en']})")
+    _publish(ctx, "kpis", fmt, level, municipality, start, end, as_of, book=book)
+
+
+@process_app.command("plan-debt")
+def process_plan_debt(
+    ctx: typer.Context, level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None,
+    end: ToOpt = None, fmt: FmtOpt = "table",
+) -> None:
+    """Plan debt at each month end: open client spells and those without a valid employment plan."""
+    _publish(ctx, "plan-debt", fmt, level, municipality, start, end, None)
+
+
+@process_app.command("routes")
+def process_routes(
+    ctx: typer.Context, level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None,
+    end: ToOpt = None, as_of: AsOfOpt = None, fmt: FmtOpt = "table",
+) -> None:
+    """Referral routes: referrals by origin and destination sector, those that led to a service,
+    those that led to none within 90 days, and the median wait."""
+    _publish(ctx, "routes", fmt, level, municipality, start, end, as_of)
+
+
+@process_app.command("quality")
+def process_quality(
+    ctx: typer.Context, municipality: MuniOpt = None, as_of: AsOfOpt = None, fmt: FmtOpt = "table",
+) -> None:
+    """Data-quality checks of the event log by municipality and month."""
+    _publish(ctx, "quality", fmt, "municipality", municipality, None, None, as_of)

@@ -1,0 +1,386 @@
+"""Service-process measures over the stored event log, as Ibis expressions (any backend).
+
+Every measure starts from :func:`events` (each event's latest vintage) and ends in one small
+frame per area and month; the frames pass the disclosure engine in :mod:`kuva.process.publish`.
+
+- :func:`rule_compliance` — each rule of a rulebook: the clients whose deadline has passed by
+  ``as_of`` (``n_due``), those who met it (``n_met``), the share, the median delay (``deadline``
+  rules) — by area and the month the clock started;
+- :func:`plan_debt` — at each month end, clients with an open spell (registered, not exited)
+  and those of them without a valid employment plan;
+- :func:`referral_routes` — referrals sent, origin → destination sector, by area and month, with
+  the waiting time to the service they led to and those that led to none within 90 days;
+- :func:`data_quality` — events before registration, registrations without an initial interview
+  within 30 days, duplicate events, service ends without a start, exits without registration.
+
+Levels: ``municipality`` (the client's municipality), ``pilot_area`` (the 2021–2024 pilot areas;
+municipalities outside them are left out) and ``nation``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+from kuva.errors import KuvaInputError, KuvaLookupError
+from kuva.process.eventlog import EXIT_TYPES
+from kuva.process.rules import Rule, Rulebook
+from kuva.registry import programme_registry
+from kuva.registry.calendar import calendar_frame
+from kuva.warehouse.connection import Warehouse
+from kuva.warehouse.persons import latest_process_events
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+Level = Literal["municipality", "pilot_area", "nation"]
+LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
+NATION = "SSS"
+UNREALISED_AFTER_DAYS = 90  #: a referral with no service start this long after it counts as unrealised
+NO_INTERVIEW_AFTER_DAYS = 30  #: data quality: a registration with no initial interview this long after
+
+
+def events(wh: Warehouse, *, start: date | None = None, end: date | None = None,
+           municipalities: Sequence[str] | None = None) -> ir.Table:
+    """The event log (latest vintage of each event), optionally limited to dates and
+    municipalities."""
+    t = latest_process_events(wh)
+    if start is not None:
+        t = t.filter(t.event_date >= start)
+    if end is not None:
+        t = t.filter(t.event_date <= end)
+    if municipalities is not None:
+        t = t.filter(t.municipality_code.isin(list(municipalities)))
+    return t
+
+
+def data_end(wh: Warehouse) -> date | None:
+    """The latest event date in the log (the default ``as_of``)."""
+    p = latest_process_events(wh).event_date.max().to_pandas()
+    if p is None or pd.isna(p):
+        return None
+    ts = pd.Timestamp(p)
+    return date(ts.year, ts.month, ts.day)
+
+
+def _level_map(level: Level) -> pd.DataFrame | None:
+    if level not in LEVELS:
+        raise KuvaInputError(f"level must be one of {list(LEVELS)}, got {level!r}")
+    if level == "pilot_area":
+        rows = [(m.municipality_code, m.area_code) for m in programme_registry().memberships()]
+        return pd.DataFrame(rows, columns=["municipality_code", "area_code"]).drop_duplicates("municipality_code")
+    return None
+
+
+def _with_area(t: ir.Table, level: Level) -> ir.Table:
+    import ibis
+
+    if level == "municipality":
+        return t.mutate(area_code=t.municipality_code)
+    if level == "nation":
+        return t.mutate(area_code=ibis.literal(NATION))
+    m = ibis.memtable(_level_map(level))
+    return t.inner_join(m, "municipality_code")
+
+
+def _month(col: ir.DateValue) -> ir.DateValue:
+    return col.truncate("M")
+
+
+def _as_of(wh: Warehouse, as_of: date | None) -> date:
+    day = as_of or data_end(wh)
+    if day is None:
+        raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
+    return day
+
+
+# -- rules ------------------------------------------------------------------------------------
+def _deadline_date(start: ir.DateValue, rule: Rule, cal: ir.Table | None) -> ir.DateValue:
+    import ibis
+
+    if rule.unit == "days":
+        return start + ibis.interval(days=rule.within)
+    if rule.unit == "months":
+        return start + ibis.interval(months=rule.within)
+    raise AssertionError("working days go through the calendar")  # pragma: no cover
+
+
+def _spells(ev: ir.Table, after: str) -> ir.Table:
+    """Each ``after`` event with the next one of the same client (the clock's bound)."""
+    import ibis
+
+    a = ev.filter(ev.event_type == after).select(
+        start_id=ev.event_id, pseudonym=ev.pseudonym, start=ev.event_date, municipality_code=ev.municipality_code)
+    w = ibis.window(group_by=a.pseudonym, order_by=[a.start, a.start_id])
+    return a.mutate(next_start=a.start.lead().over(w))
+
+
+def _deadline(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
+    """Per clock start: ``due`` (deadline passed by ``as_of``), ``met`` and ``delay`` (in the
+    rule's unit; NULL when the event has not happened)."""
+    import ibis
+
+    a = _spells(ev, rule.after)
+    b = ev.filter(ev.event_type.isin(list(rule.events))).select(b_pseudonym=ev.pseudonym, hit=ev.event_date)
+    j = a.left_join(b, [a.pseudonym == b.b_pseudonym, b.hit >= a.start,
+                        a.next_start.isnull() | (b.hit < a.next_start)])
+    first = j.group_by(["start_id", "pseudonym", "start", "municipality_code"]).aggregate(hit=j.hit.min())
+    if rule.unit == "working_days":
+        cal = ibis.memtable(calendar_frame()[["day", "wd_index"]])
+        cs = cal.select(s_day=cal.day, s_idx=cal.wd_index)
+        ch = cal.select(h_day=cal.day, h_idx=cal.wd_index)
+        f = first.inner_join(cs, first.start == cs.s_day).left_join(ch, first.hit == ch.h_day)
+        cal_df = calendar_frame().set_index("day")["wd_index"]
+        as_of_idx = int(cal_df[as_of])
+        delay = f.h_idx - f.s_idx
+        due = (f.s_idx + rule.within) <= as_of_idx
+        out = f.mutate(delay=delay, due=due)
+    else:
+        deadline = _deadline_date(first.start, rule, None)
+        delay = (first.hit.delta(first.start, unit="day") if rule.unit == "days"
+                 else first.hit.delta(first.start, unit="month"))
+        out = first.mutate(delay=delay, due=deadline <= as_of, _deadline=deadline)
+        out = out.mutate(met_months=out.hit <= out._deadline) if rule.unit == "months" else out
+    met = out.hit.notnull() & ((out.met_months) if rule.unit == "months" else (out.delay <= rule.within))
+    return out.mutate(met=met).select("start_id", "pseudonym", "start", "municipality_code", "hit", "delay", "due",
+                                      "met")
+
+
+def _count_rule(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
+    import ibis
+
+    a = _spells(ev, rule.after)
+    window_end = a.start + ibis.interval(months=rule.within)
+    a = a.mutate(window_end=window_end)
+    b = ev.filter(ev.event_type.isin(list(rule.events))).select(b_pseudonym=ev.pseudonym, hit=ev.event_date)
+    j = a.left_join(b, [a.pseudonym == b.b_pseudonym, b.hit >= a.start, b.hit <= a.window_end,
+                        a.next_start.isnull() | (b.hit < a.next_start)])
+    g = j.group_by(["start_id", "pseudonym", "start", "municipality_code", "window_end"]).aggregate(
+        n=j.hit.count())
+    return g.mutate(hit=ibis.null(date), delay=ibis.null(int), due=g.window_end <= as_of,
+                    met=g.n >= rule.count).select("start_id", "pseudonym", "start", "municipality_code", "hit",
+                                                  "delay", "due", "met")
+
+
+def _cadence(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
+    """Per spell (from ``after`` to the next exit, or ``as_of``): met when no gap between
+    consecutive events of the rule — and from the last one to the spell's end — exceeds
+    ``within`` months; due when the spell lasted at least that long."""
+    import ibis
+
+    a = _spells(ev, rule.after)
+    ex = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, exit_date=ev.event_date)
+    ja = a.left_join(ex, [a.pseudonym == ex.x_pseudonym, ex.exit_date >= a.start])
+    spells = ja.group_by(["start_id", "pseudonym", "start", "municipality_code", "next_start"]).aggregate(
+        exit_date=ja.exit_date.min())
+    stop = ibis.least(ibis.coalesce(spells.exit_date, ibis.literal(as_of)), ibis.literal(as_of))
+    spells = spells.mutate(stop=stop)
+    b = ev.filter(ev.event_type.isin(list(rule.events))).select(b_pseudonym=ev.pseudonym, hit=ev.event_date)
+    j = spells.inner_join(b, [spells.pseudonym == b.b_pseudonym, b.hit >= spells.start, b.hit <= spells.stop,
+                              spells.next_start.isnull() | (b.hit < spells.next_start)])
+    w = ibis.window(group_by=j.start_id, order_by=j.hit)
+    j = j.mutate(prev=j.hit.lag().over(w))
+    j = j.mutate(late=j.prev.notnull() & (j.hit > j.prev + ibis.interval(months=rule.within)))
+    per = j.group_by(["start_id"]).aggregate(any_late=j.late.any(), last=j.hit.max())
+    s = spells.left_join(per, "start_id")
+    tail_late = s.last.isnull() | (s.stop > s.last + ibis.interval(months=rule.within))
+    due = s.stop >= s.start + ibis.interval(months=rule.within)
+    return s.mutate(hit=s.last, delay=ibis.null(int), due=due,
+                    met=~(ibis.coalesce(s.any_late, False) | tail_late)).select(
+        "start_id", "pseudonym", "start", "municipality_code", "hit", "delay", "due", "met")
+
+
+def rule_outcomes(wh: Warehouse, rule: Rule, *, as_of: date, start: date | None = None,
+                  end: date | None = None, municipalities: Sequence[str] | None = None) -> ir.Table:
+    """One row per clock start (``start_id``): ``start, municipality_code, hit, delay, due, met``."""
+    ev = events(wh, municipalities=municipalities)
+    out = {"deadline": _deadline, "count": _count_rule, "cadence": _cadence}[rule.kind](ev, rule, as_of)
+    if start is not None:
+        out = out.filter(out.start >= start)
+    if end is not None:
+        out = out.filter(out.start <= end)
+    return out
+
+
+def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipality", as_of: date | None = None,
+                    start: date | None = None, end: date | None = None,
+                    municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+    """Compliance with each rule of ``book`` by area and month of the clock's start: ``rulebook,
+    rule, unit, level, area_code, month, n_due, n_met, share_met, median_delay`` (due clocks only)."""
+    day = _as_of(wh, as_of)
+    frames = []
+    for rule in book.rules:
+        o = rule_outcomes(wh, rule, as_of=day, start=start, end=end, municipalities=municipalities)
+        o = _with_area(o.filter(o.due), level)
+        o = o.mutate(month=_month(o.start))
+        g = o.group_by(["area_code", "month"]).aggregate(
+            n_due=o.start_id.count(), n_met=o.met.cast("int64").sum(), median_delay=o.delay.median())
+        df = g.to_pandas()
+        df.insert(0, "rule", rule.id)
+        df.insert(0, "rulebook", book.label)
+        df.insert(2, "unit", rule.unit)
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    out.insert(3, "level", level)
+    out["month"] = pd.to_datetime(out["month"]).dt.date
+    out["n_met"] = out["n_met"].fillna(0).astype("int64")
+    out["share_met"] = 100.0 * out["n_met"] / out["n_due"]
+    out["median_delay"] = out["median_delay"].astype(float)
+    cols = ["rulebook", "rule", "unit", "level", "area_code", "month", "n_due", "n_met", "share_met", "median_delay"]
+    result: pd.DataFrame = out.sort_values(["rule", "area_code", "month"]).reset_index(drop=True)[cols]
+    return result
+
+
+# -- plan debt --------------------------------------------------------------------------------
+def month_ends(first: date, last: date) -> list[date]:
+    """The last day of every month from ``first``'s month to ``last``'s."""
+    out = []
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        nxt = date(y + (m == 12), m % 12 + 1, 1)
+        out.append(nxt - timedelta(days=1))
+        y, m = nxt.year, nxt.month
+    return out
+
+
+def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | None = None, end: date | None = None,
+              municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+    """At each month end: ``open_spells`` (registered, not exited), ``plan_debt`` (of them, no
+    valid plan: none drawn up in the spell, or the latest plan event is an expiry) and the share."""
+    import ibis
+
+    ev = events(wh, municipalities=municipalities)
+    last = end or data_end(wh)
+    if last is None:
+        raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
+    first = start or pd.Timestamp(ev.event_date.min().to_pandas()).date()
+    days = ibis.memtable(pd.DataFrame({"day": month_ends(first, last)}))
+    sp = _spells(ev, "registration")
+    ex = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, exit_date=ev.event_date)
+    ja = sp.left_join(ex, [sp.pseudonym == ex.x_pseudonym, ex.exit_date >= sp.start])
+    spells = ja.group_by(["start_id", "pseudonym", "start", "municipality_code", "next_start"]).aggregate(
+        exit_date=ja.exit_date.min())
+    open_ = spells.cross_join(days)
+    open_ = open_.filter((open_.start <= open_.day) & (open_.exit_date.isnull() | (open_.exit_date > open_.day))
+                         & (open_.next_start.isnull() | (open_.next_start > open_.day)))
+    plans = ev.filter(ev.event_type.isin(["plan_created", "plan_updated", "plan_expired"])).select(
+        p_pseudonym=ev.pseudonym, p_date=ev.event_date, p_type=ev.event_type, p_id=ev.event_id)
+    jp = open_.left_join(plans, [open_.pseudonym == plans.p_pseudonym, plans.p_date >= open_.start,
+                                 plans.p_date <= open_.day])
+    w = ibis.window(group_by=[jp.start_id, jp.day], order_by=[ibis.desc(jp.p_date), ibis.desc(jp.p_type)])
+    jp = jp.mutate(_r=ibis.row_number().over(w))
+    latest = jp.filter(jp._r == 0)
+    latest = latest.mutate(valid=latest.p_type.notnull() & (latest.p_type != "plan_expired"))
+    latest = _with_area(latest, level)
+    g = latest.group_by(["area_code", "day"]).aggregate(
+        open_spells=latest.start_id.count(), plan_debt=(~latest.valid).cast("int64").sum())
+    df = g.to_pandas().rename(columns={"day": "month_end"})
+    df.insert(0, "level", level)
+    df["month_end"] = pd.to_datetime(df["month_end"]).dt.date
+    df["plan_debt_share"] = 100.0 * df["plan_debt"] / df["open_spells"]
+    result: pd.DataFrame = df.sort_values(["area_code", "month_end"]).reset_index(drop=True)
+    return result
+
+
+# -- referral routes --------------------------------------------------------------------------
+def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date | None = None,
+                    start: date | None = None, end: date | None = None,
+                    municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+    """Referrals sent by area, month, origin and destination sector: ``referrals``,
+    ``realised`` (led to a service start with the same referral id), ``unrealised`` (none within
+    90 days, counted once 90 days have passed by ``as_of``) and the median wait in days."""
+    import ibis
+
+    day = _as_of(wh, as_of)
+    ev = events(wh, municipalities=municipalities)
+    r = ev.filter(ev.event_type == "referral_sent")
+    if start is not None:
+        r = r.filter(r.event_date >= start)
+    if end is not None:
+        r = r.filter(r.event_date <= end)
+    r = r.select("event_id", "pseudonym", "event_date", "municipality_code", "origin_sector", "destination_sector",
+                 "referral_id")
+    s = ev.filter(ev.event_type == "service_start").select(s_pseudonym=ev.pseudonym, s_ref=ev.referral_id,
+                                                            s_date=ev.event_date)
+    j = r.left_join(s, [r.pseudonym == s.s_pseudonym, r.referral_id == s.s_ref, s.s_date >= r.event_date])
+    per = j.group_by(["event_id", "event_date", "municipality_code", "origin_sector", "destination_sector"]).aggregate(
+        s_date=j.s_date.min())
+    per = per.mutate(wait=per.s_date.delta(per.event_date, unit="day"),
+                     closed=per.event_date + ibis.interval(days=UNREALISED_AFTER_DAYS) <= day)
+    per = per.mutate(realised=per.s_date.notnull(),
+                     unrealised=per.closed & (per.s_date.isnull() | (per.wait > UNREALISED_AFTER_DAYS)))
+    per = _with_area(per, level)
+    per = per.mutate(month=_month(per.event_date))
+    g = per.group_by(["area_code", "month", "origin_sector", "destination_sector"]).aggregate(
+        referrals=per.event_id.count(), realised=per.realised.cast("int64").sum(),
+        unrealised=per.unrealised.cast("int64").sum(), median_wait_days=per.wait.median())
+    df = g.to_pandas()
+    df.insert(0, "level", level)
+    df["month"] = pd.to_datetime(df["month"]).dt.date
+    df["median_wait_days"] = df["median_wait_days"].astype(float)
+    result: pd.DataFrame = df.sort_values(["area_code", "month", "origin_sector", "destination_sector"]).reset_index(
+        drop=True)
+    return result
+
+
+# -- data quality -----------------------------------------------------------------------------
+QUALITY_CHECKS: tuple[str, ...] = ("events_before_registration", "registration_without_interview",
+                                   "duplicate_events", "service_end_without_start", "exit_without_registration")
+
+
+def data_quality(wh: Warehouse, *, as_of: date | None = None, municipalities: Sequence[str] | None = None
+                 ) -> pd.DataFrame:
+    """Counts of suspect events by municipality and month: ``check, municipality_code, month, n``."""
+    import ibis
+
+    day = _as_of(wh, as_of)
+    ev = events(wh, municipalities=municipalities)
+    regs = ev.filter(ev.event_type == "registration")
+    first_reg = regs.group_by("pseudonym").aggregate(first_reg=regs.event_date.min())
+    e = ev.left_join(first_reg, "pseudonym")
+    parts: list[ir.Table] = []
+
+    def add(name: str, t: ir.Table) -> None:
+        parts.append(t.select(check=ibis.literal(name), municipality_code=t.municipality_code.cast("string"),
+                              month=_month(t.event_date).cast("date")))
+
+    add("events_before_registration", e.filter(e.first_reg.notnull() & (e.event_date < e.first_reg)))
+    add("exit_without_registration", e.filter(e.event_type.isin(list(EXIT_TYPES)) & e.first_reg.isnull()))
+    ii = _deadline(ev, Rule("q", "deadline", "registration", ("initial_interview",), NO_INTERVIEW_AFTER_DAYS, "days",
+                            1, {"en": ""}), day)
+    ii = ii.filter(ii.due & ii.hit.isnull())
+    add("registration_without_interview", ii.mutate(event_date=ii.start))
+    key = ["pseudonym", "event_date", "event_type", "service_type", "referral_id", "plan_id"]
+    w = ibis.window(group_by=[ev[k] for k in key], order_by=ev.event_id)
+    d = ev.mutate(_n=ibis.row_number().over(w))
+    add("duplicate_events", d.filter(d._n > 0))
+    st = ev.filter(ev.event_type == "service_start").select(s_pseudonym=ev.pseudonym, s_type=ev.service_type,
+                                                             s_date=ev.event_date)
+    en = ev.filter(ev.event_type == "service_end")
+    je = en.left_join(st, [en.pseudonym == st.s_pseudonym, en.service_type == st.s_type, st.s_date <= en.event_date])
+    orphan = je.group_by(["event_id", "municipality_code", "event_date"]).aggregate(n_start=je.s_date.count())
+    add("service_end_without_start", orphan.filter(orphan.n_start == 0))
+    u = ibis.union(*parts)
+    g = u.group_by(["check", "municipality_code", "month"]).aggregate(n=u.check.count())
+    df = g.to_pandas()
+    df["month"] = pd.to_datetime(df["month"]).dt.date
+    result: pd.DataFrame = df.sort_values(["check", "municipality_code", "month"]).reset_index(drop=True)
+    return result
+
+
+__all__ = [
+    "LEVELS",
+    "NATION",
+    "QUALITY_CHECKS",
+    "data_end",
+    "data_quality",
+    "events",
+    "month_ends",
+    "plan_debt",
+    "referral_routes",
+    "rule_compliance",
+    "rule_outcomes",
+]

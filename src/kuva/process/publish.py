@@ -1,0 +1,68 @@
+"""The service-process measures through the disclosure engine: each table declared (its person
+counts, the shares and medians derived from them) and protected with the settings' policy.
+Event logs are confidential, so every figure derived from them is protected; nothing here is
+published unprotected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from kuva.analysis.inputs import resolve_policy
+from kuva.privacy.engine import ProtectedTable, protect_table
+from kuva.privacy.spec import Count, Derived, Ratio, TableSpec
+from kuva.process import kpis
+from kuva.process.rules import Rulebook
+from kuva.warehouse.connection import Warehouse
+
+_AREA = ("level", "area_code")
+
+
+def _protect(frame: pd.DataFrame, spec: TableSpec, name: str, min_cell: int | None) -> ProtectedTable:
+    return protect_table(frame, spec, resolve_policy(min_cell), name=name)
+
+
+def compliance_spec(book: Rulebook) -> TableSpec:
+    dims = ("rule", *_AREA, "month")
+    return TableSpec(
+        counts=(Count("n_due", dims, quantity=f"process_due@{book.label}"),
+                Count("n_met", dims, quantity=f"process_met@{book.label}")),
+        derived=(Ratio("share_met", "n_met", ("n_due",)), Derived("median_delay", ("n_due",))))
+
+
+PLAN_DEBT_SPEC = TableSpec(
+    counts=(Count("open_spells", (*_AREA, "month_end"), quantity="process_open_spells"),
+            Count("plan_debt", (*_AREA, "month_end"), quantity="process_plan_debt")),
+    derived=(Ratio("plan_debt_share", "plan_debt", ("open_spells",)),))
+
+ROUTES_SPEC = TableSpec(
+    counts=tuple(Count(c, (*_AREA, "month", "origin_sector", "destination_sector"), quantity=f"process_{c}")
+                 for c in ("referrals", "realised", "unrealised")),
+    derived=(Derived("median_wait_days", ("referrals", "realised")),))
+
+QUALITY_SPEC = TableSpec(counts=(Count("n", ("check", "municipality_code", "month"), quantity="process_quality"),))
+
+
+def compliance(wh: Warehouse, book: Rulebook, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
+    """:func:`kuva.process.kpis.rule_compliance`, protected."""
+    return _protect(kpis.rule_compliance(wh, book, **kw), compliance_spec(book), "process_compliance",  # type: ignore[arg-type]
+                    min_cell)
+
+
+def plan_debt(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
+    return _protect(kpis.plan_debt(wh, **kw), PLAN_DEBT_SPEC, "process_plan_debt", min_cell)  # type: ignore[arg-type]
+
+
+def routes(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
+    return _protect(kpis.referral_routes(wh, **kw), ROUTES_SPEC, "process_routes", min_cell)  # type: ignore[arg-type]
+
+
+def quality(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
+    return _protect(kpis.data_quality(wh, **kw), QUALITY_SPEC, "process_quality", min_cell)  # type: ignore[arg-type]
+
+
+MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "routes": routes, "quality": quality}
+
+__all__ = ["MEASURES", "compliance", "compliance_spec", "plan_debt", "quality", "routes"]

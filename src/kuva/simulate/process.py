@@ -1,0 +1,158 @@
+"""A synthetic service-process event log with planted milestones, referral routes and plan debt.
+
+Each simulated client registers on a working day, gets an initial interview after a planted
+number of working days (or never), an employment plan (or not), supplementary and three-monthly
+job-search talks, referrals from a planted origin-sector mix, services after a planted wait,
+and an exit. The planted quantities are drawn first and the events written from them, and the
+truth is counted from the draws — not from the events — so the measures in
+:mod:`kuva.process.kpis` can be checked against it exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from kuva.errors import KuvaInputError
+from kuva.privacy.pseudonym import pseudonymise
+from kuva.registry.calendar import add_working_days, calendar_frame
+from kuva.warehouse.connection import Warehouse
+from kuva.warehouse.load import LoadReport, SourceInfo
+from kuva.warehouse.persons import load_process_events
+
+#: origin sector of referrals to employment services and its planted share (the seed's 78/22)
+DEFAULT_ORIGINS: Mapping[str, float] = {"social_services": 0.78, "employment_services": 0.22}
+SERVICES: tuple[str, ...] = ("VALMENNUS", "TYOKOKEILU", "KOULUTUS", "PALKKATUKI")
+
+
+@dataclass(frozen=True)
+class ProcessParams:
+    """The planted behaviour (per client, independent draws)."""
+
+    interview_within_5: float = 0.7  #: share interviewed within 5 working days
+    late_interview_max: int = 25  #: late interviews: 6 … this many working days
+    no_interview: float = 0.05  #: share never interviewed
+    plan: float = 0.85  #: share with a plan drawn up at the interview
+    referral: float = 0.4  #: share referred to a service
+    origins: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_ORIGINS))
+    wait_days_max: int = 60  #: wait from referral to service start, uniform 1 … this
+    unrealised: float = 0.15  #: share of referrals that never lead to a service
+    exit_within_months: int = 9  #: clients exit 1 … this many months after registration (or stay)
+    stay: float = 0.3  #: share still registered at the end
+
+
+@dataclass(frozen=True)
+class SimulatedLog:
+    events: pd.DataFrame  #: the raw event-log format (client ids; see kuva.process.eventlog)
+    truth: pd.DataFrame  #: one row per client: the planted draws
+    key: bytes  #: the pseudonym key the ids were meant for (tests)
+
+
+def simulate_event_log(
+    municipalities: Sequence[str], *, clients: int = 1000, start: date = date(2023, 1, 2),
+    months: int = 12, params: ProcessParams | None = None, seed: int = 0,
+) -> SimulatedLog:
+    """An event log of ``clients`` clients registering over ``months`` months from ``start``."""
+    p = params or ProcessParams()
+    if clients < 1 or months < 1 or not municipalities:
+        raise KuvaInputError("simulate_event_log needs clients >= 1, months >= 1 and municipalities")
+    if abs(sum(p.origins.values()) - 1.0) > 1e-9:
+        raise KuvaInputError(f"origin shares must sum to 1, got {sum(p.origins.values())}")
+    rng = np.random.default_rng(seed)
+    cal = calendar_frame()
+    span_end = (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
+    work_days = cal.loc[cal["working"] & (cal["day"] >= start) & (cal["day"] < span_end), "day"].to_numpy()
+    origins, shares = list(p.origins), np.array(list(p.origins.values()))
+    rows: list[tuple[object, ...]] = []
+    truth: list[dict[str, object]] = []
+    for i in range(clients):
+        cid = f"S-{seed}-{i:07d}"
+        muni = municipalities[int(rng.integers(len(municipalities)))]
+        reg = work_days[int(rng.integers(len(work_days)))]
+        u = rng.random()
+        if u < p.no_interview:
+            delay = None
+        elif u < p.no_interview + p.interview_within_5:
+            delay = int(rng.integers(0, 6))
+        else:
+            delay = int(rng.integers(6, p.late_interview_max + 1))
+        has_plan = delay is not None and rng.random() < p.plan
+        stays = rng.random() < p.stay
+        exit_day = None if stays else reg + timedelta(days=int(30 * rng.integers(1, p.exit_within_months + 1)))
+        referred = rng.random() < p.referral
+        origin = origins[int(rng.choice(len(origins), p=shares))] if referred else None
+        ref_day = reg + timedelta(days=int(rng.integers(10, 40))) if referred else None
+        unreal = referred and rng.random() < p.unrealised
+        wait = int(rng.integers(1, p.wait_days_max + 1)) if referred and not unreal else None
+        base = [cid, muni]
+        k = 0
+
+        def ev(day: date, kind: str, origin_s: str | None = "employment_services", dest: str | None = None,
+               service: str | None = None, plan: str | None = None, ref: str | None = None,
+               age: str | None = None, lang: str | None = None, base: list[str] = base, cid: str = cid) -> None:
+            nonlocal k
+            k += 1
+            rows.append((f"{cid}-{k}", base[0], day.isoformat(), kind, base[1], origin_s, dest, service,
+                         "Provider Oy" if service else None, f"{cid}-c", plan, ref, age, lang, None))
+
+        ev(reg, "registration", age=("15-24", "25-29", "30-54", "55-")[int(rng.integers(4))],
+           lang=("fi", "sv", "other")[int(rng.choice(3, p=[0.85, 0.05, 0.10]))])
+        interview = None
+        if delay is not None:
+            interview = reg if delay == 0 else add_working_days(reg, delay)
+            ev(interview, "initial_interview")
+            if has_plan:
+                ev(interview, "plan_created", plan=f"{cid}-p")
+        service = SERVICES[int(rng.integers(len(SERVICES)))]
+        if referred and ref_day is not None:
+            ev(ref_day, "referral_sent", origin_s=origin, dest="employment_services", ref=f"{cid}-r")
+            if wait is not None:
+                ev(ref_day + timedelta(days=wait), "service_start", service=service, ref=f"{cid}-r")
+        if exit_day is not None:
+            ev(exit_day, "exit_work" if rng.random() < 0.6 else "exit_other")
+        truth.append({"client_id": cid, "municipality_code": muni, "registration": reg, "interview_delay": delay,
+                      "plan": has_plan, "exit": exit_day, "referred": referred, "origin": origin,
+                      "referral_date": ref_day, "wait_days": wait, "unrealised": unreal})
+    cols = ["event_id", "client_id", "event_date", "event_type", "municipality_code", "origin_sector",
+            "destination_sector", "service_type", "provider", "case_id", "plan_id", "referral_id", "age_group",
+            "language", "detail"]
+    events = pd.DataFrame(rows, columns=cols)
+    return SimulatedLog(events, pd.DataFrame(truth), b"kuva-simulated-process-key")
+
+
+#: clients registering per year in the whole country at scale 1 (order of magnitude of new
+#: unemployment spells; the demo's 0.01 gives about 4 000 a year)
+NATIONAL_CLIENTS_PER_YEAR = 400_000
+SOURCE_ID = "synthetic:process"
+
+
+def stored_frame(log: SimulatedLog) -> pd.DataFrame:
+    """The simulated log in the warehouse's stored shape (client ids pseudonymised with the
+    simulation's own key)."""
+    out = log.events.copy()
+    ids = {c: pseudonymise(c, log.key) for c in out["client_id"].unique()}
+    out.insert(1, "pseudonym", out.pop("client_id").map(ids))
+    out["event_date"] = pd.to_datetime(out["event_date"]).dt.date
+    return out
+
+
+def simulate_process_into(wh: Warehouse, *, scale: float, seed: int, start: date = date(2023, 1, 2),
+                          months: int = 24) -> LoadReport:
+    """Simulate the event log of every municipality and store it (replacing an earlier one of the
+    same source is not needed: the same seed gives the same content, stored once)."""
+    from kuva.registry import area_registry
+
+    munis = [m.code for m in area_registry().municipalities()]
+    clients = max(1, round(scale * NATIONAL_CLIENTS_PER_YEAR * months / 12))
+    log = simulate_event_log(munis, clients=clients, start=start, months=months, seed=seed)
+    info = SourceInfo(SOURCE_ID, "synthetic", "SYNTHETIC service-process event log", "KuVa simulator", "CC0",
+                      True, f"kuva.simulate.process seed={seed} scale={scale}", datetime(2025, 1, 1))
+    return load_process_events(wh, stored_frame(log), info)
+
+
+__all__ = ["DEFAULT_ORIGINS", "NATIONAL_CLIENTS_PER_YEAR", "SOURCE_ID", "ProcessParams", "SimulatedLog",
+           "simulate_event_log", "simulate_process_into", "stored_frame"]

@@ -1,0 +1,246 @@
+"""Service-process monitoring on real warehouse files: the event-log format and its validator,
+the working-day rules at their boundaries, the measures against a simulation's planted truth,
+corrections and refused loads, and the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from kuva.cli import app
+from kuva.errors import BadRowError, KuvaInputError
+from kuva.privacy.pseudonym import hetu_check_char
+from kuva.process import kpis, publish
+from kuva.process.eventlog import read_event_log, template_frame, validate_event_log
+from kuva.process.rules import parse_rulebooks, rulebook, rulebook_in_force, rulebooks
+from kuva.registry.calendar import add_working_days, is_working_day, working_days_between
+from kuva.simulate.process import ProcessParams, simulate_event_log, stored_frame
+from kuva.warehouse import SourceInfo, Warehouse
+from kuva.warehouse.persons import load_process_events
+
+KEY = b"process-test-key-0123456789"
+MUNIS = ["KU091", "KU049", "KU005", "KU205"]
+
+
+def _source(sid: str = "test:process") -> SourceInfo:
+    return SourceInfo(sid, "user-file", "test log", "tests", "none", False, f"{sid}.csv", datetime(2025, 1, 1),
+                      sensitivity="confidential")
+
+
+@pytest.fixture
+def wh(tmp_path: Path) -> Iterator[Warehouse]:
+    with Warehouse(tmp_path / "kuva.duckdb") as w:
+        yield w
+
+
+def _hetu() -> str:
+    birth, nnn = "131052", "308"
+    return f"{birth}-{nnn}{hetu_check_char(birth, nnn)}"
+
+
+# -- format and validator ------------------------------------------------------------------------
+def test_template_validates_and_ids_become_pseudonyms() -> None:
+    out = validate_event_log(template_frame(), "template.csv", key=KEY)
+    assert len(out) == 7 and out["pseudonym"].str.fullmatch("[0-9a-f]{64}").all()
+    assert "A-1001" not in out.to_string()  # the raw id is not kept
+    assert list(out["row"]) == list(range(2, 9))
+
+
+@pytest.mark.parametrize(("column", "value", "field", "problem"), [
+    ("event_type", "lunch", "event_type", "must be one of"),
+    ("municipality_code", "KU999", "municipality_code", "unknown municipality"),
+    ("event_date", "31.2.2025", "event_date", "not a date"),
+    ("origin_sector", "church", "origin_sector", "must be one of"),
+    ("detail", None, "detail", "personal identity code"),
+])
+def test_the_validator_names_file_row_and_field(column: str, value: str | None, field: str, problem: str) -> None:
+    f = template_frame()
+    f.loc[3, column] = _hetu() + " asked" if value is None else value
+    with pytest.raises(BadRowError, match=problem) as exc:
+        validate_event_log(f, "log.csv", key=KEY)
+    assert exc.value.source == "log.csv" and exc.value.row == 5 and exc.value.field == field
+
+
+def test_referrals_need_their_sectors_and_ids_are_unique() -> None:
+    f = template_frame()
+    f.loc[3, "destination_sector"] = ""
+    with pytest.raises(BadRowError, match="needs destination_sector"):
+        validate_event_log(f, "log.csv", key=KEY)
+    f = template_frame()
+    f.loc[2, "event_id"] = "e1"
+    with pytest.raises(BadRowError, match="appears twice"):
+        validate_event_log(f, "log.csv", key=KEY)
+
+
+def test_files_in_every_format(tmp_path: Path) -> None:
+    f = template_frame()
+    f.to_csv(tmp_path / "a.csv", index=False, sep=";")
+    f.to_excel(tmp_path / "a.xlsx", index=False)
+    f.to_parquet(tmp_path / "a.parquet")
+    outs = [read_event_log(tmp_path / n, key=KEY) for n in ("a.csv", "a.xlsx", "a.parquet")]
+    for o in outs[1:]:
+        pd.testing.assert_frame_equal(o.drop(columns="row"), outs[0].drop(columns="row"))
+    (tmp_path / "a.json").write_text("{}")
+    with pytest.raises(KuvaInputError, match=r"\.csv, \.xlsx or \.parquet"):
+        read_event_log(tmp_path / "a.json", key=KEY)
+
+
+# -- working days and rules ----------------------------------------------------------------------
+def test_working_days_follow_the_finnish_calendar() -> None:
+    assert not is_working_day(date(2025, 12, 24))  # Christmas Eve is a day off by law
+    assert not is_working_day(date(2025, 6, 20))  # Midsummer Eve
+    assert not is_working_day(date(2025, 4, 21))  # Easter Monday
+    # Thursday 18.12.2025: Fri 19, Mon 22, Tue 23, (24-26 off), Mon 29, Tue 30 = the 5th working day
+    assert add_working_days(date(2025, 12, 18), 5) == date(2025, 12, 30)
+    assert working_days_between(date(2025, 12, 18), date(2025, 12, 31)) == 6
+
+
+def _client(pid: str, reg: date, interview: date, muni: str = "KU091") -> list[dict[str, object]]:
+    return [{"event_id": f"{pid}-r", "client_id": pid, "event_date": reg.isoformat(), "event_type": "registration",
+             "municipality_code": muni},
+            {"event_id": f"{pid}-i", "client_id": pid, "event_date": interview.isoformat(),
+             "event_type": "initial_interview", "municipality_code": muni}]
+
+
+def test_initial_interview_rule_at_its_boundary_across_a_holiday_week(wh: Warehouse) -> None:
+    """Registered Thursday 18.12.2025: an interview on Tuesday 30.12 (5th working day) meets the
+    5-working-day rule, one on Wednesday 31.12 (6th) does not; a calendar-day count would fail
+    both."""
+    rows = (_client("on-time", date(2025, 12, 18), date(2025, 12, 30))
+            + _client("late", date(2025, 12, 18), date(2025, 12, 31)))
+    load_process_events(wh, validate_event_log(pd.DataFrame(rows), "x", key=KEY), _source())
+    rule = rulebook("service_model_2025").rule("initial_interview")
+    o = kpis.rule_outcomes(wh, rule, as_of=date(2026, 3, 1)).to_pandas().sort_values("delay")
+    assert list(o["delay"]) == [5, 6] and list(o["met"]) == [True, False] and o["due"].all()
+    # not yet due on the 5th working day itself only if the deadline has not passed
+    early = kpis.rule_outcomes(wh, rule, as_of=date(2025, 12, 29)).to_pandas()
+    assert not early["due"].any()
+
+
+def test_rulebooks_as_data(tmp_path: Path) -> None:
+    books = {b.label for b in rulebooks()}
+    assert {"nordic_2022 v1", "service_model_2025 v1", "seminar_2018 v1"} <= books
+    assert rulebook_in_force(date(2023, 6, 1)).id == "nordic_2022"
+    assert rulebook_in_force(date(2025, 6, 1)).id == "service_model_2025"
+    user = tmp_path / "rules.toml"
+    user.write_text('[[rulebook]]\nid = "own"\nversion = "2"\nvalid_from = "2025-01-01"\nname_en = "Own"\n'
+                    '[[rulebook.rule]]\nid = "fast"\nkind = "deadline"\nafter = "registration"\n'
+                    'event = "initial_interview"\nwithin = 3\nunit = "working_days"\nen = "Fast"\n')
+    assert rulebook("own", path=user).rule("fast").within == 3
+    with pytest.raises(KuvaInputError, match=r"rules.toml: rulebook 'own' rule 'fast': 'lunch' is not an event"):
+        parse_rulebooks(user.read_text().replace('event = "initial_interview"', 'event = "lunch"'), str(user))
+
+
+# -- the measures against the planted truth ------------------------------------------------------
+@pytest.fixture(scope="module", params=[11, 12])
+def simulated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[tuple[Warehouse, pd.DataFrame, date]]:
+    sim = simulate_event_log(MUNIS, clients=1500, start=date(2023, 1, 2), months=12, seed=request.param,
+                             params=ProcessParams())
+    path = tmp_path_factory.mktemp("proc") / "kuva.duckdb"
+    with Warehouse(path) as w:
+        load_process_events(w, stored_frame(sim), _source("synthetic:process"))
+        yield w, sim.truth, kpis.data_end(w)  # type: ignore[misc]
+
+
+def test_interview_compliance_equals_the_planted_truth(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
+    wh, truth, as_of = simulated
+    book = rulebook("nordic_2022")
+    got = kpis.rule_compliance(wh, book, level="municipality", as_of=as_of)
+    got = got[got["rule"] == "initial_interview"].groupby("area_code")[["n_due", "n_met"]].sum()
+    due = truth[[add_working_days(r, 5) <= as_of for r in truth["registration"]]]
+    met = due[due["interview_delay"].notna() & (due["interview_delay"] <= 5)]
+    assert got["n_due"].to_dict() == due.groupby("municipality_code").size().to_dict()
+    assert got["n_met"].to_dict() == met.groupby("municipality_code").size().to_dict()
+
+
+def test_referral_routes_equal_the_planted_truth(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
+    wh, truth, as_of = simulated
+    got = kpis.referral_routes(wh, level="nation", as_of=as_of)
+    assert (got["destination_sector"] == "employment_services").all()
+    by = got.groupby("origin_sector")[["referrals", "realised", "unrealised"]].sum()
+    ref = truth[truth["referred"]]
+    assert by["referrals"].to_dict() == ref.groupby("origin").size().to_dict()
+    assert int(by["realised"].sum()) == int((~ref["unrealised"]).sum())
+    closed = ref[[d + timedelta(days=kpis.UNREALISED_AFTER_DAYS) <= as_of for d in ref["referral_date"]]]
+    late = closed["wait_days"].notna() & (closed["wait_days"] > kpis.UNREALISED_AFTER_DAYS)
+    assert int(by["unrealised"].sum()) == int((closed["unrealised"] | late).sum())
+    # the planted 78/22 origin mix, within sampling error (binomial, 4 standard errors)
+    share = by.loc["social_services", "referrals"] / by["referrals"].sum()
+    n = by["referrals"].sum()
+    assert abs(share - 0.78) < 4 * (0.78 * 0.22 / n) ** 0.5
+
+
+def test_plan_debt_equals_the_planted_truth(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
+    wh, truth, _ = simulated
+    got = kpis.plan_debt(wh, level="nation").set_index("month_end")
+    for day in (date(2023, 3, 31), date(2023, 8, 31), date(2023, 12, 31)):
+        open_ = truth[(truth["registration"] <= day) & (truth["exit"].isna() | (truth["exit"] > day))]
+        plan_day = [add_working_days(r, int(d)) if p and d and d > 0 else (r if p else None)
+                    for r, d, p in zip(open_["registration"], open_["interview_delay"].fillna(0), open_["plan"],
+                                       strict=True)]
+        debt = sum(1 for p in plan_day if p is None or p > day)
+        assert got.loc[day, "open_spells"] == len(open_)
+        assert got.loc[day, "plan_debt"] == debt
+
+
+def test_quality_finds_the_missing_interviews(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
+    wh, truth, as_of = simulated
+    q = kpis.data_quality(wh, as_of=as_of)
+    got = int(q.loc[q["check"] == "registration_without_interview", "n"].sum())
+    due = pd.Series([r + timedelta(days=kpis.NO_INTERVIEW_AFTER_DAYS) <= as_of for r in truth["registration"]],
+                    index=truth.index)
+    assert got == int((truth["interview_delay"].isna() & due).sum())
+    assert set(q["check"]) <= set(kpis.QUALITY_CHECKS)
+
+
+def test_published_tables_hide_small_counts(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
+    wh, _, as_of = simulated
+    p = publish.compliance(wh, rulebook("nordic_2022"), level="municipality", as_of=as_of, min_cell=5)
+    t = p.frame
+    shown = pd.concat([t["n_due"], t["n_met"]]).dropna()
+    assert ((shown == 0) | (shown >= 5)).all()
+    assert t.loc[t["n_met"].isna() | t["n_due"].isna(), "share_met"].isna().all()
+    assert p.note.hidden_cells > 0  # four municipalities × twelve months: some months are small
+
+
+# -- loads: corrections, repeats, refusals -------------------------------------------------------
+def test_corrections_repeats_and_refused_loads(wh: Warehouse) -> None:
+    first = validate_event_log(pd.DataFrame(_client("c", date(2025, 3, 3), date(2025, 3, 17))), "m1", key=KEY)
+    load_process_events(wh, first, _source())
+    again = load_process_events(wh, first, _source())
+    assert again.load_id is None  # the same content twice is stored once
+    rule = rulebook("service_model_2025").rule("initial_interview")
+    assert kpis.rule_outcomes(wh, rule, as_of=date(2025, 6, 1)).to_pandas()["met"].tolist() == [False]
+    fixed = first[first["event_type"] == "initial_interview"].assign(event_date=date(2025, 3, 5))
+    load_process_events(wh, fixed, _source())  # a correction: same event id, a new vintage
+    assert kpis.rule_outcomes(wh, rule, as_of=date(2025, 6, 1)).to_pandas()["met"].tolist() == [True]
+    before = wh.table("process_events").count().to_pandas()
+    bad = fixed.assign(pseudonym="not-a-pseudonym")
+    with pytest.raises(BadRowError, match="pseudonym"):
+        load_process_events(wh, bad, _source())
+    assert wh.table("process_events").count().to_pandas() == before
+
+
+# -- command line --------------------------------------------------------------------------------
+def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUVA_PSEUDONYM_KEY", KEY.decode())
+    runner = CliRunner()
+    w = ["--warehouse", str(tmp_path / "k.duckdb")]
+    r = runner.invoke(app, [*w, "process", "template", str(tmp_path / "t.csv")])
+    assert r.exit_code == 0, r.stderr
+    r = runner.invoke(app, [*w, "process", "load", str(tmp_path / "t.csv")])
+    assert r.exit_code == 0 and "7 events of 1 clients" in r.stdout, r.stderr
+    r = runner.invoke(app, [*w, "process", "kpis", "--level", "nation", "--format", "csv"])
+    assert r.exit_code == 0 and "initial_interview" in r.stdout and "service_model_2025 v1" in r.stderr
+    for cmd in ("plan-debt", "routes", "quality"):
+        r = runner.invoke(app, [*w, "process", cmd, "--format", "json"])
+        assert r.exit_code == 0, (cmd, r.stderr)
+    (tmp_path / "bad.csv").write_text((tmp_path / "t.csv").read_text().replace("KU091", "KU999", 1))
+    r = runner.invoke(app, [*w, "process", "load", str(tmp_path / "bad.csv")])
+    assert r.exit_code != 0 and "bad.csv" in r.stderr and "row 2" in r.stderr and "municipality_code" in r.stderr
