@@ -159,6 +159,19 @@ def test_interview_compliance_equals_the_planted_truth(simulated: tuple[Warehous
     assert got["n_met"].to_dict() == met.groupby("municipality_code").size().to_dict()
 
 
+def test_supplementary_talks_rule_equals_the_planted_truth(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
+    """Two supplementary talks 20 and 45 days after an interview at most 25 working days after
+    registration fall inside the three-month window, so the rule is met exactly by the clients
+    planted with two talks."""
+    wh, truth, as_of = simulated
+    rule = rulebook("nordic_2022").rule("supplementary_talks")
+    o = kpis.rule_outcomes(wh, rule, as_of=as_of).to_pandas()
+    o = o[o["due"]]
+    due = truth[[(pd.Timestamp(r) + pd.DateOffset(months=3)).date() <= as_of for r in truth["registration"]]]
+    assert len(o) == len(due)
+    assert int(o["met"].sum()) == int(due["supplementary_two"].sum())
+
+
 def test_referral_routes_equal_the_planted_truth(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
     wh, truth, as_of = simulated
     got = kpis.referral_routes(wh, level="nation", as_of=as_of)
@@ -237,7 +250,7 @@ def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     r = runner.invoke(app, [*w, "process", "load", str(tmp_path / "t.csv")])
     assert r.exit_code == 0 and "7 events of 1 clients" in r.stdout, r.stderr
     r = runner.invoke(app, [*w, "process", "kpis", "--level", "nation", "--format", "csv"])
-    assert r.exit_code == 0 and "initial_interview" in r.stdout and "service_model_2025 v1" in r.stderr
+    assert r.exit_code == 0 and "initial_interview" in r.stdout and "service_model_2025 v1" in r.stdout, r.stderr
     for cmd in ("plan-debt", "routes", "quality"):
         r = runner.invoke(app, [*w, "process", cmd, "--format", "json"])
         assert r.exit_code == 0, (cmd, r.stderr)

@@ -58,8 +58,9 @@ def print_info(wh: Warehouse) -> None:
     for row in cov.itertuples(index=False):
         c.add_row(str(row.level), str(row.areas), f"{row.observations:,}")
     out.print(c)
-    events, answers = person_level_rows(wh)
-    out.print(f"Person-level rows: {events:,} service events, {answers:,} survey answers")
+    events, answers, process = person_level_rows(wh)
+    out.print(f"Person-level rows: {events:,} service events, {answers:,} survey answers, "
+              f"{process:,} service-process events")
 
 
 @load_app.command("bundled")

@@ -120,28 +120,24 @@ def process_rules(
 @process_app.command("kpis")
 def process_kpis(
     ctx: typer.Context,
-    rulebook: Annotated[str | None, typer.Option("--rulebook", help="Rulebook id (default: the one in force on "
-                                                                    "the --as-of day).")] = None,
+    rulebook: Annotated[str | None, typer.Option("--rulebook", help="Rulebook id (default: the one in force "
+                                                                    "when each clock started).")] = None,
     rules: Annotated[Path | None, typer.Option("--rules", help="A rulebook file to add (TOML).")] = None,
     level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None, end: ToOpt = None,
     as_of: AsOfOpt = None, fmt: FmtOpt = "table",
 ) -> None:
-    """Milestone compliance against a rulebook: for each rule, clients whose deadline has passed
-    (n_due), those who met it (n_met), the share and the median delay, by area and month."""
-    from kuva.process.kpis import data_end
+    """Milestone compliance: for each rule, clients whose deadline has passed (n_due), those who
+    met it (n_met), the share and the median delay, by area and month — against the rulebook in
+    force when each clock started, or the one given."""
     from kuva.process.rules import rulebook as get_rulebook
-    from kuva.process.rules import rulebook_in_force
-    from kuva.warehouse import Warehouse
+    from kuva.process.rules import rulebooks
 
     if rulebook is not None:
-        book = get_rulebook(rulebook, path=rules)
+        book: object = get_rulebook(rulebook, path=rules)
+        err.print(f"Rulebook: {get_rulebook(rulebook, path=rules).label}")
     else:
-        day = parse_month(as_of, "--as-of")
-        if day is None:
-            with Warehouse(state(ctx).settings().warehouse, read_only=True) as wh:
-                day = data_end(wh)
-        book = rulebook_in_force(day or datetime.now().date(), path=rules)
-    err.print(f"Rulebook: {book.label} ({book.names['en']})")
+        book = rulebooks(rules)
+        err.print("Rulebook: the one in force when each clock started (column rulebook)")
     _publish(ctx, "kpis", fmt, level, municipality, start, end, as_of, book=book)
 
 

@@ -234,6 +234,26 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
     return result
 
 
+def compliance_in_force(wh: Warehouse, books: Sequence[Rulebook], *, level: Level = "municipality",
+                        as_of: date | None = None, start: date | None = None, end: date | None = None,
+                        municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+    """:func:`rule_compliance` with each clock measured against the rulebook in force on the day
+    it started (a 2023 registration against the 2022 model, a 2025 one against Act 380/2023)."""
+    frames = []
+    for book in sorted(books, key=lambda b: b.valid_from):
+        lo = max(d for d in (book.valid_from, start) if d is not None)
+        his = [d for d in (book.valid_to, end) if d is not None]
+        hi = min(his) if his else None
+        if hi is not None and hi < lo:
+            continue
+        part = rule_compliance(wh, book, level=level, as_of=as_of, start=lo, end=hi, municipalities=municipalities)
+        if len(part):
+            frames.append(part)
+    if not frames:
+        raise KuvaLookupError("no clock starts under any rulebook in the period")
+    return pd.concat(frames, ignore_index=True)
+
+
 # -- plan debt --------------------------------------------------------------------------------
 def month_ends(first: date, last: date) -> list[date]:
     """The last day of every month from ``first``'s month to ``last``'s."""
@@ -375,6 +395,7 @@ __all__ = [
     "LEVELS",
     "NATION",
     "QUALITY_CHECKS",
+    "compliance_in_force",
     "data_end",
     "data_quality",
     "events",

@@ -6,7 +6,7 @@ published unprotected.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -24,12 +24,10 @@ def _protect(frame: pd.DataFrame, spec: TableSpec, name: str, min_cell: int | No
     return protect_table(frame, spec, resolve_policy(min_cell), name=name)
 
 
-def compliance_spec(book: Rulebook) -> TableSpec:
-    dims = ("rule", *_AREA, "month")
-    return TableSpec(
-        counts=(Count("n_due", dims, quantity=f"process_due@{book.label}"),
-                Count("n_met", dims, quantity=f"process_met@{book.label}")),
-        derived=(Ratio("share_met", "n_met", ("n_due",)), Derived("median_delay", ("n_due",))))
+COMPLIANCE_SPEC = TableSpec(
+    counts=(Count("n_due", ("rulebook", "rule", *_AREA, "month"), quantity="process_due"),
+            Count("n_met", ("rulebook", "rule", *_AREA, "month"), quantity="process_met")),
+    derived=(Ratio("share_met", "n_met", ("n_due",)), Derived("median_delay", ("n_due",))))
 
 
 PLAN_DEBT_SPEC = TableSpec(
@@ -45,10 +43,13 @@ ROUTES_SPEC = TableSpec(
 QUALITY_SPEC = TableSpec(counts=(Count("n", ("check", "municipality_code", "month"), quantity="process_quality"),))
 
 
-def compliance(wh: Warehouse, book: Rulebook, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
-    """:func:`kuva.process.kpis.rule_compliance`, protected."""
-    return _protect(kpis.rule_compliance(wh, book, **kw), compliance_spec(book), "process_compliance",  # type: ignore[arg-type]
-                    min_cell)
+def compliance(wh: Warehouse, books: Rulebook | Sequence[Rulebook], *, min_cell: int | None = None,
+               **kw: object) -> ProtectedTable:
+    """Rule compliance, protected: against one rulebook, or each clock against the rulebook of
+    ``books`` in force when it started (:func:`kuva.process.kpis.compliance_in_force`)."""
+    frame = (kpis.rule_compliance(wh, books, **kw) if isinstance(books, Rulebook)  # type: ignore[arg-type]
+             else kpis.compliance_in_force(wh, books, **kw))  # type: ignore[arg-type]
+    return _protect(frame, COMPLIANCE_SPEC, "process_compliance", min_cell)
 
 
 def plan_debt(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
@@ -65,4 +66,4 @@ def quality(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> Prot
 
 MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "routes": routes, "quality": quality}
 
-__all__ = ["MEASURES", "compliance", "compliance_spec", "plan_debt", "quality", "routes"]
+__all__ = ["COMPLIANCE_SPEC", "MEASURES", "compliance", "plan_debt", "quality", "routes"]

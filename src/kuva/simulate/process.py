@@ -43,6 +43,8 @@ class ProcessParams:
     unrealised: float = 0.15  #: share of referrals that never lead to a service
     exit_within_months: int = 9  #: clients exit 1 … this many months after registration (or stay)
     stay: float = 0.3  #: share still registered at the end
+    supplementary_two: float = 0.6  #: share of interviewed clients with two supplementary talks (else one)
+    talks_on_time: float = 0.7  #: share of interviewed clients whose job-search talks keep the 3-month cadence
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,21 @@ def simulate_event_log(
         ev(reg, "registration", age=("15-24", "25-29", "30-54", "55-")[int(rng.integers(4))],
            lang=("fi", "sv", "other")[int(rng.choice(3, p=[0.85, 0.05, 0.10]))])
         interview = None
+        two, gap = False, None
         if delay is not None:
             interview = reg if delay == 0 else add_working_days(reg, delay)
             ev(interview, "initial_interview")
             if has_plan:
                 ev(interview, "plan_created", plan=f"{cid}-p")
+            two = rng.random() < p.supplementary_two
+            for days in ((20, 45) if two else (30,)):
+                ev(interview + timedelta(days=days), "supplementary_job_search_talk")
+            gap = 85 if rng.random() < p.talks_on_time else 120
+            stop = exit_day or (interview + timedelta(days=30 * (months + p.exit_within_months)))
+            talk = interview + timedelta(days=gap)
+            while talk < stop:
+                ev(talk, "job_search_talk")
+                talk += timedelta(days=gap)
         service = SERVICES[int(rng.integers(len(SERVICES)))]
         if referred and ref_day is not None:
             ev(ref_day, "referral_sent", origin_s=origin, dest="employment_services", ref=f"{cid}-r")
@@ -115,7 +127,8 @@ def simulate_event_log(
         if exit_day is not None:
             ev(exit_day, "exit_work" if rng.random() < 0.6 else "exit_other")
         truth.append({"client_id": cid, "municipality_code": muni, "registration": reg, "interview_delay": delay,
-                      "plan": has_plan, "exit": exit_day, "referred": referred, "origin": origin,
+                      "plan": has_plan, "exit": exit_day,
+                      "supplementary_two": delay is not None and two, "talk_gap": gap if delay is not None else None, "referred": referred, "origin": origin,
                       "referral_date": ref_day, "wait_days": wait, "unrealised": unreal})
     cols = ["event_id", "client_id", "event_date", "event_type", "municipality_code", "origin_sector",
             "destination_sector", "service_type", "provider", "case_id", "plan_id", "referral_id", "age_group",

@@ -140,9 +140,11 @@ def area_coverage(wh: Warehouse) -> pd.DataFrame:
     return out
 
 
-def person_level_rows(wh: Warehouse) -> tuple[int, int]:
-    """Rows stored in ``service_events`` and ``survey_answers`` (table sizes, not persons)."""
+def person_level_rows(wh: Warehouse) -> tuple[int, int, int]:
+    """Rows stored in ``service_events``, ``survey_answers`` and ``process_events`` (table sizes,
+    not persons)."""
     row = wh.con.execute(
-        "SELECT (SELECT count(*) FROM service_events), (SELECT count(*) FROM survey_answers)"
+        "SELECT (SELECT count(*) FROM service_events), (SELECT count(*) FROM survey_answers), "
+        "(SELECT count(*) FROM process_events)"
     ).fetchone()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
+    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
