@@ -128,7 +128,8 @@ def simulate_event_log(
             ev(exit_day, "exit_work" if rng.random() < 0.6 else "exit_other")
         truth.append({"client_id": cid, "municipality_code": muni, "registration": reg, "interview_delay": delay,
                       "plan": has_plan, "exit": exit_day,
-                      "supplementary_two": delay is not None and two, "talk_gap": gap if delay is not None else None, "referred": referred, "origin": origin,
+                      "supplementary_two": delay is not None and two, "talk_gap": gap if delay is not None else None,
+                      "referred": referred, "origin": origin,
                       "referral_date": ref_day, "wait_days": wait, "unrealised": unreal})
     cols = ["event_id", "client_id", "event_date", "event_type", "municipality_code", "origin_sector",
             "destination_sector", "service_type", "provider", "case_id", "plan_id", "referral_id", "age_group",
