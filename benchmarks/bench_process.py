@@ -1,0 +1,76 @@
+"""Service-process measures over a simulated event log: time and memory of every KPI for every
+municipality and month against a bare DuckDB scan of the same events, measured in the same run.
+
+The baseline is one grouped scan of ``process_events`` (events per municipality, month and
+type) — what any measure must at least read. The KPIs are KuVa's Ibis expressions
+(``kuva.process.kpis``): rule compliance against the rulebook in force, plan debt at every
+month end, referral routes and the data-quality checks, at municipality level. Run:
+
+    .venv/bin/python benchmarks/bench_process.py [--clients 50000 200000] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+from kuva.process import kpis
+from kuva.process.rules import rulebooks
+from kuva.registry import area_registry
+from kuva.simulate.process import simulate_event_log, stored_frame
+from kuva.warehouse import SourceInfo, Warehouse
+from kuva.warehouse.persons import load_process_events
+
+
+def peak_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def run(clients: int, seed: int) -> None:
+    munis = [m.code for m in area_registry().municipalities()]
+    t0 = time.perf_counter()
+    log = simulate_event_log(munis, clients=clients, start=date(2023, 1, 2), months=24, seed=seed)
+    t_sim = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as d, Warehouse(Path(d) / "k.duckdb") as wh:
+        t0 = time.perf_counter()
+        src = SourceInfo("bench:process", "synthetic", "bench", "kuva", "none", True, "bench", datetime(2025, 1, 1))
+        load_process_events(wh, stored_frame(log), src)
+        t_load = time.perf_counter() - t0
+        n = wh.table("process_events").count().to_pandas()
+        t0 = time.perf_counter()
+        t = wh.table("process_events")
+        t.group_by([t.municipality_code, t.event_date.truncate("M"), t.event_type]).aggregate(
+            n=t.count()).to_pandas()
+        bare = time.perf_counter() - t0
+        timings = {}
+        as_of = kpis.data_end(wh)
+        for name, fn in (
+            ("compliance", lambda: kpis.compliance_in_force(wh, rulebooks(), as_of=as_of)),
+            ("plan_debt", lambda: kpis.plan_debt(wh)),
+            ("routes", lambda: kpis.referral_routes(wh, as_of=as_of)),
+            ("quality", lambda: kpis.data_quality(wh, as_of=as_of)),
+        ):
+            t0 = time.perf_counter()
+            fn()
+            timings[name] = time.perf_counter() - t0
+    total = sum(timings.values())
+    print(f"clients {clients:,}, events {n:,}: simulate {t_sim:.1f} s, load {t_load:.1f} s; "
+          f"bare scan {bare:.3f} s; KPIs " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items())
+          + f"; all KPIs {total:.2f} s = {total / bare:.0f}x the bare scan; peak RSS {peak_gib():.2f} GiB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--clients", type=int, nargs="+", default=[20_000, 80_000])
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    for c in a.clients:
+        run(c, a.seed)
+
+
+if __name__ == "__main__":
+    main()
