@@ -137,33 +137,50 @@ class _WcrKernel:
             self.px_d = np.zeros(n)
         self.d = d
 
+        self._linear_in_null()
+
     def _csum(self, w: FloatArray) -> FloatArray:
         out = np.zeros(self.n_clusters)
         np.add.at(out, self.cluster, w)
         return out
+
+    def _csum_cols(self, w: FloatArray) -> FloatArray:
+        out = np.zeros((self.n_clusters, w.shape[1]))
+        np.add.at(out, self.cluster, w)
+        return out
+
+    def _linear_in_null(self) -> None:
+        """Everything the bootstrap draws need is linear in the tested value ``b0``: the
+        restricted fit is ``px_y + b0 (d - px_d)``. The cluster sums are taken once here, so
+        each ``b0`` tried while inverting the test costs O(B) instead of a pass over all rows."""
+        z, v, a = self.z, self.v, self.a
+        r0 = self.y - self.px_y  # restricted residual at b0 = 0
+        r1 = self.d - self.px_d  # minus its slope in b0
+        zu0, zu1 = self._csum_cols(z * r0[:, None]), self._csum_cols(z * r1[:, None])
+        bf0 = self.ztz_inv @ (z.T @ self.px_y)
+        bf1 = self.ztz_inv @ (z.T @ r1)
+        bs0 = bf0[:, None] + self.ztz_inv @ (zu0.T @ v)  # (k, B)
+        bs1 = bf1[:, None] - self.ztz_inv @ (zu1.T @ v)
+        af0, af1 = self._csum(a * self.px_y), self._csum(a * r1)
+        au0, au1 = self._csum(a * r0), self._csum(a * r1)
+        s0 = af0[:, None] + au0[:, None] * v - self.az @ bs0  # scores at b0 = 0, (G, B)
+        s1 = af1[:, None] - au1[:, None] * v - self.az @ bs1  # their slope in b0
+        self._b0, self._b1 = bs0[0], bs1[0]
+        self._q00, self._q01, self._q11 = (s0**2).sum(axis=0), (s0 * s1).sum(axis=0), (s1**2).sum(axis=0)
+        self._se_hat = self.se(self.y - z @ self.beta_hat)
 
     def se(self, resid: FloatArray) -> float:
         s = self._csum(self.a * resid)
         return float(np.sqrt(self.ssc * np.sum(s**2)))
 
     def sample_t(self, null: float) -> float:
-        resid = self.y - self.z @ self.beta_hat
-        return float((self.beta_hat[0] - null) / self.se(resid))
+        return float((self.beta_hat[0] - null) / self._se_hat)
 
     def draws(self, null: float) -> FloatArray:
         """Bootstrap t statistics ``(B,)`` under ``beta = null`` (restricted residuals)."""
-        fitted = self.px_y - null * self.px_d + null * self.d
-        u_r = self.y - fitted
-        # beta* = (Z'Z)^-1 Z' fitted + (Z'Z)^-1 sum_g (Z_g' u_g) v_g
-        zu = np.zeros((self.n_clusters, self.z.shape[1]))
-        np.add.at(zu, self.cluster, self.z * u_r[:, None])
-        beta_f = self.ztz_inv @ (self.z.T @ fitted)
-        beta_star = beta_f[:, None] + self.ztz_inv @ (zu.T @ self.v)  # (k, B)
-        a_fit = self._csum(self.a * fitted)  # (G,)
-        a_u = self._csum(self.a * u_r)  # (G,)
-        scores = a_fit[:, None] + a_u[:, None] * self.v - self.az @ beta_star  # (G, B)
-        se_star = np.sqrt(self.ssc * np.sum(scores**2, axis=0))
-        t_star: FloatArray = (beta_star[0] - null) / se_star
+        var = self._q00 + 2 * null * self._q01 + null**2 * self._q11
+        se_star = np.sqrt(self.ssc * np.maximum(var, 0.0))
+        t_star: FloatArray = (self._b0 + null * self._b1 - null) / se_star
         return t_star
 
     def p_value(self, null: float) -> float:
