@@ -151,3 +151,15 @@ def test_a_single_covariate_given_as_a_string_is_one_column() -> None:
     one = PanelData(frame, unit="countyreal", time="year", outcome="lemp", treat_start="g",
                     covariates="lpop")
     assert one.covariates == ("lpop",)
+
+
+def test_cohort_zero_for_never_treated_is_explained_or_accepted() -> None:
+    from tests.evaluate.helpers import mpdta_frame
+
+    frame = mpdta_frame()
+    with pytest.raises(KuvaInputError, match=r"never_treated=0"):
+        PanelData(frame, unit="countyreal", time="year", outcome="lemp", treat_start="first.treat")
+    coded = PanelData(frame, unit="countyreal", time="year", outcome="lemp", treat_start="first.treat",
+                      never_treated=0)
+    missing = PanelData(frame, unit="countyreal", time="year", outcome="lemp", treat_start="g")
+    pd.testing.assert_frame_equal(coded.long, missing.long)

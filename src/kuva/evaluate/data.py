@@ -97,7 +97,10 @@ class PanelData:
     cluster
         Column to cluster standard errors on (default: the unit).
     covariates
-        Numeric columns used by estimators that adjust for covariates.
+        Numeric columns used by estimators that adjust for covariates (one name or several).
+    never_treated
+        A ``treat_start`` value that means "never treated" (e.g. ``0``, the convention of R
+        ``did`` and mpdta); without it a 0 before every period is refused with that hint.
 
     Attributes are read-only. The standardised long frame (``long``) has columns
     ``unit, t, y, g, d, cluster`` and the covariates under their own names, where ``t`` is the
@@ -115,6 +118,7 @@ class PanelData:
         treat_start: str,
         cluster: str | None = None,
         covariates: str | Sequence[str] = (),
+        never_treated: float | None = None,
     ) -> None:
         if not isinstance(frame, pd.DataFrame):
             raise KuvaInputError(f"frame must be a pandas DataFrame; got {type(frame).__name__}")
@@ -160,7 +164,17 @@ class PanelData:
                 f"treat_start column {treat_start!r} is {g_kind}-valued but time column "
                 f"{time!r} is {kind}-valued"
             )
+        if never_treated is not None:
+            # e.g. 0, R did's and mpdta's code for never treated
+            g_ord = np.where(g_ord == float(never_treated), np.nan, g_ord)
         origin = float(np.min(t_ord))
+        early = np.isfinite(g_ord) & (g_ord < origin)
+        if kind == "integer" and early.any() and np.all(g_ord[early] == 0):
+            raise KuvaInputError(
+                f"treat_start column {treat_start!r} is 0 for {int(early.sum())} rows, before the first period "
+                f"({origin:g}): 0 is R did's (and mpdta's) code for never treated. Give never-treated units a "
+                f"missing treat_start, or pass never_treated=0"
+            )
         long = pd.DataFrame(
             {
                 "unit": frame[unit].to_numpy(),
