@@ -16,7 +16,6 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 #: penalty per person of a total that cannot be kept additive (large against rounding error)
 _SLACK_COST = 1e4
@@ -60,6 +59,8 @@ def controlled_rounding(values: np.ndarray, rounded: Sequence[int], fixed: Set[i
     cost = np.concatenate([np.where(up_allowed, base - 2 * rest, 0.0), np.full(2 * m, _SLACK_COST)])
     upper = np.concatenate([up_allowed.astype(float), np.full(2 * m, np.inf)])
     integrality = np.concatenate([np.ones(n), np.zeros(2 * m)])
+    from scipy.optimize import Bounds, LinearConstraint, milp  # only when rounding is asked for (0.4 s)
+
     constraints = []
     if m:
         a = np.zeros((m, n + 2 * m))
