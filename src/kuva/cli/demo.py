@@ -30,6 +30,7 @@ def demo(
         simulate_with_progress(wh, scale=DEMO_SCALE, seed=DEMO_SEED, effects=[], years=(2017, 2024), parquet=None)
         print_info(wh)
         out.print(f"\nWarehouse: {s.warehouse}")
+        out.print("Open the portal: .venv/bin/kuva serve   (then http://127.0.0.1:8000/)")
         if report:
             write_report(wh, lang="fi", out_dir=s.warehouse.parent / "report", start=None, end=None, areas=None,
                          min_cell=s.min_cell, pdf=True, pilots_csv=s.pilots_csv)

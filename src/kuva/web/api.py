@@ -1,0 +1,171 @@
+"""The JSON API (``/api/v1``): the warehouse's measures, areas and observations, the
+service-process measures and the benchmark — every figure through the disclosure engine, with
+its provenance and its disclosure note.
+
+Roles: requests without a key are ``public``; ``X-KuVa-Key`` maps to a role through
+``KUVA_API_KEYS`` (``key:role`` pairs, comma-separated; roles ``analyst`` and ``admin``). Measures
+derived from person-level data (the service process, the benchmark's client counts) need at
+least ``analyst``; public StatFin figures and protected observations are open.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query, Request
+
+from kuva.errors import KuvaInputError
+from kuva.privacy.engine import ProtectedTable
+from kuva.warehouse import Warehouse
+from kuva.web.security import Role, require
+
+router = APIRouter(prefix="/api/v1")
+
+LevelProcess = Literal["municipality", "pilot_area", "nation"]
+
+
+def warehouse(request: Request) -> Iterator[Warehouse]:
+    """A read-only connection per request (the server never writes the warehouse)."""
+    with Warehouse(request.app.state.warehouse, read_only=True) as wh:
+        yield wh
+
+
+WH = Annotated[Warehouse, Depends(warehouse)]
+
+
+def _month(text: str | None, name: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text + "-01" if len(text) == 7 else text)
+    except ValueError:
+        raise KuvaInputError(f"{name}: expected YYYY-MM or YYYY-MM-DD, got {text!r}") from None
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean: dict[str, Any] = {}
+        for k, v in row.items():
+            if isinstance(v, float) and math.isnan(v):
+                clean[str(k)] = None
+            elif isinstance(v, date):
+                clean[str(k)] = v.isoformat()
+            elif hasattr(v, "item"):
+                clean[str(k)] = v.item()
+            else:
+                clean[str(k)] = v
+        out.append(clean)
+    return out
+
+
+def _published(p: ProtectedTable, **meta: object) -> dict[str, Any]:
+    return {"rows": _records(p.frame), "disclosure": p.note.text(), "hidden_cells": p.note.hidden_cells, **meta}
+
+
+@router.get("/health", summary="Service status and the warehouse's schema version")
+def health(wh: WH) -> dict[str, Any]:
+    v = wh.table("schema_migrations").version.max().to_pandas()
+    return {"status": "ok", "schema_version": int(v) if v is not None else 0}
+
+
+@router.get("/measures", summary="The measure catalogue (code, names, unit, definition, source table)")
+def measures_route() -> list[dict[str, Any]]:
+    from kuva.registry.measures import measures
+
+    return [{"code": m.code, "name_fi": m.name_fi, "name_sv": m.name_sv, "name_en": m.name_en, "unit": m.unit,
+             "frequency": m.frequency, "definition": m.definition, "source_table": m.table}
+            for m in measures().values()]
+
+
+@router.get("/areas", summary="Areas by level (country, municipality, sub_region, region, ely)")
+def areas_route(level: Literal["country", "municipality", "sub_region", "region", "ely"] | None = None
+                ) -> list[dict[str, str]]:
+    from kuva.registry import area_registry
+
+    return [{"code": a.code, "level": a.level, "name_fi": a.name_fi, "name_sv": a.name_sv, "name_en": a.name_en}
+            for a in area_registry().areas(level)]
+
+
+@router.get("/observations", summary="Observations of measures, protected like `kuva query`")
+def observations_route(
+    wh: WH,
+    measure: Annotated[list[str], Query(description="Measure code (repeatable)")],
+    area: Annotated[list[str] | None, Query(description="Area code or name (repeatable)")] = None,
+    start: Annotated[str | None, Query(alias="from", description="First month YYYY-MM")] = None,
+    end: Annotated[str | None, Query(alias="to", description="Last month YYYY-MM")] = None,
+) -> dict[str, Any]:
+    from kuva.config import load_settings
+    from kuva.privacy.observations import protect_observations, related_measures
+    from kuva.registry import area_registry
+    from kuva.warehouse import query_observations
+    from kuva.warehouse.query import source_sensitivity
+
+    areas = [area_registry().area(a).code for a in area] if area else None
+    first, last = _month(start, "from"), _month(end, "to")
+    df = query_observations(wh, measure, areas=areas, start=first, end=last)
+    extra = sorted(related_measures(measure) - {m.upper() for m in measure})
+    context = query_observations(wh, extra, areas=areas, start=first, end=last) if extra else None
+    df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
+    p = protect_observations(df, load_settings().disclosure, sensitivity=source_sensitivity(wh), context=context,
+                             name="api_observations")
+    synthetic = sorted({s for s in df["source_id"].astype(str) if s.startswith("synthetic:")})
+    return _published(p, synthetic_sources=synthetic)
+
+
+def _process(wh: Warehouse, measure: str, level: str, start: str | None, end: str | None) -> dict[str, Any]:
+    from kuva.process import publish
+    from kuva.process.rules import rulebooks
+
+    kw: dict[str, Any] = {"level": level, "start": _month(start, "from"), "end": _month(end, "to")}
+    if measure == "kpis":
+        return _published(publish.compliance(wh, rulebooks(), **kw))
+    if measure == "quality":
+        return _published(publish.quality(wh))
+    return _published(publish.MEASURES[measure](wh, **kw))
+
+
+@router.get("/process/kpis", summary="Milestone compliance against the rulebook in force (analyst)")
+def process_kpis(wh: WH, role: Annotated[Role, Depends(require("analyst"))], level: LevelProcess = "municipality",
+                 start: Annotated[str | None, Query(alias="from")] = None,
+                 end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
+    return _process(wh, "kpis", level, start, end)
+
+
+@router.get("/process/plan-debt", summary="Open client spells without a valid plan at month ends (analyst)")
+def process_plan_debt(wh: WH, role: Annotated[Role, Depends(require("analyst"))],
+                      level: LevelProcess = "municipality",
+                      start: Annotated[str | None, Query(alias="from")] = None,
+                      end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
+    return _process(wh, "plan-debt", level, start, end)
+
+
+@router.get("/process/routes", summary="Referral routes: origin -> destination sector (analyst)")
+def process_routes(wh: WH, role: Annotated[Role, Depends(require("analyst"))], level: LevelProcess = "municipality",
+                   start: Annotated[str | None, Query(alias="from")] = None,
+                   end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
+    return _process(wh, "routes", level, start, end)
+
+
+@router.get("/process/quality", summary="Data-quality checks of the event log (analyst)")
+def process_quality(wh: WH, role: Annotated[Role, Depends(require("analyst"))]) -> dict[str, Any]:
+    return _process(wh, "quality", "municipality", None, None)
+
+
+@router.get("/benchmark", summary="Expected vs actual activation rate, shrunk gaps and rank sets (analyst)")
+def benchmark_route(wh: WH, role: Annotated[Role, Depends(require("analyst"))],
+                    level: Literal["municipality", "pilot_area"] = "municipality",
+                    period: Annotated[str | None, Query(description="Month YYYY-MM")] = None) -> dict[str, Any]:
+    from kuva.benchmark.run import benchmark, latest_period, publish
+
+    month = _month(period, "period") or latest_period(wh)
+    b = benchmark(wh, month, level=level)
+    return _published(publish(b), spec_version=b.table["spec_version"].iloc[0], synthetic=b.synthetic,
+                      sources=list(b.sources))
+
+
+__all__ = ["router"]

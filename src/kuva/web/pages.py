@@ -1,0 +1,138 @@
+"""Server-rendered pages (Jinja2): Finland now, an area page and an indicator page, in Finnish,
+Swedish or English (``?lang=``). Charts are drawn on the server as inline SVG, so the pages
+need no JavaScript and fetch nothing from outside (a closed government network works); every
+figure passes the disclosure engine as ``kuva query`` does.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from kuva.config import load_settings
+from kuva.i18n import check_lang, fmt_number, label
+from kuva.privacy.observations import protect_observations
+from kuva.registry import area_registry
+from kuva.registry.measures import measure as lookup_measure
+from kuva.warehouse import Warehouse, query_observations
+from kuva.warehouse.query import source_sensitivity
+
+router = APIRouter()
+LANGUAGES = (("fi", "suomi"), ("sv", "svenska"), ("en", "English"))
+HOME_MEASURES = ("TYOTTOMATLOPUSSA", "AKTASTE", "AVPAIKATLOPUSSA")
+AREA_MEASURES = ("TYOTTOMATLOPUSSA", "AVPAIKATLOPUSSA")
+
+
+def _lang(request: Request) -> str:
+    return check_lang(request.query_params.get("lang", "fi"), name="lang")
+
+
+def _render(request: Request, template: str, lang: str, title: str, sources: str, **ctx: Any) -> HTMLResponse:
+    env = request.app.state.templates
+    html = env.get_template(template).render(lang=lang, title=title, languages=LANGUAGES, sources=sources,
+                                             t=lambda key, **kw: label(key, lang, **kw), **ctx)
+    return HTMLResponse(html)
+
+
+def _protected(wh: Warehouse, measures: list[str], areas: list[str], start: date) -> pd.DataFrame:
+    df = query_observations(wh, measures, areas=areas, start=start)
+    if df.empty:
+        return df
+    df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
+    p = protect_observations(df, load_settings().disclosure, sensitivity=source_sensitivity(wh), name="page")
+    return p.frame
+
+
+def _svg(series: pd.DataFrame, title: str, alt: str) -> str:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.5, 2.8), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(pd.to_datetime(series["period"]), series["value"], color="#0b4f8a", linewidth=1.6)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]
+    return f'<div role="img" aria-label="{alt}">{svg}</div>'
+
+
+def _fmt(v: object, lang: str, unit: str) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "–"
+    return fmt_number(float(v), lang, 1 if unit == "percent" else 0)  # type: ignore[arg-type]
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request) -> HTMLResponse:
+    lang = _lang(request)
+    with Warehouse(request.app.state.warehouse, read_only=True) as wh:
+        t = wh.table("observations")
+        last = t.filter(t.area_code == "SSS").filter(t.measure == "TYOTTOMATLOPUSSA").period.max().to_pandas()
+        end = pd.Timestamp(last).date() if last is not None else date.today()
+        start = date(end.year - 3, end.month, 1)
+        df = _protected(wh, list(HOME_MEASURES), ["SSS"], start)
+    cards, charts, sources = [], [], sorted(set(df["source_id"])) if len(df) else []
+    for code in HOME_MEASURES:
+        m = lookup_measure(code)
+        s = df[df["measure"] == code].sort_values("period") if len(df) else df
+        if s.empty:
+            continue
+        latest = s.iloc[-1]
+        when: date = latest["period"]
+        year_ago = s[s["period"] == date(when.year - 1, when.month, 1)]
+        change = (float(latest["value"]) - float(year_ago["value"].iloc[0])) if len(year_ago) else None
+        cards.append({"code": code, "name": m.name(lang), "value": _fmt(latest["value"], lang, m.unit),
+                      "change": _fmt(change, lang, m.unit),
+                      "synthetic": str(latest["source_id"]).startswith("synthetic:")})
+        alt = label("web.chart_alt", lang, name=m.name(lang), area=label("web.nation", lang))
+        charts.append({"svg": _svg(s, m.name(lang), alt), "caption": f"{m.name(lang)} — {label('web.nation', lang)}"})
+    regions = [{"code": a.code, "name": a.name(lang)} for a in area_registry().areas("region")]
+    month = f"{end.month}/{end.year}"
+    return _render(request, "home.html", lang, label("web.finland_now", lang), ", ".join(sources), cards=cards,
+                   charts=charts, regions=regions, month=month)
+
+
+@router.get("/area/{code}", response_class=HTMLResponse, include_in_schema=False)
+def area_page(request: Request, code: str) -> HTMLResponse:
+    lang = _lang(request)
+    area = area_registry().area(code)
+    with Warehouse(request.app.state.warehouse, read_only=True) as wh:
+        t = wh.table("observations")
+        last = t.filter(t.area_code == area.code).period.max().to_pandas()
+        end = pd.Timestamp(last).date() if last is not None else date.today()
+        df = _protected(wh, list(AREA_MEASURES), [area.code], date(end.year - 2, end.month, 1))
+    charts, rows = [], []
+    if len(df):
+        for code in AREA_MEASURES:
+            s = df[df["measure"] == code].sort_values("period")
+            if len(s):
+                m = lookup_measure(code)
+                alt = label("web.chart_alt", lang, name=m.name(lang), area=area.name(lang))
+                charts.append({"svg": _svg(s, m.name(lang), alt), "caption": f"{m.name(lang)} — {area.name(lang)}"})
+        ordered = df.sort_values(["measure", "period"], ascending=[True, False])
+        for code, when, value in zip(ordered["measure"], ordered["period"], ordered["value"], strict=True):
+            m = lookup_measure(str(code))
+            rows.append([m.name(lang), f"{when.month}/{when.year}", _fmt(value, lang, m.unit)])
+    header = [label("web.indicator", lang), label("web.month", lang), label("web.value", lang)]
+    sources = ", ".join(sorted(set(df["source_id"]))) if len(df) else ""
+    synthetic = bool(len(df)) and df["source_id"].astype(str).str.startswith("synthetic:").any()
+    return _render(request, "area.html", lang, area.name(lang), sources, charts=charts, rows=rows, header=header,
+                   caption=f"{label('web.indicators', lang)} — {area.name(lang)}",
+                   note=None if rows else label("web.no_data", lang), synthetic=synthetic)
+
+
+@router.get("/indicator/{code}", response_class=HTMLResponse, include_in_schema=False)
+def indicator_page(request: Request, code: str) -> HTMLResponse:
+    lang = _lang(request)
+    m = lookup_measure(code)
+    return _render(request, "indicator.html", lang, m.name(lang), m.table, m=m)
+
+
+__all__ = ["router"]

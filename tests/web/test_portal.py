@@ -1,0 +1,144 @@
+"""The portal and API on a real HTTP server (uvicorn on 127.0.0.1) over a real warehouse file,
+and the pages in a real browser (Playwright driving Debian's chromium)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kuva.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parents[2]
+ANALYST_KEY = "analyst-key-for-tests-0123"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(bundled_warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    import uvicorn
+
+    from kuva.simulate import simulate_into
+    from kuva.simulate.process import simulate_process_into
+    from kuva.web.app import create_app
+
+    root = tmp_path_factory.mktemp("portal")
+    path = root / "kuva.duckdb"
+    shutil.copy(bundled_warehouse_path, path)
+    with Warehouse(path) as wh:
+        simulate_into(wh, scale=0.001, seed=3, years=(2021, 2023))
+        simulate_process_into(wh, scale=0.002, seed=3)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KUVA_API_KEYS", f"{ANALYST_KEY}:analyst")
+    app = create_app(path, audit_log=root / "audit.jsonl")
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", root / "audit.jsonl"
+    srv.should_exit = True
+    thread.join(timeout=10)
+    mp.undo()
+
+
+def test_openapi_routes_are_served_and_documented(server: tuple[str, Path]) -> None:
+    base, _ = server
+    spec = httpx.get(f"{base}/api/v1/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    for route in spec["paths"]:
+        assert f"`GET {route}`" in doc, f"{route} missing from docs/api.md"
+    assert httpx.get(f"{base}/api/v1/health").json()["status"] == "ok"
+
+
+def test_observations_pass_the_disclosure_engine(server: tuple[str, Path]) -> None:
+    base, _ = server
+    # every municipality's coaching count (synthetic, confidential) for three months
+    r = httpx.get(f"{base}/api/v1/observations", params={"measure": "VALMENNUSLOP", "from": "2023-01", "to": "2023-03"})
+    body = r.json()
+    values = [row["value"] for row in body["rows"] if row["value"] is not None]
+    assert body["hidden_cells"] > 0 and all(v == 0 or v >= 5 for v in values)
+    assert "synthetic:panel" in body["synthetic_sources"]
+    # public StatFin figures pass unchanged: the same numbers as read from the warehouse file
+    from kuva.warehouse import query_observations
+
+    r = httpx.get(f"{base}/api/v1/observations", params={"measure": "TYOTTOMATLOPUSSA", "area": "KU091",
+                                                          "from": "2020-01", "to": "2020-03"})
+    with Warehouse(_warehouse_of(server), read_only=True) as wh:
+        direct = query_observations(wh, ["TYOTTOMATLOPUSSA"], areas=["KU091"], start=date(2020, 1, 1),
+                                    end=date(2020, 3, 1))
+    assert [row["value"] for row in r.json()["rows"]] == direct["value"].tolist()
+    assert len(direct) == 3
+
+
+def _warehouse_of(server: tuple[str, Path]) -> Path:
+    return server[1].with_name("kuva.duckdb")
+
+
+def test_roles_and_the_audit_trail(server: tuple[str, Path]) -> None:
+    base, audit = server
+    assert httpx.get(f"{base}/api/v1/process/kpis").status_code == 403
+    assert httpx.get(f"{base}/api/v1/process/kpis", headers={"X-KuVa-Key": "wrong-key-000000000000"}).status_code == 401
+    r = httpx.get(f"{base}/api/v1/process/routes", params={"level": "nation"}, headers={"X-KuVa-Key": ANALYST_KEY})
+    assert r.status_code == 200 and r.json()["rows"]
+    lines = [json.loads(x) for x in audit.read_text().splitlines()]
+    assert {"role": "analyst", "path": "/api/v1/process/routes", "status": 200}.items() <= lines[-1].items()
+    assert any(x["status"] == 403 and x["role"] == "public" for x in lines)
+    assert ANALYST_KEY not in audit.read_text()  # the key itself is never written
+    assert httpx.get(f"{base}/api/v1/observations", params={"measure": "NOPE"}).status_code == 404
+
+
+def test_pages_in_three_languages_fetch_nothing_from_outside(server: tuple[str, Path]) -> None:
+    base, _ = server
+    for lang, word in (("fi", "Suomi nyt"), ("sv", "Finland nu"), ("en", "Finland now")):
+        html = httpx.get(f"{base}/", params={"lang": lang}).text
+        assert f'<html lang="{lang}">' in html and word in html
+        external = [u for u in re.findall(r'(?:src|href)="(https?://[^"]+)"', html)]
+        assert external == []
+    area = httpx.get(f"{base}/area/KU091", params={"lang": "sv"}).text
+    assert "Helsingfors" in area and "<caption>" in area and 'role="img"' in area
+    assert httpx.get(f"{base}/static/kuva.css").status_code == 200
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium missing: `make test` installs it from Debian's packages")
+def test_the_portal_in_a_real_browser(server: tuple[str, Path]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, _ = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        page = browser.new_page()
+        requests: list[str] = []
+        page.on("request", lambda req: requests.append(req.url))
+        page.goto(f"{base}/?lang=fi")
+        assert page.locator("h1").inner_text() == "Suomi nyt"
+        page.keyboard.press("Tab")  # the first focusable element is the skip link
+        assert page.evaluate("document.activeElement.className") == "skip"
+        for chart in page.locator('[role="img"]').all():
+            assert chart.get_attribute("aria-label")
+        page.get_by_role("link", name="Uusimaa").click()
+        page.wait_for_url(re.compile(r"/area/MK01"))
+        assert page.locator("table caption").count() == 1
+        page.get_by_role("link", name="svenska").click()
+        assert page.evaluate("document.documentElement.lang") == "sv"
+        assert all(u.startswith(base) for u in requests), [u for u in requests if not u.startswith(base)]
+        browser.close()
