@@ -28,7 +28,9 @@ from __future__ import annotations
 
 # isort: off
 # The command modules register their commands on import; the order is the order of --help.
-from kuva.cli import demo, simulate, data, registry, evaluate, benchmark, report, wellbeing, process, privacy  # noqa: F401
+from kuva.cli import (  # noqa: F401
+    demo, simulate, data, registry, evaluate, benchmark, report, wellbeing, process, privacy, serve,
+)
 # isort: on
 from kuva.cli.app import CliState, app, state
 
