@@ -254,6 +254,11 @@ def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     for cmd in ("plan-debt", "routes", "quality"):
         r = runner.invoke(app, [*w, "process", cmd, "--format", "json"])
         assert r.exit_code == 0, (cmd, r.stderr)
+    r = runner.invoke(app, [*w, "process", "export", str(tmp_path / "log.jsonocel")])
+    assert r.exit_code == 0 and "7 events of 1 clients" in r.stdout, r.stderr
+    r = runner.invoke(app, ["--warehouse", str(tmp_path / "other.duckdb"), "process", "load",
+                            str(tmp_path / "log.jsonocel")])
+    assert r.exit_code == 0 and "7 events of 1 clients — stored" in r.stdout, r.stderr
     (tmp_path / "bad.csv").write_text((tmp_path / "t.csv").read_text().replace("KU091", "KU999", 1))
     r = runner.invoke(app, [*w, "process", "load", str(tmp_path / "bad.csv")])
     assert r.exit_code != 0 and "bad.csv" in r.stderr and "row 2" in r.stderr and "municipality_code" in r.stderr

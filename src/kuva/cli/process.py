@@ -77,7 +77,8 @@ def process_template(
 @process_app.command("load")
 def process_load(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Event log: CSV, Excel (.xlsx) or Parquet (docs/process.md).")],
+    file: Annotated[Path, typer.Argument(help="Event log: CSV, Excel (.xlsx), Parquet, OCEL 2.0 (.json, "
+                                              ".jsonocel, .sqlite) or XES (docs/process.md).")],
     source_id: Annotated[str | None, typer.Option("--source-id", help="Stable id of this data source "
                                                                      "(default: process:<file name>).")] = None,
 ) -> None:
@@ -85,11 +86,18 @@ def process_load(
     KUVA_PSEUDONYM_KEY; personal identity codes anywhere refuse the file; nothing is stored
     unless every row is valid. A new month is added; an event loaded again with the same
     event_id is a correction (a new vintage); the same file twice is stored once."""
-    from kuva.process.eventlog import read_event_log
+    from kuva.process.eventlog import read_event_log, validate_event_log
     from kuva.warehouse import SourceInfo, Warehouse
     from kuva.warehouse.persons import load_process_events
 
-    frame = read_event_log(file)
+    suffix = file.suffix.lower()
+    if suffix in (".json", ".jsonocel", ".sqlite", ".xes"):
+        from kuva.process.ocel import read_ocel, read_xes
+
+        raw = read_xes(file) if suffix == ".xes" else read_ocel(file)
+        frame = validate_event_log(raw, str(file))
+    else:
+        frame = read_event_log(file)
     s = state(ctx).settings()
     sid = source_id or f"process:{file.stem}"
     info = SourceInfo(sid, "user-file", f"Service-process event log {file.name}", "the data owner", "confidential",
@@ -98,6 +106,25 @@ def process_load(
         r = load_process_events(wh, frame, info)
     status = f"stored as load {r.load_id}" if r.load_id is not None else "already loaded, nothing changed"
     out.print(f"{file}: {r.rows_in:,} events of {frame['pseudonym'].nunique():,} clients — {status}")
+
+
+@process_app.command("export")
+def process_export(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="OCEL 2.0 (.json, .jsonocel, .sqlite) or XES (.xes) file to write.")],
+) -> None:
+    """Export the stored event log (each event's latest vintage, pseudonyms only) in the
+    process-mining standards, for pm4py and the tools process analysts use (docs/process-ocel.md).
+    Person-level data: handle the file as the event log itself."""
+    from kuva.process.kpis import events
+    from kuva.process.ocel import write_ocel, write_xes
+    from kuva.warehouse import Warehouse
+
+    s = state(ctx).settings()
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        frame = events(wh).drop("load_id", "source_id").to_pandas()
+    written = write_xes(frame, file) if file.suffix.lower() == ".xes" else write_ocel(frame, file)
+    out.print(f"Wrote {written}: {len(frame):,} events of {frame['pseudonym'].nunique():,} clients")
 
 
 @process_app.command("rules")
