@@ -35,6 +35,10 @@ SdidVariance = Literal["placebo", "jackknife", "bootstrap", "none"]
 MatchDistance = Literal["mahalanobis", "standardized"]
 """Distance used for nearest-neighbour matching."""
 
+SCVMethod = Literal["nested", "synth"]
+"""How the synthetic control's predictor importances V are searched: KuVa's nested search (the
+lowest pre-period MSPE found from two starts) or R Synth's BFGS run from the regression start."""
+
 SCPredictorAggregate = Literal["mean"]
 """How a predictor is aggregated over its pre-period window."""
 

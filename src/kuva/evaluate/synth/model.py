@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -12,8 +13,9 @@ import pandas as pd
 
 from kuva.errors import KuvaInputError
 from kuva.evaluate.data import PanelData
+from kuva.evaluate.options import SCVMethod, validate_option
 from kuva.evaluate.synth.results import SyntheticControlResults
-from kuva.evaluate.synth.weights import optimise_v, simplex_weights
+from kuva.evaluate.synth.weights import optimise_v, simplex_weights, synth_v
 from kuva.evaluate.synthdid.model import block_matrix
 from kuva.evaluate.warnings import PoorPreFitWarning
 
@@ -40,11 +42,21 @@ class SyntheticControl:
 
     Without ``predictors`` every pre-treatment outcome is a predictor with equal importance
     (no ``V`` optimisation). With predictors, predictors are standardised by their sd across
-    units and ``V`` is chosen to minimise the pre-period outcome MSPE (nested ADH).
+    units (as R ``Synth``) and the predictor importances ``V``:
+
+    - ``v_method="nested"`` (default): the lowest pre-period outcome MSPE KuVa's search finds
+      (Nelder–Mead from two starts, the better kept) — the criterion the method defines;
+    - ``v_method="synth"``: R ``Synth``'s search (one BFGS run from the regression-based start,
+      as pysyncon), which reproduces published examples that stop in a local optimum;
+    - ``v``: a fixed V (one importance per predictor, or ``"equal"``), no search.
+
+    ``optimize_window=(first, last)`` limits the periods whose outcome MSPE judges ``V`` (R's
+    ``time.optimize.ssr``; default every pre-treatment period).
     """
 
-    def __init__(self, panel: PanelData, *, predictors: Sequence[Predictor] | None = None
-                 ) -> None:
+    def __init__(self, panel: PanelData, *, predictors: Sequence[Predictor] | None = None,
+                 v_method: SCVMethod = "nested", v: Sequence[float] | Literal["equal"] | None = None,
+                 optimize_window: tuple[object, object] | None = None) -> None:
         if not isinstance(panel, PanelData):
             raise KuvaInputError("panel must be a kuva.evaluate.PanelData")
         y, n0, t0, controls, treated = block_matrix(panel)
@@ -57,6 +69,21 @@ class SyntheticControl:
         self._controls, self._treated = controls, treated[0]
         self._predictors = tuple(predictors) if predictors is not None else None
         self._x = self._predictor_matrix()
+        validate_option("v_method", v_method, SCVMethod)
+        self._v_method = v_method
+        self._v_fixed: FloatArray | None = None
+        if v is not None:
+            if self._predictors is None:
+                raise KuvaInputError("a fixed v needs predictors (without them every pre-period outcome "
+                                     "counts equally)")
+            k = len(self._predictors)
+            arr = np.full(k, 1.0 / k) if isinstance(v, str) and v == "equal" else np.asarray(v, dtype=float)
+            if isinstance(v, str) and v != "equal":
+                raise KuvaInputError(f"v must be 'equal' or one importance per predictor, got {v!r}")
+            if arr.shape != (k,) or (arr < 0).any() or arr.sum() <= 0:
+                raise KuvaInputError(f"v must have {k} non-negative importances (one per predictor), got {v!r}")
+            self._v_fixed = arr / arr.sum()
+        self._window = self._window_rows(optimize_window)
 
     def _predictor_matrix(self) -> FloatArray | None:
         if self._predictors is None:
@@ -86,6 +113,15 @@ class SyntheticControl:
             cols.append(means.to_numpy(dtype=float))
         return np.column_stack(cols).T  # (K, J + 1), treated last
 
+    def _window_rows(self, window: tuple[object, object] | None) -> npt.NDArray[np.int64]:
+        if window is None:
+            return np.arange(self._t0)
+        first = self._panel.to_index(window[0]) - int(self._panel.times[0])
+        last = self._panel.to_index(window[1]) - int(self._panel.times[0])
+        if not 0 <= first <= last < self._t0:
+            raise KuvaInputError(f"optimize_window {window} must lie within the pre-treatment periods")
+        return np.arange(first, last + 1)
+
     def _fit_one(
         self, treated_row: int, donor_rows: list[int], x_all: FloatArray | None,
         v_fixed: FloatArray | None,
@@ -103,9 +139,12 @@ class SyntheticControl:
         sd[sd == 0] = 1.0
         x = x / sd[:, None]
         x1, x0 = x[:, -1], x[:, :-1]
+        if v_fixed is None:
+            v_fixed = self._v_fixed
         if v_fixed is not None:
             return simplex_weights(x1, x0, v_fixed), v_fixed
-        sol = optimise_v(x1, x0, z1, z0)
+        zw1, zw0 = z1[self._window], z0[self._window]
+        sol = synth_v(x1, x0, zw1, zw0) if self._v_method == "synth" else optimise_v(x1, x0, zw1, zw0)
         return sol.w, sol.v
 
     def fit(self, *, placebo: bool = True, leave_one_out: bool = True,
