@@ -33,6 +33,7 @@ from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaError
 from kuva.report.chapters import Chapter, ChapterBuilder, ChapterEntry, ReportChapterError, ReportParams, Requirement
 from kuva.report.effects_chapter import effects_chapter
+from kuva.report.process_chapter import benchmark_chapter, process_chapter
 from kuva.report.wellbeing_chapter import wellbeing_chapter
 
 if TYPE_CHECKING:
@@ -120,4 +121,6 @@ CHAPTERS: tuple[ChapterEntry, ...] = (
         "indicators", ("services_yoy", "outcomes_after_services", "municipal_share_tmt"))),
     ChapterEntry("effects", 40, effects_chapter, needs=(SERVICE_COUNTS,)),
     ChapterEntry("wellbeing", 50, wellbeing_chapter),
+    ChapterEntry("process", 60, process_chapter),
+    ChapterEntry("benchmark", 70, benchmark_chapter, needs=(SERVICE_COUNTS,)),
 )
