@@ -40,6 +40,26 @@ def _common() -> PanelData:
                      cluster="cluster")
 
 
+def _cox() -> Any:
+    from kuva.evaluate.survival import CoxTimeVarying
+
+    rng = np.random.default_rng(SEED)
+    rows = []
+    for i in range(600):
+        s = float(rng.integers(5, 60)) if rng.random() < 0.5 else np.inf
+        t = rng.exponential(100.0)
+        if t > s:
+            t = s + (t - s) / 1.5
+        t = min(t, 300.0)
+        event = int(t < 300.0)
+        if t > s:
+            rows += [(i, 0.0, s, 0, 0.0), (i, s, t, event, 1.0)]
+        else:
+            rows.append((i, 0.0, t, event, 0.0))
+    frame = pd.DataFrame(rows, columns=["id", "start", "stop", "event", "treated"])
+    return CoxTimeVarying(frame).fit()
+
+
 def _fits() -> dict[str, Callable[[], Any]]:
     common = _common()
     es = EventStudy(common, leads=3, lags=3).fit()
@@ -53,6 +73,7 @@ def _fits() -> dict[str, Callable[[], Any]]:
         "synth": lambda: SyntheticControl(prop99_panel()).fit(leave_one_out=False),
         "sdid": lambda: SyntheticDiD(common).fit(variance="jackknife"),
         "relative_magnitudes": lambda: RelativeMagnitudes(es, target=0).fit(mbar=[0.0, 1.0]),
+        "cox_time_varying": _cox,
     }
 
 
@@ -61,7 +82,8 @@ def results() -> dict[str, Any]:
     return {name: make() for name, make in _fits().items()}
 
 
-NAMES = ["twfe", "event_study", "cs", "cs_dynamic", "sun_abraham", "synth", "sdid", "relative_magnitudes"]
+NAMES = ["twfe", "event_study", "cs", "cs_dynamic", "sun_abraham", "synth", "sdid", "relative_magnitudes",
+         "cox_time_varying"]
 
 
 @pytest.mark.parametrize("name", NAMES)

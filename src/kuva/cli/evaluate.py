@@ -15,6 +15,33 @@ if TYPE_CHECKING:
     from kuva.effects.panel import Comparison, Outcome
 
 
+def _person_level(ctx: typer.Context) -> None:
+    import math
+
+    from kuva.process.outcomes import exit_curves, service_effect_on_exits
+    from kuva.warehouse import Warehouse
+    from kuva.warehouse.query import source_sensitivity
+
+    s = state(ctx).settings()
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        r = service_effect_on_exits(wh)
+        curves = exit_curves(wh)
+        sources = {k: v for k, v in source_sensitivity(wh).items() if k.startswith(("synthetic:process", "process:"))}
+    out.print(str(r.summary()))
+    lo, hi = r.conf_int()
+    out.print(f"Hazard ratio of exit to work after a service starts: {r.hazard_ratio:.3f} "
+              f"(95 % CI {math.exp(lo):.3f}–{math.exp(hi):.3f})")
+    sizes = {str(g): int(n) for g, n in curves.n.items()}
+    for g, med in curves.medians.items():
+        n = sizes[str(g)]
+        small = n < s.min_cell
+        shown = "hidden (fewer than the minimum cell)" if small else (
+            f"{med:.0f} days" if med == med else "not reached")
+        out.print(f"Median time to exit to work, {g}: {shown} (n = {'–' if small else n})")
+    if any(k.startswith("synthetic:") for k in sources):
+        out.print("Note: SYNTHETIC event log; compare with the planted hazard ratio of the simulation.")
+
+
 @app.command()
 def evaluate(
     ctx: typer.Context,
@@ -38,10 +65,18 @@ def evaluate(
         Path | None, typer.Option("--out", help="Write tables (CSV), figures (PNG) and the summary here.")
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of figure labels: fi, sv or en.")] = "en",
+    level: Annotated[str, typer.Option("--level", help="area (the pilots' effect on area aggregates) or person "
+                                                       "(services' effect on clients' exits, from the event log)."
+                                       )] = "area",
 ) -> None:
     """Estimate the effect of the 2021–2024 pilots with every design side by side (a specification
     curve): two-way fixed-effects DiD with wild cluster bootstrap, event study with pre-trend test,
-    Callaway–Sant'Anna, Sun–Abraham, synthetic control with placebo inference, synthetic DiD."""
+    Callaway–Sant'Anna, Sun–Abraham, synthetic control with placebo inference, synthetic DiD.
+    With --level person: the hazard ratio of exit to work after a service starts (Cox model with
+    a time-varying treatment) and Kaplan–Meier medians, from the service-process event log."""
+    if choice("--level", level, ("area", "person")) == "person":
+        _person_level(ctx)
+        return
     from kuva.effects import battery as battery_module
     from kuva.effects import panel as panel_module
     from kuva.i18n import check_lang

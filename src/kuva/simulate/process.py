@@ -10,6 +10,7 @@ truth is counted from the draws — not from the events — so the measures in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -41,8 +42,9 @@ class ProcessParams:
     origins: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_ORIGINS))
     wait_days_max: int = 60  #: wait from referral to service start, uniform 1 … this
     unrealised: float = 0.15  #: share of referrals that never lead to a service
-    exit_within_months: int = 9  #: clients exit 1 … this many months after registration (or stay)
-    stay: float = 0.3  #: share still registered at the end
+    median_exit_days: float = 150.0  #: median time to exit without a service (exponential)
+    service_exit_hr: float = 1.5  #: planted hazard ratio of exit after a service starts (the effect)
+    follow_up_days: int = 270  #: exits later than this after the last registration month are censored
     supplementary_two: float = 0.6  #: share of interviewed clients with two supplementary talks (else one)
     talks_on_time: float = 0.7  #: share of interviewed clients whose job-search talks keep the 3-month cadence
 
@@ -71,6 +73,7 @@ def simulate_event_log(
     origins, shares = list(p.origins), np.array(list(p.origins.values()))
     rows: list[tuple[object, ...]] = []
     truth: list[dict[str, object]] = []
+    horizon = span_end + timedelta(days=p.follow_up_days)
     for i in range(clients):
         cid = f"S-{seed}-{i:07d}"
         muni = municipalities[int(rng.integers(len(municipalities)))]
@@ -83,13 +86,20 @@ def simulate_event_log(
         else:
             delay = int(rng.integers(6, p.late_interview_max + 1))
         has_plan = delay is not None and rng.random() < p.plan
-        stays = rng.random() < p.stay
-        exit_day = None if stays else reg + timedelta(days=int(30 * rng.integers(1, p.exit_within_months + 1)))
         referred = rng.random() < p.referral
         origin = origins[int(rng.choice(len(origins), p=shares))] if referred else None
         ref_day = reg + timedelta(days=int(rng.integers(10, 40))) if referred else None
         unreal = referred and rng.random() < p.unrealised
         wait = int(rng.integers(1, p.wait_days_max + 1)) if referred and not unreal else None
+        # exit: exponential with the planted hazard ratio after the service starts (piecewise)
+        service_off = (ref_day - reg).days + wait if ref_day is not None and wait is not None else None
+        lam0 = math.log(2) / p.median_exit_days
+        e = float(rng.exponential())
+        t = e / lam0 if service_off is None or e / lam0 <= service_off else (
+            service_off + (e - lam0 * service_off) / (lam0 * p.service_exit_hr))
+        exit_day: date | None = reg + timedelta(days=max(1, math.ceil(t)))
+        if exit_day is not None and exit_day > horizon:
+            exit_day = None
         base = [cid, muni]
         k = 0
 
@@ -114,7 +124,7 @@ def simulate_event_log(
             for days in ((20, 45) if two else (30,)):
                 ev(interview + timedelta(days=days), "supplementary_job_search_talk")
             gap = 85 if rng.random() < p.talks_on_time else 120
-            stop = exit_day or (interview + timedelta(days=30 * (months + p.exit_within_months)))
+            stop = exit_day or horizon
             talk = interview + timedelta(days=gap)
             while talk < stop:
                 ev(talk, "job_search_talk")
@@ -130,7 +140,8 @@ def simulate_event_log(
                       "plan": has_plan, "exit": exit_day,
                       "supplementary_two": delay is not None and two, "talk_gap": gap if delay is not None else None,
                       "referred": referred, "origin": origin,
-                      "referral_date": ref_day, "wait_days": wait, "unrealised": unreal})
+                      "referral_date": ref_day, "wait_days": wait, "unrealised": unreal,
+                      "service_day": reg + timedelta(days=service_off) if service_off is not None else None})
     cols = ["event_id", "client_id", "event_date", "event_type", "municipality_code", "origin_sector",
             "destination_sector", "service_type", "provider", "case_id", "plan_id", "referral_id", "age_group",
             "language", "detail"]

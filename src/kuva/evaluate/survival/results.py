@@ -1,0 +1,107 @@
+"""Results of the duration designs (the results contract of :mod:`kuva.evaluate.contract`)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from kuva.evaluate.contract import Immutable, tidy_frame, wald
+from kuva.evaluate.reporting import Summary, make_summary
+from kuva.evaluate.reporting import new_axes as _axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
+@dataclass(frozen=True)
+class HazardRatioResults(Immutable):
+    """A Cox model with a time-varying treatment: ``estimate`` is the log hazard ratio of the
+    event after the treatment starts (``hazard_ratio`` = exp), with its model-based standard
+    error (model-based; one event per person, so no clustering is needed)."""
+
+    estimate: float
+    std_error: float
+    alpha: float
+    n_units: int  #: persons
+    n_obs: int  #: start–stop intervals
+    n_events: int
+    event: str  #: what the hazard is of, e.g. "exit_work"
+    covariates: pd.DataFrame  #: coefficients of the other terms (log hazard ratios)
+
+    @property
+    def hazard_ratio(self) -> float:
+        return math.exp(self.estimate)
+
+    @property
+    def inference(self) -> str:
+        return "Cox partial likelihood (Efron ties), model-based SE, normal"
+
+    @property
+    def statistic(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha)["statistic"]
+
+    @property
+    def p_value(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha)["p_value"]
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        w = wald(self.estimate, self.std_error, self.alpha if alpha is None else alpha)
+        return w["ci_low"], w["ci_high"]
+
+    def tidy(self) -> pd.DataFrame:
+        head = {"term": "treated (log HR)", "estimate": self.estimate, "std_error": self.std_error,
+                **wald(self.estimate, self.std_error, self.alpha), "inference": self.inference}
+        rows = [{"term": str(t), "estimate": float(e), "std_error": float(s),
+                 **wald(float(e), float(s), self.alpha), "inference": self.inference}
+                for t, e, s in zip(self.covariates.index, self.covariates["estimate"], self.covariates["std_error"],
+                                   strict=True)]
+        return tidy_frame([head, *rows])
+
+    def summary(self) -> Summary:
+        lo, hi = self.conf_int()
+        return make_summary(
+            f"Cox model with a time-varying treatment: hazard of {self.event}",
+            [("Hazard ratio", f"{self.hazard_ratio:.3f} [{math.exp(lo):.3f}, {math.exp(hi):.3f}]"),
+             ("Persons / intervals / events", f"{self.n_units} / {self.n_obs} / {self.n_events}")],
+            self.tidy().set_index("term"),
+            notes=("A hazard ratio above 1: the event comes sooner after the treatment starts. Selection into "
+                   "treatment on unobservables is not handled.",))
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        ax = _axes(ax)
+        t = self.tidy()
+        y = np.arange(len(t))
+        hr, lo, hi = np.exp(t["estimate"]), np.exp(t["ci_low"]), np.exp(t["ci_high"])
+        ax.errorbar(hr, y, xerr=[hr - lo, hi - hr], fmt="o", capsize=3)
+        ax.axvline(1.0, color="grey", lw=0.8)
+        ax.set_yticks(y, list(t["term"]))
+        ax.set_xscale("log")
+        ax.set_xlabel("hazard ratio")
+        return ax
+
+
+@dataclass(frozen=True)
+class SurvivalCurves(Immutable):
+    """Kaplan–Meier curves by group: ``curves`` (group, time, survival, ci_low, ci_high) and the
+    median time to the event per group (NaN when the curve never reaches one half)."""
+
+    curves: pd.DataFrame
+    medians: pd.Series
+    n: pd.Series
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        ax = _axes(ax)
+        for g, sub in self.curves.groupby("group", sort=True):
+            ax.step(sub["time"], sub["survival"], where="post", label=str(g))
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("time")
+        ax.set_ylabel("share without the event")
+        ax.legend()
+        return ax
+
+
+__all__ = ["HazardRatioResults", "SurvivalCurves"]

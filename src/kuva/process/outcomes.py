@@ -1,0 +1,110 @@
+"""Outcomes per client spell from the event log, and the person-level effect of services on
+exits (issue 16's duration design).
+
+A **spell** starts at a registration and ends at the first exit after it (``exit_work``,
+``exit_education``, ``exit_other``, ``exit_moved``), at the client's next registration, or is
+censored at ``as_of``. Its **service start** is the first ``service_start`` inside the spell.
+Definitions, version ``v1``:
+
+- ``duration_days``: end − start (days); ``exit_type``: the exit's kind, or ``None`` (censored
+  or re-registered);
+- for the hazard of ``exit_work``, other exits and re-registrations are censoring (cause-specific
+  hazard);
+- the start–stop data split a spell at its service start, so ``treated`` is time-varying.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from kuva.errors import KuvaLookupError
+from kuva.evaluate.survival import CoxTimeVarying, HazardRatioResults, SurvivalCurves, kaplan_meier
+from kuva.process.eventlog import EXIT_TYPES
+from kuva.process.kpis import _spells, data_end, events
+from kuva.warehouse.connection import Warehouse
+
+OUTCOME_VERSION = "v1"
+
+
+def client_spells(wh: Warehouse, *, as_of: date | None = None) -> pd.DataFrame:
+    """One row per spell: ``pseudonym, municipality_code, start, end, exit_type, service_start,
+    duration_days``."""
+    day = as_of or data_end(wh)
+    if day is None:
+        raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
+    ev = events(wh)
+    sp = _spells(ev, "registration")
+    ex = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_p=ev.pseudonym, x_date=ev.event_date,
+                                                                 x_type=ev.event_type)
+    j = sp.left_join(ex, [sp.pseudonym == ex.x_p, ex.x_date >= sp.start,
+                          sp.next_start.isnull() | (ex.x_date < sp.next_start)])
+    first_exit = j.group_by(["start_id", "pseudonym", "municipality_code", "start", "next_start"]).aggregate(
+        exit_date=j.x_date.min(), exit_type=j.x_type.argmin(j.x_date))
+    sv = ev.filter(ev.event_type == "service_start").select(s_p=ev.pseudonym, s_date=ev.event_date)
+    k = first_exit.left_join(sv, [first_exit.pseudonym == sv.s_p, sv.s_date >= first_exit.start,
+                                  first_exit.next_start.isnull() | (sv.s_date < first_exit.next_start)])
+    per = k.group_by(["start_id", "pseudonym", "municipality_code", "start", "next_start", "exit_date",
+                      "exit_type"]).aggregate(service_start=k.s_date.min())
+    df = per.to_pandas()
+    for c in ("start", "next_start", "exit_date", "service_start"):
+        v = pd.to_datetime(df[c])
+        df[c] = pd.Series([x.date() if pd.notna(x) else None for x in v], index=df.index, dtype=object)
+    df = df[df["start"] <= day].copy()
+    ends = []
+    types = []
+    for ex_d, ex_t, nxt in zip(df["exit_date"], df["exit_type"], df["next_start"], strict=True):
+        if isinstance(ex_d, date) and ex_d <= day:
+            ends.append(ex_d)
+            types.append(ex_t)
+        else:
+            ends.append(min(nxt, day) if isinstance(nxt, date) else day)
+            types.append(None)
+    df["end"], df["exit_type"] = ends, types
+    df["service_start"] = [s if isinstance(s, date) and s < e else None
+                           for s, e in zip(df["service_start"], df["end"], strict=True)]
+    df["duration_days"] = [(e - s).days for s, e in zip(df["start"], df["end"], strict=True)]
+    df = df[df["duration_days"] > 0]
+    out: pd.DataFrame = df[["pseudonym", "municipality_code", "start", "end", "exit_type", "service_start",
+                            "duration_days"]].reset_index(drop=True)
+    return out
+
+
+def start_stop(spells: pd.DataFrame, event: str = "exit_work") -> pd.DataFrame:
+    """Start–stop intervals (days from the spell's start) split at the service start."""
+    rows: list[tuple[int, int, int, int, float]] = []
+    for i, (start, service, duration, kind) in enumerate(zip(spells["start"], spells["service_start"],
+                                                             spells["duration_days"], spells["exit_type"],
+                                                             strict=True)):
+        hit = int(kind == event)
+        days = int(duration)
+        s = (service - start).days if isinstance(service, date) and isinstance(start, date) else None
+        if s is None:
+            rows.append((i, 0, days, hit, 0.0))
+        elif s > 0:
+            rows += [(i, 0, s, 0, 0.0), (i, s, days, hit, 1.0)]
+        else:
+            rows.append((i, 0, days, hit, 1.0))
+    return pd.DataFrame(rows, columns=["id", "start", "stop", "event", "treated"])
+
+
+def service_effect_on_exits(wh: Warehouse, *, event: str = "exit_work", as_of: date | None = None,
+                            alpha: float = 0.05) -> HazardRatioResults:
+    """The hazard ratio of ``event`` after a service starts (Cox, time-varying treatment)."""
+    spells = client_spells(wh, as_of=as_of)
+    return CoxTimeVarying(start_stop(spells, event), event=event).fit(alpha=alpha)
+
+
+def exit_curves(wh: Warehouse, *, event: str = "exit_work", as_of: date | None = None) -> SurvivalCurves:
+    """Kaplan–Meier curves of time to ``event`` by whether the spell had a service (descriptive:
+    the groups differ in who gets a service and when — the Cox model's time-varying treatment
+    is the comparison to read)."""
+    spells = client_spells(wh, as_of=as_of)
+    groups = np.where(spells["service_start"].notna(), "service", "no service")
+    return kaplan_meier(spells["duration_days"].to_numpy(dtype=float),
+                        (spells["exit_type"] == event).to_numpy(dtype=int), groups)
+
+
+__all__ = ["OUTCOME_VERSION", "client_spells", "exit_curves", "service_effect_on_exits", "start_stop"]
