@@ -1,17 +1,35 @@
-"""Synthetic control on Texas (Mixtape / pysyncon example): R Synth's V search reproduces the
-published weights; a fixed V (pysyncon's) reproduces pysyncon's weights; KuVa's default nested
-search finds a lower pre-period MSPE elsewhere (New York, Illinois) — both are tested.
+"""Synthetic control on Texas (Cunningham's Mixtape; pysyncon's example): which ``V`` gives the
+published weights, and what each of KuVa's ``V`` options gives.
 
-Treatment: the prison expansion of 1993, with 1993 the last period whose fit judges V (R's
-``time.optimize.ssr = 1985:1993``), so the panel's treatment starts in 1994 here.
-Tolerances: published weights 0.015 each (R's and KuVa's inner solvers differ: quadratic
-programming vs exact NNLS; measured 0.008); pysyncon's weights under its own V 0.005.
+Data: ``reference/texas/texas.csv`` (causaldata 0.1.5's ``texas.dta``, see its README).
+Predictors and windows are pysyncon's ``examples/texas.ipynb`` (R ``dataprep``): income, ur,
+poverty averaged over 1985–1993 (``time.predictors.prior``), special predictors bmprison 1988,
+1990, 1991, 1992, alcohol 1990, aidscapita 1990, 1991, black 1990, 1991, 1992, perc1519 1990;
+outcome MSPE over 1985–1993 (``time.optimize.ssr``). Both windows include 1993, so the panel's
+treatment starts in 1994 here (R ``Synth`` takes windows, not a treatment date).
+
+What is reproduced: the published weights (pysyncon's test references California .4077,
+Illinois .3603, Louisiana .1215, Florida .1105; Mixtape .408/.360/.122/.111) are the donor
+weights at Synth's *regression-based* ``V`` — pysyncon's BFGS barely moves from that start (its
+reported ``V`` equals the start to three decimals), and Stata ``synth`` uses that ``V`` unless
+``nested`` is given. ``v="regression"`` and pysyncon's printed ``V`` (three decimals) both
+reproduce them within ``PUBLISHED_TOL`` = 0.005 per donor (measured largest differences
+0.0012 and 0.0022; pysyncon solves the inner problem with SLSQP, KuVa with exact NNLS).
+
+What is not reproduced: a real search from that start does not stay there. R ``Synth``'s search
+(``v_method="synth"``: Nelder–Mead and BFGS from equal and regression starts, best kept) finds
+Florida .483, New York .294, Illinois .224 (pre-period RMSPE 845 against 1,295 at the published
+weights); KuVa's default nested search finds New York .616, Illinois .384 (RMSPE 910). R itself
+could not be run here (its inner solver is ``ipop``, KuVa's exact NNLS), so these two are
+KuVa's measured results, asserted within ``SEARCH_TOL`` = 0.02 per donor to catch changes.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,20 +37,21 @@ import pytest
 
 from kuva.errors import KuvaInputError
 from kuva.evaluate import PanelData, Predictor, SyntheticControl
+from kuva.evaluate.synth.results import SyntheticControlResults
 
-REF = Path(__file__).parent / "reference"
-PUBLISHED_TOL = 0.015
-FIXED_V_TOL = 0.005
+REF = Path(__file__).parent / "reference" / "texas"
+PUBLISHED_TOL = 0.005
+SEARCH_TOL = 0.02
+WINDOWS: dict[str, Any] = {"predictors_window": (1985, 1993), "optimize_window": (1985, 1993)}
 
 
 @pytest.fixture(scope="module")
 def texas() -> tuple[PanelData, list[Predictor]]:
     df = pd.read_csv(REF / "texas.csv")
-    df = df[(df["year"] >= 1985) & (df["year"] <= 2000)].assign(year=lambda d: d["year"].astype(int))
     df["g"] = np.where(df["state"] == "Texas", 1994, np.nan)
     covs = ["income", "ur", "poverty", "alcohol", "aidscapita", "black", "perc1519"]
     panel = PanelData(df, unit="state", time="year", outcome="bmprison", treat_start="g", covariates=covs)
-    preds = ([Predictor(c, 1985, 1993) for c in ("income", "ur", "poverty")]
+    preds = ([Predictor(c) for c in ("income", "ur", "poverty")]
              + [Predictor("bmprison", y) for y in (1988, 1990, 1991, 1992)]
              + [Predictor("alcohol", 1990), Predictor("aidscapita", 1990), Predictor("aidscapita", 1991),
                 Predictor("black", 1990), Predictor("black", 1991), Predictor("black", 1992),
@@ -40,47 +59,82 @@ def texas() -> tuple[PanelData, list[Predictor]]:
     return panel, preds
 
 
-def _weights(r: object) -> dict[str, float]:
-    w = r.weights  # type: ignore[attr-defined]
-    return {str(k): float(v) for k, v in w[w > 0.005].items()}
+@pytest.fixture(scope="module")
+def reference() -> dict[str, Any]:
+    out: dict[str, Any] = json.loads((REF / "pysyncon_reference.json").read_text())
+    return out
 
 
-def test_synth_search_reproduces_the_published_weights(texas: tuple[PanelData, list[Predictor]]) -> None:
+def _fit(texas: tuple[PanelData, list[Predictor]], **kw: Any) -> SyntheticControlResults:
     panel, preds = texas
-    ref = json.loads((REF / "texas_pysyncon.json").read_text())["published_weights"]
-    got = _weights(SyntheticControl(panel, predictors=preds, v_method="synth").fit(placebo=False,
-                                                                                     leave_one_out=False))
-    assert set(got) == set(ref)
-    for state, w in ref.items():
-        assert got[state] == pytest.approx(w, abs=PUBLISHED_TOL), state
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Texas's pre-period fit is poor under every V
+        return SyntheticControl(panel, predictors=preds, **WINDOWS, **kw).fit(placebo=False, leave_one_out=False)
 
 
-def test_fixed_v_reproduces_pysyncon(texas: tuple[PanelData, list[Predictor]]) -> None:
+def _assert_weights(r: SyntheticControlResults, expected: dict[str, float], tol: float) -> None:
+    w = r.weights
+    assert set(w[w > 0.005].index) == set(expected)
+    for state, value in expected.items():
+        assert float(w[state]) == pytest.approx(value, abs=tol), state
+
+
+def test_regression_v_reproduces_the_published_weights(texas: Any, reference: dict[str, Any]) -> None:
+    _assert_weights(_fit(texas, v="regression"), reference["weights"], PUBLISHED_TOL)
+
+
+def test_pysyncon_v_reproduces_the_published_weights(texas: Any, reference: dict[str, Any]) -> None:
+    r = _fit(texas, v=reference["v"])  # a mapping predictor label -> importance
+    _assert_weights(r, reference["weights"], PUBLISHED_TOL)
+    assert r.v["black 1991"] == pytest.approx(0.443 / 0.999)
+
+
+def test_r_synth_search_moves_off_the_published_weights(texas: Any) -> None:
+    published = _fit(texas, v="regression")
+    synth = _fit(texas, v_method="synth")
+    _assert_weights(synth, {"Florida": 0.483, "New York": 0.294, "Illinois": 0.224}, SEARCH_TOL)
+    assert synth.pre_rmspe < published.pre_rmspe
+    one_run = _fit(texas, v_method="synth", v_starts=("regression",), v_optimisers=("BFGS",))
+    assert one_run.pre_rmspe < published.pre_rmspe  # pysyncon's configuration, R's BFGS step
+
+
+def test_the_default_nested_search(texas: Any) -> None:
+    nested = _fit(texas)
+    _assert_weights(nested, {"New York": 0.616, "Illinois": 0.384}, SEARCH_TOL)
+    assert nested.pre_rmspe < _fit(texas, v="regression").pre_rmspe
+
+
+def test_predictors_window_is_time_predictors_prior(texas: Any) -> None:
     panel, preds = texas
-    ref = json.loads((REF / "texas_pysyncon.json").read_text())
-    got = _weights(SyntheticControl(panel, predictors=preds, v=ref["v"]).fit(placebo=False, leave_one_out=False))
-    assert set(got) == set(ref["weights"])
-    for state, w in ref["weights"].items():
-        assert got[state] == pytest.approx(w, abs=FIXED_V_TOL), state
-
-
-def test_the_default_nested_search_finds_a_lower_pre_period_mspe(texas: tuple[PanelData, list[Predictor]]) -> None:
-    panel, preds = texas
-    nested = SyntheticControl(panel, predictors=preds).fit(placebo=False, leave_one_out=False)
-    synth = SyntheticControl(panel, predictors=preds, v_method="synth").fit(placebo=False, leave_one_out=False)
-    assert set(_weights(nested)) == {"New York", "Illinois"}
-    assert nested.pre_rmspe < synth.pre_rmspe
+    explicit = [Predictor(p.column, 1985, 1993) if p.start is None else p for p in preds]
+    a = SyntheticControl(panel, predictors=preds, predictors_window=(1985, 1993), v="equal")
+    b = SyntheticControl(panel, predictors=explicit, v="equal")
+    ra, rb = (s.fit(placebo=False, leave_one_out=False) for s in (a, b))
+    assert np.allclose(ra.balance.to_numpy(), rb.balance.to_numpy())
+    c = SyntheticControl(panel, predictors=preds, predictors_window=(1990, 1993), v="equal")
+    rc = c.fit(placebo=False, leave_one_out=False)
+    assert rc.balance.loc["income", "treated"] == pytest.approx(
+        panel.long.loc[(panel.long["unit"] == "Texas") & (panel.long["t"] >= panel.to_index(1990))
+                       & (panel.long["t"] <= panel.to_index(1993)), "income"].mean())
 
 
 def test_v_options_are_checked(texas: tuple[PanelData, list[Predictor]]) -> None:
     panel, preds = texas
     with pytest.raises(KuvaInputError, match="14 non-negative importances"):
         SyntheticControl(panel, predictors=preds, v=[1.0, 2.0])
+    with pytest.raises(KuvaInputError, match="missing"):
+        SyntheticControl(panel, predictors=preds, v={"income": 1.0})
+    with pytest.raises(KuvaInputError, match="v must be"):
+        SyntheticControl(panel, predictors=preds, v="optimal")  # type: ignore[arg-type]
     with pytest.raises(KuvaInputError, match="v_method"):
         SyntheticControl(panel, predictors=preds, v_method="optimx")  # type: ignore[arg-type]
+    with pytest.raises(KuvaInputError, match="v_starts"):
+        SyntheticControl(panel, predictors=preds, v_starts=())
+    with pytest.raises(KuvaInputError, match="v_optimisers"):
+        SyntheticControl(panel, predictors=preds, v_optimisers=("Powell",))  # type: ignore[arg-type]
     with pytest.raises(KuvaInputError, match="optimize_window"):
         SyntheticControl(panel, predictors=preds, optimize_window=(1990, 1996))
+    with pytest.raises(KuvaInputError, match="predictors_window"):
+        SyntheticControl(panel, predictors=preds, predictors_window=(1984, 1993))
     equal = SyntheticControl(panel, predictors=preds, v="equal").fit(placebo=False, leave_one_out=False)
     assert np.allclose(equal.v.to_numpy(), 1 / 14)
-    windowed = SyntheticControl(panel, predictors=preds, v_method="synth", optimize_window=(1988, 1993))
-    assert windowed.fit(placebo=False, leave_one_out=False).weights.sum() == pytest.approx(1.0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,7 +15,14 @@ from kuva.errors import KuvaInputError
 from kuva.evaluate.data import PanelData
 from kuva.evaluate.options import SCVMethod, validate_option
 from kuva.evaluate.synth.results import SyntheticControlResults
-from kuva.evaluate.synth.weights import optimise_v, simplex_weights, synth_v
+from kuva.evaluate.synth.weights import (
+    SynthOptimiser,
+    SynthStart,
+    optimise_v,
+    regression_v,
+    simplex_weights,
+    synth_v,
+)
 from kuva.evaluate.synthdid.model import block_matrix
 from kuva.evaluate.warnings import PoorPreFitWarning
 
@@ -25,15 +32,19 @@ FloatArray = npt.NDArray[np.float64]
 @dataclass(frozen=True)
 class Predictor:
     """A predictor: the mean of ``column`` over periods ``start..end`` (inclusive, in the
-    caller's period terms; ``end=None`` means the single period ``start``). ``column`` is
-    the panel's outcome or one of its declared covariates."""
+    caller's period terms; ``end=None`` means the single period ``start``). ``start=None``
+    averages over the estimator's ``predictors_window`` (R ``Synth``'s ``predictors`` with
+    ``time.predictors.prior``; with a ``start`` it is one of R's ``special.predictors``).
+    ``column`` is the panel's outcome or one of its declared covariates."""
 
     column: str
-    start: object
+    start: object | None = None
     end: object | None = None
 
     @property
     def label(self) -> str:
+        if self.start is None:
+            return self.column
         return f"{self.column} {self.start}" + ("" if self.end is None else f"-{self.end}")
 
 
@@ -42,20 +53,31 @@ class SyntheticControl:
 
     Without ``predictors`` every pre-treatment outcome is a predictor with equal importance
     (no ``V`` optimisation). With predictors, predictors are standardised by their sd across
-    units (as R ``Synth``) and the predictor importances ``V``:
+    units (as R ``Synth``) and the predictor importances ``V`` are chosen by:
 
-    - ``v_method="nested"`` (default): the lowest pre-period outcome MSPE KuVa's search finds
-      (Nelder–Mead from two starts, the better kept) — the criterion the method defines;
-    - ``v_method="synth"``: R ``Synth``'s search (one BFGS run from the regression-based start,
-      as pysyncon), which reproduces published examples that stop in a local optimum;
-    - ``v``: a fixed V (one importance per predictor, or ``"equal"``), no search.
+    - ``v_method="nested"`` (default): KuVa's search for the ``V`` with the lowest pre-period
+      outcome MSPE (Nelder–Mead on a softmax parametrisation from equal and regression-based
+      starts, the better kept);
+    - ``v_method="synth"``: R ``Synth``'s ``synth()`` search — every optimiser in
+      ``v_optimisers`` (default ``("Nelder-Mead", "BFGS")``, R's ``optimxmethod``) from every
+      start in ``v_starts`` (default ``("equal", "regression")``), the lowest MSPE kept;
+    - ``v``: a fixed ``V``, no search — one importance per predictor (a sequence in predictor
+      order, or a mapping from ``Predictor.label``), ``"equal"``, or ``"regression"`` (Synth's
+      regression-based ``V``, Stata ``synth``'s default without ``nested``; computed per fit).
 
-    ``optimize_window=(first, last)`` limits the periods whose outcome MSPE judges ``V`` (R's
-    ``time.optimize.ssr``; default every pre-treatment period).
+    ``predictors_window=(first, last)``: the periods over which predictors without their own
+    window are averaged (R's ``time.predictors.prior``; default every pre-treatment period).
+    ``optimize_window=(first, last)``: the periods whose outcome MSPE judges ``V`` (R's
+    ``time.optimize.ssr``; default every pre-treatment period); the regression-based ``V``
+    uses the same periods.
     """
 
     def __init__(self, panel: PanelData, *, predictors: Sequence[Predictor] | None = None,
-                 v_method: SCVMethod = "nested", v: Sequence[float] | Literal["equal"] | None = None,
+                 v_method: SCVMethod = "nested",
+                 v: Sequence[float] | Mapping[str, float] | Literal["equal", "regression"] | None = None,
+                 v_starts: Sequence[SynthStart] = ("equal", "regression"),
+                 v_optimisers: Sequence[SynthOptimiser] = ("Nelder-Mead", "BFGS"),
+                 predictors_window: tuple[object, object] | None = None,
                  optimize_window: tuple[object, object] | None = None) -> None:
         if not isinstance(panel, PanelData):
             raise KuvaInputError("panel must be a kuva.evaluate.PanelData")
@@ -68,22 +90,54 @@ class SyntheticControl:
         self._y, self._n0, self._t0 = y, n0, t0
         self._controls, self._treated = controls, treated[0]
         self._predictors = tuple(predictors) if predictors is not None else None
+        self._pred_window = (self._window_rows(predictors_window, "predictors_window")
+                             if predictors_window is not None else np.arange(t0))
         self._x = self._predictor_matrix()
         validate_option("v_method", v_method, SCVMethod)
         self._v_method = v_method
+        starts, optimisers = tuple(v_starts), tuple(v_optimisers)
+        if not starts or any(s not in ("equal", "regression") for s in starts):
+            raise KuvaInputError(f"v_starts must be a non-empty sequence of 'equal'/'regression', got {v_starts!r}")
+        if not optimisers or any(o not in ("Nelder-Mead", "BFGS") for o in optimisers):
+            raise KuvaInputError(
+                f"v_optimisers must be a non-empty sequence of 'Nelder-Mead'/'BFGS', got {v_optimisers!r}"
+            )
+        self._v_starts: tuple[SynthStart, ...] = starts
+        self._v_optimisers: tuple[SynthOptimiser, ...] = optimisers
         self._v_fixed: FloatArray | None = None
+        self._v_regression = False
         if v is not None:
-            if self._predictors is None:
-                raise KuvaInputError("a fixed v needs predictors (without them every pre-period outcome "
-                                     "counts equally)")
-            k = len(self._predictors)
-            arr = np.full(k, 1.0 / k) if isinstance(v, str) and v == "equal" else np.asarray(v, dtype=float)
-            if isinstance(v, str) and v != "equal":
-                raise KuvaInputError(f"v must be 'equal' or one importance per predictor, got {v!r}")
-            if arr.shape != (k,) or (arr < 0).any() or arr.sum() <= 0:
-                raise KuvaInputError(f"v must have {k} non-negative importances (one per predictor), got {v!r}")
-            self._v_fixed = arr / arr.sum()
-        self._window = self._window_rows(optimize_window)
+            self._set_fixed_v(v)
+        self._window = (self._window_rows(optimize_window, "optimize_window")
+                        if optimize_window is not None else np.arange(t0))
+
+    def _set_fixed_v(self, v: Sequence[float] | Mapping[str, float] | str) -> None:
+        if self._predictors is None:
+            raise KuvaInputError("a fixed v needs predictors (without them every pre-period outcome "
+                                 "counts equally)")
+        k = len(self._predictors)
+        if isinstance(v, str):
+            if v == "regression":
+                self._v_regression = True
+                return
+            if v != "equal":
+                raise KuvaInputError(f"v must be 'equal', 'regression' or importances, got {v!r}")
+            arr = np.full(k, 1.0 / k)
+        elif isinstance(v, Mapping):
+            labels = [p.label for p in self._predictors]
+            if len(set(labels)) != k:
+                raise KuvaInputError("v as a mapping needs distinct predictor labels; pass a sequence")
+            unknown = sorted(set(v) - set(labels))
+            missing = [lab for lab in labels if lab not in v]
+            if unknown or missing:
+                raise KuvaInputError(f"v mapping must name every predictor once: unknown {unknown}, "
+                                     f"missing {missing}")
+            arr = np.array([float(v[lab]) for lab in labels])
+        else:
+            arr = np.asarray(v, dtype=float)
+        if arr.shape != (k,) or not np.all(np.isfinite(arr)) or (arr < 0).any() or arr.sum() <= 0:
+            raise KuvaInputError(f"v must have {k} non-negative importances (one per predictor), got {v!r}")
+        self._v_fixed = arr / arr.sum()
 
     def _predictor_matrix(self) -> FloatArray | None:
         if self._predictors is None:
@@ -100,8 +154,14 @@ class SyntheticControl:
                     f"predictor column {p.column!r} is neither the outcome nor a declared "
                     "covariate"
                 )
-            lo = panel.to_index(p.start)
-            hi = lo if p.end is None else panel.to_index(p.end)
+            if p.start is None:
+                if p.end is not None:
+                    raise KuvaInputError(f"predictor {p.column}: an end needs a start")
+                lo = int(self._pred_window[0]) + int(panel.times[0])
+                hi = int(self._pred_window[-1]) + int(panel.times[0])
+            else:
+                lo = panel.to_index(p.start)
+                hi = lo if p.end is None else panel.to_index(p.end)
             if hi < lo:
                 raise KuvaInputError(f"predictor {p.label}: end before start")
             if hi >= self._t0 + int(panel.times[0]):
@@ -113,13 +173,13 @@ class SyntheticControl:
             cols.append(means.to_numpy(dtype=float))
         return np.column_stack(cols).T  # (K, J + 1), treated last
 
-    def _window_rows(self, window: tuple[object, object] | None) -> npt.NDArray[np.int64]:
-        if window is None:
-            return np.arange(self._t0)
+    def _window_rows(self, window: tuple[object, object], name: str) -> npt.NDArray[np.int64]:
+        if not isinstance(window, tuple) or len(window) != 2:
+            raise KuvaInputError(f"{name} must be a (first, last) pair, got {window!r}")
         first = self._panel.to_index(window[0]) - int(self._panel.times[0])
         last = self._panel.to_index(window[1]) - int(self._panel.times[0])
         if not 0 <= first <= last < self._t0:
-            raise KuvaInputError(f"optimize_window {window} must lie within the pre-treatment periods")
+            raise KuvaInputError(f"{name} {window} must lie within the pre-treatment periods")
         return np.arange(first, last + 1)
 
     def _fit_one(
@@ -139,12 +199,15 @@ class SyntheticControl:
         sd[sd == 0] = 1.0
         x = x / sd[:, None]
         x1, x0 = x[:, -1], x[:, :-1]
+        zw1, zw0 = z1[self._window], z0[self._window]
         if v_fixed is None:
-            v_fixed = self._v_fixed
+            v_fixed = regression_v(x1, x0, zw1, zw0) if self._v_regression else self._v_fixed
         if v_fixed is not None:
             return simplex_weights(x1, x0, v_fixed), v_fixed
-        zw1, zw0 = z1[self._window], z0[self._window]
-        sol = synth_v(x1, x0, zw1, zw0) if self._v_method == "synth" else optimise_v(x1, x0, zw1, zw0)
+        if self._v_method == "synth":
+            sol = synth_v(x1, x0, zw1, zw0, starts=self._v_starts, optimisers=self._v_optimisers)
+        else:
+            sol = optimise_v(x1, x0, zw1, zw0)
         return sol.w, sol.v
 
     def fit(self, *, placebo: bool = True, leave_one_out: bool = True,

@@ -8,14 +8,17 @@
   one) that minimises the pre-treatment outcome MSPE of the implied synthetic control
   (the "nested" ADH criterion), by Nelder–Mead on a softmax parametrisation started from
   equal weights and from the regression-based weights of ``Synth``, keeping the better.
-* :func:`synth_v` is R ``Synth``'s own search as pysyncon reproduces it: ``V = |x| / sum|x|``,
-  one quasi-Newton (BFGS) run from the regression-based start. It stops in the local optimum
-  the published examples report, which is not always the lowest MSPE ``optimise_v`` finds.
+* :func:`regression_v` is Synth's regression-based ``V`` (R ``Synth``'s second start; Stata
+  ``synth``'s ``V`` without ``nested``).
+* :func:`synth_v` is R ``Synth``'s own search: ``V = |x| / sum|x|``, Nelder–Mead and BFGS from
+  equal and from regression-based starts, the lowest pre-period MSPE kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -107,18 +110,63 @@ def optimise_v(
     return best
 
 
-def _ols_start(x1: FloatArray, x0: FloatArray, z1: FloatArray, z0: FloatArray) -> FloatArray:
-    """Synth's regression-based start: squared coefficients of the outcomes on the predictors."""
+def regression_v(x1: FloatArray, x0: FloatArray, z1: FloatArray, z0: FloatArray) -> FloatArray:
+    """Synth's regression-based ``V``: regress every unit's pre-period outcomes (``z``) on the
+    standardised predictors with an intercept, ``V_k`` proportional to the sum over periods of the
+    squared coefficients of predictor ``k`` (R ``Synth``'s second starting value ``SV2``; Stata
+    ``synth`` uses a regression-based ``V`` unless ``nested`` is given). Equal weights when the
+    regression is singular."""
     xx = np.column_stack([np.ones(x0.shape[1] + 1), np.column_stack([x0, x1]).T])
     zz = np.column_stack([z0, z1]).T
-    coef, *_ = np.linalg.lstsq(xx, zz, rcond=None)
+    coef, _, rank, _ = np.linalg.lstsq(xx, zz, rcond=None)
     b2: FloatArray = np.sum(coef[1:] ** 2, axis=1)
-    return b2 / b2.sum() if np.all(np.isfinite(b2)) and b2.sum() > 0 else np.full(x1.shape[0], 1 / x1.shape[0])
+    if rank < xx.shape[1] or not np.all(np.isfinite(b2)) or b2.sum() <= 0:
+        return np.full(x1.shape[0], 1 / x1.shape[0])
+    out: FloatArray = b2 / b2.sum()
+    return out
 
 
-def synth_v(x1: FloatArray, x0: FloatArray, z1: FloatArray, z0: FloatArray, *, max_iter: int = 1000) -> VSolution:
-    """R ``Synth``'s V search (as pysyncon's ``optim_method="BFGS", optim_initial="ols"``)."""
+SynthStart = Literal["equal", "regression"]
+SynthOptimiser = Literal["Nelder-Mead", "BFGS"]
+
+R_NDEPS = 1e-3
+"""Step of R ``optim``'s central finite-difference gradient (its ``ndeps`` default)."""
+
+
+def _central_gradient(f: Callable[[FloatArray], float], h: float) -> Callable[[FloatArray], FloatArray]:
+    def grad(x: FloatArray) -> FloatArray:
+        out = np.empty_like(x)
+        for i in range(x.shape[0]):
+            e = np.zeros_like(x)
+            e[i] = h
+            out[i] = (f(x + e) - f(x - e)) / (2 * h)
+        return out
+
+    return grad
+
+
+def synth_v(
+    x1: FloatArray,
+    x0: FloatArray,
+    z1: FloatArray,
+    z0: FloatArray,
+    *,
+    starts: Sequence[SynthStart] = ("equal", "regression"),
+    optimisers: Sequence[SynthOptimiser] = ("Nelder-Mead", "BFGS"),
+) -> VSolution:
+    """R ``Synth``'s ``synth()`` search for ``V`` (its ``optimxmethod`` default).
+
+    ``V = |x| / sum|x|``; every optimiser is run from every start (equal weights, then the
+    regression-based :func:`regression_v`) and the lowest pre-period MSPE is kept (ties keep
+    the earlier run, as ``synth()`` does). The optimisers follow R ``optim``'s defaults:
+    Nelder–Mead with an initial simplex step of 10 % of the largest start value, relative
+    tolerance 1e-8 and at most 500 iterations; BFGS with a central-difference gradient of step
+    ``1e-3`` (R's ``ndeps``) and at most 100 iterations. The inner ``W`` problem is KuVa's exact
+    :func:`simplex_weights` (R: ``ipop``'s interior-point QP), so paths can differ from R's.
+    """
     k = x1.shape[0]
+    if not starts or not optimisers:
+        raise ValueError("synth_v needs at least one start and one optimiser")
 
     def v_of(x: FloatArray) -> FloatArray:
         a = np.abs(x)
@@ -129,7 +177,25 @@ def synth_v(x1: FloatArray, x0: FloatArray, z1: FloatArray, z0: FloatArray, *, m
         w = simplex_weights(x1, x0, v_of(x))
         return float(np.mean((z1 - z0 @ w) ** 2))
 
-    res = optimize.minimize(loss, _ols_start(x1, x0, z1, z0), method="BFGS", options={"maxiter": max_iter})
-    v = v_of(res.x)
-    w = simplex_weights(x1, x0, v)
-    return VSolution(v=v, w=w, loss=float(np.mean((z1 - z0 @ w) ** 2)))
+    best: VSolution | None = None
+    for start in starts:
+        x_start = np.full(k, 1 / k) if start == "equal" else regression_v(x1, x0, z1, z0)
+        f0 = loss(x_start)
+        for method in optimisers:
+            if method == "BFGS":
+                res = optimize.minimize(loss, x_start, method="BFGS", jac=_central_gradient(loss, R_NDEPS),
+                                        options={"maxiter": 100, "gtol": 1e-12})
+            else:
+                step = 0.1 * float(np.max(np.abs(x_start)))
+                simplex = np.vstack([x_start, x_start + step * np.eye(k)])
+                res = optimize.minimize(loss, x_start, method="Nelder-Mead",
+                                        options={"maxiter": 500, "initial_simplex": simplex,
+                                                 "xatol": np.inf, "fatol": 1e-8 * max(f0, 1e-300)})
+            v = v_of(res.x)
+            w = simplex_weights(x1, x0, v)
+            sol = VSolution(v=v, w=w, loss=float(np.mean((z1 - z0 @ w) ** 2)))
+            if best is None or sol.loss < best.loss:
+                best = sol
+    if best is None:  # pragma: no cover - guarded above
+        raise RuntimeError("no V run")
+    return best
