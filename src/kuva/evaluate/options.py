@@ -37,7 +37,15 @@ MatchDistance = Literal["mahalanobis", "standardized"]
 
 SCVMethod = Literal["nested", "synth"]
 """How the synthetic control's predictor importances V are searched: KuVa's nested search (the
-lowest pre-period MSPE found from two starts) or R Synth's BFGS run from the regression start."""
+lowest pre-period MSPE found from two starts) or R ``synth()``'s search (Nelder–Mead and BFGS
+from the equal and the regression-based starts, R ``optim`` defaults, the best kept); see
+docs/synth.md."""
+
+SynthStart = Literal["equal", "regression"]
+"""Starting V of R ``synth()``'s search: equal importances, or the regression-based V."""
+
+SynthOptimiser = Literal["Nelder-Mead", "BFGS"]
+"""Optimisers of R ``synth()``'s search (R ``optim`` defaults)."""
 
 SCPredictorAggregate = Literal["mean"]
 """How a predictor is aggregated over its pre-period window."""

@@ -13,11 +13,9 @@ import pandas as pd
 
 from kuva.errors import KuvaInputError
 from kuva.evaluate.data import PanelData
-from kuva.evaluate.options import SCVMethod, validate_option
+from kuva.evaluate.options import SCVMethod, SynthOptimiser, SynthStart, validate_option
 from kuva.evaluate.synth.results import SyntheticControlResults
 from kuva.evaluate.synth.weights import (
-    SynthOptimiser,
-    SynthStart,
     optimise_v,
     regression_v,
     simplex_weights,

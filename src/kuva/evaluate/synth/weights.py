@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import optimize
+
+from kuva.evaluate.options import SynthOptimiser, SynthStart
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -125,9 +126,6 @@ def regression_v(x1: FloatArray, x0: FloatArray, z1: FloatArray, z0: FloatArray)
     out: FloatArray = b2 / b2.sum()
     return out
 
-
-SynthStart = Literal["equal", "regression"]
-SynthOptimiser = Literal["Nelder-Mead", "BFGS"]
 
 R_NDEPS = 1e-3
 """Step of R ``optim``'s central finite-difference gradient (its ``ndeps`` default)."""
