@@ -152,7 +152,7 @@ def query(
     from kuva.privacy.observations import protect_observations, related_measures
     from kuva.registry import area_registry
     from kuva.warehouse import Warehouse, query_observations
-    from kuva.warehouse.query import source_sensitivity
+    from kuva.warehouse.query import source_sensitivity, synthetic_continuations
 
     choice("--format", fmt, OUTPUT_FORMATS)
     areas = [area_registry().area(a).code for a in area] if area else None
@@ -167,6 +167,11 @@ def query(
         sensitivity = source_sensitivity(wh)
     df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
     protected = protect_observations(df, s.disclosure, sensitivity=sensitivity, context=context, name="query")
-    emit(protected.frame, fmt)
+    answer = protected.frame
+    answer.insert(list(answer.columns).index("source_id") + 1, "synthetic",
+                  answer["source_id"].astype(str).str.startswith("synthetic:"))
+    emit(answer, fmt)
     if protected.note.hidden_cells or protected.note.hidden_derived:
         err.print(protected.note.text())
+    for line in synthetic_continuations(df):
+        err.print(f"Note: the series switches between real and SYNTHETIC data — {line}")

@@ -100,6 +100,28 @@ class SourceSummary:
     last_period: date
 
 
+def synthetic_continuations(frame: pd.DataFrame) -> list[str]:
+    """Series that change between a real and a SYNTHETIC source inside the answer (e.g. a real
+    StatFin series that the demo's simulation continues after its last published month), as
+    lines naming the area, measure and the months of each part — so no answer switches silently."""
+    if frame.empty or "source_id" not in frame.columns:
+        return []
+    f = frame.assign(_synthetic=frame["source_id"].astype(str).str.startswith("synthetic:"))
+    out = []
+    keys = [c for c in ("area_code", "measure", "breakdown") if c in f.columns]
+    for key, sub in f.groupby(keys, sort=True):
+        if sub["_synthetic"].nunique() < 2:
+            continue
+        parts = []
+        for flag, part in sub.groupby("_synthetic", sort=True):
+            lo, hi = min(part["period"]), max(part["period"])
+            kind = "SYNTHETIC" if flag else "real"
+            parts.append(f"{kind} {lo:%Y-%m}…{hi:%Y-%m} ({', '.join(sorted(set(part['source_id'].astype(str))))})")
+        name = " ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)) if str(k))
+        out.append(f"{name}: " + "; ".join(parts))
+    return out
+
+
 def latest_period(wh: Warehouse, source_id: str) -> date | None:
     """The latest period stored from ``source_id`` (None when nothing is)."""
     o = wh.table("observations")

@@ -113,8 +113,10 @@ def observations_route(
     df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
     p = protect_observations(df, load_settings().disclosure, sensitivity=source_sensitivity(wh), context=context,
                              name="api_observations")
+    from kuva.warehouse.query import synthetic_continuations
+
     synthetic = sorted({s for s in df["source_id"].astype(str) if s.startswith("synthetic:")})
-    return _published(p, synthetic_sources=synthetic)
+    return _published(p, synthetic_sources=synthetic, synthetic_continuations=synthetic_continuations(df))
 
 
 def _process(wh: Warehouse, measure: str, level: str, start: str | None, end: str | None) -> dict[str, Any]:
