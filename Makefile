@@ -21,12 +21,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/kuva demo
 
-# the portal's browser tests drive Debian's chromium, installed here when missing
+# the portal's browser tests drive Debian's chromium and the Spark parity suite needs a JRE:
+# both installed here from Debian's packages when missing
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-packages:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium from Debian's packages (portal tests)"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing openjdk-17-jre-headless from Debian's packages (Spark tests)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless; }
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest

@@ -1,0 +1,75 @@
+"""The same process measures on DuckDB and on a local Apache Spark session (Ibis's PySpark
+backend over the warehouse's Parquet export): identical counts, rates within 1e-9.
+Marked ``spark``: needs Java (Debian's openjdk-17-jre-headless) and pyspark; ``make test``
+installs both."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kuva.warehouse import Warehouse
+from kuva.warehouse.engines import EngineWarehouse, export_parquet
+
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.slow,
+    # PySpark 4.3 warns that its pandas 3 support is partial; the parity below is the check
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+    # ... and its toPandas passes pandas' deprecated copy= keyword (PySpark's internals, not ours)
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated:pandas.errors.Pandas4Warning"),
+]
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Warehouse, EngineWarehouse]]:
+    if shutil.which("java") is None:
+        pytest.fail("java is missing: `make test` installs openjdk-17-jre-headless from Debian's packages")
+    import ibis
+    from pyspark.sql import SparkSession
+
+    from kuva.simulate.process import simulate_process_into
+
+    root = tmp_path_factory.mktemp("spark")
+    wh = Warehouse(root / "kuva.duckdb")
+    simulate_process_into(wh, scale=0.002, seed=9)
+    export_parquet(wh, root / "parquet")
+    session = (SparkSession.builder.master("local[2]").appName("kuva-parity")
+               .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false").getOrCreate())
+    spark = EngineWarehouse(ibis.pyspark.connect(session), root / "parquet")
+    yield wh, spark
+    session.stop()
+    wh.close()
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> None:
+    a = a.sort_values(keys).reset_index(drop=True)
+    b = b.sort_values(keys).reset_index(drop=True)[list(a.columns)]
+    for c in a.columns:
+        if pd.api.types.is_float_dtype(a[c]) or pd.api.types.is_float_dtype(b[c]):
+            np.testing.assert_allclose(a[c].to_numpy(dtype=float), b[c].to_numpy(dtype=float), rtol=1e-9,
+                                       equal_nan=True, err_msg=c)
+        else:
+            assert a[c].astype(str).tolist() == b[c].astype(str).tolist(), c
+
+
+def test_process_measures_are_identical_on_spark(engines: tuple[Warehouse, EngineWarehouse]) -> None:
+    from kuva.process import kpis
+    from kuva.process.rules import rulebooks
+
+    duck, spark = engines
+    as_of = kpis.data_end(duck)
+    assert kpis.data_end(spark) == as_of  # type: ignore[arg-type]
+    _same(kpis.compliance_in_force(duck, rulebooks(), as_of=as_of),
+          kpis.compliance_in_force(spark, rulebooks(), as_of=as_of),  # type: ignore[arg-type]
+          ["rulebook", "rule", "area_code", "month"])
+    _same(kpis.referral_routes(duck, as_of=as_of), kpis.referral_routes(spark, as_of=as_of),  # type: ignore[arg-type]
+          ["area_code", "month", "origin_sector", "destination_sector"])
+    _same(kpis.plan_debt(duck, level="nation"), kpis.plan_debt(spark, level="nation"),  # type: ignore[arg-type]
+          ["area_code", "month_end"])
+    _same(kpis.data_quality(duck, as_of=as_of), kpis.data_quality(spark, as_of=as_of),  # type: ignore[arg-type]
+          ["check", "municipality_code", "month"])
