@@ -53,7 +53,8 @@ class EngineWarehouse:
         try:
             return self._tables[name]
         except KeyError:
-            raise KuvaInputError(f"table {name!r} is not in this engine's export; have {sorted(self._tables)}") from None
+            have = sorted(self._tables)
+            raise KuvaInputError(f"table {name!r} is not in this engine's export; have {have}") from None
 
     def close(self) -> None:
         """Nothing to close: the backend belongs to the caller."""
