@@ -21,8 +21,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/kuva demo
 
-# the portal's browser tests drive Debian's chromium and the Spark parity suite needs a JRE:
-# both installed here from Debian's packages when missing
+# the portal's browser tests drive Debian's chromium, the Spark parity suite needs a JRE and the
+# PostgreSQL one a server: all installed here from Debian's packages when missing
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-packages:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -31,6 +31,9 @@ system-packages:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "installing openjdk-17-jre-headless from Debian's packages (Spark tests)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  echo "installing postgresql from Debian's packages (PostgreSQL tests)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest

@@ -217,7 +217,7 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
         o = _with_area(o.filter(o.due), level)
         o = o.mutate(month=_month(o.start))
         g = o.group_by(["area_code", "month"]).aggregate(
-            n_due=o.start_id.count(), n_met=o.met.cast("int64").sum(), median_delay=o.delay.median())
+            n_due=o.start_id.count(), n_met=o.met.ifelse(1, 0).sum(), median_delay=o.delay.median())
         df = g.to_pandas()
         df.insert(0, "rule", rule.id)
         df.insert(0, "rulebook", book.label)
@@ -296,7 +296,7 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
     latest = latest.mutate(valid=latest.p_type.notnull() & (latest.p_type != "plan_expired"))
     latest = _with_area(latest, level)
     g = latest.group_by(["area_code", "day"]).aggregate(
-        open_spells=latest.start_id.count(), plan_debt=(~latest.valid).cast("int64").sum())
+        open_spells=latest.start_id.count(), plan_debt=(~latest.valid).ifelse(1, 0).sum())
     df = g.to_pandas().rename(columns={"day": "month_end"})
     df.insert(0, "level", level)
     df["month_end"] = pd.to_datetime(df["month_end"]).dt.date
@@ -335,8 +335,8 @@ def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date
     per = _with_area(per, level)
     per = per.mutate(month=_month(per.event_date))
     g = per.group_by(["area_code", "month", "origin_sector", "destination_sector"]).aggregate(
-        referrals=per.event_id.count(), realised=per.realised.cast("int64").sum(),
-        unrealised=per.unrealised.cast("int64").sum(), median_wait_days=per.wait.median())
+        referrals=per.event_id.count(), realised=per.realised.ifelse(1, 0).sum(),
+        unrealised=per.unrealised.ifelse(1, 0).sum(), median_wait_days=per.wait.median())
     df = g.to_pandas()
     df.insert(0, "level", level)
     df["month"] = pd.to_datetime(df["month"]).dt.date

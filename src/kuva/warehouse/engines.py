@@ -37,13 +37,28 @@ def export_parquet(wh: Warehouse, directory: Path | str, tables: Sequence[str] =
     return paths
 
 
-class EngineWarehouse:
-    """Warehouse tables read from Parquet by an Ibis backend (e.g. ``ibis.pyspark.connect``)."""
+def copy_tables(wh: Warehouse, backend: Any, tables: Sequence[str] = EXPORTED) -> None:
+    """Copy the tables into another Ibis backend's database (e.g. PostgreSQL for the portal's
+    multi-user store), replacing tables of the same name."""
+    existing = set(backend.list_tables())
+    for name in tables:
+        if name in existing:
+            backend.drop_table(name)
+        backend.create_table(name, wh.table(name).to_pyarrow())
 
-    def __init__(self, backend: Any, directory: Path | str, tables: Sequence[str] = EXPORTED) -> None:
+
+class EngineWarehouse:
+    """Warehouse tables on another Ibis backend: read from a Parquet export (``directory``,
+    e.g. by ``ibis.pyspark.connect``) or, without a directory, the backend's own tables of the
+    same names (e.g. PostgreSQL after :func:`copy_tables`)."""
+
+    def __init__(self, backend: Any, directory: Path | str | None = None, tables: Sequence[str] = EXPORTED) -> None:
         self.backend = backend
         self._tables: dict[str, ir.Table] = {}
         for name in tables:
+            if directory is None:
+                self._tables[name] = backend.table(name)
+                continue
             path = Path(directory) / f"{name}.parquet"
             if not path.exists():
                 raise KuvaInputError(f"{path}: no such Parquet export; run export_parquet first")
@@ -66,4 +81,4 @@ class EngineWarehouse:
         self.close()
 
 
-__all__ = ["EXPORTED", "EngineWarehouse", "export_parquet"]
+__all__ = ["EXPORTED", "EngineWarehouse", "copy_tables", "export_parquet"]

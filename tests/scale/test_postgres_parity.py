@@ -1,0 +1,89 @@
+"""The warehouse's tables copied into a PostgreSQL started by the test itself (Debian's
+postgresql, 127.0.0.1, a throw-away cluster), read back through Ibis: the process measures
+equal DuckDB's. Marked ``postgres``; ``make test`` installs postgresql when missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kuva.warehouse import Warehouse
+from kuva.warehouse.engines import EngineWarehouse, copy_tables
+from tests.scale.test_spark_parity import _same
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+def _pg_bin() -> Path | None:
+    for base in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (base / "initdb").exists():
+            return base
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+def _run(args: list[str], owner: str | None) -> None:
+    cmd = ["runuser", "-u", owner, "--", *args] if owner else args
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[dict[str, object]]:
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        pytest.fail("PostgreSQL is missing: `make test` installs Debian's postgresql")
+    # directly under the system temp folder: pytest's own is private to root, and the server
+    # runs as the postgres user when the tests run as root
+    root = Path(tempfile.mkdtemp(prefix="kuva-pg-"))
+    data = root / "data"
+    owner = "postgres" if os.geteuid() == 0 else None  # initdb refuses to run as root
+    if owner:
+        shutil.chown(root, user=owner)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    _run([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "kuva"], owner)
+    _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+          f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start"], owner)
+    try:
+        for _ in range(50):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        yield {"host": "127.0.0.1", "port": port, "user": "kuva", "database": "postgres"}
+    finally:
+        _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], owner)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_process_measures_are_identical_on_postgres(postgres: dict[str, object], tmp_path: Path) -> None:
+    import ibis
+
+    from kuva.process import kpis
+    from kuva.process.rules import rulebooks
+    from kuva.simulate.process import simulate_process_into
+
+    with Warehouse(tmp_path / "kuva.duckdb") as duck:
+        simulate_process_into(duck, scale=0.002, seed=9)
+        con = ibis.postgres.connect(**postgres)
+        copy_tables(duck, con)
+        pg = EngineWarehouse(con)
+        as_of = kpis.data_end(duck)
+        assert kpis.data_end(pg) == as_of  # type: ignore[arg-type]
+        _same(kpis.compliance_in_force(duck, rulebooks(), as_of=as_of),
+              kpis.compliance_in_force(pg, rulebooks(), as_of=as_of),  # type: ignore[arg-type]
+              ["rulebook", "rule", "area_code", "month"])
+        _same(kpis.referral_routes(duck, as_of=as_of), kpis.referral_routes(pg, as_of=as_of),  # type: ignore[arg-type]
+              ["area_code", "month", "origin_sector", "destination_sector"])
+        _same(kpis.plan_debt(duck, level="nation"), kpis.plan_debt(pg, level="nation"),  # type: ignore[arg-type]
+              ["area_code", "month_end"])
+        con.disconnect()
