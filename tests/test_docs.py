@@ -54,6 +54,31 @@ def test_every_command_is_documented(path: str) -> None:
     assert re.search(rf"^## `{re.escape(path)}(`| )", CLI_DOC, re.MULTILINE), f"{path} missing from docs/cli.md"
 
 
+def _section(path: str) -> str:
+    for part in re.split(r"^## ", CLI_DOC, flags=re.MULTILINE):
+        if part.startswith((f"`{path} ", f"`{path}`")):
+            return part
+    return ""
+
+
+def test_every_option_is_documented() -> None:
+    root = typer.main.get_command(app)
+    missing = [f"kuva {o}" for p in root.params for o in p.opts
+               if o.startswith("--") and o != "--help" and f"`{o}" not in CLI_DOC.split("\n## ", 1)[0]]
+
+    def walk(cmd: object, prefix: str) -> None:
+        if isinstance(cmd, TyperGroup):
+            for name, sub in cmd.commands.items():
+                walk(sub, f"{prefix} {name}")
+            return
+        text = _section(prefix)
+        missing.extend(f"{prefix} {o}" for p in cmd.params for o in p.opts  # type: ignore[attr-defined]
+                       if o.startswith("--") and o != "--help" and o not in text)
+
+    walk(root, "kuva")
+    assert missing == [], f"options missing from their section of docs/cli.md: {missing}"
+
+
 def test_every_setting_is_documented() -> None:
     for var, key in SETTINGS.values():
         assert f"`{var}`" in README

@@ -88,11 +88,14 @@ def test_bad_user_rows_name_file_row_and_field(tmp_path: Path, line: str, field:
 
 def test_bad_dates_and_overlaps(tmp_path: Path) -> None:
     f = tmp_path / "bad.csv"
-    f.write_text(HEADER + ",start_date,end_date\nA,091,H,u,confirmed,2021-13-01,\n", encoding="utf-8")
+    f.write_text(HEADER + ",start_date,end_date\nA,091,Helsinki,u,confirmed,2021-13-01,\n", encoding="utf-8")
     with pytest.raises(BadRowError, match=r"row 1, field 'start_date'"):
         ProgrammeRegistry(f)
-    f.write_text(HEADER + "\nA,091,H,u,confirmed\nB,091,H,u,confirmed\n", encoding="utf-8")
+    f.write_text(HEADER + "\nA,091,Helsinki,u,confirmed\nB,091,Helsingfors,u,confirmed\n", encoding="utf-8")
     with pytest.raises(BadRowError, match="already a member of 'A'"):
+        ProgrammeRegistry(f)
+    f.write_text("pilot_area_fi,municipality_code,pilot_area\nA,091,B\n", encoding="utf-8")
+    with pytest.raises(BadRowError, match=r"\['pilot_area_fi'\] given twice"):
         ProgrammeRegistry(f)
     f.write_text("pilot_area_fi,municipality_code\nA,091\n", encoding="utf-8")
     with pytest.raises(BadRowError, match="missing column"):
@@ -104,3 +107,20 @@ def test_bad_dates_and_overlaps(tmp_path: Path) -> None:
 def test_slug_is_stable() -> None:
     assert slug("Jämsä-Keuruu-Saarijärvi") == "jamsa_keuruu_saarijarvi"
     assert slug("  Vantaa ja Kerava ") == "vantaa_ja_kerava"
+
+
+def test_a_code_whose_name_does_not_match_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text(f"{HEADER}\nA,049,Espoo,u,confirmed\nA,092,Helsinki,u,confirmed\n", encoding="utf-8")
+    with pytest.raises(BadRowError, match="code 092 is Vantaa, not 'Helsinki'") as info:
+        ProgrammeRegistry(f)
+    assert (info.value.row, info.value.field) == (2, "municipality_name_fi")
+
+
+def test_semicolon_file_without_optional_columns(tmp_path: Path) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text("pilot_area_fi;municipality_code;confidence\nOma alue;KU091;confirmed\nOma alue;049;likely\n",
+                 encoding="utf-8-sig")
+    (area,) = ProgrammeRegistry(f).areas()
+    assert area.name == "Oma alue" and [m.municipality_name for m in area.memberships] == ["Helsinki", "Espoo"]
+    assert area.confidence == "likely" and area.memberships[0].source_url == ""

@@ -29,8 +29,9 @@ from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.indicators.observations import observations
 from kuva.privacy.engine import ProtectedTable, protect_table
 from kuva.privacy.spec import Count, Derived, Ratio, TableSpec
-from kuva.registry import area_registry, programme_registry
+from kuva.registry import area_registry
 from kuva.warehouse.connection import Warehouse
+from kuva.warehouse.reference import stored_memberships
 
 SPEC_VERSION = "v1"
 Outcome = Literal["activation_rate"]
@@ -90,7 +91,8 @@ def area_frame(wh: Warehouse, period: date, level: Level = "municipality"
         f[c] = annual[c].reindex(f.index) if c in annual else np.nan
     f["area_type"] = [reg.municipality(c).area_type for c in f.index]
     if level == "pilot_area":
-        members = {m.municipality_code: m.area_code for m in programme_registry().memberships()}
+        stored = stored_memberships(wh)
+        members = dict(zip(stored.municipality_code, stored.area_code, strict=True))
         f = f[f.index.isin(list(members))]
         f["area"] = [members[c] for c in f.index]
         w = f["unemployed"]
@@ -158,7 +160,7 @@ def benchmark(wh: Warehouse, period: date, *, level: Level = "municipality", alp
     rs = rank_sets(fit.gap, fit.gap_se, alpha=alpha, joint=True, seed=seed)
     ctype = comparison_types(x.loc[:, [c for c in x.columns if not c.startswith("type[")]],
                              min(types, len(x)), seed=seed)
-    names = _names(list(f.index), level)
+    names = _names(wh, list(f.index), level)
     table = pd.DataFrame({
         "level": level, "area_code": f.index, "area": [names[c] for c in f.index], "period": date(period.year,
                                                                                                   period.month, 1),
@@ -174,9 +176,10 @@ def benchmark(wh: Warehouse, period: date, *, level: Level = "municipality", alp
                      eb.tau2)
 
 
-def _names(codes: list[str], level: str) -> dict[str, str]:
+def _names(wh: Warehouse, codes: list[str], level: str) -> dict[str, str]:
     if level == "pilot_area":
-        return {a.code: a.name for a in programme_registry().areas()}
+        stored = stored_memberships(wh)
+        return dict(zip(stored.area_code, stored.area_name, strict=True))
     reg = area_registry()
     return {c: reg.municipality(c).name_fi for c in codes}
 

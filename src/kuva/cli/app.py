@@ -25,6 +25,7 @@ from kuva.errors import KuvaError
 
 if TYPE_CHECKING:
     from kuva.config import Settings
+    from kuva.warehouse import Warehouse
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,43 @@ class CliState:
 
     debug: bool = False
     warehouse: Path | None = None
+    pilots: Path | None = None
 
     def settings(self) -> Settings:
-        """Settings from the environment and ``kuva.toml``, with ``--warehouse`` on top."""
+        """Settings from the environment and ``kuva.toml``, with ``--warehouse``/``--pilots`` on top."""
         from kuva.config import load_settings
 
         s = load_settings()
-        return s if self.warehouse is None else replace(s, warehouse=self.warehouse)
+        if self.warehouse is not None:
+            s = replace(s, warehouse=self.warehouse)
+        return s if self.pilots is None else replace(s, pilots_csv=self.pilots)
+
+    def open_warehouse(self, *, read_only: bool = True) -> Warehouse:
+        """The configured warehouse, holding the configured pilot list (``--pilots``,
+        ``KUVA_PILOTS_CSV`` or the bundled one), so every command uses the same membership.
+
+        A reading command whose warehouse holds another list first writes the configured one
+        (reference tables only; nothing else changes), then opens for reading.
+        """
+        from kuva import warehouse
+        from kuva.errors import KuvaWarehouseError
+
+        open_file = warehouse.Warehouse
+        s = self.settings()
+        if not read_only:
+            return open_file(s.warehouse, pilots_csv=s.pilots_csv)
+        wh = open_file(s.warehouse, read_only=True)
+        if wh.reference_current(s.pilots_csv):
+            return wh
+        wh.close()
+        try:
+            open_file(s.warehouse, pilots_csv=s.pilots_csv).close()
+        except KuvaWarehouseError as exc:
+            raise KuvaWarehouseError(
+                f"the warehouse holds another pilot list than the configured "
+                f"{s.pilots_csv or 'bundled list'} and cannot be updated: {exc}"
+            ) from exc
+        return open_file(s.warehouse, read_only=True)
 
 
 def state(ctx: typer.Context) -> CliState:
@@ -98,10 +129,15 @@ def main_options(
             "--warehouse", "-w", help="Warehouse file (default: KUVA_WAREHOUSE, kuva.toml or kuva-data/kuva.duckdb)."
         ),
     ] = None,
+    pilots: Annotated[
+        Path | None,
+        typer.Option("--pilots",
+                     help="Pilot membership CSV (default: KUVA_PILOTS_CSV, kuva.toml or the bundled list)."),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for errors.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """Global options."""
-    ctx.obj = CliState(debug=debug, warehouse=warehouse)
+    ctx.obj = CliState(debug=debug, warehouse=warehouse, pilots=pilots)

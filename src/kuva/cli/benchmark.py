@@ -29,13 +29,12 @@ def benchmark_cmd(
     bottom tenth (joint 95 %), and comparison types; through the disclosure engine."""
     from kuva.benchmark.peers import similar_areas
     from kuva.benchmark.run import LEVELS, OUTCOMES, benchmark, latest_period, publish
-    from kuva.warehouse import Warehouse
 
     choice("OUTCOME", outcome, OUTCOMES)
     choice("--level", level, LEVELS)
     choice("--format", fmt, OUTPUT_FORMATS)
     s = state(ctx).settings()
-    with Warehouse(s.warehouse, read_only=True) as wh:
+    with state(ctx).open_warehouse() as wh:
         month = parse_month(period, "--period") or latest_period(wh)
         b = benchmark(wh, month, level=level)  # type: ignore[arg-type]
     if coefficients:

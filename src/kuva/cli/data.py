@@ -71,10 +71,7 @@ def load_bundled_cmd(
     ] = None,
 ) -> None:
     """Load the real StatFin data shipped with KuVa (12r5 by area; national 12u* tables)."""
-    from kuva.warehouse import Warehouse
-
-    s = state(ctx).settings()
-    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+    with state(ctx).open_warehouse(read_only=False) as wh:
         load_bundled_into(wh, tables)
 
 
@@ -99,13 +96,12 @@ def load_statfin_cmd(
     one transaction per table with provenance."""
     from kuva.i18n import check_lang
     from kuva.sources.pxweb import STATFIN_V2, PxWebClient, pull_statfin, summarise
-    from kuva.warehouse import Warehouse
 
     api_lang = check_lang(lang, name="--lang")
     s = state(ctx).settings()
     since = parse_month(start, "--from")
     cache = cache_dir or s.warehouse.parent / "cache" / "pxweb"
-    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh, PxWebClient(
+    with state(ctx).open_warehouse(read_only=False) as wh, PxWebClient(
         base_url or STATFIN_V2, lang=api_lang, cache_dir=cache
     ) as client, progress() as bar:
         task = bar.add_task("StatFin", total=None)
@@ -120,10 +116,7 @@ def load_statfin_cmd(
 @app.command()
 def info(ctx: typer.Context) -> None:
     """Show what the warehouse holds: sources, vintages, periods, row counts, area coverage."""
-    from kuva.warehouse import Warehouse
-
-    s = state(ctx).settings()
-    with Warehouse(s.warehouse, read_only=True) as wh:
+    with state(ctx).open_warehouse() as wh:
         print_info(wh)
 
 
@@ -151,7 +144,7 @@ def query(
 
     from kuva.privacy.observations import protect_observations, related_measures
     from kuva.registry import area_registry
-    from kuva.warehouse import Warehouse, query_observations
+    from kuva.warehouse import query_observations
     from kuva.warehouse.query import source_sensitivity, synthetic_continuations
 
     choice("--format", fmt, OUTPUT_FORMATS)
@@ -159,7 +152,7 @@ def query(
     s = state(ctx).settings()
     first, last, known = parse_month(start, "--from"), parse_month(end, "--to"), parse_month(as_of, "--as-of")
     split = None if breakdown == "all" else breakdown
-    with Warehouse(s.warehouse, read_only=True) as wh:
+    with state(ctx).open_warehouse() as wh:
         df = query_observations(wh, measure, areas=areas, start=first, end=last, breakdown=split, as_of=known)
         extra = sorted(related_measures(measure) - {m.upper() for m in measure})
         context = (query_observations(wh, extra, areas=areas, start=first, end=last, breakdown=split, as_of=known)

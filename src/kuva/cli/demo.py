@@ -22,10 +22,9 @@ def demo(
     municipal panel, service paths and Kykyviisari answers for what the real data lack
     (scale 0.01, seed 2021, demo effects); print its summary and write the report (HTML and PDF,
     in Finnish) beside the warehouse."""
-    from kuva.warehouse import Warehouse
 
     s = state(ctx).settings()
-    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+    with state(ctx).open_warehouse(read_only=False) as wh:
         load_bundled_into(wh, None)
         simulate_with_progress(wh, scale=DEMO_SCALE, seed=DEMO_SEED, effects=[], years=(2017, 2024), parquet=None)
         print_info(wh)

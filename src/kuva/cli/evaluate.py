@@ -19,11 +19,10 @@ def _person_level(ctx: typer.Context) -> None:
     import math
 
     from kuva.process.outcomes import exit_curves, service_effect_on_exits
-    from kuva.warehouse import Warehouse
     from kuva.warehouse.query import source_sensitivity
 
     s = state(ctx).settings()
-    with Warehouse(s.warehouse, read_only=True) as wh:
+    with state(ctx).open_warehouse() as wh:
         r = service_effect_on_exits(wh)
         curves = exit_curves(wh)
         sources = {k: v for k, v in source_sensitivity(wh).items() if k.startswith(("synthetic:process", "process:"))}
@@ -80,19 +79,18 @@ def evaluate(
     from kuva.effects import battery as battery_module
     from kuva.effects import panel as panel_module
     from kuva.i18n import check_lang
-    from kuva.warehouse import Warehouse
 
     outcome_ = cast("Outcome", choice("--outcome", outcome, get_args(panel_module.Outcome)))
     comparison_ = cast("Comparison", choice("--comparison", comparison, get_args(panel_module.Comparison)))
     unit_ = cast("BatteryUnit", choice("--unit", unit, get_args(battery_module.BatteryUnit)))
     figure_lang = check_lang(lang, name="--lang")
-    s = state(ctx).settings()
-    with Warehouse(s.warehouse, read_only=True) as wh, progress() as bar:
+    pilots_csv = state(ctx).settings().pilots_csv
+    with state(ctx).open_warehouse() as wh, progress() as bar:
         bar.add_task("Estimating", total=None)
         battery = battery_module.evaluate_cli(
             wh, outcome=outcome_, design=design, areas=areas, comparison=comparison_,
             unit=unit_, start=parse_month(start, "--from"), end=parse_month(end, "--to"),
-            seed=seed, out_dir=out_dir, lang=figure_lang,
+            seed=seed, out_dir=out_dir, lang=figure_lang, pilots_csv=pilots_csv,
         )
         synthetic = battery.data.synthetic
         truth = (battery_module.planted_gap(wh, start=battery.data.treat_start, end=battery.data.end)

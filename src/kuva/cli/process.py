@@ -32,7 +32,6 @@ def _munis(names: list[str] | None) -> list[str] | None:
 def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipality: list[str] | None,
              start: str | None, end: str | None, as_of: str | None, **extra: object) -> None:
     from kuva.process import kpis, publish
-    from kuva.warehouse import Warehouse
 
     choice("--format", fmt, OUTPUT_FORMATS)
     choice("--level", level, kpis.LEVELS)
@@ -43,7 +42,7 @@ def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipalit
         kw["as_of"] = parse_month(as_of, "--as-of")
     if measure != "quality":
         kw["level"] = level
-    with Warehouse(s.warehouse, read_only=True) as wh:
+    with state(ctx).open_warehouse() as wh:
         if measure == "kpis":
             protected = publish.compliance(wh, extra["book"], min_cell=s.min_cell, **kw)  # type: ignore[arg-type]
         else:
@@ -87,7 +86,7 @@ def process_load(
     unless every row is valid. A new month is added; an event loaded again with the same
     event_id is a correction (a new vintage); the same file twice is stored once."""
     from kuva.process.eventlog import read_event_log, validate_event_log
-    from kuva.warehouse import SourceInfo, Warehouse
+    from kuva.warehouse import SourceInfo
     from kuva.warehouse.persons import load_process_events
 
     suffix = file.suffix.lower()
@@ -98,11 +97,10 @@ def process_load(
         frame = validate_event_log(raw, str(file))
     else:
         frame = read_event_log(file)
-    s = state(ctx).settings()
     sid = source_id or f"process:{file.stem}"
     info = SourceInfo(sid, "user-file", f"Service-process event log {file.name}", "the data owner", "confidential",
                       False, str(file), datetime.now().replace(microsecond=0), sensitivity="confidential")
-    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+    with state(ctx).open_warehouse(read_only=False) as wh:
         r = load_process_events(wh, frame, info)
     status = f"stored as load {r.load_id}" if r.load_id is not None else "already loaded, nothing changed"
     out.print(f"{file}: {r.rows_in:,} events of {frame['pseudonym'].nunique():,} clients — {status}")
@@ -118,10 +116,8 @@ def process_export(
     Person-level data: handle the file as the event log itself."""
     from kuva.process.kpis import events
     from kuva.process.ocel import write_ocel, write_xes
-    from kuva.warehouse import Warehouse
 
-    s = state(ctx).settings()
-    with Warehouse(s.warehouse, read_only=True) as wh:
+    with state(ctx).open_warehouse() as wh:
         frame = events(wh).drop("load_id", "source_id").to_pandas()
     written = write_xes(frame, file) if file.suffix.lower() == ".xes" else write_ocel(frame, file)
     out.print(f"Wrote {written}: {len(frame):,} events of {frame['pseudonym'].nunique():,} clients")

@@ -52,10 +52,9 @@ def report(
 ) -> None:
     """Write the evaluation report: one self-contained HTML file, a PDF, and every table as CSV and
     Excel, with definitions and a provenance appendix; synthetic content is labelled."""
-    from kuva.warehouse import Warehouse
 
     s = state(ctx).settings()
-    with Warehouse(s.warehouse, read_only=True) as wh:
+    with state(ctx).open_warehouse() as wh:
         write_report(wh, lang=lang, out_dir=out_dir, start=parse_month(start, "--from"),
                      end=parse_month(end, "--to"), areas=areas, min_cell=s.min_cell, pdf=pdf,
                      pilots_csv=s.pilots_csv)

@@ -69,9 +69,6 @@ def simulate(
 ) -> None:
     """Write calibrated SYNTHETIC data (municipal panel, background, service paths, Kykyviisari
     answers) with planted effects into the warehouse; the planted truth is stored beside it."""
-    from kuva.warehouse import Warehouse
-
-    s = state(ctx).settings()
-    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+    with state(ctx).open_warehouse(read_only=False) as wh:
         simulate_with_progress(wh, scale=scale, seed=seed, effects=effect or [], years=parse_years(years),
                                parquet=parquet)

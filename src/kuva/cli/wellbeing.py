@@ -19,11 +19,9 @@ def wellbeing_load(
 ) -> None:
     """Load a Kykyviisari answer export. Respondent ids are pseudonymised with
     KUVA_PSEUDONYM_KEY; personal identity codes anywhere in the file are refused."""
-    from kuva.warehouse import Warehouse
     from kuva.wellbeing import load_kykyviisari
 
-    s = state(ctx).settings()
-    with Warehouse(s.warehouse, pilots_csv=s.pilots_csv) as wh:
+    with state(ctx).open_warehouse(read_only=False) as wh:
         r = load_kykyviisari(wh, file, sheet=sheet)
     status = "stored" if r.changed else "already loaded, nothing changed"
     out.print(f"{r.path}: {r.answers:,} answers from {r.respondents:,} respondents, "
@@ -46,12 +44,11 @@ def wellbeing_summary_cmd(
     """Coverage, basic situation, score distributions, area means and within-person change of
     the Kykyviisari answers (small cells suppressed)."""
     from kuva.i18n import check_lang
-    from kuva.warehouse import Warehouse
     from kuva.wellbeing import export_results, wellbeing_summary
 
     text_lang = check_lang(lang, name="--lang")
     s = state(ctx).settings()
-    with Warehouse(s.warehouse, read_only=True) as wh:
+    with state(ctx).open_warehouse() as wh:
         results = wellbeing_summary(wh, areas=areas, min_cell=s.min_cell)
     for r in results:
         badge = " [SYNTHETIC]" if r.synthetic else ""

@@ -509,6 +509,7 @@ def evaluate_cli(
     seed: int = 2021,
     out_dir: Path | str | None = None,
     lang: str = "en",
+    pilots_csv: Path | None = None,
 ) -> Battery:
     """What ``kuva evaluate`` calls: ``design`` is one of :data:`DESIGNS` or ``"all"`` (or a
     comma-separated list); with ``out_dir`` the battery is written there (:meth:`Battery.write`)."""
@@ -518,7 +519,7 @@ def evaluate_cli(
         if d not in DESIGNS:
             raise KuvaInputError(f"design must be one of {allowed} (or a comma-separated list); got {d!r}")
     battery = run_designs(wh, outcome=outcome, designs=names, unit=unit, areas=areas,  # type: ignore[arg-type]
-                          comparison=comparison, start=start, end=end, seed=seed)
+                          comparison=comparison, start=start, end=end, seed=seed, pilots_csv=pilots_csv)
     if out_dir is not None:
         battery.write(out_dir, lang=lang)
     return battery

@@ -28,10 +28,10 @@ import pandas as pd
 from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.process.eventlog import EXIT_TYPES
 from kuva.process.rules import Rule, Rulebook
-from kuva.registry import programme_registry
 from kuva.registry.calendar import calendar_frame
 from kuva.warehouse.connection import Warehouse
 from kuva.warehouse.persons import latest_process_events
+from kuva.warehouse.reference import stored_memberships
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -66,23 +66,23 @@ def data_end(wh: Warehouse) -> date | None:
     return date(ts.year, ts.month, ts.day)
 
 
-def _level_map(level: Level) -> pd.DataFrame | None:
+def _level_map(wh: Warehouse, level: Level) -> pd.DataFrame | None:
     if level not in LEVELS:
         raise KuvaInputError(f"level must be one of {list(LEVELS)}, got {level!r}")
     if level == "pilot_area":
-        rows = [(m.municipality_code, m.area_code) for m in programme_registry().memberships()]
-        return pd.DataFrame(rows, columns=["municipality_code", "area_code"]).drop_duplicates("municipality_code")
+        stored = stored_memberships(wh)[["municipality_code", "area_code"]]
+        return stored.drop_duplicates("municipality_code").reset_index(drop=True)
     return None
 
 
-def _with_area(t: ir.Table, level: Level) -> ir.Table:
+def _with_area(wh: Warehouse, t: ir.Table, level: Level) -> ir.Table:
     import ibis
 
     if level == "municipality":
         return t.mutate(area_code=t.municipality_code)
     if level == "nation":
         return t.mutate(area_code=ibis.literal(NATION))
-    m = ibis.memtable(_level_map(level))
+    m = ibis.memtable(_level_map(wh, level))
     return t.inner_join(m, "municipality_code")
 
 
@@ -214,7 +214,7 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
     frames = []
     for rule in book.rules:
         o = rule_outcomes(wh, rule, as_of=day, start=start, end=end, municipalities=municipalities)
-        o = _with_area(o.filter(o.due), level)
+        o = _with_area(wh, o.filter(o.due), level)
         o = o.mutate(month=_month(o.start))
         g = o.group_by(["area_code", "month"]).aggregate(
             n_due=o.start_id.count(), n_met=o.met.ifelse(1, 0).sum(), median_delay=o.delay.median())
@@ -294,7 +294,7 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
     jp = jp.mutate(_r=ibis.row_number().over(w))
     latest = jp.filter(jp._r == 0)
     latest = latest.mutate(valid=latest.p_type.notnull() & (latest.p_type != "plan_expired"))
-    latest = _with_area(latest, level)
+    latest = _with_area(wh, latest, level)
     g = latest.group_by(["area_code", "day"]).aggregate(
         open_spells=latest.start_id.count(), plan_debt=(~latest.valid).ifelse(1, 0).sum())
     df = g.to_pandas().rename(columns={"day": "month_end"})
@@ -332,7 +332,7 @@ def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date
                      closed=per.event_date + ibis.interval(days=UNREALISED_AFTER_DAYS) <= day)
     per = per.mutate(realised=per.s_date.notnull(),
                      unrealised=per.closed & (per.s_date.isnull() | (per.wait > UNREALISED_AFTER_DAYS)))
-    per = _with_area(per, level)
+    per = _with_area(wh, per, level)
     per = per.mutate(month=_month(per.event_date))
     g = per.group_by(["area_code", "month", "origin_sector", "destination_sector"]).aggregate(
         referrals=per.event_id.count(), realised=per.realised.ifelse(1, 0).sum(),

@@ -4,8 +4,10 @@ The default member list is the reconstructed list of the 2021–2024 municipal e
 (työllisyyden kuntakokeilut, law 1269/2020) bundled as ``pilots_2021.csv``. Each row carries a
 ``confidence`` (``confirmed``, ``likely``, ``guess``) that KuVa keeps and shows wherever
 membership matters. A user replaces the list with the authoritative one by giving their own
-CSV (``KUVA_PILOTS_CSV`` or ``kuva.toml``), in the same columns, optionally with
-``programme``, ``start_date`` and ``end_date`` per row.
+CSV (``KUVA_PILOTS_CSV``, ``kuva.toml`` or ``--pilots``), ``,`` or ``;`` separated, with the columns
+``pilot_area_fi``, ``municipality_code`` and ``confidence`` (``municipality_name_fi`` — checked
+against the code — and ``source_url`` optional), optionally with ``programme``, ``start_date`` and
+``end_date`` per row. The list ``kuva registry pilots --members -f csv`` writes reads back as is.
 
 Programmes (``programmes.csv``) carry their own dates: the 2012–2015 and 2017–2018 pilots and
 the 2025 employment areas are defined, their member lists are not bundled.
@@ -29,6 +31,11 @@ Confidence = Literal["confirmed", "likely", "guess"]
 CONFIDENCE_LEVELS: tuple[Confidence, ...] = ("confirmed", "likely", "guess")
 
 PILOT_COLUMNS = ("pilot_area_fi", "municipality_code", "municipality_name_fi", "source_url", "confidence")
+#: Columns a user's list must have (``municipality_name_fi`` and ``source_url`` may be left out).
+USER_PILOT_COLUMNS = ("pilot_area_fi", "municipality_code", "confidence")
+#: Other accepted column names: those ``kuva registry pilots --members -f csv`` writes.
+PILOT_COLUMN_ALIASES = {"pilot_area": "pilot_area_fi", "municipality": "municipality_name_fi",
+                        "start": "start_date", "end": "end_date"}
 DEFAULT_PROGRAMME = "pilots_2021"
 
 #: Comparison area of the Kykyviisari analysis: Kymenlaakso + Etelä-Karjala.
@@ -118,7 +125,7 @@ class ProgrammeRegistry:
             self.source = "bundled pilots_2021.csv (reconstructed from public web pages)"
             source = "kuva/registry/data/pilots_2021.csv"
         else:
-            rows = read_user_csv(pilots_csv, PILOT_COLUMNS)
+            rows = read_user_csv(pilots_csv, USER_PILOT_COLUMNS, PILOT_COLUMN_ALIASES)
             self.source = str(pilots_csv)
             source = str(pilots_csv)
         self._areas = self._build(rows, source)
@@ -143,6 +150,10 @@ class ProgrammeRegistry:
                 muni = areas.municipality(code_text)
             except KuvaLookupError as exc:
                 raise BadRowError(source, i, "municipality_code", str(exc)) from exc
+            given = r.get("municipality_name_fi", "")
+            if given and normalise(given) not in {normalise(muni.name_fi), normalise(muni.name_sv)}:
+                raise BadRowError(source, i, "municipality_name_fi",
+                                  f"code {code_text} is {muni.name_fi}, not {given!r}: check the code or the name")
             conf = r["confidence"]
             if conf not in CONFIDENCE_LEVELS:
                 raise BadRowError(source, i, "confidence",
@@ -154,7 +165,7 @@ class ProgrammeRegistry:
             key = (prog_code, slug(r["pilot_area_fi"]))
             names[key] = r["pilot_area_fi"]
             m = Membership(prog_code, key[1], r["pilot_area_fi"], muni.code, muni.name_fi,
-                           start, end, _confidence(conf), r["source_url"])
+                           start, end, _confidence(conf), r.get("source_url", ""))
             for other in (x for ms in by_area.values() for x in ms):
                 if other.programme == prog_code and other.municipality_code == muni.code and _overlap(m, other):
                     raise BadRowError(source, i, "municipality_code",

@@ -24,21 +24,36 @@ def read_csv(name: str, required: tuple[str, ...]) -> list[dict[str, str]]:
     return parse_csv(read_text(name), f"kuva/registry/data/{name}", required)
 
 
-def read_user_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Rows of a user's CSV file (UTF-8, with or without BOM)."""
+def delimiter_of(text: str) -> str:
+    """The field separator of CSV text: ``;`` (the Finnish Excel default), ``,`` or tab,
+    whichever the first line has most of."""
+    first = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=first.count)
+
+
+def read_user_csv(path: Path, required: tuple[str, ...],
+                  aliases: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Rows of a user's CSV file (UTF-8, with or without BOM; ``;``, ``,`` or tab separated).
+
+    ``aliases`` maps other accepted column names to the canonical ones."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise BadRowError(str(path), None, None, "file not found") from exc
     except UnicodeDecodeError as exc:
         raise BadRowError(str(path), None, None, f"not UTF-8 text ({exc.reason})") from exc
-    return parse_csv(text, str(path), required)
+    return parse_csv(text, str(path), required, aliases)
 
 
-def parse_csv(text: str, source: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+def parse_csv(text: str, source: str, required: tuple[str, ...],
+              aliases: dict[str, str] | None = None) -> list[dict[str, str]]:
     """Parse CSV text into dicts; missing columns raise an error that names them."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter_of(text))
+    header = [(aliases or {}).get(h.strip(), h.strip()) for h in reader.fieldnames or []]
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    if duplicated:
+        raise BadRowError(source, None, None, f"column(s) {duplicated} given twice (directly or by an alias)")
+    reader.fieldnames = header
     missing = [c for c in required if c not in header]
     if missing:
         raise BadRowError(source, None, None, f"missing column(s) {missing}; found {header}")

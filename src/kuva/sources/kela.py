@@ -37,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from kuva.errors import BadRowError, KuvaLookupError
+from kuva.registry.resources import delimiter_of
 from kuva.warehouse import LoadReport, SourceInfo, Warehouse, load_observations
 
 SOURCE_ID = "kela:tmt_kuntaosuus"
@@ -101,9 +102,7 @@ def read_kela_csv(path: Path | str) -> pd.DataFrame:
         text = _decode(Path(path).read_bytes())
     except OSError as exc:
         raise BadRowError(location, None, None, f"cannot read the file: {exc}") from exc
-    first = text.splitlines()[0] if text else ""
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter_of(text))
     if reader.fieldnames is None:
         raise BadRowError(location, None, None, "empty file")
     columns = {f.strip().lower(): f for f in reader.fieldnames}

@@ -7,6 +7,7 @@ from kuva.warehouse.connection import Warehouse
 from kuva.warehouse.load import LoadReport, SourceInfo, load_observations
 from kuva.warehouse.persons import load_service_events, load_survey_answers
 from kuva.warehouse.query import latest_observations, query_observations, warehouse_summary
+from kuva.warehouse.reference import stored_memberships
 
 __all__ = [
     "LoadReport",
@@ -17,5 +18,6 @@ __all__ = [
     "load_service_events",
     "load_survey_answers",
     "query_observations",
+    "stored_memberships",
     "warehouse_summary",
 ]

@@ -23,6 +23,7 @@ from kuva.warehouse.schema import LATEST_VERSION, MIGRATIONS
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pandas as pd
     from ibis.backends.duckdb import Backend as IbisDuckDB
 
 
@@ -124,11 +125,8 @@ class Warehouse:
         from kuva.warehouse.reference import reference_frames
 
         frames = reference_frames(pilots_csv)
-        digest = hashlib.sha256(
-            json.dumps({k: v.astype(str).values.tolist() for k, v in frames.items()}, sort_keys=True).encode()
-        ).hexdigest()
-        row = self.con.execute("SELECT checksum FROM reference_meta").fetchone()
-        if row is not None and row[0] == digest:
+        digest = _digest(frames)
+        if self._stored_digest() == digest:
             return False
         with self.transaction() as con:
             for table, frame in frames.items():
@@ -140,6 +138,16 @@ class Warehouse:
             con.execute("DELETE FROM reference_meta")
             con.execute("INSERT INTO reference_meta VALUES (?, ?)", [digest, utcnow()])
         return True
+
+    def reference_current(self, pilots_csv: Path | None = None) -> bool:
+        """Whether the stored reference tables are those of this pilot list (None: the bundled one)."""
+        from kuva.warehouse.reference import reference_frames
+
+        return self._stored_digest() == _digest(reference_frames(pilots_csv))
+
+    def _stored_digest(self) -> str | None:
+        row = self.con.execute("SELECT checksum FROM reference_meta").fetchone()
+        return None if row is None else str(row[0])
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -158,3 +166,9 @@ class Warehouse:
     def sql(self, query: str, params: list[Any] | None = None) -> Any:
         """Run a read query and return a pandas DataFrame."""
         return self.con.execute(query, params or []).df()
+
+
+def _digest(frames: dict[str, pd.DataFrame]) -> str:
+    return hashlib.sha256(
+        json.dumps({k: v.astype(str).values.tolist() for k, v in frames.items()}, sort_keys=True).encode()
+    ).hexdigest()

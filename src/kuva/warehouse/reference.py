@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from kuva.registry import area_registry, measures, programme_registry, service_types
+from kuva.registry.pilots import DEFAULT_PROGRAMME
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 def reference_frames(pilots_csv: Path | None = None) -> dict[str, pd.DataFrame]:
@@ -49,3 +54,12 @@ def reference_frames(pilots_csv: Path | None = None) -> dict[str, pd.DataFrame]:
                      "definition", "breakdown"],
         ),
     }
+
+
+def stored_memberships(wh: Any, programme: str = DEFAULT_PROGRAMME) -> pd.DataFrame:
+    """The programme's memberships as the warehouse holds them: the pilot list configured when it
+    was last written (``KUVA_PILOTS_CSV``/``--pilots``; the CLI syncs it before reading), so every
+    analysis uses the same list. Columns as ``programme_memberships``; works on any engine."""
+    m: ir.Table = wh.table("programme_memberships")
+    frame: pd.DataFrame = m.filter(m.programme == programme).drop("programme").to_pandas()
+    return frame.sort_values(["area_code", "municipality_code"]).reset_index(drop=True)

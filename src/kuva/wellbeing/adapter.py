@@ -56,6 +56,7 @@ from kuva.errors import BadRowError, KuvaLookupError
 from kuva.privacy.pseudonym import find_identity_code, is_pseudonym, pseudonymise
 from kuva.registry import area_registry
 from kuva.registry.names import normalise
+from kuva.registry.resources import delimiter_of
 from kuva.warehouse import LoadReport, SourceInfo, Warehouse, load_survey_answers
 from kuva.wellbeing.areas import AreaResolver
 from kuva.wellbeing.items import (
@@ -199,9 +200,7 @@ def _read_csv(path: Path) -> list[list[str]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else raw.decode("latin-1")
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))]
 
 
 def _cp1252_ok(raw: bytes) -> bool:

@@ -19,8 +19,8 @@ from datetime import date
 from kuva.errors import KuvaLookupError
 from kuva.registry import kykyviisari_comparison, programme_registry
 from kuva.registry.names import closest, normalise
-from kuva.registry.pilots import DEFAULT_PROGRAMME, slug
-from kuva.warehouse import Warehouse
+from kuva.registry.pilots import slug
+from kuva.warehouse import Warehouse, stored_memberships
 
 COMPARISON = "comparison"
 PILOTS_TOTAL = "pilots_total"
@@ -57,10 +57,7 @@ class AreaResolver:
         members: list[_Member] = []
         names: dict[str, str] = {}
         if wh is not None:
-            m = wh.table("programme_memberships")
-            df = (m.filter(m.programme == DEFAULT_PROGRAMME)
-                  .select("area_code", "area_name", "municipality_code", "start_date", "end_date").to_pandas())
-            for r in df.itertuples(index=False):
+            for r in stored_memberships(wh).itertuples(index=False):
                 end = None if r.end_date is None or str(r.end_date) in ("NaT", "None") else _as_date(r.end_date)
                 members.append(_Member(str(r.area_code), str(r.municipality_code), _as_date(r.start_date), end))
                 names[str(r.area_code)] = str(r.area_name)
