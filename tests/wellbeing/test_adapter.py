@@ -14,7 +14,8 @@ from kuva.errors import BadRowError, KuvaConfigError
 from kuva.privacy.pseudonym import pseudonymise
 from kuva.warehouse import Warehouse
 from kuva.wellbeing import load_kykyviisari, read_kykyviisari, wellbeing_data
-from kuva.wellbeing.adapter import parse_answer_date, parse_choices, parse_score
+from kuva.wellbeing.adapter import choice_of, parse_answer_date, parse_choices, parse_score
+from kuva.wellbeing.items import SITUATIONS
 
 from .conftest import KEY, SAMPLE_CSV, SAMPLE_XLSX
 
@@ -207,3 +208,47 @@ def test_value_parsers() -> None:
         "work_trial", "paid_work", "student"]
     with pytest.raises(ValueError, match="not a time"):
         parse_answer_date("14.3.2022 25:00")
+
+
+#: Answer wordings of the situation question as forms and exports phrase them, Finnish and
+#: Swedish (inflected forms, the form's parenthesised explanations, "I …"/"Med …" prefixes).
+WORDINGS = {
+    "Työharjoittelussa": "work_practice", "Työpajassa tai kuntouttavassa työtoiminnassa": "workshop",
+    "Työkokeilussa": "work_trial", "Työtön työnhakija": "unemployed_jobseeker",
+    "Työtön, en ole ilmoittautunut työnhakijaksi": "unemployed_not_registered",
+    "Palkattomassa työssä (esim. vapaaehtoistyö)": "unpaid_work", "Yhdyskuntapalvelussa": "community_service",
+    "Opiskelen tai olen oppisopimuskoulutuksessa": "student",
+    "Kotona (vanhempainvapaalla tai omaishoitajana)": "at_home",
+    "Sairauslomalla tai osasairauslomalla": "sick_leave",
+    "Eläkkeellä (työkyvyttömyyseläke, osatyökyvyttömyyseläke, kuntoutustuki, perhe-eläke)": "pension",
+    "Palkkatyössä (kokoaikainen, osa-aikainen tai palkkatuettu)": "paid_work",
+    "Yrittäjänä tai maanviljelijänä": "entrepreneur", "Freelancerina": "freelancer", "Apurahalla": "grant",
+    "I arbetspraktik": "work_practice", "I arbetsverksamhet i rehabiliteringssyfte eller verkstad": "workshop",
+    "I arbetsprövning": "work_trial", "Arbetslös arbetssökande": "unemployed_jobseeker",
+    "Arbetslös, inte anmäld som arbetssökande": "unemployed_not_registered",
+    "Oavlönat arbete, t.ex. frivilligarbete": "unpaid_work", "Samhällstjänst": "community_service",
+    "Studerande eller läroavtalsstuderande": "student", "Hemma (föräldraledig eller närståendevårdare)": "at_home",
+    "Sjukledig eller partiellt sjukledig": "sick_leave",
+    "Pensionär (sjukpension, partiell sjukpension, rehabiliteringsstöd, familjepension)": "pension",
+    "I lönearbete (heltid, deltid eller lönesubventionerat)": "paid_work",
+    "Företagare eller jordbrukare": "entrepreneur", "Frilansare": "freelancer", "Med stipendium": "grant",
+}
+
+
+def test_every_wording_of_the_fifteen_choices_is_read_in_both_languages() -> None:
+    got = {text: choice_of(text) for text in WORDINGS}
+    assert got == WORDINGS
+    assert len(set(WORDINGS.values())) == 15
+    for s in SITUATIONS:  # the stored labels in every language and the codes still match exactly
+        assert {choice_of(t) for t in (s.label_fi, s.label_sv, s.label_en, s.code)} == {s.code}
+    assert choice_of("Lomalla Kanarialla") is None
+    with pytest.raises(ValueError, match=r"fits several choices \['entrepreneur', 'student'\]"):
+        choice_of("Yrittäjä ja opiskelija")
+
+
+def test_an_export_in_the_forms_wordings_loads(wh: Warehouse, tmp_path: Path) -> None:
+    rows = [[f"W{i}", "14.3.2022", "Kajaani", "", "5", "5", text] for i, text in enumerate(WORDINGS)]
+    report = load_kykyviisari(wh, write_csv(tmp_path / "w.csv", HEADER, rows), key=KEY)
+    assert report.answers == len(WORDINGS)
+    stored = wh.sql("SELECT item, count(*) AS n FROM survey_answers WHERE item LIKE 'situation_%' GROUP BY item")
+    assert dict(zip(stored["item"], stored["n"], strict=True)) == {f"situation_{c}": 2 for c in set(WORDINGS.values())}

@@ -124,6 +124,61 @@ def _choice_keys() -> dict[str, str]:
 
 
 _CHOICES = _choice_keys()
+
+#: Word beginnings (folded: lower case, no diacritics) that identify a choice in the
+#: questionnaire's own wordings and their usual variants, Finnish and Swedish (and English), so
+#: an export's answer text is read whatever the form's exact version says ("Palkkatyössä
+#: (kokoaikainen, osa-aikainen tai palkkatuettu)", "I lönearbete", "Eläkkeellä (…)").
+WORDING_STEMS: dict[str, tuple[str, ...]] = {
+    "work_practice": ("tyoharjoittel", "arbetspraktik", "work practice"),
+    "workshop": ("tyopaja", "kuntouttava", "verkstad", "arbetsverksamhet i rehab", "rehabiliterande arbetsverksamhet",
+                 "workshop", "rehabilitative work"),
+    "work_trial": ("tyokokeilu", "arbetsprovning", "work trial"),
+    "unemployed_jobseeker": ("tyoton tyonhakija", "tyottomana tyonhakija", "arbetslos arbetssokande",
+                             "unemployed jobseeker", "registered jobseeker"),
+    "unemployed_not_registered": ("en ole ilmoittautunut", "ei ole ilmoittautunut", "ei ilmoittautunut",
+                                  "ilmoittautumaton", "inte anmald", "ej anmald", "inte registrerad",
+                                  "not registered", "not a registered"),
+    "unpaid_work": ("palkaton", "vapaaehtoistyo", "oavlonat", "frivilligarbete", "unpaid", "volunteer"),
+    "community_service": ("yhdyskuntapalvelu", "samhallstjanst", "community service"),
+    "student": ("opiskel", "oppisopimus", "studera", "laroavtal", "student", "apprentice"),
+    "at_home": ("kotona", "kotiaiti", "kotiisa", "vanhempainvapaa", "omaishoita", "hemma", "foraldraledig",
+                "narstaendevard", "at home", "carer"),
+    "sick_leave": ("sairausloma", "osasairausloma", "sairauspoissa", "sjukledig", "sjukskriv", "sjukfranvar",
+                   "sick leave"),
+    "pension": ("elak", "kuntoutustu", "pension", "rehabiliteringsstod"),
+    "paid_work": ("palkkatyo", "palkkatu", "tyossa", "tyosuhtee", "lonearbete", "avlonat arbete", "anstalld",
+                  "lonesubvention", "paid work"),
+    "entrepreneur": ("yrittaj", "maanviljelij", "foretagare", "jordbrukare", "lantbrukare", "entrepreneur",
+                     "farmer", "self employed"),
+    "freelancer": ("freelance", "frilans"),
+    "grant": ("apuraha", "stipendi", "grant"),
+}
+#: When a wording names both, the first is meant ("Työtön, en ole ilmoittautunut
+#: työnhakijaksi" is not a registered jobseeker).
+_WORDING_OVERRIDES: tuple[tuple[str, str], ...] = (("unemployed_not_registered", "unemployed_jobseeker"),
+                                                   ("unpaid_work", "paid_work"))
+_STEM_PATTERNS: dict[str, re.Pattern[str]] = {
+    code: re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in stems) + ")")
+    for code, stems in WORDING_STEMS.items()
+}
+
+
+def choice_of(text: str) -> str | None:
+    """The situation code of one answer text: exact label, code or Finnish short code first, then
+    the wording's distinctive words; None when nothing matches, an error when the words fit
+    several choices."""
+    exact = _CHOICES.get(header_key(text))
+    if exact is not None:
+        return exact
+    folded = " ".join(re.sub(r"[^a-z0-9]+", " ", normalise(text)).split())
+    found = {code for code, pattern in _STEM_PATTERNS.items() if pattern.search(folded)}
+    for winner, loser in _WORDING_OVERRIDES:
+        if winner in found:
+            found.discard(loser)
+    if len(found) > 1:
+        raise ValueError(f"choice {text.strip()!r} fits several choices {sorted(found)}; use the code")
+    return found.pop() if found else None
 _FIELD_KEYS = {header_key(alias): field for field, aliases in COLUMNS.items() for alias in aliases}
 
 
@@ -332,11 +387,11 @@ def parse_choices(text: str) -> list[str]:
     for part in _SEPARATORS.split(text):
         if part.strip() == "":
             continue
-        code = _CHOICES.get(header_key(part))
+        code = choice_of(part)
         if code is None:
             known = [s.label_fi for s in SITUATIONS]
             raise ValueError(f"unknown choice {part.strip()!r}; choices are separated by ';' and must be one of "
-                             f"{known} (or the English text or code)")
+                             f"{known} (or the Swedish or English text, a wording of the form, or the code)")
         if code not in out:
             out.append(code)
     return out
@@ -534,6 +589,7 @@ __all__ = [
     "layout",
     "load_kykyviisari",
     "parse_answer_date",
+    "choice_of",
     "parse_choices",
     "parse_export",
     "parse_score",
