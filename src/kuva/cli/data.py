@@ -1,5 +1,5 @@
-"""Data in and out of the warehouse: ``kuva load bundled``, ``kuva load statfin``, ``kuva info``
-and ``kuva query``."""
+"""Data in and out of the warehouse: ``kuva load bundled``, ``kuva load statfin``, ``kuva load file``,
+``kuva load template``, ``kuva load undo``, ``kuva info`` and ``kuva query``."""
 
 from __future__ import annotations
 
@@ -37,9 +37,11 @@ def load_bundled_into(wh: Warehouse, tables: list[str] | None) -> None:
 
 def print_info(wh: Warehouse) -> None:
     """Print the warehouse summary: sources, area coverage, person-level rows."""
+    import pandas as pd
     from rich.table import Table
 
-    from kuva.warehouse.query import area_coverage, person_level_rows, warehouse_summary
+    from kuva.warehouse import custom_areas
+    from kuva.warehouse.query import area_coverage, person_level_rows, recent_loads, warehouse_summary
 
     out.print(f"Warehouse {wh.path} (schema version {wh.schema_version()})")
     t = Table(title="Sources")
@@ -61,6 +63,73 @@ def print_info(wh: Warehouse) -> None:
     events, answers, process = person_level_rows(wh)
     out.print(f"Person-level rows: {events:,} service events, {answers:,} survey answers, "
               f"{process:,} service-process events")
+    loads = recent_loads(wh)
+    lt = Table(title="Latest loads (undo one with `kuva load undo LOAD_ID`)")
+    for col in ("load", "source", "file or query", "loaded", "inserted", "revised", "undone"):
+        lt.add_column(col)
+    for ld in loads.to_dict("records"):
+        undone = "" if pd.isna(ld["undone_at"]) else f"{ld['undone_at']:%Y-%m-%d %H:%M}"
+        lt.add_row(str(ld["load_id"]), str(ld["source_id"]), str(ld["location"]), f"{ld['loaded_at']:%Y-%m-%d %H:%M}",
+                   f"{ld['rows_inserted']:,}", f"{ld['rows_revised']:,}", undone)
+    out.print(lt)
+    areas = custom_areas(wh)
+    if not areas.empty:
+        names = areas.drop_duplicates("area_code")
+        out.print("Custom areas: " + ", ".join(f"{r.area_name} ({r.area_code}, "
+                                               f"{int((areas.area_code == r.area_code).sum())} municipalities)"
+                                               for r in names.itertuples(index=False)))
+
+
+@load_app.command("file")
+def load_file_cmd(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="service-counts, kela or areas.")],
+    path: Annotated[Path, typer.Argument(help="The file: CSV (; or , separated) or Excel (.xlsx).")],
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet (default: the first).")] = None,
+) -> None:
+    """Load a municipality's own file: monthly service counts (the 12u4 shape), Kela's municipal-share
+    data, or a custom area definition — one transaction with provenance; undo it with `kuva load undo`."""
+    from kuva.sources.own import check_kind, load_own_file
+
+    checked = check_kind(kind)
+    with state(ctx).open_warehouse(read_only=False) as wh:
+        r = load_own_file(wh, checked, path, sheet=sheet)
+    if r.load_id is None:
+        out.print(f"{r.source_id}: {path} is already stored (no change)")
+    else:
+        out.print(f"{r.source_id}: load {r.load_id} from {path}: {r.rows_in:,} rows, {r.inserted:,} new, "
+                  f"{r.revised:,} revised, {r.unchanged:,} unchanged")
+
+
+@load_app.command("template")
+def load_template_cmd(
+    kind: Annotated[str, typer.Argument(help="service-counts, kela or areas.")],
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the template here (default: print it).")]
+    = None,
+) -> None:
+    """Print (or write) the column template of an own file for `kuva load file`."""
+    from kuva.sources.own import template_text
+
+    text = template_text(kind)
+    if out_file is None:
+        out.print(text, end="")
+        return
+    out_file.write_text(text, encoding="utf-8-sig")
+    out.print(f"Wrote {out_file}")
+
+
+@load_app.command("undo")
+def load_undo_cmd(
+    ctx: typer.Context,
+    load_id: Annotated[int, typer.Argument(help="The load to undo (see `kuva info`).")],
+) -> None:
+    """Undo a load: its rows leave the warehouse, the provenance keeps the load marked undone."""
+    from kuva.warehouse import undo_load
+
+    with state(ctx).open_warehouse(read_only=False) as wh:
+        r = undo_load(wh, load_id)
+    rows = ", ".join(f"{n:,} from {t}" for t, n in r.rows_deleted.items()) or "no rows left"
+    out.print(f"Undid load {r.load_id} ({r.source_id}, {r.location}): deleted {rows}")
 
 
 @load_app.command("bundled")

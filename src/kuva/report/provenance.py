@@ -64,5 +64,7 @@ def read_provenance(wh: Warehouse, used_sources: Iterable[str]) -> Provenance:
         for r in joined.to_pyarrow().to_pylist()
     )
     columns = [f.name for f in fields(LoadRow)]
-    loads = tuple(LoadRow(**r) for r in wh.table("loads").select(*columns).order_by("load_id").to_pyarrow().to_pylist())
+    ld = wh.table("loads")
+    done = ld.filter(ld.undone_at.isnull()).select(*columns).order_by("load_id")  # undone loads left nothing
+    loads = tuple(LoadRow(**r) for r in done.to_pyarrow().to_pylist())
     return Provenance(sources, loads)

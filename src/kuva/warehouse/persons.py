@@ -76,16 +76,18 @@ def _check_common(frame: pd.DataFrame, source: str, date_col: str, required: tup
     return out
 
 
-def _insert(
+def insert_rows(
     wh: Warehouse, table: str, clean: pd.DataFrame, columns: tuple[str, ...], source: SourceInfo, replace_source: bool
 ) -> LoadReport:
     checksum = content_checksum(clean, columns)
     with wh.transaction() as con:
         latest = con.execute(
-            "SELECT checksum FROM loads WHERE source_id = ? ORDER BY load_id DESC LIMIT 1", [source.source_id]
+            "SELECT checksum FROM loads WHERE source_id = ? AND undone_at IS NULL "
+            "ORDER BY load_id DESC LIMIT 1", [source.source_id]
         ).fetchone()
         seen = con.execute(
-            "SELECT count(*) FROM loads WHERE source_id = ? AND checksum = ?", [source.source_id, checksum]
+            "SELECT count(*) FROM loads WHERE source_id = ? AND checksum = ? "
+            "AND undone_at IS NULL", [source.source_id, checksum]
         ).fetchone()
         if (replace_source and latest is not None and latest[0] == checksum) or (
             not replace_source and seen is not None and seen[0] > 0
@@ -130,7 +132,7 @@ def load_service_events(
         raise BadRowError(
             src, int(rows[i]), "sector", f"must be one of {list(SECTORS)}, got {clean['sector'].iloc[i]!r}"
         )
-    return _insert(wh, "service_events", clean, EVENT_COLUMNS, source, replace_source)
+    return insert_rows(wh, "service_events", clean, EVENT_COLUMNS, source, replace_source)
 
 
 def load_survey_answers(
@@ -144,7 +146,7 @@ def load_survey_answers(
     clean = _check_common(frame, source.location, "answered_at",
                           ("pseudonym", "answered_at", "instrument", "item", "value"))
     clean["value"] = pd.to_numeric(clean["value"], errors="coerce")
-    return _insert(wh, "survey_answers", clean, ANSWER_COLUMNS, source, replace_source)
+    return insert_rows(wh, "survey_answers", clean, ANSWER_COLUMNS, source, replace_source)
 
 
 #: the stored columns of the service-process event log (kuva.process.eventlog.STORED_COLUMNS)
@@ -165,7 +167,7 @@ def load_process_events(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) 
     if missing:
         raise BadRowError(source.location, None, None, f"missing column(s) {missing}")
     clean = _check_common(frame, source.location, "event_date", ("pseudonym", "event_date", "event_type"))
-    return _insert(wh, "process_events", clean, PROCESS_COLUMNS, source, False)
+    return insert_rows(wh, "process_events", clean, PROCESS_COLUMNS, source, False)
 
 
 def latest_process_events(wh: Warehouse) -> ir.Table:

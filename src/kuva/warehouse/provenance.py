@@ -45,7 +45,9 @@ def record_load(
          source.classification],
     )
     con.execute(
-        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO loads (load_id, source_id, location, query, retrieved_at, loaded_at, vintage, checksum, "
+        "rows_in, rows_inserted, rows_revised, rows_unchanged, kuva_version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [load_id, source.source_id, source.location, source.query,
          (source.retrieved_at or utcnow()).replace(tzinfo=None), utcnow(), source.vintage.replace(tzinfo=None),
          checksum, rows_in, inserted, revised, unchanged, __version__],

@@ -137,8 +137,8 @@ def warehouse_summary(wh: Warehouse) -> list[SourceSummary]:
     rows = wh.con.execute(
         """
         SELECT s.source_id, s.title, s.synthetic, s.sensitivity,
-               (SELECT count(*) FROM loads l WHERE l.source_id = s.source_id),
-               (SELECT max(vintage) FROM loads l WHERE l.source_id = s.source_id),
+               (SELECT count(*) FROM loads l WHERE l.source_id = s.source_id AND l.undone_at IS NULL),
+               (SELECT max(vintage) FROM loads l WHERE l.source_id = s.source_id AND l.undone_at IS NULL),
                count(*), count(DISTINCT o.measure),
                count(DISTINCT o.area_code), min(o.period), max(o.period)
         FROM sources s JOIN observations o ON o.source_id = s.source_id
@@ -170,3 +170,12 @@ def person_level_rows(wh: Warehouse) -> tuple[int, int, int]:
         "(SELECT count(*) FROM process_events)"
     ).fetchone()
     return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
+
+def recent_loads(wh: Warehouse, n: int = 10) -> pd.DataFrame:
+    """The latest ``n`` loads, newest first, with whether each was undone (``kuva load undo``)."""
+    ld = wh.table("loads")
+    frame: pd.DataFrame = (ld.select("load_id", "source_id", "location", "loaded_at", "rows_inserted",
+                                     "rows_revised", "undone_at")
+                           .order_by(ld.load_id.desc()).limit(n).to_pandas())
+    return frame

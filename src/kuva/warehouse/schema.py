@@ -24,6 +24,11 @@ Tables
 ``process_events``     the service-process event log (docs/process.md): one row per event and
                        load; a later load of the same ``event_id`` is a correction (new vintage).
 ``synthetic_truth``    the planted truth of a simulation (effects), for scoring estimators.
+``custom_areas``       a user's own area definitions (e.g. a 2025 employment area): one row per
+                       member municipality and load; the latest load of an area is its definition.
+
+A load can be undone (``kuva load undo``): its rows are deleted and ``loads.undone_at`` records
+when, so the provenance keeps every load that ever happened.
 """
 
 from __future__ import annotations
@@ -196,6 +201,20 @@ MIGRATIONS: tuple[Migration, ...] = (
                 age_group VARCHAR,
                 language VARCHAR,
                 detail VARCHAR,
+                load_id BIGINT NOT NULL,
+                source_id VARCHAR NOT NULL
+            )""",
+        ),
+    ),
+    Migration(
+        5,
+        "own files: custom area definitions; loads can be undone (undone_at)",
+        (
+            "ALTER TABLE loads ADD COLUMN undone_at TIMESTAMP",
+            """CREATE TABLE custom_areas (
+                area_code VARCHAR NOT NULL,
+                area_name VARCHAR NOT NULL,
+                municipality_code VARCHAR NOT NULL,
                 load_id BIGINT NOT NULL,
                 source_id VARCHAR NOT NULL
             )""",

@@ -13,6 +13,7 @@ from kuva.errors import KuvaInputError, KuvaWarehouseError
 from kuva.warehouse.connection import Warehouse
 
 TRUTH_COLUMNS = ("name", "area_code", "period", "value", "note")
+LATEST_LOAD = "SELECT max(load_id) FROM loads WHERE source_id = ? AND undone_at IS NULL"
 
 
 def write_truth(wh: Warehouse, source_id: str, truth: pd.DataFrame) -> int:
@@ -21,7 +22,7 @@ def write_truth(wh: Warehouse, source_id: str, truth: pd.DataFrame) -> int:
     missing = [c for c in TRUTH_COLUMNS if c not in truth.columns]
     if missing:
         raise KuvaInputError(f"planted truth: missing column(s) {missing}")
-    row = wh.con.execute("SELECT max(load_id) FROM loads WHERE source_id = ?", [source_id]).fetchone()
+    row = wh.con.execute(LATEST_LOAD, [source_id]).fetchone()
     if row is None or row[0] is None:
         raise KuvaWarehouseError(f"no load of {source_id} to attach the planted truth to")
     load_id = int(row[0])
@@ -40,7 +41,7 @@ def write_truth(wh: Warehouse, source_id: str, truth: pd.DataFrame) -> int:
 def read_truth(wh: Warehouse, source_id: str, load_id: int | None = None) -> pd.DataFrame:
     """The truth of the latest load of ``source_id`` (or of ``load_id``); empty if none."""
     if load_id is None:
-        row = wh.con.execute("SELECT max(load_id) FROM loads WHERE source_id = ?", [source_id]).fetchone()
+        row = wh.con.execute(LATEST_LOAD, [source_id]).fetchone()
         if row is None or row[0] is None:
             return pd.DataFrame(columns=["load_id", *TRUTH_COLUMNS])
         load_id = int(row[0])

@@ -41,13 +41,10 @@ the header is row 1, the first answer row 2.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -56,7 +53,7 @@ from kuva.errors import BadRowError, KuvaLookupError
 from kuva.privacy.pseudonym import find_identity_code, is_pseudonym, pseudonymise
 from kuva.registry import area_registry
 from kuva.registry.names import normalise
-from kuva.registry.resources import delimiter_of
+from kuva.registry.resources import read_user_table
 from kuva.warehouse import LoadReport, SourceInfo, Warehouse, load_survey_answers
 from kuva.wellbeing.areas import AreaResolver
 from kuva.wellbeing.items import (
@@ -209,90 +206,10 @@ class KykyviisariLoadReport:
 
 
 # -- reading the file ---------------------------------------------------------------------------
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).strip()
-
-
-def _grid_frame(rows: list[list[str]], source: str) -> pd.DataFrame:
-    if not rows:
-        raise BadRowError(source, None, None, "the file is empty (no header row)")
-    header = [h.strip() for h in rows[0]]
-    while header and header[-1] == "":
-        header.pop()
-    if not header:
-        raise BadRowError(source, 1, None, "the header row is empty")
-    records: list[list[str]] = []
-    numbers: list[int] = []
-    for i, row in enumerate(rows[1:], start=2):
-        cells = [c.strip() for c in row]
-        if len(cells) > len(header) and any(cells[len(header):]):
-            raise BadRowError(source, i, None, f"{len(cells)} fields but the header has {len(header)}")
-        cells = (cells + [""] * len(header))[: len(header)]
-        if not any(cells):
-            continue  # a blank line or an empty spreadsheet row
-        records.append(cells)
-        numbers.append(i)
-    frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header)
-    frame.insert(0, "_row", numbers)
-    return frame
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else raw.decode("latin-1")
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))]
-
-
-def _cp1252_ok(raw: bytes) -> bool:
-    try:
-        raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _read_excel(path: Path, sheet: str | None) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise BadRowError(str(path), None, None, f"not a readable Excel (.xlsx) file: {exc}") from exc
-    try:
-        if sheet is not None and sheet not in wb.sheetnames:
-            raise BadRowError(str(path), None, None, f"no sheet {sheet!r}; sheets: {wb.sheetnames}")
-        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-
 def read_export(path: Path | str, *, sheet: str | None = None) -> pd.DataFrame:
-    """The raw cells of an export as text, with its spreadsheet row number in ``_row``.
-
-    ``.xlsx``/``.xlsm`` files are read with openpyxl (first sheet unless ``sheet``), anything
-    else as CSV (UTF-8 with or without BOM, or Windows-1252; ``;``, ``,`` or tab separated).
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise BadRowError(str(p), None, None, "file not found")
-    rows = _read_excel(p, sheet) if p.suffix.lower() in (".xlsx", ".xlsm") else _read_csv(p)
-    return _grid_frame(rows, str(p))
+    """The raw cells of an export as text, with its spreadsheet row number in ``_row``
+    (:func:`kuva.registry.resources.read_user_table`: CSV or Excel)."""
+    return read_user_table(path, sheet=sheet)
 
 
 # -- checking the layout ------------------------------------------------------------------------
@@ -585,11 +502,11 @@ __all__ = [
     "WORK_ABILITY_QUESTION",
     "ExportLayout",
     "KykyviisariLoadReport",
+    "choice_of",
     "header_key",
     "layout",
     "load_kykyviisari",
     "parse_answer_date",
-    "choice_of",
     "parse_choices",
     "parse_export",
     "parse_score",
