@@ -26,13 +26,18 @@ def simulate_with_progress(
 
     from kuva.simulate import DEMO_EFFECTS, parse_effects, simulate_into
 
+    from kuva.simulate.process import simulate_process_into
+
     spec = parse_effects(effects, DEMO_EFFECTS)
-    with progress() as bar:
+    # one transaction: killed or failing mid-way, the previous synthetic world stays whole
+    with progress() as bar, wh.transaction():
         task = bar.add_task("Simulating SYNTHETIC data", total=100)
         report = simulate_into(
             wh, scale=scale, seed=seed, effects=spec, years=years, parquet_dir=parquet,
             progress=lambda what, frac: bar.update(task, description=f"SYNTHETIC: {what}", completed=100 * frac),
         )
+        bar.update(task, description="SYNTHETIC: service-process event log")
+        proc = simulate_process_into(wh, scale=scale, seed=seed)
     t = Table(title=f"SYNTHETIC data (seed {seed}, scale {scale}, {report.n_persons:,} persons)")
     for col in ("source", "rows", "inserted", "revised", "unchanged"):
         t.add_column(col)
@@ -40,9 +45,6 @@ def simulate_with_progress(
         t.add_row(r.source_id, f"{r.rows_in:,}", f"{r.inserted:,}", f"{r.revised:,}", f"{r.unchanged:,}")
     out.print(t)
     out.print(f"Planted truth rows: {report.truth_rows}; {report.seconds:.1f} s")
-    from kuva.simulate.process import simulate_process_into
-
-    proc = simulate_process_into(wh, scale=scale, seed=seed)
     out.print(f"SYNTHETIC service-process event log: {proc.rows_in:,} events ({proc.inserted:,} stored)")
 
 

@@ -53,6 +53,7 @@ class Warehouse:
         except duckdb.Error as exc:
             raise KuvaWarehouseError(f"cannot open warehouse {self.path}: {exc}") from exc
         self._ibis: IbisDuckDB | None = None
+        self._depth = 0  #: nesting depth of :meth:`transaction`
         if read_only:
             version = self.schema_version()
             if version < LATEST_VERSION:
@@ -77,15 +78,28 @@ class Warehouse:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All-or-nothing write: commits at the end of the block, rolls back on any error."""
+        """All-or-nothing write: commits at the end of the block, rolls back on any error.
+
+        Nested blocks join the outermost one, so several loads can be made one transaction
+        (``kuva simulate`` writes its whole synthetic world or nothing)."""
         if self.read_only:
             raise KuvaWarehouseError(f"warehouse {self.path} is open read-only")
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.con
+            finally:
+                self._depth -= 1
+            return
         self.con.execute("BEGIN TRANSACTION")
+        self._depth = 1
         try:
             yield self.con
         except BaseException:
+            self._depth = 0
             self.con.execute("ROLLBACK")
             raise
+        self._depth = 0
         self.con.execute("COMMIT")
 
     # -- schema ------------------------------------------------------------------------------
