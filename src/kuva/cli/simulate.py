@@ -25,7 +25,6 @@ def simulate_with_progress(
     from rich.table import Table
 
     from kuva.simulate import DEMO_EFFECTS, parse_effects, simulate_into
-
     from kuva.simulate.process import simulate_process_into
 
     spec = parse_effects(effects, DEMO_EFFECTS)
