@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 
+from kuva.warehouse import SourceInfo, Warehouse, latest_observations, load_observations
 from kuva.warehouse.query import synthetic_continuations
 
 
@@ -20,3 +22,23 @@ def test_a_real_series_continued_by_the_simulation_is_named() -> None:
     assert lines == ["KU091 TYOTTOMATLOPUSSA: real 2023-09…2023-10 (statfin:12r5); "
                      "SYNTHETIC 2023-11…2023-12 (synthetic:panel)"]
     assert synthetic_continuations(f[f["area_code"] == "KU049"]) == []
+
+
+def test_real_beats_synthetic_whatever_the_load_order(tmp_path: Path) -> None:
+    """A real value loaded after a synthetic one of the same key wins even with an older vintage
+    (a StatFin pull after the demo's simulation), and a synthetic value fills only the gaps."""
+    def frame(months: list[str], value: float) -> pd.DataFrame:
+        return pd.DataFrame({"area_code": "KU091", "period": pd.to_datetime(months), "measure": "VALMENNUSLOP",
+                             "value": value})
+
+    synthetic = SourceInfo("synthetic:panel", "synthetic", "Synthetic", "KuVa", "CC0", True, "sim",
+                           datetime(2030, 1, 1))
+    real = SourceInfo("statfin:12u4", "statfin-pxweb", "12u4", "Statistics Finland", "CC BY 4.0", False, "api",
+                      datetime(2026, 6, 1))
+    with Warehouse(tmp_path / "k.duckdb") as wh:
+        load_observations(wh, frame(["2025-01-01", "2025-02-01"], 7.0), synthetic)
+        load_observations(wh, frame(["2025-01-01"], 100.0), real)
+        o = latest_observations(wh)
+        got = o.filter(o.area_code == "KU091").select("period", "value", "source_id").order_by("period").to_pandas()
+    assert got["value"].tolist() == [100.0, 7.0]
+    assert got["source_id"].tolist() == ["statfin:12u4", "synthetic:panel"]

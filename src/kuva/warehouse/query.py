@@ -21,16 +21,23 @@ if TYPE_CHECKING:
 
 
 def latest_observations(wh: Warehouse, as_of: datetime | date | None = None) -> ir.Table:
-    """Observations as an Ibis table, one vintage per key: the latest (at or before ``as_of``)."""
+    """Observations as an Ibis table, one value per key: the latest vintage (at or before
+    ``as_of``) of a real source, and a synthetic value only where no real source has the key —
+    real beats synthetic whatever the load order (a StatFin pull after the demo's simulation wins
+    over the simulated month)."""
     import ibis
 
     obs = wh.table("observations")
     if as_of is not None:
         cutoff = as_of if isinstance(as_of, datetime) else datetime(as_of.year, as_of.month, as_of.day, 23, 59, 59)
         obs = obs.filter(obs.vintage <= cutoff)
-    w = ibis.window(group_by=[obs.area_code, obs.period, obs.measure, obs.breakdown], order_by=ibis.desc(obs.vintage))
+    src = wh.table("sources")
+    synthetic = src.filter(src.synthetic).select("source_id")
+    obs = obs.mutate(_synthetic=obs.source_id.isin(synthetic.source_id))
+    w = ibis.window(group_by=[obs.area_code, obs.period, obs.measure, obs.breakdown],
+                    order_by=[obs._synthetic, ibis.desc(obs.vintage)])
     ranked = obs.mutate(_rank=ibis.row_number().over(w))
-    return ranked.filter(ranked._rank == 0).drop("_rank")
+    return ranked.filter(ranked._rank == 0).drop("_rank", "_synthetic")
 
 
 def select_observations(
