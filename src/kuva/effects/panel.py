@@ -399,7 +399,8 @@ def build_panel(
     if frame.empty or frame[outcome].notna().sum() == 0:
         raise KuvaInputError(
             f"no {outcome} values for the chosen units in {p_start}…{p_end}"
-            + (" (municipal service counts are not public: load a file or run `kuva simulate`)"
+            + (" (municipal service counts are public in StatFin 12u4 but not bundled: run `kuva load statfin -t "
+               "12u4`, load a file with `kuva load file service-counts`, or run `kuva simulate`)"
                if outcome == "activation_rate" else "")
         )
     notes: list[str] = []

@@ -32,8 +32,9 @@ class Indicator:
 
 _S = codes.SERVICES
 _FOLLOW = tuple(c for triple in codes.FOLLOW_UP.values() for c in triple)
-_MUNI_NOT_PUBLIC = ("Municipal counts of persons in services are not public: they come from a user's file "
-                    "or are simulated (results flagged synthetic).")
+_MUNI_NOT_PUBLIC = ("Municipal counts of persons in services are public in StatFin 12u4 (`kuva load statfin -t "
+                    "12u4`) but the bundled data hold them only for the whole country: offline they come from "
+                    "a user's file or are simulated (results flagged synthetic).")
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("unemployed", "Työttömät työnhakijat", "Arbetslösa arbetssökande", "Unemployed jobseekers",
@@ -73,7 +74,8 @@ INDICATORS: tuple[Indicator, ...] = (
               "Long-term unemployed share",
               "Unemployed jobseekers unemployed for at least 12 months / unemployed jobseekers × 100.",
               "percent", (codes.LONG_TERM_UNEMPLOYED, codes.UNEMPLOYED),
-              "Municipal long-term counts are not public (user file or simulated)."),
+              "Municipal long-term counts are public in StatFin 12r5 but not bundled (fetched, a user file, "
+              "or simulated)."),
     Indicator("unemployment_growth", "Työttömyyden kasvu", "Ökning av arbetslösheten", "Growth of unemployment",
               "Unemployed jobseekers at the peak month / unemployed jobseekers in the base month × 100 − 100 "
               "(default base 2020-02, peak = the highest month from 2020-03 to 2020-12).",
@@ -103,7 +105,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "rest (open labour market, education or outside the labour force) three months later, %.",
               "percent", _FOLLOW,
               "The public follow-up tables give only 'unemployed' and 'in services'; the rest is the remainder. "
-              "Municipal follow-up counts are not public (simulated unless a user file is loaded)."),
+              "Municipal follow-up counts are not bundled (simulated unless a user file is loaded)."),
     Indicator("municipal_share_tmt", "Työmarkkinatuen kuntaosuus", "Kommunandel av arbetsmarknadsstödet",
               "Municipal share of labour market subsidy",
               "Euros municipalities pay towards the labour market subsidy of their long-term unemployed "

@@ -4,7 +4,7 @@ Every measure code the indicator layer reads is named here, so aligning KuVa wit
 (or with the simulator, :mod:`kuva.simulate`) means editing this file only. Codes come from the
 measure catalogue (:mod:`kuva.registry.measures`): ``measures.csv`` (StatFin employment service
 statistics), ``measures_groups.csv`` and ``measures_background.csv`` (municipal group counts and
-background variables, not public: simulated or a user's file) and ``measures_kela.csv`` (Kela's
+background variables: public in StatFin but not bundled, so offline simulated or from a user's file) and ``measures_kela.csv`` (Kela's
 municipal share of the labour market subsidy).
 """
 
@@ -28,7 +28,7 @@ SERVICES: Final[tuple[str, ...]] = (
     "TYOLLISTETTYLOP", "TVKOULUTUSLOP", "VALMENNUSLOP", "KOKEILULOP", "KUNTTYOLOP", "OMAEHTLOP", "VUORVAPLOP",
 )
 
-#: Unemployed by group (municipal level not public; ``measures_groups.csv`` / 12u5).
+#: Unemployed by group (municipal level public in StatFin 12r5/12u5, not bundled; ``measures_groups.csv``).
 LONG_TERM_UNEMPLOYED: Final = "PITKAAIKAISTYOTTOMAT"
 UNDER_25_UNEMPLOYED: Final = "TYOTTOMAT_ALLE25"
 FOREIGN_UNEMPLOYED: Final = "TYOTTOMATULK"

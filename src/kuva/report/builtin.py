@@ -6,8 +6,8 @@ the call that passes it the report's parameters and what it needs from the wareh
 descriptive chapters, the Effects chapter (:mod:`kuva.report.effects_chapter`) and the Kykyviisari
 chapter (:mod:`kuva.report.wellbeing_chapter`). To add an analysis or a chapter, add it here.
 
-An analysis whose requirement is not met (e.g. municipal service counts, which are not public,
-in a warehouse with only the bundled StatFin tables) is named in its chapter's ``omitted`` list
+An analysis whose requirement is not met (e.g. municipal service counts, public in StatFin 12u4
+but not bundled, in a warehouse with only the bundled StatFin tables) is named in its chapter's ``omitted`` list
 with the reason, without being run. Any domain error of an analysis that runs fails the build
 (:class:`~kuva.report.chapters.ReportChapterError` naming the chapter and the analysis).
 """
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 
 
 def _has_municipal_service_counts(wh: Warehouse) -> bool:
-    """Whether any municipality has a count of persons in an activating service (not public:
-    simulated or a municipality's own file)."""
+    """Whether any municipality has a count of persons in an activating service (StatFin 12u4
+    fetched, a municipality's own file, or simulated)."""
     from kuva.indicators.codes import SERVICES
     from kuva.warehouse.query import latest_observations
 
