@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def write_report(
     wh: Warehouse, *, lang: str, out_dir: Path, start: date | None, end: date | None, areas: list[str] | None,
-    min_cell: int, pdf: bool, pilots_csv: Path | None,
+    min_cell: int, pdf: bool, pilots_csv: Path | None, area: str | None = None, peers: list[str] | None = None,
 ) -> None:
     """Build the report with a progress bar and print where it went."""
     from kuva.i18n import check_lang
@@ -27,7 +27,7 @@ def write_report(
     with progress() as bar:
         bar.add_task("Writing the report", total=None)
         result = build_report(wh, lang=report_lang, out_dir=out_dir, start=start, end=end, areas=areas,
-                              min_cell=min_cell, pdf=pdf, pilots_csv=pilots_csv)
+                              min_cell=min_cell, pdf=pdf, pilots_csv=pilots_csv, area=area, peers=peers)
     out.print(f"Report: {result.html}")
     if result.pdf is not None:
         out.print(f"PDF:    {result.pdf} ({result.pages} pages)")
@@ -49,6 +49,14 @@ def report(
         list[str] | None, typer.Option("--areas", "-a", help="Areas for the area-level analyses (repeatable).")
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also render the PDF with Typst.")] = True,
+    area: Annotated[
+        str | None, typer.Option("--area", help="Make the report for this area: a municipality, sub-region, "
+                                 "region, pilot area or custom area (code or name).")
+    ] = None,
+    peers: Annotated[
+        list[str] | None, typer.Option("--peers", help="Peer areas for --area (repeatable; default: same type "
+                                       "and size class, see docs/report.md).")
+    ] = None,
 ) -> None:
     """Write the evaluation report: one self-contained HTML file, a PDF, and every table as CSV and
     Excel, with definitions and a provenance appendix; synthetic content is labelled."""
@@ -57,4 +65,4 @@ def report(
     with state(ctx).open_warehouse() as wh:
         write_report(wh, lang=lang, out_dir=out_dir, start=parse_month(start, "--from"),
                      end=parse_month(end, "--to"), areas=areas, min_cell=s.min_cell, pdf=pdf,
-                     pilots_csv=s.pilots_csv)
+                     pilots_csv=s.pilots_csv, area=area, peers=peers)

@@ -4,8 +4,8 @@ Every measure code the indicator layer reads is named here, so aligning KuVa wit
 (or with the simulator, :mod:`kuva.simulate`) means editing this file only. Codes come from the
 measure catalogue (:mod:`kuva.registry.measures`): ``measures.csv`` (StatFin employment service
 statistics), ``measures_groups.csv`` and ``measures_background.csv`` (municipal group counts and
-background variables: public in StatFin but not bundled, so offline simulated or from a user's file) and ``measures_kela.csv`` (Kela's
-municipal share of the labour market subsidy).
+background variables: public in StatFin but not bundled, so offline simulated or from a user's
+file) and ``measures_kela.csv`` (Kela's municipal share of the labour market subsidy).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kuva import __version__
+from kuva.analysis.own_area import resolve_own_area
 from kuva.analysis.result import AnalysisResult
 from kuva.config import DEFAULT_MIN_CELL
 from kuva.errors import KuvaError, KuvaInputError
@@ -252,7 +253,7 @@ def build_document(
     ]
     data: dict[str, Any] = {
         "lang": lang,
-        "title": label("report.title", lang),
+        "title": label("report.title", lang) + (f": {params.area.name(lang)}" if params.area else ""),
         "subtitle": label("report.subtitle", lang),
         "generated": (generated_at or datetime.now()).strftime("%Y-%m-%d %H:%M"),
         "labels": _labels(lang),
@@ -325,13 +326,18 @@ def build_report(
     chapters: Sequence[Chapter | str] | None = None,
     pdf: bool = True,
     pilots_csv: Path | None = None,
+    area: str | None = None,
+    peers: Sequence[str] | None = None,
 ) -> ReportOutput:
     """Write ``report.html``, ``report.pdf`` and ``tables/*.csv|xlsx`` for ``lang`` into ``out_dir``.
 
     ``chapters`` is ``None`` (every registered chapter, see :mod:`kuva.report.chapters`) or a
     sequence of chapter keys and/or :class:`Chapter` objects. ``start``/``end``/``areas``
     restrict the analyses; ``min_cell`` is the smallest person count shown; ``pilots_csv`` is
-    the pilot list of the settings (``KUVA_PILOTS_CSV``; default the bundled one).
+    the pilot list of the settings (``KUVA_PILOTS_CSV``; default the bundled one). ``area`` makes
+    the report for one area (any municipality, sub-region, region, pilot area or custom area; its
+    chapter comes first and the title names it), against ``peers`` (default: see
+    :mod:`kuva.analysis.own_area`).
     """
     import time
 
@@ -345,8 +351,11 @@ def build_report(
     tables_dir = out_dir / "tables"
     if tables_dir.exists():
         shutil.rmtree(tables_dir)
+    if peers and area is None:
+        raise KuvaInputError("--peers needs --area")
+    own = resolve_own_area(wh, area, peers) if area is not None else None
     params = ReportParams(lang=lang, start=start, end=end, areas=tuple(areas) if areas is not None else None,
-                          min_cell=min_cell, pilots_csv=pilots_csv)
+                          min_cell=min_cell, pilots_csv=pilots_csv, area=own)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     resolved = resolve_chapters(wh, params, chapters)

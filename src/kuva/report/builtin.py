@@ -90,6 +90,23 @@ ANALYSES: tuple[Analysis, ...] = (
 _BY_KEY = {a.key: a for a in ANALYSES}
 
 
+def own_area_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
+    """``--area``: the area against its peers and the nation, and the list of peers."""
+    from kuva.analysis.own_area import own_area_paths, peer_list
+    from kuva.i18n import label
+
+    area = params.area
+    if area is None:
+        return None
+    try:
+        results = (own_area_paths(wh, area, start=params.start, end=params.end, min_cell=params.min_cell),
+                   peer_list(area))
+    except KuvaError as exc:
+        raise ReportChapterError(f"report chapter 'own_area' failed: {exc}") from exc
+    return Chapter("own_area", lambda lang: f"{label('report.chapter.own_area', lang)}: {area.name(lang)}",
+                   lambda lang: label("report.chapter.own_area.intro", lang), results)
+
+
 def analyses_chapter(key: str, analyses: tuple[str, ...]) -> ChapterBuilder:
     """A chapter builder running the listed analyses in order."""
     chosen = tuple(_BY_KEY[k] for k in analyses)
@@ -113,6 +130,7 @@ def analyses_chapter(key: str, analyses: tuple[str, ...]) -> ChapterBuilder:
 
 #: The chapters of the report, in order (the one registry).
 CHAPTERS: tuple[ChapterEntry, ...] = (
+    ChapterEntry("own_area", 5, own_area_chapter),
     ChapterEntry("situation", 10, analyses_chapter(
         "situation", ("pilot_vs_comparison", "monthly_paths", "counterfactual_activation"))),
     ChapterEntry("comparisons", 20, analyses_chapter(

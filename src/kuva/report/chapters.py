@@ -28,6 +28,7 @@ from kuva.errors import KuvaError, KuvaInputError, KuvaLookupError
 from kuva.i18n import Lang, has_label, label
 
 if TYPE_CHECKING:
+    from kuva.analysis.own_area import OwnArea
     from kuva.warehouse import Warehouse
 
 
@@ -45,6 +46,7 @@ class ReportParams:
     areas: tuple[str, ...] | None = None
     min_cell: int = 5
     pilots_csv: Path | None = None  #: the pilot list of the settings (``KUVA_PILOTS_CSV``)
+    area: OwnArea | None = None  #: ``--area``: the report is made for this area (its chapter comes first)
 
 
 @dataclass(frozen=True)

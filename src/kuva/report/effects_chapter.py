@@ -187,7 +187,7 @@ def effects_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
     def intro(lang: str) -> str:
         return label("report.chapter.effects.intro", lang)
 
-    battery = run_designs(wh, outcome=CHAPTER_OUTCOME)
+    battery = run_designs(wh, outcome=CHAPTER_OUTCOME, pilots_csv=params.pilots_csv, end=params.end)
     reference = planted_gap(wh, start=battery.data.treat_start, end=battery.data.end) if battery.synthetic else None
     return Chapter(key=KEY, title=title, intro=intro, results=effects_results(battery, reference))
 

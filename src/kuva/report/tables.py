@@ -42,7 +42,7 @@ _COUNT_RE = re.compile(
     r"(^|_)(count|persons|unemployed|in_services|jobseekers|clients|respondents|participants)(_|$)"
 )
 #: ...unless the name says it is a rate, share, change or index, not a count
-_NOT_COUNT_RE = re.compile(r"(rate|pct|percent|share|change|diff|ratio|index|relative|growth|mean|std|_d$)")
+_NOT_COUNT_RE = re.compile(r"(rate|pct|percent|share|change|diff|gap|ratio|index|relative|growth|mean|std|_d$)")
 #: derived values masked together with a suppressed count in the same row
 _DERIVED_RE = re.compile(r"(rate|pct|percent|share)")
 SUPPRESSED_MARK = "–"
