@@ -121,3 +121,14 @@ def test_no_analysis_table_reveals_a_small_count(tiny_wh: Warehouse, pilots_csv:
     for name, (table, cols) in tables.items():
         values = table[cols].to_numpy(dtype=float)
         assert not ((values > 0) & (values < min_cell)).any(), name
+
+
+def test_change_vs_nation_prints_no_group_change_without_service_counts(bundled_wh: Warehouse) -> None:
+    """With only the bundled real data (no municipal service counts) the pilot and comparison
+    changes are missing, not 0 − national change (which printed "muuttui 5,3 … enemmän")."""
+    r = change_vs_nation(bundled_wh)
+    assert math.isnan(float(r.numbers["pilot_vs_nation"])) and math.isnan(float(r.numbers["comparison_vs_nation"]))
+    assert not math.isnan(float(r.numbers["national_change"]))
+    for lang, word in (("fi", "ei voi laskea"), ("sv", "kan inte beräknas"), ("en", "cannot be computed")):
+        text = r.text(lang)
+        assert word in text and "–" not in text.split(".", 1)[1]

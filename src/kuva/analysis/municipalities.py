@@ -191,6 +191,7 @@ def change_vs_nation(
                                        "national_change": national_change}
     for g in (PILOT, COMPARISON):
         sub = df[df["group"] == g]
+        sub = sub[sub[list(both)].notna().all(axis=1)]  # a missing count would pass for 0 in a sum
         u0, p0 = sub["unemployed_start"].sum(), sub["in_services_start"].sum()
         u1, p1 = sub["unemployed_end"].sum(), sub["in_services_end"].sum()
         r0 = 100.0 * p0 / (u0 + p0) if u0 + p0 > 0 else math.nan
@@ -221,7 +222,9 @@ def change_vs_nation(
               "comparison_vs_nation": numbers[f"{COMPARISON}_vs_nation"]}
     return AnalysisResult(
         key=KEY_CHANGE, title=titler(KEY_CHANGE), table=table, figure=figure,
-        text=texter(f"text.{KEY_CHANGE}", values, synthetic), numbers=numbers,
+        text=texter(f"text.{KEY_CHANGE}" if not any(math.isnan(float(values[k])) for k in
+                                                     ("pilot_vs_nation", "comparison_vs_nation"))
+                    else f"text.{KEY_CHANGE}.national_only", values, synthetic), numbers=numbers,
         sources=prov.sources, synthetic=synthetic, count_columns=counts, disclosure=protected_change,
         parameters=params(start=start, end=end, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
                           as_of=as_of, national=national_basis_text(nat.basis)),

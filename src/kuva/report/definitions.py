@@ -3,7 +3,10 @@
 Terms are found in the results' tables (column names, values of ``measure``/``indicator``
 columns) and key numbers. Each is looked up in the indicator catalogue
 (:mod:`kuva.indicators`) when it is there, else in the measure catalogue of the registry.
-Measure definitions in the registry are written in English; their names are translated.
+The catalogues define their terms in English; the report shows the definition in its language from
+the translation table (``kuva/i18n/data/definitions.json``: ``definition.indicator.<code>``,
+``caveat.indicator.<code>``, ``definition.measure.<CODE>``), whose English text must equal the
+catalogue's (a test keeps them in step).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from kuva.analysis.result import AnalysisResult
+from kuva.i18n import has_label, label
 from kuva.indicators.catalogue import indicators
 from kuva.registry import measures
 
@@ -28,6 +32,11 @@ def _candidate_keys(results: Iterable[AnalysisResult]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def _text(key: str, english: str, lang: str) -> str:
+    """The translated text of ``key``; the catalogue's English when the table lacks it."""
+    return label(key, lang) if has_label(key) else english
+
+
 def definitions_for(results: Sequence[AnalysisResult], lang: str) -> list[dict[str, str]]:
     """``[{"key", "term", "definition"}]`` for the terms the results use, in order of appearance."""
     catalogue = indicators()
@@ -38,11 +47,13 @@ def definitions_for(results: Sequence[AnalysisResult], lang: str) -> list[dict[s
         ind = catalogue.get(key)
         if ind is not None:
             term = ind.name(lang)
-            definition = f"{ind.definition} {ind.caveats}" if ind.caveats else ind.definition
+            definition = _text(f"definition.indicator.{key}", ind.definition, lang)
+            if ind.caveats:
+                definition = f"{definition} {_text(f'caveat.indicator.{key}', ind.caveats, lang)}"
         else:
             m = cat.get(key.upper())
             if m is not None and m.definition:
-                term, definition = m.name(lang), m.definition
+                term, definition = m.name(lang), _text(f"definition.measure.{m.code}", m.definition, lang)
         if term and definition:
             out.append({"key": key, "term": term, "definition": definition})
     return out
