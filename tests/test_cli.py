@@ -269,3 +269,21 @@ def test_an_invalid_setting_is_one_line_too(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("KUVA_ROUNDING", "seven")
     code, _, err = run("info", warehouse=tmp_path / "none.duckdb")
     assert code == 1 and err.startswith("error: KUVA_ROUNDING") and len(err.strip().splitlines()) == 1
+
+
+def test_report_and_warehouse_errors_are_one_line(bundled_warehouse_path: Path, tmp_path: Path) -> None:
+    """The cases a tester found: a period with no data, --out naming a file, a truncated warehouse,
+    an unwritable path — each one ``error:`` line with what to do, never a traceback."""
+    code, _, err = run("report", "--from", "2030-01", "--to", "2030-06", "--no-pdf", "--out", str(tmp_path / "r"),
+                       warehouse=bundled_warehouse_path)
+    assert code == 1 and err.startswith("error: no data in 2030-01–2030-06; the warehouse has months 2006-01")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    code, _, err = run("report", "--no-pdf", "--out", str(tmp_path / "afile"), warehouse=bundled_warehouse_path)
+    assert code == 1 and "is a file, not a folder" in err
+    truncated = tmp_path / "truncated.duckdb"
+    truncated.write_bytes(bundled_warehouse_path.read_bytes()[:100_000])
+    for args in (("info",), ("report", "--no-pdf")):
+        code, _, err = run(*args, warehouse=truncated)
+        assert code == 1 and "truncated or damaged" in err and "kuva demo" in err and "Traceback" not in err
+    code, _, err = run("process", "template", str(tmp_path / "no" / "such" / "dir" / "t.csv"))
+    assert code == 1 and err.startswith("error: ") and "no/such/dir" in err and "Traceback" not in err

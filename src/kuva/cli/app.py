@@ -91,6 +91,12 @@ class KuvaGroup(TyperGroup):
                 raise
             err.print(f"error: {exc}", markup=False)
             raise typer.Exit(1) from None
+        except OSError as exc:  # a file or folder the command cannot read or write
+            if state(ctx).debug:
+                raise
+            where = f": {exc.filename}" if exc.filename else ""
+            err.print(f"error: {exc.strerror or exc}{where}", markup=False)
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(

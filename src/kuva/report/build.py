@@ -314,6 +314,24 @@ def render_pdf(doc: ReportDocument) -> bytes:
     return pdf
 
 
+def _check_period(wh: Warehouse, start: date | None, end: date | None) -> None:
+    """Refuse a window with no monthly data, naming the months the warehouse has."""
+    import pandas as pd
+
+    if start is None and end is None:
+        return
+    o = wh.table("observations")
+    row = o.filter(o.frequency == "M").aggregate(first=o.period.min(), last=o.period.max()).to_pandas()
+    first, last = row["first"].iloc[0], row["last"].iloc[0]
+    if first is None or first != first:  # no monthly data at all: the chapters say so
+        return
+    first, last = pd.Timestamp(first).date(), pd.Timestamp(last).date()
+    if (start is not None and start > last) or (end is not None and end < first):
+        window = f"{start:%Y-%m}" if start else "…"
+        window += f"–{end:%Y-%m}" if end else " on"
+        raise KuvaInputError(f"no data in {window}; the warehouse has months {first:%Y-%m}–{last:%Y-%m}")
+
+
 def build_report(
     wh: Warehouse,
     *,
@@ -347,6 +365,9 @@ def build_report(
     if start is not None and end is not None and start > end:
         raise KuvaInputError(f"start {start} is after end {end}")
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise KuvaInputError(f"--out {out_dir} is a file, not a folder; name a folder for the report")
+    _check_period(wh, start, end)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables_dir = out_dir / "tables"
     if tables_dir.exists():

@@ -51,7 +51,11 @@ class Warehouse:
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            raise KuvaWarehouseError(f"cannot open warehouse {self.path}: {exc}") from exc
+            hint = ""
+            if "read enough bytes" in str(exc) or "not a valid DuckDB" in str(exc) or "Corrupt" in str(exc):
+                hint = (" — the file is truncated or damaged: move it aside and restore it from a backup, or "
+                        "rebuild it with `kuva demo` (or `kuva load bundled` and your own loads)")
+            raise KuvaWarehouseError(f"cannot open warehouse {self.path}: {exc}{hint}") from exc
         self._ibis: IbisDuckDB | None = None
         self._depth = 0  #: nesting depth of :meth:`transaction`
         if read_only:
