@@ -222,8 +222,8 @@ def change_vs_nation(
               "comparison_vs_nation": numbers[f"{COMPARISON}_vs_nation"]}
     return AnalysisResult(
         key=KEY_CHANGE, title=titler(KEY_CHANGE), table=table, figure=figure,
-        text=texter(f"text.{KEY_CHANGE}" if not any(math.isnan(float(values[k])) for k in
-                                                     ("pilot_vs_nation", "comparison_vs_nation"))
+        text=texter(f"text.{KEY_CHANGE}" if not any(math.isnan(float(numbers[f"{g}_vs_nation"])) for g in
+                                                     (PILOT, COMPARISON))
                     else f"text.{KEY_CHANGE}.national_only", values, synthetic), numbers=numbers,
         sources=prov.sources, synthetic=synthetic, count_columns=counts, disclosure=protected_change,
         parameters=params(start=start, end=end, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
