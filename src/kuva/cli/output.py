@@ -13,8 +13,10 @@ from rich.console import Console
 from kuva.errors import KuvaInputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
 OUTPUT_FORMATS = ("table", "csv", "json")
 
@@ -37,6 +39,19 @@ def progress() -> Progress:
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
     )
+
+
+def stage_reporter(bar: Progress, task: TaskID, what: str) -> Callable[[str], None]:
+    """A callback naming each stage of a long job: in the progress bar on a terminal, else as one
+    line on stderr per stage (so a log or CI shows where the job is)."""
+
+    def report(stage: str) -> None:
+        if err.is_terminal:
+            bar.update(task, description=f"{what}: {stage}")
+        else:
+            err.print(f"{what}: {stage}", markup=False)
+
+    return report
 
 
 def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:

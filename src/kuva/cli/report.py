@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kuva.cli.app import app, state
-from kuva.cli.output import out, parse_month, progress
+from kuva.cli.output import out, parse_month, progress, stage_reporter
 
 if TYPE_CHECKING:
     from kuva.warehouse import Warehouse
@@ -25,9 +25,10 @@ def write_report(
 
     report_lang = check_lang(lang, name="--lang")
     with progress() as bar:
-        bar.add_task("Writing the report", total=None)
+        task = bar.add_task("Writing the report", total=None)
         result = build_report(wh, lang=report_lang, out_dir=out_dir, start=start, end=end, areas=areas,
-                              min_cell=min_cell, pdf=pdf, pilots_csv=pilots_csv, area=area, peers=peers)
+                              min_cell=min_cell, pdf=pdf, pilots_csv=pilots_csv, area=area, peers=peers,
+                              on_stage=stage_reporter(bar, task, "report"))
     out.print(f"Report: {result.html}")
     if result.pdf is not None:
         out.print(f"PDF:    {result.pdf} ({result.pages} pages)")

@@ -15,7 +15,7 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -346,6 +346,7 @@ def build_report(
     pilots_csv: Path | None = None,
     area: str | None = None,
     peers: Sequence[str] | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> ReportOutput:
     """Write ``report.html``, ``report.pdf`` and ``tables/*.csv|xlsx`` for ``lang`` into ``out_dir``.
 
@@ -355,7 +356,8 @@ def build_report(
     the pilot list of the settings (``KUVA_PILOTS_CSV``; default the bundled one). ``area`` makes
     the report for one area (any municipality, sub-region, region, pilot area or custom area; its
     chapter comes first and the title names it), against ``peers`` (default: see
-    :mod:`kuva.analysis.own_area`).
+    :mod:`kuva.analysis.own_area`). ``on_stage`` hears each stage as it starts (``chapter <key>``,
+    ``document``, ``html``, ``pdf``).
     """
     import time
 
@@ -379,13 +381,16 @@ def build_report(
                           min_cell=min_cell, pilots_csv=pilots_csv, area=own)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    resolved = resolve_chapters(wh, params, chapters)
+    stage = on_stage or (lambda _name: None)
+    resolved = resolve_chapters(wh, params, chapters, on_stage=stage)
     timings["analyses"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     keys = [c if isinstance(c, str) else c.key for c in chapters] if chapters is not None else []
+    stage("document")
     doc = build_document(wh, resolved, params, out_dir, chapter_keys=keys or [c.key for c in resolved])
     timings["document"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    stage("html")
     html_path = out_dir / "report.html"
     html_path.write_text(render_html(doc), encoding="utf-8")
     timings["html"] = time.perf_counter() - t0
@@ -393,6 +398,7 @@ def build_report(
     pages: int | None = None
     if pdf:
         t0 = time.perf_counter()
+        stage("pdf")
         pdf_bytes = render_pdf(doc)
         pdf_path = out_dir / "report.pdf"
         pdf_path.write_bytes(pdf_bytes)

@@ -154,9 +154,11 @@ def build_chapter(entry: ChapterEntry, wh: Warehouse, params: ReportParams) -> C
 
 
 def resolve_chapters(
-    wh: Warehouse, params: ReportParams, chapters: Sequence[Chapter | str] | None
+    wh: Warehouse, params: ReportParams, chapters: Sequence[Chapter | str] | None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> list[Chapter]:
-    """The chapters to render: every chapter (``None``) or the given keys/objects."""
+    """The chapters to render: every chapter (``None``) or the given keys/objects; ``on_stage``
+    hears the key of each chapter before it is built."""
     entries = {e.key: e for e in registered_chapters()}
     wanted: Sequence[Chapter | str] = list(entries) if chapters is None else chapters
     out: list[Chapter] = []
@@ -167,6 +169,8 @@ def resolve_chapters(
         entry = entries.get(item)
         if entry is None:
             raise KuvaLookupError(f"no report chapter {item!r}; chapters: {list(entries)}")
+        if on_stage is not None:
+            on_stage(f"chapter {item}")
         built = build_chapter(entry, wh, params)
         if built is not None:
             out.append(built)
