@@ -53,7 +53,7 @@ def test_report_command(bundled_warehouse_path: Path, tmp_path: Path) -> None:
     assert (tmp_path / "r" / "report.html").is_file() and not (tmp_path / "r" / "report.pdf").exists()
     # not a terminal: each stage is one line on stderr, so a log shows where the job is
     stages = [line for line in err.splitlines() if line.startswith("report: ")]
-    assert stages[:2] == ["report: chapter situation", "report: chapter comparisons"]
+    assert stages[:2] == ["report: chapter own_area", "report: chapter situation"]
     assert stages[-2:] == ["report: document", "report: html"]
     code, _, err = run("report", "--lang", "de", "--out", str(tmp_path / "r"), warehouse=bundled_warehouse_path)
     assert code == 1 and "--lang must be one of" in err
