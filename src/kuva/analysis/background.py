@@ -195,7 +195,7 @@ def pilot_vs_comparison(
         # mean number of unemployed per municipality), n_pilot/n_comparison count municipalities.
         count_columns=(),
         parameters=params(year=year, membership_date=on, pilots_csv=pilots_csv, as_of=as_of,
-                          comparison="mainland municipalities outside the pilots (Åland excluded)",
+                          comparison="report.param.value.mainland_outside_pilots",
                           means="counts: mean over municipalities; shares and per-resident figures: "
                                 "population-weighted (VAKILUKU of the year, else registry population 2020)"),
     )

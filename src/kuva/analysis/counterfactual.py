@@ -114,5 +114,5 @@ def counterfactual_activation(
         text=texter(f"text.{KEY}", text_values, synthetic), numbers=numbers,
         sources=data.provenance.sources, synthetic=synthetic, count_columns=counts, disclosure=protected,
         parameters=params(month=month, base=base, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
-                          as_of=as_of, comparison="mainland municipalities outside the pilots (Åland excluded)"),
+                          as_of=as_of, comparison="report.param.value.mainland_outside_pilots"),
     )

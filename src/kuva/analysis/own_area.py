@@ -202,7 +202,7 @@ def own_area_paths(
         sources=tuple(sorted(set(g.provenance.sources) | set(n.provenance.sources))), synthetic=synthetic,
         count_columns=("unemployed", "in_services"), disclosure=protected,
         parameters=params(area=area.code, members=len(area.members), peers=len(area.peers), start=first, end=last,
-                          peer_rule=label(area.peer_rule, "en"), min_cell=cell, as_of=as_of),
+                          peer_rule=area.peer_rule, min_cell=cell, as_of=as_of),
     )
 
 

@@ -114,7 +114,7 @@ def monthly_paths(
         parameters=params(start=start, end=end, membership_date=on, base=base,
                           peak_window=f"{peak_window[0]:%Y-%m}…{peak_window[1]:%Y-%m}", min_cell=cell,
                           pilots_csv=pilots_csv, as_of=as_of, national=national_basis_text(data.basis),
-                          comparison="mainland municipalities outside the pilots (Åland excluded)"),
+                          comparison="report.param.value.mainland_outside_pilots"),
     )
 
 

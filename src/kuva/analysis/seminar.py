@@ -112,7 +112,7 @@ def services_yoy(
         key=KEY_YOY, title=titler(KEY_YOY), table=table, figure=figure, text=text, numbers=numbers,
         sources=data.provenance.sources, synthetic=synthetic, count_columns=yoy_counts, disclosure=protected_yoy,
         parameters=params(start=start, end=end, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
-                          as_of=as_of, comparison="mainland municipalities outside the pilots (Åland excluded)"),
+                          as_of=as_of, comparison="report.param.value.mainland_outside_pilots"),
     )
 
 

@@ -164,7 +164,8 @@ def _result_entry(
             for k, v in list(result.numbers.items()) if column_label(k, lang) != k and v == v and v != ""
         ][:MAX_KEY_NUMBERS],
         "sources": list(result.sources),
-        "parameters": [{"name": column_label(k, lang), "value": str(v)} for k, v in result.parameters.items()],
+        "parameters": [{"name": _param_name(k, lang), "value": _param_value(str(v), lang)}
+                       for k, v in result.parameters.items()],
     }
 
 
@@ -312,6 +313,17 @@ def render_pdf(doc: ReportDocument) -> bytes:
         except Exception as exc:  # typst raises its own TypstError with the diagnostics
             raise ReportRenderError(f"Typst could not render the PDF: {exc}") from exc
     return pdf
+
+
+def _param_name(key: str, lang: str) -> str:
+    return label(f"report.param.{key}", lang) if has_label(f"report.param.{key}") else column_label(key, lang)
+
+
+def _param_value(value: str, lang: str) -> str:
+    """A parameter value as shown: a label key translated, a code named, else the value."""
+    if has_label(value):
+        return label(value, lang)
+    return code_name(value, lang) or value
 
 
 def _check_period(wh: Warehouse, start: date | None, end: date | None) -> None:
