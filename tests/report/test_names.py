@@ -90,3 +90,25 @@ def test_what_is_not_a_code_is_left_alone() -> None:
     mixed = pd.DataFrame({"x": ["KU091", "free text"]})
     assert list(with_names(mixed, "fi").columns) == ["x"]
     assert value_name("pilot", "sv", "group") == "Försökskommuner"
+
+
+def test_every_definition_is_translated_and_its_english_is_the_catalogues() -> None:
+    """The definitions chapter reads in the report's language: every indicator, caveat and measure
+    definition has Finnish and Swedish text, and the English equals the catalogue's (no drift)."""
+    from kuva.i18n import data_files
+    from kuva.indicators.catalogue import indicators
+    from kuva.registry import measures
+
+    table = data_files()["definitions"]
+    expected = {}
+    for code, ind in indicators().items():
+        expected[f"definition.indicator.{code}"] = ind.definition
+        if ind.caveats:
+            expected[f"caveat.indicator.{code}"] = ind.caveats
+    expected |= {f"definition.measure.{c}": m.definition for c, m in measures().items() if m.definition}
+    assert set(table) == set(expected)
+    for key, english in expected.items():
+        assert table[key]["en"] == english, key
+        words = re.sub(r"\b[A-Z0-9_]{3,}\b|`[^`]*`", "", english)  # a formula of codes reads the same
+        if re.search(r"[a-z]{3,}", words):
+            assert table[key]["fi"] != english and table[key]["sv"] != english, key
