@@ -112,3 +112,14 @@ def test_every_definition_is_translated_and_its_english_is_the_catalogues() -> N
         words = re.sub(r"\b[A-Z0-9_]{3,}\b|`[^`]*`", "", english)  # a formula of codes reads the same
         if re.search(r"[a-z]{3,}", words):
             assert table[key]["fi"] != english and table[key]["sv"] != english, key
+
+
+def test_years_print_without_a_thousands_separator() -> None:
+    """A year is a label, not a quantity: "2020", never "2 020" (a tester found it in Table 3.1)."""
+    import pandas as pd
+
+    from kuva.report.tables import display_table
+
+    for lang in ("fi", "sv", "en"):
+        rows = display_table(pd.DataFrame({"year": [2020], "base_year": [2019.0], "n_pilot": [1180]}), lang, 5).rows
+        assert rows[0][:2] == ("2020", "2019") and rows[0][2] != "1180"

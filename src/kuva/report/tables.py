@@ -198,6 +198,8 @@ def display_table(table: pd.DataFrame, lang: str, max_rows: int) -> DisplayTable
         str(c): head[c].map(lambda v, c=str(c): value_label(v, lang, c)) for c in head.columns
         if head[c].dtype == object or pd.api.types.is_string_dtype(head[c])
     })
+    years = [c for c in head.columns if str(c) == "year" or str(c).endswith("_year")]
+    head = head.assign(**{str(c): head[c].map(lambda v: str(int(v)) if pd.notna(v) else v) for c in years})
     rows = tuple(tuple(format_cell(v, lang) for v in rec) for rec in head.itertuples(index=False, name=None))
     return DisplayTable(headers, rows, len(shown), numeric, has_suppressed)
 
