@@ -73,3 +73,6 @@ def test_process_measures_are_identical_on_spark(engines: tuple[Warehouse, Engin
           ["area_code", "month_end"])
     _same(kpis.data_quality(duck, as_of=as_of), kpis.data_quality(spark, as_of=as_of),  # type: ignore[arg-type]
           ["check", "municipality_code", "month"])
+    for level in ("nation", "pilot_area"):  # the process map; pilot areas from the stored membership
+        _same(kpis.directly_follows(duck, level=level), kpis.directly_follows(spark, level=level),  # type: ignore[arg-type]
+              ["area_code", "from_event", "to_event"])

@@ -38,7 +38,7 @@ def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipalit
     s = state(ctx).settings()
     kw: dict[str, object] = {"municipalities": _munis(municipality), "start": parse_month(start, "--from"),
                              "end": parse_month(end, "--to")}
-    if measure != "plan-debt":
+    if measure not in ("plan-debt", "map"):
         kw["as_of"] = parse_month(as_of, "--as-of")
     if measure != "quality":
         kw["level"] = level
@@ -181,6 +181,16 @@ def process_routes(
     """Referral routes: referrals by origin and destination sector, those that led to a service,
     those that led to none within 90 days, and the median wait."""
     _publish(ctx, "routes", fmt, level, municipality, start, end, as_of)
+
+
+@process_app.command("map")
+def process_map_cmd(
+    ctx: typer.Context, level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None,
+    end: ToOpt = None, fmt: FmtOpt = "table",
+) -> None:
+    """The process map (directly-follows graph): how often each event type directly followed
+    another in a client's path, and the median days between them, by area."""
+    _publish(ctx, "map", fmt, level, municipality, start, end, None)
 
 
 @process_app.command("quality")

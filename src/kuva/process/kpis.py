@@ -10,6 +10,10 @@ frame per area and month; the frames pass the disclosure engine in :mod:`kuva.pr
   and those of them without a valid employment plan;
 - :func:`referral_routes` — referrals sent, origin → destination sector, by area and month, with
   the waiting time to the service they led to and those that led to none within 90 days;
+- :func:`directly_follows` — the directly-follows graph of the clients' paths (the process
+  map): for each pair of event types, how often one directly followed the other in a client's
+  path and the median days between them, by area — the same edges as pm4py's
+  ``discover_dfg`` with the client as the case;
 - :func:`data_quality` — events before registration, registrations without an initial interview
   within 30 days, duplicate events, service ends without a start, exits without registration.
 
@@ -26,7 +30,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from kuva.errors import KuvaInputError, KuvaLookupError
-from kuva.process.eventlog import EXIT_TYPES
+from kuva.process.eventlog import EVENT_TYPES, EXIT_TYPES
 from kuva.process.rules import Rule, Rulebook
 from kuva.registry.calendar import calendar_frame
 from kuva.warehouse.connection import Warehouse
@@ -343,6 +347,37 @@ def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date
     df["median_wait_days"] = df["median_wait_days"].astype(float)
     result: pd.DataFrame = df.sort_values(["area_code", "month", "origin_sector", "destination_sector"]).reset_index(
         drop=True)
+    return result
+
+
+# -- directly-follows graph ----------------------------------------------------------------------
+def directly_follows(wh: Warehouse, *, level: Level = "municipality", start: date | None = None,
+                     end: date | None = None, municipalities: Sequence[str] | None = None,
+                     event_types: Sequence[str] | None = None) -> pd.DataFrame:
+    """Edges of the directly-follows graph: ``level, area_code, from_event, to_event, n,
+    median_days`` — each event of a client (in date order, ties by event id) and the client's
+    next event, among ``event_types`` (default every type), both within ``start``…``end``; the
+    area is the client's municipality at the first event of the pair."""
+    import ibis
+
+    ev = events(wh, start=start, end=end, municipalities=municipalities)
+    if event_types is not None:
+        unknown = sorted(set(event_types) - set(EVENT_TYPES))
+        if unknown:
+            raise KuvaInputError(f"unknown event type(s) {unknown}; known: {list(EVENT_TYPES)}")
+        ev = ev.filter(ev.event_type.isin(list(event_types)))
+    w = ibis.window(group_by=ev.pseudonym, order_by=[ev.event_date, ev.event_id])
+    pairs = ev.mutate(to_event=ev.event_type.lead().over(w), to_date=ev.event_date.lead().over(w))
+    pairs = pairs.filter(pairs.to_event.notnull())
+    pairs = pairs.mutate(days=pairs.to_date.delta(pairs.event_date, unit="day"))
+    pairs = _with_area(wh, pairs.rename(from_event="event_type"), level)
+    g = pairs.group_by(["area_code", "from_event", "to_event"]).aggregate(
+        n=pairs.pseudonym.count(), median_days=pairs.days.median())
+    df = g.to_pandas()
+    df.insert(0, "level", level)
+    df["median_days"] = df["median_days"].astype(float)
+    result: pd.DataFrame = df.sort_values(["area_code", "n", "from_event", "to_event"],
+                                          ascending=[True, False, True, True]).reset_index(drop=True)
     return result
 
 

@@ -40,6 +40,10 @@ ROUTES_SPEC = TableSpec(
                  for c in ("referrals", "realised", "unrealised")),
     derived=(Derived("median_wait_days", ("referrals", "realised")),))
 
+DFG_SPEC = TableSpec(
+    counts=(Count("n", (*_AREA, "from_event", "to_event"), quantity="process_dfg"),),
+    derived=(Derived("median_days", ("n",)),))
+
 QUALITY_SPEC = TableSpec(counts=(Count("n", ("check", "municipality_code", "month"), quantity="process_quality"),))
 
 
@@ -60,10 +64,16 @@ def routes(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> Prote
     return _protect(kpis.referral_routes(wh, **kw), ROUTES_SPEC, "process_routes", min_cell)  # type: ignore[arg-type]
 
 
+def process_map(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
+    """The directly-follows graph (:func:`kuva.process.kpis.directly_follows`), protected."""
+    return _protect(kpis.directly_follows(wh, **kw), DFG_SPEC, "process_dfg", min_cell)  # type: ignore[arg-type]
+
+
 def quality(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
     return _protect(kpis.data_quality(wh, **kw), QUALITY_SPEC, "process_quality", min_cell)  # type: ignore[arg-type]
 
 
-MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "routes": routes, "quality": quality}
+MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "routes": routes, "quality": quality,
+                                                      "map": process_map}
 
-__all__ = ["COMPLIANCE_SPEC", "MEASURES", "compliance", "plan_debt", "quality", "routes"]
+__all__ = ["COMPLIANCE_SPEC", "DFG_SPEC", "MEASURES", "compliance", "plan_debt", "process_map", "quality", "routes"]

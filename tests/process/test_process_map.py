@@ -1,0 +1,90 @@
+"""The process map (directly-follows graph): equal to pm4py's ``discover_dfg`` with the client as
+the case, medians equal to a direct computation, small edges hidden by the disclosure engine."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from kuva.cli import app
+from kuva.errors import KuvaInputError
+from kuva.process import kpis, publish
+from kuva.simulate.process import ProcessParams, simulate_event_log, stored_frame
+from kuva.warehouse import SourceInfo, Warehouse
+from kuva.warehouse.persons import load_process_events
+
+MUNIS = ["KU091", "KU049", "KU005", "KU205"]
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    sim = simulate_event_log(MUNIS, clients=800, start=date(2023, 1, 2), months=12, seed=21, params=ProcessParams())
+    log = stored_frame(sim)
+    path = tmp_path_factory.mktemp("map") / "kuva.duckdb"
+    with Warehouse(path) as wh:
+        load_process_events(wh, log, SourceInfo("synthetic:process", "synthetic", "sim", "tests", "none", True,
+                                                "sim", datetime(2025, 1, 1)))
+    return path, log
+
+
+def _ordered(log: pd.DataFrame) -> pd.DataFrame:
+    return log.sort_values(["pseudonym", "event_date", "event_id"], kind="stable").reset_index(drop=True)
+
+
+def test_the_map_equals_pm4pys_directly_follows_graph(simulated: tuple[Path, pd.DataFrame]) -> None:
+    pm4py = pytest.importorskip("pm4py")
+    path, log = simulated
+    with Warehouse(path, read_only=True) as wh:
+        got = kpis.directly_follows(wh, level="nation")
+    ordered = _ordered(log)
+    # ties on a day are ordered by event id, as KuVa does: make that order explicit in the timestamps
+    stamp = pd.to_datetime(ordered["event_date"]) + pd.to_timedelta(ordered.groupby("pseudonym").cumcount(), unit="s")
+    frame = pd.DataFrame({"case:concept:name": ordered["pseudonym"], "concept:name": ordered["event_type"],
+                          "time:timestamp": stamp})
+    dfg, _start, _end = pm4py.discover_dfg(frame)
+    assert {(a, b): int(n) for a, b, n in zip(got["from_event"], got["to_event"], got["n"], strict=True)} == {
+        k: int(v) for k, v in dfg.items()}
+
+
+def test_median_days_and_areas_from_a_direct_computation(simulated: tuple[Path, pd.DataFrame]) -> None:
+    path, log = simulated
+    with Warehouse(path, read_only=True) as wh:
+        got = kpis.directly_follows(wh, level="municipality").set_index(["area_code", "from_event", "to_event"])
+    o = _ordered(log)
+    o["to_event"] = o.groupby("pseudonym")["event_type"].shift(-1)
+    following = pd.to_datetime(o.groupby("pseudonym")["event_date"].shift(-1))
+    o["days"] = (following - pd.to_datetime(o["event_date"])).dt.days
+    o = o.dropna(subset=["to_event"])
+    want = o.groupby(["municipality_code", "event_type", "to_event"])["days"].agg(["size", "median"])
+    want.index.names = ["area_code", "from_event", "to_event"]
+    joined = got.join(want, how="outer")
+    assert (joined["n"] == joined["size"]).all()
+    np.testing.assert_allclose(joined["median_days"], joined["median"], atol=1e-12)
+
+
+def test_small_edges_are_hidden_and_unknown_types_refused(simulated: tuple[Path, pd.DataFrame]) -> None:
+    path, _ = simulated
+    with Warehouse(path, read_only=True) as wh:
+        raw = kpis.directly_follows(wh, level="municipality")
+        p = publish.process_map(wh, level="municipality", min_cell=5)
+        only = kpis.directly_follows(wh, level="nation", event_types=["registration", "initial_interview"])
+        with pytest.raises(KuvaInputError, match="unknown event type"):
+            kpis.directly_follows(wh, event_types=["lunch"])
+    small = (raw["n"] > 0) & (raw["n"] < 5)
+    assert small.any()
+    shown = p.frame.set_index(["area_code", "from_event", "to_event"])
+    hidden = raw[small].set_index(["area_code", "from_event", "to_event"]).index
+    assert shown.loc[hidden, "n"].isna().all() and shown.loc[hidden, "median_days"].isna().all()
+    assert set(only["from_event"]) | set(only["to_event"]) <= {"registration", "initial_interview"}
+
+
+def test_cli_process_map(simulated: tuple[Path, pd.DataFrame]) -> None:
+    path, _ = simulated
+    r = CliRunner().invoke(app, ["-w", str(path), "process", "map", "--level", "nation", "-f", "csv"])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("level,area_code,from_event,to_event,n,median_days") and "registration" in r.stdout
