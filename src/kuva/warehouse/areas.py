@@ -23,10 +23,9 @@ def load_custom_areas(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) ->
 
 def custom_areas(wh: Warehouse) -> pd.DataFrame:
     """Members of every custom area as its latest load defines it."""
-    t = wh.table("custom_areas")
-    latest = t.group_by("area_code").aggregate(latest=t.load_id.max())
-    cur = t.inner_join(latest, [t.area_code == latest.area_code, t.load_id == latest.latest])
-    frame: pd.DataFrame = cur.select(*AREA_COLUMNS).order_by(["area_code", "municipality_code"]).to_pandas()
+    frame: pd.DataFrame = wh.con.execute(
+        "SELECT area_code, area_name, municipality_code FROM custom_areas "
+        "QUALIFY load_id = max(load_id) OVER (PARTITION BY area_code) ORDER BY area_code, municipality_code").df()
     return frame
 
 

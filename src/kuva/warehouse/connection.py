@@ -8,7 +8,6 @@ not replay an uncommitted transaction from its write-ahead log).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,7 +22,6 @@ from kuva.warehouse.schema import LATEST_VERSION, MIGRATIONS
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-    import pandas as pd
     from ibis.backends.duckdb import Backend as IbisDuckDB
 
 
@@ -142,10 +140,10 @@ class Warehouse:
         """
         from kuva.warehouse.reference import reference_frames
 
-        frames = reference_frames(pilots_csv)
-        digest = _digest(frames)
+        digest = reference_digest(pilots_csv)
         if self._stored_digest() == digest:
             return False
+        frames = reference_frames(pilots_csv)
         with self.transaction() as con:
             for table, frame in frames.items():
                 con.execute(f"DELETE FROM {table}")
@@ -159,9 +157,7 @@ class Warehouse:
 
     def reference_current(self, pilots_csv: Path | None = None) -> bool:
         """Whether the stored reference tables are those of this pilot list (None: the bundled one)."""
-        from kuva.warehouse.reference import reference_frames
-
-        return self._stored_digest() == _digest(reference_frames(pilots_csv))
+        return self._stored_digest() == reference_digest(pilots_csv)
 
     def _stored_digest(self) -> str | None:
         row = self.con.execute("SELECT checksum FROM reference_meta").fetchone()
@@ -186,7 +182,23 @@ class Warehouse:
         return self.con.execute(query, params or []).df()
 
 
-def _digest(frames: dict[str, pd.DataFrame]) -> str:
-    return hashlib.sha256(
-        json.dumps({k: v.astype(str).values.tolist() for k, v in frames.items()}, sort_keys=True).encode()
-    ).hexdigest()
+def reference_digest(pilots_csv: Path | None = None) -> str:
+    """A digest of everything the reference tables are built from — the registry's bundled files
+    and code, the code that builds the tables, the user's pilot list — cheap enough for every
+    command to check (no tables are built to compare)."""
+    from importlib import resources
+
+    h = hashlib.sha256()
+    registry = resources.files("kuva.registry")
+    for folder, suffixes in ((registry, (".py",)), (registry.joinpath("data"), (".csv", ".toml"))):
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(suffixes):
+                h.update(entry.name.encode())
+                h.update(entry.read_bytes())
+    h.update(Path(__file__).with_name("reference.py").read_bytes())
+    if pilots_csv is not None:
+        try:
+            h.update(b"user pilots:" + Path(pilots_csv).read_bytes())
+        except OSError:
+            h.update(b"unreadable")  # the sync reads it again and names the problem
+    return h.hexdigest()

@@ -181,8 +181,7 @@ def person_level_rows(wh: Warehouse) -> tuple[int, int, int]:
 
 def recent_loads(wh: Warehouse, n: int = 10) -> pd.DataFrame:
     """The latest ``n`` loads, newest first, with whether each was undone (``kuva load undo``)."""
-    ld = wh.table("loads")
-    frame: pd.DataFrame = (ld.select("load_id", "source_id", "location", "loaded_at", "rows_inserted",
-                                     "rows_revised", "undone_at")
-                           .order_by(ld.load_id.desc()).limit(n).to_pandas())
+    frame: pd.DataFrame = wh.con.execute(
+        "SELECT load_id, source_id, location, loaded_at, rows_inserted, rows_revised, undone_at FROM loads "
+        "ORDER BY load_id DESC LIMIT ?", [n]).df()
     return frame
