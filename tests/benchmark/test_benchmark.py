@@ -127,3 +127,16 @@ def test_the_benchmark_runs_on_a_warehouse_and_hides_small_counts(bundled_wareho
     vals = shown["clients"].dropna()
     assert ((vals == 0) | (vals >= 5)).all()
     assert shown.loc[shown["clients"].isna(), "gap_pp"].isna().all()
+    # the 45 employment areas of 2025: the frame sums the member municipalities' counts
+    from kuva.benchmark.run import area_frame
+    from kuva.registry import programme_registry
+
+    with Warehouse(path, read_only=True) as wh:
+        muni, _, _ = area_frame(wh, date(2023, 6, 1), "municipality")
+        areas, _, _ = area_frame(wh, date(2023, 6, 1), "employment_area")
+        assert len(benchmark(wh, date(2023, 6, 1), level="employment_area").table) == 45
+    reg = programme_registry()
+    of = {c: reg.area_of(c, programme="areas_2025") for c in muni.index}
+    muni = muni.assign(area=[a.code if a else None for a in of.values()]).dropna(subset=["area"])  # Åland: none
+    for col in ("clients", "in_services", "unemployed"):
+        np.testing.assert_allclose(areas[col].sort_index(), muni.groupby("area")[col].sum().sort_index(), err_msg=col)

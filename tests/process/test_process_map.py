@@ -88,3 +88,20 @@ def test_cli_process_map(simulated: tuple[Path, pd.DataFrame]) -> None:
     r = CliRunner().invoke(app, ["-w", str(path), "process", "map", "--level", "nation", "-f", "csv"])
     assert r.exit_code == 0, r.stderr
     assert r.stdout.startswith("level,area_code,from_event,to_event,n,median_days") and "registration" in r.stdout
+
+
+def test_employment_area_level_sums_its_municipalities(simulated: tuple[Path, pd.DataFrame]) -> None:
+    from kuva.registry import programme_registry
+
+    path, _ = simulated
+    with Warehouse(path, read_only=True) as wh:
+        muni = kpis.directly_follows(wh, level="municipality")
+        area = kpis.directly_follows(wh, level="employment_area")
+    reg = programme_registry()
+    muni["area_code"] = [reg.area_of(c, programme="areas_2025").code for c in muni["area_code"]]  # type: ignore[union-attr]
+    want = muni.groupby(["area_code", "from_event", "to_event"])["n"].sum()
+    got = area.set_index(["area_code", "from_event", "to_event"])["n"]
+    assert got.sort_index().to_dict() == want.sort_index().to_dict()
+    assert set(area["area_code"]) == {"helsingin_kaupunki", "espoon_ja_kauniaisten_tyollisyysalue",
+                                       reg.area_of("KU005", programme="areas_2025").code,  # type: ignore[union-attr]
+                                       reg.area_of("KU205", programme="areas_2025").code}  # type: ignore[union-attr]

@@ -41,8 +41,8 @@ def test_other_programmes_have_dates_but_no_bundled_members() -> None:
     reg = programme_registry()
     p = reg.programme("pilots_2012")
     assert (p.start, p.end, p.members_bundled) == (date(2012, 1, 1), date(2015, 12, 31), False)
-    assert reg.programme("areas_2025").end is None
-    assert reg.areas("areas_2025") == ()
+    assert reg.programme("areas_2025").end is None and reg.programme("areas_2025").members_bundled
+    assert reg.areas("pilots_2017") == () and not reg.programme("pilots_2017").members_bundled
     with pytest.raises(KuvaLookupError, match="unknown programme"):
         reg.areas("pilots_1999")
 
@@ -124,3 +124,22 @@ def test_semicolon_file_without_optional_columns(tmp_path: Path) -> None:
     (area,) = ProgrammeRegistry(f).areas()
     assert area.name == "Oma alue" and [m.municipality_name for m in area.memberships] == ["Helsinki", "Espoo"]
     assert area.confidence == "likely" and area.memberships[0].source_url == ""
+
+
+def test_the_2025_employment_areas_cover_the_mainland_once() -> None:
+    """45 areas (Helsinki, Vantaa, Lahti and Kouvola alone), every mainland municipality of the
+    2021 division in exactly one, none of Åland; a confidence and a source on every row."""
+    from kuva.registry import area_registry, programme_registry
+
+    reg = programme_registry()
+    areas = reg.areas("areas_2025")
+    members = [m for a in areas for m in a.memberships]
+    assert len(areas) == 45
+    codes = [m.municipality_code for m in members]
+    assert len(codes) == len(set(codes))
+    assert set(codes) == {m.code for m in area_registry().municipalities(mainland_only=True)}
+    alone = {a.memberships[0].municipality_name for a in areas if len(a.memberships) == 1}
+    assert {"Helsinki", "Vantaa", "Lahti", "Kouvola"} <= alone
+    assert all(m.confidence in ("confirmed", "likely") and m.source_url for m in members)
+    assert reg.area_of("Kajaani", programme="areas_2025") is not None
+    assert all(m.start.isoformat() == "2025-01-01" and m.end is None for m in members)

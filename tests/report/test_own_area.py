@@ -136,3 +136,14 @@ def test_report_for_a_custom_area_in_three_languages(wh_path: Path, tmp_path: Pa
     assert not re.search(r"\bKU\d{3}\b|\bSK\d{3}\b|\bMK\d{2}\b", chapter), chapter
     assert not re.search(r"\bnan\b|\bNone\b|\{", chapter)
     assert (out / "report.pdf").stat().st_size > 10_000
+
+
+def test_an_employment_area_and_its_peers(wh_path: Path) -> None:
+    reg = area_registry()
+    with Warehouse(wh_path, read_only=True) as wh:
+        area = resolve_own_area(wh, "Kainuu-Koillismaan työllisyysalue")
+    assert area.kind == "employment_area" and "KU205" in area.members and area.peer_rule == "peers.rule.same_level"
+    own = sum(reg.municipality(c).population for c in area.members)
+    peers = set(area.peers)
+    assert peers and not peers & set(area.members)
+    assert 0.5 * own <= sum(reg.municipality(c).population for c in peers) / len(area.peer_areas) <= 2 * own

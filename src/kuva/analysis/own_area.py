@@ -1,13 +1,16 @@
 """Your own area against the nation and its peers: the first chapter of ``kuva report --area``.
 
 An area is any municipality, sub-region, region, the whole country, a pilot area (the configured
-pilot list) or a custom area loaded with ``kuva load file areas``. Its **peers** are, by default:
+pilot list), a 2025 employment area or a custom area loaded with ``kuva load file areas``. Its
+**peers** are, by default:
 
 * a municipality: the other mainland municipalities of the same urban–rural type and size class
   (population 2020: under 5 000, 5 000–19 999, 20 000–49 999, 50 000–99 999, 100 000 or more);
 * a sub-region or region: the other areas of the same level whose population is within half to
   twice its own;
 * a pilot area: the other pilot areas;
+* a 2025 employment area: the other employment areas whose population is within half to twice
+  its own;
 * a custom area or the whole country: the other mainland municipalities;
 
 or a named list (``--peers``). Counts are summed over members and peers and rates computed from
@@ -32,7 +35,7 @@ from kuva.i18n import check_lang, fmt_month, fmt_number, label
 from kuva.privacy.spec import Count, Ratio, TableSpec
 from kuva.registry import area_registry
 from kuva.registry.names import closest, normalise
-from kuva.registry.pilots import slug
+from kuva.registry.pilots import DEFAULT_PROGRAMME, EMPLOYMENT_AREAS, slug
 from kuva.warehouse import custom_areas, stored_memberships
 from kuva.warehouse.connection import Warehouse
 
@@ -123,20 +126,33 @@ def _custom(wh: Warehouse, text: str) -> OwnArea | None:
 
 
 def _pilot(wh: Warehouse, text: str) -> OwnArea | None:
-    sm = stored_memberships(wh)
-    hit = sm[(sm["area_code"] == slug(text)) | (sm["area_name"].map(normalise) == normalise(text))]
-    if hit.empty:
-        return None
-    code, name = str(hit["area_code"].iloc[0]), str(hit["area_name"].iloc[0])
-    others = sm[sm["area_code"] != code]
-    area = OwnArea(code, "pilot_area", (name, name, name), tuple(dict.fromkeys(hit["municipality_code"])), (), (), "")
-    return _with_peers(area, tuple(dict.fromkeys(others["municipality_code"])),
-                       tuple(dict.fromkeys(others["area_code"])), "peers.rule.pilot_area")
+    """A pilot area (peers: the other pilot areas) or a 2025 employment area (peers: the other
+    employment areas with half to twice its population)."""
+    reg = area_registry()
+    for kind, programme in (("pilot_area", DEFAULT_PROGRAMME), ("employment_area", EMPLOYMENT_AREAS)):
+        sm = stored_memberships(wh, programme)
+        hit = sm[(sm["area_code"] == slug(text)) | (sm["area_name"].map(normalise) == normalise(text))]
+        if hit.empty:
+            continue
+        code, name = str(hit["area_code"].iloc[0]), str(hit["area_name"].iloc[0])
+        area = OwnArea(code, kind, (name, name, name), tuple(dict.fromkeys(hit["municipality_code"])), (), (), "")
+        others = sm[sm["area_code"] != code]
+        if kind == "employment_area":
+            pop = sm.assign(pop=[reg.municipality(c).population for c in sm["municipality_code"]])
+            sizes = pop.groupby("area_code")["pop"].sum()
+            own = sizes[code]
+            near = [c for c, n in sizes.items() if c != code and 0.5 * own <= n <= 2 * own]
+            others = others[others["area_code"].isin(near)]
+        rule = "peers.rule.pilot_area" if kind == "pilot_area" else "peers.rule.same_level"
+        return _with_peers(area, tuple(dict.fromkeys(others["municipality_code"])),
+                           tuple(dict.fromkeys(others["area_code"])), rule)
+    return None
 
 
 def area_names(wh: Warehouse) -> list[str]:
     """Every name ``--area`` accepts besides the registry's (for messages)."""
-    return [*custom_areas(wh)["area_name"].unique(), *stored_memberships(wh)["area_name"].unique()]
+    return [*custom_areas(wh)["area_name"].unique(), *stored_memberships(wh)["area_name"].unique(),
+            *stored_memberships(wh, EMPLOYMENT_AREAS)["area_name"].unique()]
 
 
 def own_area_paths(

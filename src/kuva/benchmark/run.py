@@ -30,13 +30,14 @@ from kuva.indicators.observations import observations
 from kuva.privacy.engine import ProtectedTable, protect_table
 from kuva.privacy.spec import Count, Derived, Ratio, TableSpec
 from kuva.registry import area_registry
+from kuva.registry.pilots import PROGRAMME_LEVELS
 from kuva.warehouse.connection import Warehouse
 from kuva.warehouse.reference import stored_memberships
 
 SPEC_VERSION = "v1"
 Outcome = Literal["activation_rate"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
-Level = Literal["municipality", "pilot_area"]
+Level = Literal["municipality", "pilot_area", "employment_area"]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 #: annual background conditions (previous year's value)
 ANNUAL = ("TYOTTOMIEN_OSUUS", "VAESTO_ALLE15_OSUUS", "VAESTO_YLI64_OSUUS", "VIERASKIELISET_OSUUS",
@@ -90,8 +91,8 @@ def area_frame(wh: Warehouse, period: date, level: Level = "municipality"
     for c in ANNUAL:
         f[c] = annual[c].reindex(f.index) if c in annual else np.nan
     f["area_type"] = [reg.municipality(c).area_type for c in f.index]
-    if level == "pilot_area":
-        stored = stored_memberships(wh)
+    if level in PROGRAMME_LEVELS:
+        stored = stored_memberships(wh, PROGRAMME_LEVELS[level])
         members = dict(zip(stored.municipality_code, stored.area_code, strict=True))
         f = f[f.index.isin(list(members))]
         f["area"] = [members[c] for c in f.index]
@@ -177,8 +178,8 @@ def benchmark(wh: Warehouse, period: date, *, level: Level = "municipality", alp
 
 
 def _names(wh: Warehouse, codes: list[str], level: str) -> dict[str, str]:
-    if level == "pilot_area":
-        stored = stored_memberships(wh)
+    if level in PROGRAMME_LEVELS:
+        stored = stored_memberships(wh, PROGRAMME_LEVELS[level])
         return dict(zip(stored.area_code, stored.area_name, strict=True))
     reg = area_registry()
     return {c: reg.municipality(c).name_fi for c in codes}

@@ -14,7 +14,8 @@ from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month
 def benchmark_cmd(
     ctx: typer.Context,
     outcome: Annotated[str, typer.Argument(help="What to compare: activation_rate.")] = "activation_rate",
-    level: Annotated[str, typer.Option("--level", help="municipality or pilot_area.")] = "municipality",
+    level: Annotated[str, typer.Option("--level", help="municipality, pilot_area or employment_area.")
+                     ] = "municipality",
     period: Annotated[str | None, typer.Option("--period", help="Month (YYYY-MM); default: the latest with data.")]
     = None,
     peers: Annotated[str | None, typer.Option("--peers", help="Also list the areas most similar to this one "

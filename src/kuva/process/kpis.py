@@ -17,7 +17,8 @@ frame per area and month; the frames pass the disclosure engine in :mod:`kuva.pr
 - :func:`data_quality` — events before registration, registrations without an initial interview
   within 30 days, duplicate events, service ends without a start, exits without registration.
 
-Levels: ``municipality`` (the client's municipality), ``pilot_area`` (the 2021–2024 pilot areas;
+Levels: ``municipality`` (the client's municipality), ``employment_area`` (the 45 employment areas
+of 2025), ``pilot_area`` (the 2021–2024 pilot areas;
 municipalities outside them are left out) and ``nation``.
 """
 
@@ -33,6 +34,7 @@ from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.process.eventlog import EVENT_TYPES, EXIT_TYPES
 from kuva.process.rules import Rule, Rulebook
 from kuva.registry.calendar import calendar_frame
+from kuva.registry.pilots import PROGRAMME_LEVELS
 from kuva.warehouse.connection import Warehouse
 from kuva.warehouse.persons import latest_process_events
 from kuva.warehouse.reference import stored_memberships
@@ -40,7 +42,7 @@ from kuva.warehouse.reference import stored_memberships
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-Level = Literal["municipality", "pilot_area", "nation"]
+Level = Literal["municipality", "pilot_area", "employment_area", "nation"]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 NATION = "SSS"
 UNREALISED_AFTER_DAYS = 90  #: a referral with no service start this long after it counts as unrealised
@@ -73,8 +75,8 @@ def data_end(wh: Warehouse) -> date | None:
 def _level_map(wh: Warehouse, level: Level) -> pd.DataFrame | None:
     if level not in LEVELS:
         raise KuvaInputError(f"level must be one of {list(LEVELS)}, got {level!r}")
-    if level == "pilot_area":
-        stored = stored_memberships(wh)[["municipality_code", "area_code"]]
+    if level in PROGRAMME_LEVELS:
+        stored = stored_memberships(wh, PROGRAMME_LEVELS[level])[["municipality_code", "area_code"]]
         return stored.drop_duplicates("municipality_code").reset_index(drop=True)
     return None
 

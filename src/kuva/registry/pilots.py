@@ -9,8 +9,10 @@ CSV (``KUVA_PILOTS_CSV``, ``kuva.toml`` or ``--pilots``), ``,`` or ``;`` separat
 against the code — and ``source_url`` optional), optionally with ``programme``, ``start_date`` and
 ``end_date`` per row. The list ``kuva registry pilots --members -f csv`` writes reads back as is.
 
-Programmes (``programmes.csv``) carry their own dates: the 2012–2015 and 2017–2018 pilots and
-the 2025 employment areas are defined, their member lists are not bundled.
+Programmes (``programmes.csv``) carry their own dates. The 45 employment areas of 2025
+(``areas_2025``, Act 380/2023) are bundled as ``employment_areas_2025.csv``, reconstructed from
+public sources with a confidence per row like the pilot list; the 2012–2015 and 2017–2018 pilots
+are defined, their member lists are not bundled.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ USER_PILOT_COLUMNS = ("pilot_area_fi", "municipality_code", "confidence")
 PILOT_COLUMN_ALIASES = {"pilot_area": "pilot_area_fi", "municipality": "municipality_name_fi",
                         "start": "start_date", "end": "end_date"}
 DEFAULT_PROGRAMME = "pilots_2021"
+EMPLOYMENT_AREAS = "areas_2025"
+#: Area levels that are the areas of a programme: level -> programme code.
+PROGRAMME_LEVELS: dict[str, str] = {"pilot_area": DEFAULT_PROGRAMME, "employment_area": EMPLOYMENT_AREAS}
+EMPLOYMENT_AREA_COLUMNS = ("employment_area_fi", "municipality_code", "municipality_name_fi", "source_url",
+                           "confidence")
 
 #: Comparison area of the Kykyviisari analysis: Kymenlaakso + Etelä-Karjala.
 KYKYVIISARI_COMPARISON_REGIONS: tuple[str, ...] = ("MK08", "MK09")
@@ -129,6 +136,10 @@ class ProgrammeRegistry:
             self.source = str(pilots_csv)
             source = str(pilots_csv)
         self._areas = self._build(rows, source)
+        if not any(a.programme == EMPLOYMENT_AREAS for a in self._areas.values()):
+            areas = [{**r, "pilot_area_fi": r["employment_area_fi"], "programme": EMPLOYMENT_AREAS}
+                     for r in read_csv("employment_areas_2025.csv", EMPLOYMENT_AREA_COLUMNS)]
+            self._areas |= self._build(areas, "kuva/registry/data/employment_areas_2025.csv")
 
     def _build(self, rows: list[dict[str, str]], source: str) -> dict[str, ProgrammeArea]:
         areas = area_registry()

@@ -36,7 +36,7 @@ def reference_frames(pilots_csv: Path | None = None) -> dict[str, pd.DataFrame]:
             [
                 (m.programme, m.area_code, m.area_name, m.municipality_code, m.start, m.end, m.confidence,
                  m.source_url)
-                for m in programmes.memberships()
+                for p in programmes.programmes for m in programmes.memberships(p)
             ],
             columns=["programme", "area_code", "area_name", "municipality_code", "start_date", "end_date",
                      "confidence", "source_url"],
