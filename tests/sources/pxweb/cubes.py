@@ -182,6 +182,43 @@ def cube_national(table: str) -> Cube:
     return Cube(table, freq, f"StatFin {table} (CONSTRUCTED from bundled real national values)", dims, values, status)
 
 
+#: the seven activating services of 12u4 and the shares the constructed municipal cube splits
+#: its (made-up) persons in services into
+_SERVICE_SHARES = {"TYOLLISTETTYLOP": 0.25, "TVKOULUTUSLOP": 0.2, "VALMENNUSLOP": 0.15, "KOKEILULOP": 0.1,
+                   "KUNTTYOLOP": 0.15, "OMAEHTLOP": 0.14, "VUORVAPLOP": 0.01}
+
+
+@cache
+def cube_12u4_municipal(first: str = "2018-01", last: str = "2023-10") -> Cube:
+    """12u4 for the whole country and every municipality, in StatFin's layout — with MADE-UP
+    service counts (NOT real data: municipal 12u4 values are public but not bundled). The
+    unemployed are the real 12r5 values; persons in services are a fixed 30 % of them (plus one
+    point per month since 2018 so rates move), split by :data:`_SERVICE_SHARES` with the rounding
+    remainder in the first service; the total is their sum and AKTASTE is computed from the
+    counts and rounded to 0.1 as StatFin does. Used to test the municipal pull path and that real
+    (public) values replace synthetic ones everywhere."""
+    raw = pd.read_csv(DATA / "tyonv_12r5_monthly_2006-01_2023-10.csv.gz", dtype={"alue": str, "time": str})
+    raw = raw[(raw["alue"] == "SSS") | raw["alue"].str.startswith("KU")]
+    raw = raw[(raw["time"].str[:7] >= first) & (raw["time"].str[:7] <= last)].copy()
+    months = (raw["time"].str[:4].astype(int) - 2018) * 12 + raw["time"].str[5:7].astype(int) - 1
+    u = raw["TYOTTOMATLOPUSSA"]
+    total = (u * (0.30 + 0.001 * months)).round()
+    parts = {s: (total * share).round() for s, share in _SERVICE_SHARES.items()}
+    first_service = next(iter(_SERVICE_SHARES))
+    parts[first_service] = total - sum(v for k, v in parts.items() if k != first_service)
+    wide = pd.DataFrame({"alue": raw["alue"], "time": raw["time"], "TYOTTOMATLOPUSSA": u,
+                         "PALVELUISSAYHTEENSA": total, **parts,
+                         "AKTASTE": (100 * total / (u + total)).round(1)})
+    contents = ["AKTASTE", "TYOTTOMATLOPUSSA", "PALVELUISSAYHTEENSA", *_SERVICE_SHARES]
+    long = wide.melt(id_vars=["alue", "time"], value_vars=contents, var_name="tiedot")
+    long["t"] = long["time"].map(lambda s: time_code(s, "M"))
+    areas = sorted(wide["alue"].unique(), key=lambda a: (a != "SSS", a))
+    dims = [_area_dim(areas), _time_dim(sorted(long["t"].unique()), "M"), _content_dim(contents)]
+    values, status = _fill(long, dims, ["alue", "t", "tiedot"])
+    return Cube("12u4", "M", "Aktivointiaste kunnittain (CONSTRUCTED, MADE-UP service counts: test only)", dims,
+                values, status)
+
+
 def cube(table: str) -> Cube:
     return cube_12r5() if table == "12r5" else cube_national(table)
 

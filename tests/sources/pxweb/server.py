@@ -75,6 +75,8 @@ class ServerState:
     rename: dict[str, str] = field(default_factory=dict)
     revisions: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
     retry_after: str = "2"
+    #: table id -> cube served instead of the default one (e.g. a municipal 12u4)
+    cubes: dict[str, Cube] = field(default_factory=dict)
     timeout_sleep: float = 1.0
     log: list[Logged] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -308,7 +310,8 @@ class _Handler(BaseHTTPRequestHandler):
                     },
                 )
             if len(rest) == 3 and rest[0] == "tables":
-                c = cube(self._table(rest[1], st.form, v1=False))
+                tid = self._table(rest[1], st.form, v1=False)
+                c = st.cubes.get(tid) or cube(tid)
                 lang = params.get("lang", "fi")
                 if rest[2] == "metadata":
                     return "metadata", 200, jsonstat(c, st, st.form, lang, None, with_values=False)
@@ -343,7 +346,8 @@ class _Handler(BaseHTTPRequestHandler):
                     ],
                 )
             if rest[:2] == ["StatFin", "tyonv"] and len(rest) == 3:
-                c = cube(self._table(rest[2], st.v1_form, v1=True))
+                tid = self._table(rest[2], st.v1_form, v1=True)
+                c = st.cubes.get(tid) or cube(tid)
                 if method == "GET":
                     return "metadata", 200, v1_metadata(c, st, st.v1_form)
                 q = json.loads(body)
