@@ -291,3 +291,14 @@ def test_report_and_warehouse_errors_are_one_line(bundled_warehouse_path: Path, 
         assert code == 1 and "truncated or damaged" in err and "kuva demo" in err and "Traceback" not in err
     code, _, err = run("process", "template", str(tmp_path / "no" / "such" / "dir" / "t.csv"))
     assert code == 1 and err.startswith("error: ") and "no/such/dir" in err and "Traceback" not in err
+
+
+def test_report_reference_months(bundled_warehouse_path: Path, tmp_path: Path) -> None:
+    code, _, err = run("report", "--no-pdf", "--lang", "en", "--out", str(tmp_path / "r"), "--reference-month",
+                       "2020-01", "--reference-month", "2022-01", warehouse=bundled_warehouse_path)
+    assert code == 0, err
+    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "From January 2020 to January 2022 the national activation rate changed" in page
+    code, _, err = run("report", "--no-pdf", "--out", str(tmp_path / "r"), "--reference-month", "2022-01",
+                       "--reference-month", "2020-01", warehouse=bundled_warehouse_path)
+    assert code == 1 and "the earlier first" in err

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 def write_report(
     wh: Warehouse, *, lang: str, out_dir: Path, start: date | None, end: date | None, areas: list[str] | None,
     min_cell: int, pdf: bool, pilots_csv: Path | None, area: str | None = None, peers: list[str] | None = None,
+    reference_months: list[date] | None = None,
 ) -> None:
     """Build the report with a progress bar and print where it went."""
     from kuva.i18n import check_lang
@@ -28,7 +29,7 @@ def write_report(
         task = bar.add_task("Writing the report", total=None)
         result = build_report(wh, lang=report_lang, out_dir=out_dir, start=start, end=end, areas=areas,
                               min_cell=min_cell, pdf=pdf, pilots_csv=pilots_csv, area=area, peers=peers,
-                              on_stage=stage_reporter(bar, task, "report"))
+                              on_stage=stage_reporter(bar, task, "report"), reference_months=reference_months)
     out.print(f"Report: {result.html}")
     if result.pdf is not None:
         out.print(f"PDF:    {result.pdf} ({result.pages} pages)")
@@ -58,6 +59,10 @@ def report(
         list[str] | None, typer.Option("--peers", help="Peer areas for --area (repeatable; default: same type "
                                        "and size class, see docs/report.md).")
     ] = None,
+    reference_month: Annotated[
+        list[str] | None, typer.Option("--reference-month", help="The two months compared, YYYY-MM, given twice "
+                                       "(default 2019-10 and 2021-10, as in the evaluation).")
+    ] = None,
 ) -> None:
     """Write the evaluation report: one self-contained HTML file, a PDF, and every table as CSV and
     Excel, with definitions and a provenance appendix; synthetic content is labelled."""
@@ -66,4 +71,6 @@ def report(
     with state(ctx).open_warehouse() as wh:
         write_report(wh, lang=lang, out_dir=out_dir, start=parse_month(start, "--from"),
                      end=parse_month(end, "--to"), areas=areas, min_cell=s.min_cell, pdf=pdf,
-                     pilots_csv=s.pilots_csv, area=area, peers=peers)
+                     pilots_csv=s.pilots_csv, area=area, peers=peers,
+                     reference_months=[m for m in (parse_month(r, "--reference-month") for r in reference_month or [])
+                                       if m is not None] or None)

@@ -359,6 +359,7 @@ def build_report(
     area: str | None = None,
     peers: Sequence[str] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    reference_months: Sequence[date] | None = None,
 ) -> ReportOutput:
     """Write ``report.html``, ``report.pdf`` and ``tables/*.csv|xlsx`` for ``lang`` into ``out_dir``.
 
@@ -368,8 +369,9 @@ def build_report(
     the pilot list of the settings (``KUVA_PILOTS_CSV``; default the bundled one). ``area`` makes
     the report for one area (any municipality, sub-region, region, pilot area or custom area; its
     chapter comes first and the title names it), against ``peers`` (default: see
-    :mod:`kuva.analysis.own_area`). ``on_stage`` hears each stage as it starts (``chapter <key>``,
-    ``document``, ``html``, ``pdf``).
+    :mod:`kuva.analysis.own_area`). ``reference_months`` are the two months the comparing analyses
+    compare (the seed's 10/2019 and 10/2021 by default). ``on_stage`` hears each stage as it starts
+    (``chapter <key>``, ``document``, ``html``, ``pdf``).
     """
     import time
 
@@ -388,9 +390,16 @@ def build_report(
         shutil.rmtree(tables_dir)
     if peers and area is None:
         raise KuvaInputError("--peers needs --area")
+    months: tuple[date, date] | None = None
+    if reference_months:
+        if len(reference_months) != 2 or reference_months[0] >= reference_months[1]:
+            given = [f"{m:%Y-%m}" for m in reference_months]
+            raise KuvaInputError("--reference-month: give two months, the earlier first (e.g. --reference-month "
+                                 f"2019-10 --reference-month 2021-10); got {given}")
+        months = (reference_months[0], reference_months[1])
     own = resolve_own_area(wh, area, peers) if area is not None else None
     params = ReportParams(lang=lang, start=start, end=end, areas=tuple(areas) if areas is not None else None,
-                          min_cell=min_cell, pilots_csv=pilots_csv, area=own)
+                          min_cell=min_cell, pilots_csv=pilots_csv, area=own, reference_months=months)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     stage = on_stage or (lambda _name: None)

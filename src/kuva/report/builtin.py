@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kuva.analysis import (
@@ -54,6 +55,11 @@ def _has_municipal_service_counts(wh: Warehouse) -> bool:
 SERVICE_COUNTS = Requirement("service_counts", _has_municipal_service_counts)
 
 
+def _reference(p: ReportParams, i: int) -> date | None:
+    """The first (0) or second (1) reference month of the report, if the reader set them."""
+    return p.reference_months[i] if p.reference_months else None
+
+
 def _given(**values: object) -> dict[str, Any]:
     """The report parameters the reader set (``None`` ones left out: the analysis' defaults apply)."""
     return {k: v for k, v in values.items() if v is not None}
@@ -73,11 +79,12 @@ ANALYSES: tuple[Analysis, ...] = (
     Analysis("monthly_paths", lambda wh, p: monthly_paths(
         wh, **_given(start=p.start, end=p.end), pilots_csv=p.pilots_csv, min_cell=p.min_cell)),
     Analysis("counterfactual_activation", lambda wh, p: counterfactual_activation(
-        wh, pilots_csv=p.pilots_csv, min_cell=p.min_cell), needs=(SERVICE_COUNTS,)),
+        wh, **_given(month=_reference(p, 1)), pilots_csv=p.pilots_csv, min_cell=p.min_cell), needs=(SERVICE_COUNTS,)),
     Analysis("largest_municipalities", lambda wh, p: largest_municipalities(
-        wh, pilots_csv=p.pilots_csv, min_cell=p.min_cell), needs=(SERVICE_COUNTS,)),
+        wh, **_given(month=_reference(p, 1)), pilots_csv=p.pilots_csv, min_cell=p.min_cell), needs=(SERVICE_COUNTS,)),
     Analysis("change_vs_nation", lambda wh, p: change_vs_nation(
-        wh, **_given(start=p.start, end=p.end), pilots_csv=p.pilots_csv, min_cell=p.min_cell)),
+        wh, **_given(start=_reference(p, 0) or p.start, end=_reference(p, 1) or p.end), pilots_csv=p.pilots_csv,
+        min_cell=p.min_cell)),
     Analysis("service_mix", lambda wh, p: service_mix(
         wh, **_given(areas=p.areas, start=p.start, end=p.end), pilots_csv=p.pilots_csv, min_cell=p.min_cell)),
     Analysis("services_yoy", lambda wh, p: services_yoy(

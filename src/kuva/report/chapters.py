@@ -47,6 +47,8 @@ class ReportParams:
     min_cell: int = 5
     pilots_csv: Path | None = None  #: the pilot list of the settings (``KUVA_PILOTS_CSV``)
     area: OwnArea | None = None  #: ``--area``: the report is made for this area (its chapter comes first)
+    #: ``--reference-month`` twice: the months compared (the seed's 10/2019 and 10/2021)
+    reference_months: tuple[date, date] | None = None
 
 
 @dataclass(frozen=True)
