@@ -114,4 +114,4 @@ def test_municipal_share_generated_on_real_data(bundled_wh: Warehouse) -> None:
     assert r.sources == ("synthetic:kela_tmt",)
     again = municipal_share_tmt(bundled_wh, base_year=2020, end=date(2022, 12, 1), seed=7)
     assert again.numbers == r.numbers  # reproducible from the seed
-    assert "SYNTHETIC" in r.parameters["data"]
+    assert r.parameters["data"] == "report.param.value.tmt_data.generated"  # shown as "SYNTHETIC, generated in …"

@@ -136,6 +136,13 @@ def test_report_for_a_custom_area_in_three_languages(wh_path: Path, tmp_path: Pa
     assert not re.search(r"\bKU\d{3}\b|\bSK\d{3}\b|\bMK\d{2}\b", chapter), chapter
     assert not re.search(r"\bnan\b|\bNone\b|\{", chapter)
     assert (out / "report.pdf").stat().st_size > 10_000
+    # the whole page: no raw municipality codes, no missing-value artefacts, and in the Finnish
+    # and Swedish reports no English prose (file names such as tables/monthly_paths.csv aside)
+    page = re.sub(r"tables/\S+", " ", text)
+    assert not re.search(r"\bKU\d{3}\b|\bnan\b|\bNone\b|\bNaN\b", page)
+    if lang != "en":
+        english = re.findall(r".{40}\b(?:the|and|with|from|are)\b.{40}", page)
+        assert english == [], english[:5]
 
 
 def test_an_employment_area_and_its_peers(wh_path: Path) -> None:

@@ -196,6 +196,5 @@ def pilot_vs_comparison(
         count_columns=(),
         parameters=params(year=year, membership_date=on, pilots_csv=pilots_csv, as_of=as_of,
                           comparison="report.param.value.mainland_outside_pilots",
-                          means="counts: mean over municipalities; shares and per-resident figures: "
-                                "population-weighted (VAKILUKU of the year, else registry population 2020)"),
+                          means="report.param.value.background_means"),
     )

@@ -251,9 +251,8 @@ def outcomes_after_services(
         text=texter(f"text.{KEY_OUTCOMES}", vals, synthetic), numbers=numbers, sources=prov.sources,
         synthetic=synthetic, count_columns=counts, disclosure=protected,
         parameters=params(year=year, area=chosen.name, membership_date=on, pilots_csv=pilots_csv, min_cell=cell,
-                          as_of=as_of, nation=f"{nation_basis} (published 12ur…12ux totals, breakdown total or sum of "
-                          "classes, where present; else the sum of municipalities)",
-                          other="ended − unemployed − in services (the public tables give no finer split)"),
+                          as_of=as_of, nation=f"report.param.value.follow_up_nation.{nation_basis}",
+                          other="report.param.value.follow_up_other"),
     )
 
 
@@ -372,9 +371,8 @@ def municipal_share_tmt(
         synthetic=synthetic,
         count_columns=(),  # euros and indices summed over municipalities: no person counts
         parameters=params(base_year=base_year, end=end, membership_date=on, pilots_csv=pilots_csv, as_of=as_of,
-                          data="Kela CSV (kuva.sources.kela)" if kind == "kela" else
-                          f"generated in kuva.analysis.seminar from seed {seed} (SYNTHETIC)",
+                          data=f"report.param.value.tmt_data.{kind}",
                           seed=seed if kind == "generated" else None,
-                          nation="sum of all municipalities (incl. Åland)",
-                          expected="pilots' base-year euros × comparison group's index"),
+                          nation="report.param.value.tmt_nation",
+                          expected="report.param.value.tmt_expected"),
     )

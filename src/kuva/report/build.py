@@ -180,11 +180,18 @@ def _labels(lang: str) -> dict[str, str]:
     return {k: label(f"report.{k}", lang) for k in keys}
 
 
+def _stored_text(key: str, stored: str, lang: str) -> str:
+    """A source's title or publisher in the report's language from the translation table (keyed by
+    the source id or the stored publisher); the stored (English) text otherwise and in English."""
+    return label(key, lang) if lang != "en" and has_label(key) else stored
+
+
 def _provenance_data(prov: Provenance, lang: str) -> dict[str, Any]:
     yes, no = label("report.yes", lang), label("report.no", lang)
     return {
         "sources": [
-            {"source_id": s.source_id, "title": s.title, "publisher": s.publisher, "license": s.license,
+            {"source_id": s.source_id, "title": _stored_text(f"source.{s.source_id}", s.title, lang),
+             "publisher": _stored_text(f"publisher.{s.publisher}", s.publisher, lang), "license": s.license,
              "kind": s.kind, "synthetic": s.synthetic, "synthetic_text": yes if s.synthetic else no,
              "used": yes if s.used else no,
              "periods": f"{_dt(s.first_period)} – {_dt(s.last_period)}" if s.first_period else "–",

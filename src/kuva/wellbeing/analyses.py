@@ -766,7 +766,7 @@ def _score_change_result(table: pd.DataFrame, diffs: pd.DataFrame, d: WellbeingD
         count_columns=("n",),
         parameters=_params(areas=areas, min_cell=min_cell, confidence=confidence, pair=pair,
                            service_between="first answer date <= service_start < second answer date",
-                           test="paired t-test; Welch t for the service difference"),
+                           test="report.param.value.wellbeing_test"),
     )
 
 
