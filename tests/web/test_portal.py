@@ -119,6 +119,26 @@ def test_pages_in_three_languages_fetch_nothing_from_outside(server: tuple[str, 
     assert httpx.get(f"{base}/static/kuva.css").status_code == 200
 
 
+def test_any_area_against_its_peers(server: tuple[str, Path]) -> None:
+    """A municipality and a 2025 employment area: the comparison with peers and the nation, names
+    (not codes) in the page's language, the peer list, an unknown area a 404."""
+    base, _ = server
+
+    def visible(html: str) -> str:
+        html = re.sub(r"<svg.*?</svg>|<style.*?</style>", " ", html, flags=re.S)
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+    page = httpx.get(f"{base}/area/kainuu_koillismaan_tyollisyysalue", params={"lang": "sv"})
+    assert page.status_code == 200
+    text = visible(page.text)
+    assert "Kainuu-Koillismaan työllisyysalue" in text and "Jämförelseområden (" in text
+    assert "områden på samma nivå" in text and 'aria-label="Arbetslösa och aktiveringsgrad' in page.text
+    muni = visible(httpx.get(f"{base}/area/KU205", params={"lang": "fi"}).text)
+    assert "Kajaani: työttömiä työnhakijoita" in muni and "kokoluokka" in muni
+    assert not re.search(r"\bKU\d{3}\b", muni) and "nan" not in muni.split()
+    assert httpx.get(f"{base}/area/Atlantis").status_code == 404
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium missing: `make test` installs it from Debian's packages")
 def test_the_portal_in_a_real_browser(server: tuple[str, Path]) -> None:
     from playwright.sync_api import sync_playwright

@@ -262,6 +262,20 @@ def _text(area: OwnArea, numbers: dict[str, float | str], synthetic: bool, lang:
     return f"{body} {label('synthetic_note', lang)}" if synthetic else body
 
 
+def peer_names(wh: Warehouse, area: OwnArea, lang: str) -> list[str]:
+    """The peers' names in ``lang``: registry areas by their names, pilot and employment areas by
+    the names of the stored membership lists."""
+    reg = area_registry()
+    stored = {**dict(zip(*_names_of(stored_memberships(wh)), strict=True)),
+              **dict(zip(*_names_of(stored_memberships(wh, EMPLOYMENT_AREAS)), strict=True))}
+    return [reg.area(c).name(lang) if reg.is_known(c) else stored.get(c, c) for c in area.peer_areas or area.peers]
+
+
+def _names_of(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    f = frame.drop_duplicates("area_code")
+    return list(f["area_code"]), list(f["area_name"])
+
+
 def peer_list(area: OwnArea) -> AnalysisResult:
     """The peers as a table (names through the report's code names), and how they were chosen."""
     table = pd.DataFrame({"area": list(area.peer_areas or area.peers)})
@@ -273,4 +287,5 @@ def peer_list(area: OwnArea) -> AnalysisResult:
                           table=table, figure=None, text=text, parameters={"peer_rule": area.peer_rule})
 
 
-__all__ = ["KEY", "OwnArea", "area_names", "own_area_paths", "peer_list", "resolve_own_area", "size_class"]
+__all__ = ["KEY", "OwnArea", "area_names", "own_area_paths", "peer_list", "peer_names", "resolve_own_area",
+           "size_class"]

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from kuva.analysis.own_area import OwnArea, own_area_paths, peer_list, peer_names, resolve_own_area
 from kuva.config import load_settings
+from kuva.errors import KuvaInputError
 from kuva.i18n import check_lang, fmt_number, label
 from kuva.privacy.observations import protect_observations
 from kuva.registry import area_registry
 from kuva.registry.measures import measure as lookup_measure
 from kuva.warehouse import Warehouse, query_observations
 from kuva.warehouse.query import source_sensitivity
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 router = APIRouter()
 LANGUAGES = (("fi", "suomi"), ("sv", "svenska"), ("en", "English"))
@@ -99,33 +104,59 @@ def home(request: Request) -> HTMLResponse:
                    charts=charts, regions=regions, month=month)
 
 
+def _figure_svg(fig: Figure, alt: str) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    svg = buf.getvalue()
+    return f'<div role="img" aria-label="{alt}">{svg[svg.index("<svg"):]}</div>'
+
+
+def _comparison(wh: Warehouse, code: str, lang: str) -> tuple[OwnArea, dict[str, Any] | None]:
+    """The area (any registry, pilot, employment or custom area) and its comparison with its
+    peers and the nation (:func:`kuva.analysis.own_area.own_area_paths`, disclosure-controlled)."""
+    area = resolve_own_area(wh, code)
+    try:
+        r = own_area_paths(wh, area, min_cell=load_settings().min_cell)
+    except KuvaInputError:
+        return area, None
+    peers = peer_list(area)
+    names = peer_names(wh, area, lang)
+    return area, {"svg": _figure_svg(r.figure(lang), r.title(lang)) if r.figure else "", "title": r.title(lang),
+                  "text": r.text(lang), "peers_text": peers.text(lang), "peers": names, "synthetic": r.synthetic,
+                  "sources": ", ".join(r.sources)}
+
+
 @router.get("/area/{code}", response_class=HTMLResponse, include_in_schema=False)
 def area_page(request: Request, code: str) -> HTMLResponse:
     lang = _lang(request)
-    area = area_registry().area(code)
     with Warehouse(request.app.state.warehouse, read_only=True) as wh:
-        t = wh.table("observations")
-        last = t.filter(t.area_code == area.code).period.max().to_pandas()
-        end = pd.Timestamp(last).date() if last is not None else date.today()
-        df = _protected(wh, list(AREA_MEASURES), [area.code], date(end.year - 2, end.month, 1))
+        own, comparison = _comparison(wh, code, lang)
+        registry = area_registry()
+        area = registry.area(own.code) if registry.is_known(own.code) else None
+        df = pd.DataFrame()
+        if area is not None:
+            t = wh.table("observations")
+            last = t.filter(t.area_code == area.code).period.max().to_pandas()
+            end = pd.Timestamp(last).date() if last is not None else date.today()
+            df = _protected(wh, list(AREA_MEASURES), [area.code], date(end.year - 2, end.month, 1))
     charts, rows = [], []
     if len(df):
         for code in AREA_MEASURES:
             s = df[df["measure"] == code].sort_values("period")
             if len(s):
                 m = lookup_measure(code)
-                alt = label("web.chart_alt", lang, name=m.name(lang), area=area.name(lang))
-                charts.append({"svg": _svg(s, m.name(lang), alt), "caption": f"{m.name(lang)} — {area.name(lang)}"})
+                alt = label("web.chart_alt", lang, name=m.name(lang), area=own.name(lang))
+                charts.append({"svg": _svg(s, m.name(lang), alt), "caption": f"{m.name(lang)} — {own.name(lang)}"})
         ordered = df.sort_values(["measure", "period"], ascending=[True, False])
         for code, when, value in zip(ordered["measure"], ordered["period"], ordered["value"], strict=True):
             m = lookup_measure(str(code))
             rows.append([m.name(lang), f"{when.month}/{when.year}", _fmt(value, lang, m.unit)])
     header = [label("web.indicator", lang), label("web.month", lang), label("web.value", lang)]
-    sources = ", ".join(sorted(set(df["source_id"]))) if len(df) else ""
+    sources = ", ".join(sorted(set(df["source_id"]))) if len(df) else (comparison or {}).get("sources", "")
     synthetic = bool(len(df)) and df["source_id"].astype(str).str.startswith("synthetic:").any()
-    return _render(request, "area.html", lang, area.name(lang), sources, charts=charts, rows=rows, header=header,
-                   caption=f"{label('web.indicators', lang)} — {area.name(lang)}",
-                   note=None if rows else label("web.no_data", lang), synthetic=synthetic)
+    return _render(request, "area.html", lang, own.name(lang), sources, charts=charts, rows=rows, header=header,
+                   caption=f"{label('web.indicators', lang)} — {own.name(lang)}", comparison=comparison,
+                   note=None if rows or comparison else label("web.no_data", lang), synthetic=synthetic)
 
 
 @router.get("/indicator/{code}", response_class=HTMLResponse, include_in_schema=False)
