@@ -110,6 +110,13 @@ def test_chapter(wh: Warehouse) -> None:
     caveats = ch.results[-1].text("en")
     assert "SYNTHETIC" in caveats and "planted" in caveats and "confidence level" in caveats
     assert np.isfinite(float(ch.results[0].numbers["planted"]))
+    # the headline interval is the wild cluster bootstrap's, not CRV1's (few treated clusters)
+    spec = ch.results[0]
+    boot = spec.numbers
+    did = spec.table[spec.table["design"] == "did"].iloc[0]
+    assert boot["did_interval"] == "wild_cluster_bootstrap"
+    assert (float(boot["did_ci_low"]), float(boot["did_ci_high"])) != (did["ci_low"], did["ci_high"])
+    assert "wild cluster bootstrap" in spec.text("en") and "villillä bootstrapilla" in spec.text("fi")
 
 
 def test_chapter_without_municipal_services(bundled_wh: Warehouse) -> None:

@@ -59,14 +59,22 @@ def _spec_result(b: Battery, reference: float | None, params: dict[str, str]) ->
     if reference is not None:
         numbers["planted"] = reference
 
+    # the headline interval is the robust one: the wild cluster bootstrap (few treated clusters
+    # make CRV1 intervals too narrow), CRV1 only when no bootstrap was run
+    boot = getattr(b.results.get("did"), "bootstrap", None)
+    d = did.iloc[0] if len(did) else None
+    did_low = boot.ci_low if boot is not None else (d["ci_low"] if d is not None else np.nan)
+    did_high = boot.ci_high if boot is not None else (d["ci_high"] if d is not None else np.nan)
+    numbers.update(did_ci_low=float(did_low), did_ci_high=float(did_high),
+                   did_interval="wild_cluster_bootstrap" if boot is not None else "crv1")
+
     def text(lang: str) -> str:
-        d = did.iloc[0] if len(did) else None
-        return label("effects.spec_curve.text", lang).format(
+        key = "effects.spec_curve.text" if boot is not None else "effects.spec_curve.text_crv1"
+        return label(key, lang).format(
             low=_n(float(numbers["low"]), lang), high=_n(float(numbers["high"]), lang),
             unit=label(unit_key, lang),
             did=_n(d["estimate"] if d is not None else np.nan, lang),
-            did_low=_n(d["ci_low"] if d is not None else np.nan, lang),
-            did_high=_n(d["ci_high"] if d is not None else np.nan, lang))
+            did_low=_n(float(did_low), lang), did_high=_n(float(did_high), lang))
 
     def figure(lang: str) -> Figure:
         return b.spec_curve_figure(lang, reference=reference)
