@@ -10,10 +10,13 @@ min-cell override      ``KUVA_MIN_CELL_OVERRIDE``  ``no`` (``yes`` allows 1–2;
 controlled rounding    ``KUVA_ROUNDING``           ``0`` (none; or 5 or 10)
 pilot membership CSV   ``KUVA_PILOTS_CSV``         bundled ``pilots_2021.csv``
 pseudonym key          ``KUVA_PSEUDONYM_KEY``      none (required for person data)
+query engine           ``KUVA_ENGINE``             ``duckdb`` (or ``spark``, ``postgres``)
+engine address         ``KUVA_ENGINE_URL``         Spark ``local[2]``; PostgreSQL: required
 =====================  ==========================  ==================================
 
 ``kuva.toml`` takes the same settings under ``[kuva]`` with the keys ``warehouse``,
-``min_cell``, ``min_cell_override``, ``rounding`` and ``pilots_csv`` (never the key).
+``min_cell``, ``min_cell_override``, ``rounding``, ``pilots_csv``, ``engine`` and ``engine_url``
+(never the key).
 """
 
 from __future__ import annotations
@@ -37,7 +40,10 @@ SETTINGS: dict[str, tuple[str, str | None]] = {
     "rounding": ("KUVA_ROUNDING", "rounding"),
     "pilots_csv": ("KUVA_PILOTS_CSV", "pilots_csv"),
     "pseudonym_key": ("KUVA_PSEUDONYM_KEY", None),
+    "engine": ("KUVA_ENGINE", "engine"),
+    "engine_url": ("KUVA_ENGINE_URL", "engine_url"),
 }
+ENGINES: tuple[str, ...] = ("duckdb", "spark", "postgres")
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class Settings:
     pilots_csv: Path | None = None
     min_cell_override: bool = False
     rounding: int = 0  #: controlled rounding base of confidential counts (0, 5 or 10)
+    engine: str = "duckdb"  #: where the measures run: duckdb, spark or postgres (docs/scale.md)
+    engine_url: str | None = None  #: Spark master or ``sc://`` Spark Connect URL; PostgreSQL URL
 
     @property
     def disclosure(self) -> DisclosurePolicy:
@@ -106,12 +114,18 @@ def load_settings(cwd: Path | None = None, environ: dict[str, str] | None = None
     except ValueError as exc:
         raise KuvaConfigError(f"KUVA_ROUNDING / rounding must be 0, 5 or 10, got {rounding_raw!r}") from exc
     policy(min_cell, override=override, rounding=rounding)  # refuses min_cell < 3 without the override
+    engine = str(pick("engine") or "duckdb")
+    if engine not in ENGINES:
+        raise KuvaConfigError(f"KUVA_ENGINE / engine must be one of {list(ENGINES)}, got {engine!r}")
+    engine_url = pick("engine_url")
     return Settings(
         warehouse=Path(str(warehouse)) if warehouse is not None else DEFAULT_WAREHOUSE,
         min_cell=min_cell,
         pilots_csv=Path(str(pilots)) if pilots is not None else None,
         min_cell_override=override,
         rounding=rounding,
+        engine=engine,
+        engine_url=str(engine_url) if engine_url is not None else None,
     )
 
 

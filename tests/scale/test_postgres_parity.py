@@ -90,3 +90,28 @@ def test_process_measures_are_identical_on_postgres(postgres: dict[str, object],
               kpis.directly_follows(pg, level="pilot_area"),  # type: ignore[arg-type]
               ["area_code", "from_event", "to_event"])
         con.disconnect()
+
+
+def test_the_cli_runs_the_process_measures_on_postgres(postgres: dict[str, object], tmp_path: Path) -> None:
+    """`kuva export postgres URL` then `kuva --engine postgres --engine-url URL process …` prints
+    what the DuckDB warehouse prints."""
+    from typer.testing import CliRunner
+
+    from kuva.cli import app
+    from kuva.simulate.process import simulate_process_into
+
+    path = tmp_path / "kuva.duckdb"
+    with Warehouse(path) as duck:
+        simulate_process_into(duck, scale=0.002, seed=4)
+    url = f"postgres://{postgres['user']}@{postgres['host']}:{postgres['port']}/{postgres['database']}"
+    runner = CliRunner()
+    r = runner.invoke(app, ["-w", str(path), "export", "postgres", url])
+    assert r.exit_code == 0, r.stderr
+    for args in (("process", "routes", "--level", "nation", "-f", "csv"),
+                 ("process", "map", "--level", "employment_area", "-f", "csv")):
+        duck = runner.invoke(app, ["-w", str(path), *args])
+        pg = runner.invoke(app, ["-w", str(path), "--engine", "postgres", "--engine-url", url, *args])
+        assert duck.exit_code == 0 and pg.exit_code == 0, (duck.stderr, pg.stderr)
+        assert sorted(pg.stdout.splitlines()) == sorted(duck.stdout.splitlines())
+    r = runner.invoke(app, ["-w", str(path), "--engine", "postgres", "process", "routes"])
+    assert r.exit_code == 1 and "needs --engine-url" in r.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -76,3 +77,22 @@ def test_process_measures_are_identical_on_spark(engines: tuple[Warehouse, Engin
     for level in ("nation", "pilot_area"):  # the process map; pilot areas from the stored membership
         _same(kpis.directly_follows(duck, level=level), kpis.directly_follows(spark, level=level),  # type: ignore[arg-type]
               ["area_code", "from_event", "to_event"])
+
+
+def test_the_cli_runs_the_process_map_on_spark(engines: tuple[Warehouse, EngineWarehouse], tmp_path: Path) -> None:
+    """`kuva --engine spark process map` (a local Spark session over the Parquet export) prints
+    what the DuckDB warehouse prints."""
+    from typer.testing import CliRunner
+
+    from kuva.cli import app
+
+    duck, _ = engines
+    duck.con.execute("CHECKPOINT")
+    path = tmp_path / "kuva.duckdb"  # the fixture holds its file open for writing
+    shutil.copy(duck.path, path)
+    args = ("process", "map", "--level", "nation", "-f", "csv")
+    runner = CliRunner()
+    a = runner.invoke(app, ["-w", str(path), *args])
+    b = runner.invoke(app, ["-w", str(path), "--engine", "spark", *args])
+    assert a.exit_code == 0 and b.exit_code == 0, (a.stderr, b.stderr)
+    assert sorted(b.stdout.splitlines()) == sorted(a.stdout.splitlines())

@@ -12,6 +12,8 @@ need inside their functions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -35,6 +37,8 @@ class CliState:
     debug: bool = False
     warehouse: Path | None = None
     pilots: Path | None = None
+    engine: str | None = None
+    engine_url: str | None = None
 
     def settings(self) -> Settings:
         """Settings from the environment and ``kuva.toml``, with ``--warehouse``/``--pilots`` on top."""
@@ -43,7 +47,25 @@ class CliState:
         s = load_settings()
         if self.warehouse is not None:
             s = replace(s, warehouse=self.warehouse)
+        if self.engine is not None:
+            s = replace(s, engine=self.engine)
+        if self.engine_url is not None:
+            s = replace(s, engine_url=self.engine_url)
         return s if self.pilots is None else replace(s, pilots_csv=self.pilots)
+
+    @contextmanager
+    def measures_engine(self) -> Iterator[Any]:
+        """Where the measures read: the warehouse itself (``duckdb``) or its tables on Spark or
+        PostgreSQL (``--engine``, ``KUVA_ENGINE``; :func:`kuva.warehouse.engines.open_engine`)."""
+        from kuva.warehouse.engines import open_engine
+
+        s = self.settings()
+        with self.open_warehouse() as wh:
+            if s.engine == "duckdb":
+                yield wh
+                return
+            with open_engine(wh, s.engine, s.engine_url) as engine:
+                yield engine
 
     def open_warehouse(self, *, read_only: bool = True) -> Warehouse:
         """The configured warehouse, holding the configured pilot list (``--pilots``,
@@ -113,7 +135,10 @@ wellbeing_app = typer.Typer(help="Kykyviisari work-ability answers: load and sum
 privacy_app = typer.Typer(help="Disclosure control: audit what was published.", no_args_is_help=True)
 process_app = typer.Typer(help="Service-process event log: load it; milestones, plan debt, referral routes.",
                           no_args_is_help=True)
+export_app = typer.Typer(help="Copy the warehouse's tables to Parquet or PostgreSQL (for --engine).",
+                         no_args_is_help=True)
 app.add_typer(load_app, name="load")
+app.add_typer(export_app, name="export")
 app.add_typer(registry_app, name="registry")
 app.add_typer(wellbeing_app, name="wellbeing")
 app.add_typer(privacy_app, name="privacy")
@@ -140,10 +165,23 @@ def main_options(
         typer.Option("--pilots",
                      help="Pilot membership CSV (default: KUVA_PILOTS_CSV, kuva.toml or the bundled list)."),
     ] = None,
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="Where the process measures run: duckdb, spark or postgres "
+                                 "(default: KUVA_ENGINE or duckdb).")
+    ] = None,
+    engine_url: Annotated[
+        str | None, typer.Option("--engine-url", help="Spark master or sc:// Spark Connect URL, or the PostgreSQL "
+                                 "URL (default: KUVA_ENGINE_URL).")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks for errors.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """Global options."""
-    ctx.obj = CliState(debug=debug, warehouse=warehouse, pilots=pilots)
+    if engine is not None:
+        from kuva.config import ENGINES
+
+        if engine not in ENGINES:
+            raise typer.BadParameter(f"must be one of {list(ENGINES)}, got {engine!r}", param_hint="--engine")
+    ctx.obj = CliState(debug=debug, warehouse=warehouse, pilots=pilots, engine=engine, engine_url=engine_url)

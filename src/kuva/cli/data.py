@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kuva.cli.app import app, load_app, state
+from kuva.cli.app import app, export_app, load_app, state
 from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month, progress
 
 if TYPE_CHECKING:
@@ -237,3 +237,37 @@ def query(
         err.print(protected.note.text())
     for line in synthetic_continuations(df):
         err.print(f"Note: the series switches between real and SYNTHETIC data — {line}")
+
+
+@export_app.command("parquet")
+def export_parquet_cmd(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Folder for <table>.parquet files.")],
+) -> None:
+    """Write the tables the measures read as Parquet files (what `--engine spark` reads; a Spark
+    cluster can read them from shared storage)."""
+    from kuva.warehouse.engines import export_parquet
+
+    with state(ctx).open_warehouse() as wh:
+        paths = export_parquet(wh, directory)
+    out.print(f"Wrote {len(paths)} tables to {directory}: {', '.join(sorted(paths))}")
+
+
+@export_app.command("postgres")
+def export_postgres_cmd(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="PostgreSQL URL, e.g. postgresql://kuva@localhost/kuva.")],
+) -> None:
+    """Copy the tables the measures read into a PostgreSQL database (replacing them), for
+    `--engine postgres` and a multi-user portal."""
+    import ibis
+
+    from kuva.warehouse.engines import EXPORTED, copy_tables
+
+    with state(ctx).open_warehouse() as wh:
+        backend = ibis.connect(url)
+        try:
+            copy_tables(wh, backend)
+        finally:
+            backend.disconnect()
+    out.print(f"Copied {len(EXPORTED)} tables to {url.split('@')[-1]}: {', '.join(EXPORTED)}")

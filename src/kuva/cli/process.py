@@ -42,7 +42,7 @@ def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipalit
         kw["as_of"] = parse_month(as_of, "--as-of")
     if measure != "quality":
         kw["level"] = level
-    with state(ctx).open_warehouse() as wh:
+    with state(ctx).measures_engine() as wh:
         if measure == "kpis":
             protected = publish.compliance(wh, extra["book"], min_cell=s.min_cell, **kw)  # type: ignore[arg-type]
         else:

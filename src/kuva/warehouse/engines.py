@@ -8,7 +8,8 @@ the national data live and only small results come back to Python (docs/scale.md
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,4 +82,43 @@ class EngineWarehouse:
         self.close()
 
 
-__all__ = ["EXPORTED", "EngineWarehouse", "copy_tables", "export_parquet"]
+@contextmanager
+def open_engine(wh: Warehouse, engine: str, url: str | None = None) -> Iterator[EngineWarehouse]:
+    """The warehouse's tables on ``engine``:
+
+    * ``spark`` — exported to Parquet beside the warehouse file (``<file>.parquet/``, rewritten
+      each time so it matches the file) and read by a Spark session: ``url`` is a master
+      (default ``local[2]``) or a Spark Connect address (``sc://host:15002``);
+    * ``postgres`` — the tables of the PostgreSQL database at ``url`` (filled by
+      ``kuva export postgres URL``, i.e. :func:`copy_tables`).
+    """
+    import ibis
+
+    if engine == "spark":
+        from pyspark.sql import SparkSession
+
+        directory = wh.path.with_suffix(".parquet")
+        export_parquet(wh, directory)
+        builder = SparkSession.builder.appName("kuva")
+        builder = builder.remote(url) if url and url.startswith("sc://") else builder.master(url or "local[2]")
+        session = (builder.config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+                   .getOrCreate())
+        try:
+            yield EngineWarehouse(ibis.pyspark.connect(session), directory)
+        finally:
+            session.stop()
+        return
+    if engine == "postgres":
+        if not url:
+            raise KuvaInputError("--engine postgres needs --engine-url (or KUVA_ENGINE_URL), e.g. "
+                                 "postgresql://kuva@localhost/kuva")
+        backend = ibis.connect(url)
+        try:
+            yield EngineWarehouse(backend)
+        finally:
+            backend.disconnect()
+        return
+    raise KuvaInputError(f"engine must be spark or postgres here (duckdb is the warehouse itself), got {engine!r}")
+
+
+__all__ = ["EXPORTED", "EngineWarehouse", "copy_tables", "export_parquet", "open_engine"]
