@@ -154,3 +154,13 @@ def test_an_employment_area_and_its_peers(wh_path: Path) -> None:
     peers = set(area.peers)
     assert peers and not peers & set(area.members)
     assert 0.5 * own <= sum(reg.municipality(c).population for c in peers) / len(area.peer_areas) <= 2 * own
+
+
+def test_areas_the_rule_leaves_without_peers_and_the_country(wh_path: Path) -> None:
+    with Warehouse(wh_path, read_only=True) as wh:
+        uusimaa = resolve_own_area(wh, "MK01")  # no region within half to twice its population
+        helsinki = resolve_own_area(wh, "Helsinki")  # the municipality, not the pilot area of that name
+        with pytest.raises(KuvaInputError, match="whole country"):
+            resolve_own_area(wh, "SSS")
+    assert uusimaa.peer_rule == "peers.rule.rest" and len(uusimaa.peers) > 200
+    assert helsinki.kind == "municipality" and helsinki.members == ("KU091",)

@@ -13,7 +13,8 @@ pilot list), a 2025 employment area or a custom area loaded with ``kuva load fil
   its own;
 * a custom area or the whole country: the other mainland municipalities;
 
-or a named list (``--peers``). Counts are summed over members and peers and rates computed from
+or a named list (``--peers``). An area the rule leaves without peers (Helsinki, Uusimaa) is compared
+with the rest of the mainland. Counts are summed over members and peers and rates computed from
 the sums (never averaged); every table passes the disclosure engine.
 """
 
@@ -34,6 +35,7 @@ from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.i18n import check_lang, fmt_month, fmt_number, label
 from kuva.privacy.spec import Count, Ratio, TableSpec
 from kuva.registry import area_registry
+from kuva.registry.areas import Area, Municipality
 from kuva.registry.names import closest, normalise
 from kuva.registry.pilots import DEFAULT_PROGRAMME, EMPLOYMENT_AREAS, slug
 from kuva.warehouse import custom_areas, stored_memberships
@@ -69,33 +71,21 @@ def size_class(population: int) -> int:
 
 
 def resolve_own_area(wh: Warehouse, text: str, peers: Sequence[str] | None = None) -> OwnArea:
-    """The area named ``text`` (custom area, pilot area or registry area, by code or name) with
-    its default peers, or the union of the areas named in ``peers``."""
+    """The area named ``text`` with its default peers, or the union of the areas named in
+    ``peers``. A registry area (code or name) comes first — ``Helsinki`` is the municipality, not
+    the pilot area of the same name — then a custom area, then a pilot or employment area (by
+    name or slug, e.g. ``kainuun_seutu``)."""
     reg = area_registry()
     mainland = list(reg.municipalities(mainland_only=True))
-    area = _custom(wh, text) or _pilot(wh, text)
-    if area is None:
-        try:
-            a = reg.area(text)
-        except KuvaLookupError as exc:
+    try:
+        a = reg.area(text)
+    except KuvaLookupError as exc:
+        area = _custom(wh, text) or _pilot(wh, text)
+        if area is None:
             hint = ", ".join(closest(text, area_names(wh))) or "(none)"
-            raise KuvaLookupError(f"--area: {exc}; pilot and custom areas closest: {hint}") from exc
-        members = tuple(m.code for m in reg.members(a.code)) if a.level != "ely" else ()
-        if not members:
-            raise KuvaInputError(f"--area: the member municipalities of {a.name_fi} ({a.code}) are not bundled")
-        area = OwnArea(a.code, a.level, (a.name_fi, a.name_sv, a.name_en), members, (), (), "")
-        if a.level == "municipality":
-            me = reg.municipality(a.code)
-            peer = tuple(m.code for m in mainland if m.code != me.code and m.area_type == me.area_type
-                         and size_class(m.population) == size_class(me.population))
-            area = _with_peers(area, peer, peer, "peers.rule.municipality")
-        elif a.level in ("sub_region", "region"):
-            own_pop = sum(reg.municipality(c).population for c in members)
-            others = [o for o in reg.areas(a.level) if o.code != a.code]
-            chosen = [o for o in others
-                      if 0.5 * own_pop <= sum(m.population for m in reg.members(o.code)) <= 2 * own_pop]
-            area = _with_peers(area, tuple(m.code for o in chosen for m in reg.members(o.code)),
-                               tuple(o.code for o in chosen), "peers.rule.same_level")
+            raise KuvaLookupError(f"--area: {exc}; pilot, employment and custom areas closest: {hint}") from exc
+    else:
+        area = _registry_area(a, mainland)
     if peers:
         named: list[str] = []
         for p in peers:
@@ -107,6 +97,31 @@ def resolve_own_area(wh: Warehouse, text: str, peers: Sequence[str] | None = Non
         return area
     rest = tuple(m.code for m in mainland if m.code not in area.members)
     return _with_peers(area, rest, (), "peers.rule.rest")
+
+
+def _registry_area(a: Area, mainland: list[Municipality]) -> OwnArea:
+    """A registry area with its members and default peers (none where the rule finds none)."""
+    reg = area_registry()
+    if a.level == "country":
+        raise KuvaInputError("--area: the whole country is what every area is compared with; name an area")
+    members = tuple(m.code for m in reg.members(a.code)) if a.level != "ely" else ()
+    if not members:
+        raise KuvaInputError(f"--area: the member municipalities of {a.name_fi} ({a.code}) are not bundled")
+    area = OwnArea(a.code, a.level, (a.name_fi, a.name_sv, a.name_en), members, (), (), "")
+    if a.level == "municipality":
+        me = reg.municipality(a.code)
+        peer = tuple(m.code for m in mainland if m.code != me.code and m.area_type == me.area_type
+                     and size_class(m.population) == size_class(me.population))
+        if peer:  # none for a one-of-a-kind municipality (Helsinki): the rest of the mainland
+            area = _with_peers(area, peer, peer, "peers.rule.municipality")
+    elif a.level in ("sub_region", "region"):
+        own_pop = sum(reg.municipality(c).population for c in members)
+        chosen = [o for o in reg.areas(a.level) if o.code != a.code
+                  and 0.5 * own_pop <= sum(m.population for m in reg.members(o.code)) <= 2 * own_pop]
+        if chosen:  # none for the largest (Uusimaa): the rest of the mainland
+            area = _with_peers(area, tuple(m.code for o in chosen for m in reg.members(o.code)),
+                               tuple(o.code for o in chosen), "peers.rule.same_level")
+    return area
 
 
 def _with_peers(area: OwnArea, peers: tuple[str, ...], peer_areas: tuple[str, ...], rule: str) -> OwnArea:
@@ -142,6 +157,8 @@ def _pilot(wh: Warehouse, text: str) -> OwnArea | None:
             sizes = pop.groupby("area_code")["pop"].sum()
             own = sizes[code]
             near = [c for c, n in sizes.items() if c != code and 0.5 * own <= n <= 2 * own]
+            if not near:  # the largest areas (Helsinki): the rest of the mainland
+                return area
             others = others[others["area_code"].isin(near)]
         rule = "peers.rule.pilot_area" if kind == "pilot_area" else "peers.rule.same_level"
         return _with_peers(area, tuple(dict.fromkeys(others["municipality_code"])),
