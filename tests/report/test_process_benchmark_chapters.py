@@ -46,12 +46,21 @@ def test_process_chapter_in_three_languages_passes_the_audit(wh_path: Path) -> N
 def test_benchmark_chapter(wh_path: Path) -> None:
     with Warehouse(wh_path, read_only=True) as wh:
         ch = benchmark_chapter(wh, ReportParams(lang="sv", min_cell=5))
-    assert ch is not None and [r.key for r in ch.results] == ["benchmark_pilot_areas", "benchmark_model"]
+    assert ch is not None and [r.key for r in ch.results] == ["benchmark_pilot_areas", "benchmark_ranks",
+                                                              "benchmark_model"]
     ranking = ch.results[0]
     assert len(ranking.table) == 25 and (ranking.table["rank_low"] <= ranking.table["rank_high"]).all()
     assert "v1" in ranking.parameters["spec_version"]
     assert ranking.figure is not None
     ranking.figure("sv")
+    # the rank-interval plot and the peer list: every pilot area once, under its comparison type
+    ranks = ch.results[1]
+    listed = [a for cell in ranks.table["areas"] for a in cell.split(", ")]
+    assert sorted(listed) == sorted(ranking.table["area"])
+    widths = ranking.table["rank_high"] - ranking.table["rank_low"]
+    assert ranks.numbers["median_rank_set_width"] == float(widths.median())
+    assert ranks.figure is not None and "{" not in ranks.text("fi")
+    ranks.figure("fi")
 
 
 def test_no_event_log_no_chapter(empty_wh: Warehouse) -> None:

@@ -21,6 +21,8 @@ from kuva.warehouse import Warehouse
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from kuva.benchmark.run import Benchmark
+
 
 def _title(key: str) -> Callable[[str], str]:
     return lambda lang: label(key, lang)
@@ -197,12 +199,45 @@ def benchmark_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
                              {"r2": b.fit.r2, "tau2": b.tau2}, b.sources, b.synthetic,
                              {"spec_version": "v1", "period": b.period.isoformat(), "level": "pilot_area"},
                              count_columns=("clients",), disclosure=p)
+    ranks = _rank_sets(b, table)
     coef = b.fit.coefficients()
     model = AnalysisResult("benchmark_model", _title("title.benchmark_model"), coef, None,
                            lambda lang: label("benchmark.model.text", lang, n=str(b.fit.n),
                                               r2=fmt_number(b.fit.r2, lang, 2)),
                            {"r2": b.fit.r2}, b.sources, b.synthetic, {"spec_version": "v1"})
-    return Chapter.from_labels("benchmark", [ranking, model])
+    return Chapter.from_labels("benchmark", [ranking, ranks, model])
+
+
+def _rank_sets(b: Benchmark, table: pd.DataFrame) -> AnalysisResult:
+    """The rank-interval plot: each area's rank and its 95 % confidence set (joint), ordered by
+    rank, with the comparison type of its peer group; the table lists the peers by type."""
+    t = table.sort_values("rank")
+    widths = (t["rank_high"] - t["rank_low"]).dropna()
+    median_width = float(widths.median()) if len(widths) else float("nan")
+    peers = (t.groupby("comparison_type")["area"].apply(lambda s: ", ".join(sorted(s))).reset_index()
+             .rename(columns={"area": "areas"}))
+
+    def figure(lang: str) -> Figure:
+        from kuva.analysis.style import colour, finish, new_figure, styled
+
+        with styled():
+            fig, axes = new_figure(height=0.25 * len(t) + 1.5)
+            ax = axes[0][0]
+            y = np.arange(len(t))
+            ax.hlines(y, t["rank_low"], t["rank_high"], color=colour("comparison"), linewidth=2)
+            ax.plot(t["rank"], y, "o", color=colour("pilot"), label=label("rank", lang))
+            ax.set_yticks(y, list(t["area"]))
+            ax.invert_yaxis()
+            ax.set_xlabel(label("benchmark.rank_axis", lang))
+            return finish(fig, label("title.benchmark_ranks", lang), lang, synthetic=b.synthetic)
+
+    def text(lang: str) -> str:
+        return label("benchmark.ranks.text", lang, n=str(len(t)), width=fmt_number(median_width, lang, 0),
+                     types=str(peers["comparison_type"].nunique()))
+
+    return AnalysisResult("benchmark_ranks", _title("title.benchmark_ranks"), peers, figure, text,
+                          {"median_rank_set_width": median_width}, b.sources, b.synthetic,
+                          {"spec_version": "v1", "level": "pilot_area"})
 
 
 __all__ = ["benchmark_chapter", "process_chapter"]
