@@ -42,7 +42,7 @@ def test_other_programmes_have_dates_but_no_bundled_members() -> None:
     p = reg.programme("pilots_2012")
     assert (p.start, p.end, p.members_bundled) == (date(2012, 1, 1), date(2015, 12, 31), False)
     assert reg.programme("areas_2025").end is None and reg.programme("areas_2025").members_bundled
-    assert reg.areas("pilots_2017") == () and not reg.programme("pilots_2017").members_bundled
+    assert reg.areas("pilots_2012") == () and not reg.programme("pilots_2012").members_bundled
     with pytest.raises(KuvaLookupError, match="unknown programme"):
         reg.areas("pilots_1999")
 
@@ -143,3 +143,16 @@ def test_the_2025_employment_areas_cover_the_mainland_once() -> None:
     assert all(m.confidence in ("confirmed", "likely") and m.source_url for m in members)
     assert reg.area_of("Kajaani", programme="areas_2025") is not None
     assert all(m.start.isoformat() == "2025-01-01" and m.end is None for m in members)
+
+
+def test_the_2017_regional_pilots() -> None:
+    """Five areas, 23 municipalities (TE-palvelut: "viisi kokeilualuetta, joissa on mukana 23 kuntaa"),
+    valid 1.8.2017–31.12.2018, each row with a source."""
+    reg = programme_registry()
+    areas = reg.areas("pilots_2017")
+    members = [m for a in areas for m in a.memberships]
+    assert [a.name for a in areas] == ["Lappi", "Pirkanmaa", "Pohjois-Savo", "Pori", "Turun seutu"]
+    assert len(members) == 23 and len({m.municipality_code for m in members}) == 23
+    assert all(m.start == date(2017, 8, 1) and m.end == date(2018, 12, 31) and m.source_url for m in members)
+    assert reg.area_of("Tampere", date(2018, 1, 1), programme="pilots_2017").name == "Pirkanmaa"  # type: ignore[union-attr]
+    assert reg.area_of("Tampere", date(2019, 1, 1), programme="pilots_2017") is None

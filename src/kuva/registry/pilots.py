@@ -10,9 +10,10 @@ against the code — and ``source_url`` optional), optionally with ``programme``
 ``end_date`` per row. The list ``kuva registry pilots --members -f csv`` writes reads back as is.
 
 Programmes (``programmes.csv``) carry their own dates. The 45 employment areas of 2025
-(``areas_2025``, Act 380/2023) are bundled as ``employment_areas_2025.csv``, reconstructed from
-public sources with a confidence per row like the pilot list; the 2012–2015 and 2017–2018 pilots
-are defined, their member lists are not bundled.
+(``areas_2025``, Act 380/2023) are bundled as ``employment_areas_2025.csv`` and the five areas of
+the 2017–2018 regional pilots (``pilots_2017``, Act 505/2017; 23 municipalities) as
+``pilots_2017.csv``, both reconstructed from public sources with a confidence per row like the
+pilot list; the 2012–2015 pilot is defined, its member list is not bundled.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ PILOT_COLUMN_ALIASES = {"pilot_area": "pilot_area_fi", "municipality": "municipa
                         "start": "start_date", "end": "end_date"}
 DEFAULT_PROGRAMME = "pilots_2021"
 EMPLOYMENT_AREAS = "areas_2025"
+EARLIER_PILOTS = "pilots_2017"  #: the regional employment pilots of 2017–2018 (Act 505/2017)
 #: Area levels that are the areas of a programme: level -> programme code.
 PROGRAMME_LEVELS: dict[str, str] = {"pilot_area": DEFAULT_PROGRAMME, "employment_area": EMPLOYMENT_AREAS}
 EMPLOYMENT_AREA_COLUMNS = ("employment_area_fi", "municipality_code", "municipality_name_fi", "source_url",
@@ -140,6 +142,9 @@ class ProgrammeRegistry:
             areas = [{**r, "pilot_area_fi": r["employment_area_fi"], "programme": EMPLOYMENT_AREAS}
                      for r in read_csv("employment_areas_2025.csv", EMPLOYMENT_AREA_COLUMNS)]
             self._areas |= self._build(areas, "kuva/registry/data/employment_areas_2025.csv")
+        if not any(a.programme == EARLIER_PILOTS for a in self._areas.values()):
+            earlier = [{**r, "programme": EARLIER_PILOTS} for r in read_csv("pilots_2017.csv", PILOT_COLUMNS)]
+            self._areas |= self._build(earlier, "kuva/registry/data/pilots_2017.csv")
 
     def _build(self, rows: list[dict[str, str]], source: str) -> dict[str, ProgrammeArea]:
         areas = area_registry()
