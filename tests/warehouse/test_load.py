@@ -53,7 +53,8 @@ def test_migrations_are_versioned_and_applied_once(tmp_path: Path) -> None:
 def test_reference_tables_mirror_the_registry(empty_wh: Warehouse) -> None:
     assert empty_wh.sql("SELECT count(*) AS n FROM municipalities")["n"][0] == 309
     by = empty_wh.sql("SELECT programme, count(*) AS n FROM programme_memberships GROUP BY ALL ORDER BY 1")
-    assert dict(zip(by["programme"], by["n"], strict=True)) == {"areas_2025": 293, "pilots_2017": 23, "pilots_2021": 118}
+    counts = dict(zip(by["programme"], by["n"], strict=True))
+    assert counts == {"areas_2025": 293, "pilots_2017": 23, "pilots_2021": 118}
     assert empty_wh.sync_reference() is False  # unchanged content is not rewritten
 
 
