@@ -36,16 +36,21 @@ def _ordered(log: pd.DataFrame) -> pd.DataFrame:
     return log.sort_values(["pseudonym", "event_date", "event_id"], kind="stable").reset_index(drop=True)
 
 
+def _pm4py_frame(log: pd.DataFrame) -> pd.DataFrame:
+    """The log as pm4py reads it; ties on a day are ordered by event id, as KuVa does, made
+    explicit in the timestamps."""
+    ordered = _ordered(log)
+    stamp = pd.to_datetime(ordered["event_date"]) + pd.to_timedelta(ordered.groupby("pseudonym").cumcount(), unit="s")
+    return pd.DataFrame({"case:concept:name": ordered["pseudonym"], "concept:name": ordered["event_type"],
+                         "time:timestamp": stamp})
+
+
 def test_the_map_equals_pm4pys_directly_follows_graph(simulated: tuple[Path, pd.DataFrame]) -> None:
     pm4py = pytest.importorskip("pm4py")
     path, log = simulated
     with Warehouse(path, read_only=True) as wh:
         got = kpis.directly_follows(wh, level="nation")
-    ordered = _ordered(log)
-    # ties on a day are ordered by event id, as KuVa does: make that order explicit in the timestamps
-    stamp = pd.to_datetime(ordered["event_date"]) + pd.to_timedelta(ordered.groupby("pseudonym").cumcount(), unit="s")
-    frame = pd.DataFrame({"case:concept:name": ordered["pseudonym"], "concept:name": ordered["event_type"],
-                          "time:timestamp": stamp})
+    frame = _pm4py_frame(log)
     dfg, _start, _end = pm4py.discover_dfg(frame)
     assert {(a, b): int(n) for a, b, n in zip(got["from_event"], got["to_event"], got["n"], strict=True)} == {
         k: int(v) for k, v in dfg.items()}
@@ -88,6 +93,11 @@ def test_cli_process_map(simulated: tuple[Path, pd.DataFrame]) -> None:
     r = CliRunner().invoke(app, ["-w", str(path), "process", "map", "--level", "nation", "-f", "csv"])
     assert r.exit_code == 0, r.stderr
     assert r.stdout.startswith("level,area_code,from_event,to_event,n,median_days") and "registration" in r.stdout
+    r = CliRunner().invoke(app, ["-w", str(path), "process", "variants", "--level", "nation", "--top", "2",
+                                 "-f", "csv"])
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert lines[0].startswith("level,area_code,variant,n,median_days") and len(lines) == 4 and "(other)" in lines[-1]
 
 
 def test_employment_area_level_sums_its_municipalities(simulated: tuple[Path, pd.DataFrame]) -> None:
@@ -105,3 +115,29 @@ def test_employment_area_level_sums_its_municipalities(simulated: tuple[Path, pd
     assert set(area["area_code"]) == {"helsingin_kaupunki", "espoon_ja_kauniaisten_tyollisyysalue",
                                        reg.area_of("KU005", programme="areas_2025").code,  # type: ignore[union-attr]
                                        reg.area_of("KU205", programme="areas_2025").code}  # type: ignore[union-attr]
+
+
+def test_variants_equal_pm4pys_and_the_rest_is_one_row(simulated: tuple[Path, pd.DataFrame]) -> None:
+    """With every event type, the variants equal pm4py's ``get_variants`` (client = case); the
+    published table keeps the top variants per area and one "(other)" row, small cells hidden."""
+    pm4py = pytest.importorskip("pm4py")
+    path, log = simulated
+    with Warehouse(path, read_only=True) as wh:
+        every = kpis.path_variants(wh, level="nation", event_types=None)
+        milestones = kpis.path_variants(wh, level="municipality")
+        p = publish.variants(wh, level="municipality", min_cell=5, top=3)
+        with pytest.raises(KuvaInputError, match="--top"):
+            publish.variants(wh, top=0)
+    frame = _pm4py_frame(log)
+    theirs = {" → ".join(k): (v if isinstance(v, int) else len(v)) for k, v in pm4py.get_variants(frame).items()}
+    assert dict(zip(every["variant"], every["n"], strict=True)) == theirs
+    assert milestones["variant"].str.startswith("registration").mean() > 0.9
+    shown = p.frame
+    for area, sub in shown.groupby("area_code"):
+        whole = milestones[milestones["area_code"] == area]
+        assert len(sub) == min(len(whole), 3) + (len(whole) > 3)
+        assert sub["variant"].iloc[-1] == "(other)" or len(whole) <= 3
+        visible = sub["n"].dropna()
+        assert ((visible == 0) | (visible >= 5)).all()
+    total_other = shown[shown["variant"] == "(other)"]["n"].sum()
+    assert total_other <= milestones["n"].sum()

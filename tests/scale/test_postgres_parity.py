@@ -89,6 +89,8 @@ def test_process_measures_are_identical_on_postgres(postgres: dict[str, object],
         _same(kpis.directly_follows(duck, level="pilot_area"),
               kpis.directly_follows(pg, level="pilot_area"),  # type: ignore[arg-type]
               ["area_code", "from_event", "to_event"])
+        _same(kpis.path_variants(duck, level="nation"), kpis.path_variants(pg, level="nation"),  # type: ignore[arg-type]
+              ["area_code", "variant"])
         con.disconnect()
 
 

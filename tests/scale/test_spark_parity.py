@@ -77,6 +77,8 @@ def test_process_measures_are_identical_on_spark(engines: tuple[Warehouse, Engin
     for level in ("nation", "pilot_area"):  # the process map; pilot areas from the stored membership
         _same(kpis.directly_follows(duck, level=level), kpis.directly_follows(spark, level=level),  # type: ignore[arg-type]
               ["area_code", "from_event", "to_event"])
+    _same(kpis.path_variants(duck, level="nation"), kpis.path_variants(spark, level="nation"),  # type: ignore[arg-type]
+          ["area_code", "variant"])
 
 
 def test_the_cli_runs_the_process_map_on_spark(engines: tuple[Warehouse, EngineWarehouse], tmp_path: Path) -> None:

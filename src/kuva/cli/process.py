@@ -38,8 +38,9 @@ def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipalit
     s = state(ctx).settings()
     kw: dict[str, object] = {"municipalities": _munis(municipality), "start": parse_month(start, "--from"),
                              "end": parse_month(end, "--to")}
-    if measure not in ("plan-debt", "map"):
+    if measure not in ("plan-debt", "map", "variants"):
         kw["as_of"] = parse_month(as_of, "--as-of")
+    kw.update({k: v for k, v in extra.items() if k == "top"})
     if measure != "quality":
         kw["level"] = level
     with state(ctx).measures_engine() as wh:
@@ -191,6 +192,19 @@ def process_map_cmd(
     """The process map (directly-follows graph): how often each event type directly followed
     another in a client's path, and the median days between them, by area."""
     _publish(ctx, "map", fmt, level, municipality, start, end, None)
+
+
+@process_app.command("variants")
+def process_variants_cmd(
+    ctx: typer.Context, level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None,
+    end: ToOpt = None, top: Annotated[int, typer.Option("--top", help="Variants shown per area; the rest are "
+                                                                     "one (other) row.")] = 10,
+    fmt: FmtOpt = "table",
+) -> None:
+    """Path variants: clients by the sequence of milestones in their path (registration, initial
+    interview, assessment, plan, referral, service, exit), the most common per area, with the
+    median days from first to last."""
+    _publish(ctx, "variants", fmt, level, municipality, start, end, None, top=top)
 
 
 @process_app.command("quality")

@@ -14,6 +14,8 @@ frame per area and month; the frames pass the disclosure engine in :mod:`kuva.pr
   map): for each pair of event types, how often one directly followed the other in a client's
   path and the median days between them, by area — the same edges as pm4py's
   ``discover_dfg`` with the client as the case;
+- :func:`path_variants` — clients by the sequence of milestones in their path (variants), with
+  the median days from first to last;
 - :func:`data_quality` — events before registration, registrations without an initial interview
   within 30 days, duplicate events, service ends without a start, exits without registration.
 
@@ -380,6 +382,46 @@ def directly_follows(wh: Warehouse, *, level: Level = "municipality", start: dat
     df["median_days"] = df["median_days"].astype(float)
     result: pd.DataFrame = df.sort_values(["area_code", "n", "from_event", "to_event"],
                                           ascending=[True, False, True, True]).reset_index(drop=True)
+    return result
+
+
+# -- path variants ------------------------------------------------------------------------------
+#: The milestones a path variant is made of (job-search talks, offers and the like repeat too
+#: often to make paths comparable; pass ``event_types`` to choose others).
+MILESTONES: tuple[str, ...] = ("registration", "initial_interview", "service_need_assessment", "plan_created",
+                               "referral_sent", "service_start", "service_end", "exit_work", "exit_education",
+                               "exit_other", "exit_moved")
+VARIANT_SEPARATOR = " → "
+
+
+def path_variants(wh: Warehouse, *, level: Level = "municipality", start: date | None = None,
+                  end: date | None = None, municipalities: Sequence[str] | None = None,
+                  event_types: Sequence[str] | None = MILESTONES) -> pd.DataFrame:
+    """Clients by the sequence of their events within the window (their *variant*, the process
+    mining term): ``level, area_code, variant, n, median_days`` — the event types in date order
+    (ties by event id) joined by " → ", the number of clients with that path and the median days
+    from their first to their last event; the area is the client's municipality at the first."""
+    import ibis
+
+    ev = events(wh, start=start, end=end, municipalities=municipalities)
+    if event_types is not None:
+        unknown = sorted(set(event_types) - set(EVENT_TYPES))
+        if unknown:
+            raise KuvaInputError(f"unknown event type(s) {unknown}; known: {list(EVENT_TYPES)}")
+        ev = ev.filter(ev.event_type.isin(list(event_types)))
+    w = ibis.window(group_by=ev.pseudonym, order_by=[ev.event_date, ev.event_id])
+    ev = ev.mutate(first_muni=ev.municipality_code.first().over(w))
+    per = ev.group_by("pseudonym").aggregate(
+        variant=ev.event_type.group_concat(VARIANT_SEPARATOR, order_by=[ev.event_date, ev.event_id]),
+        municipality_code=ev.first_muni.first(order_by=[ev.event_date, ev.event_id]),
+        days=ev.event_date.max().delta(ev.event_date.min(), unit="day"))
+    per = _with_area(wh, per, level)
+    g = per.group_by(["area_code", "variant"]).aggregate(n=per.pseudonym.count(), median_days=per.days.median())
+    df = g.to_pandas()
+    df.insert(0, "level", level)
+    df["median_days"] = df["median_days"].astype(float)
+    result: pd.DataFrame = df.sort_values(["area_code", "n", "variant"], ascending=[True, False, True]).reset_index(
+        drop=True)
     return result
 
 

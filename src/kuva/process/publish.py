@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from kuva.analysis.inputs import resolve_policy
+from kuva.errors import KuvaInputError
 from kuva.privacy.engine import ProtectedTable, protect_table
 from kuva.privacy.spec import Count, Derived, Ratio, TableSpec
 from kuva.process import kpis
@@ -44,6 +45,11 @@ DFG_SPEC = TableSpec(
     counts=(Count("n", (*_AREA, "from_event", "to_event"), quantity="process_dfg"),),
     derived=(Derived("median_days", ("n",)),))
 
+VARIANTS_SPEC = TableSpec(
+    counts=(Count("n", (*_AREA, "variant"), quantity="process_variants"),),
+    derived=(Derived("median_days", ("n",)),))
+OTHER_VARIANTS = "(other)"
+
 QUALITY_SPEC = TableSpec(counts=(Count("n", ("check", "municipality_code", "month"), quantity="process_quality"),))
 
 
@@ -69,11 +75,32 @@ def process_map(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> 
     return _protect(kpis.directly_follows(wh, **kw), DFG_SPEC, "process_dfg", min_cell)  # type: ignore[arg-type]
 
 
+def variants(wh: Warehouse, *, min_cell: int | None = None, top: int = 10, **kw: object) -> ProtectedTable:
+    """The ``top`` most common path variants of each area (:func:`kuva.process.kpis.path_variants`)
+    and one ``(other)`` row with the clients of all the rest, protected: no share is shown, so
+    the hidden rows' sum cannot be rebuilt from a total."""
+    if top < 1:
+        raise KuvaInputError(f"--top must be at least 1, got {top}")
+    frame = kpis.path_variants(wh, **kw)  # type: ignore[arg-type]
+    frame["order"] = frame.groupby("area_code").cumcount()
+    head = frame[frame["order"] < top].drop(columns="order")
+    rest = frame[frame["order"] >= top]
+    if len(rest):
+        other = rest.groupby(["level", "area_code"], as_index=False).agg(n=("n", "sum"))
+        other["variant"] = OTHER_VARIANTS
+        other["median_days"] = float("nan")  # a median over different paths says nothing
+        head = pd.concat([head, other[head.columns]], ignore_index=True)
+    head = head.sort_values(["area_code", "variant"], key=lambda s: s.eq(OTHER_VARIANTS) if s.name == "variant"
+                            else s, kind="stable").reset_index(drop=True)
+    return _protect(head, VARIANTS_SPEC, "process_variants", min_cell)
+
+
 def quality(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
     return _protect(kpis.data_quality(wh, **kw), QUALITY_SPEC, "process_quality", min_cell)  # type: ignore[arg-type]
 
 
 MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "routes": routes, "quality": quality,
-                                                      "map": process_map}
+                                                      "map": process_map, "variants": variants}
 
-__all__ = ["COMPLIANCE_SPEC", "DFG_SPEC", "MEASURES", "compliance", "plan_debt", "process_map", "quality", "routes"]
+__all__ = ["COMPLIANCE_SPEC", "DFG_SPEC", "MEASURES", "VARIANTS_SPEC", "compliance", "plan_debt", "process_map",
+           "quality", "routes", "variants"]
