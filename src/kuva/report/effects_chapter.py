@@ -61,7 +61,8 @@ def _spec_result(b: Battery, reference: float | None, params: dict[str, str]) ->
 
     # the headline interval is the robust one: the wild cluster bootstrap (few treated clusters
     # make CRV1 intervals too narrow), CRV1 only when no bootstrap was run
-    boot = getattr(b.results.get("did"), "bootstrap", None)
+    did_fit = b.results.get("did")  # a DidResults when the DiD design ran
+    boot = did_fit.bootstrap if did_fit is not None else None
     d = did.iloc[0] if len(did) else None
     did_low = boot.ci_low if boot is not None else (d["ci_low"] if d is not None else np.nan)
     did_high = boot.ci_high if boot is not None else (d["ci_high"] if d is not None else np.nan)
