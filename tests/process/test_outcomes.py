@@ -78,3 +78,25 @@ def test_kuva_evaluate_level_person(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.stderr
     assert "Hazard ratio of exit to work after a service starts" in r.stdout and "SYNTHETIC" in r.stdout
     assert np.isfinite(float(r.stdout.split("starts: ")[1].split()[0]))
+    assert "Within a year, service (cumulative incidence, competing risks): " in r.stdout and "work " in r.stdout
+
+
+def test_exit_incidence_by_cause_adds_up_to_the_exits(tmp_path: Path) -> None:
+    """Competing risks over the client spells: with nothing censored by the horizon, the
+    cumulative incidences are the shares of spells ended by each cause."""
+    from kuva.process.outcomes import EXIT_CAUSES, client_spells, exit_incidence
+
+    with _simulated(tmp_path / "k.duckdb", 1.5, 8, 800) as wh:
+        spells = client_spells(wh)
+        inc = exit_incidence(wh)
+    horizon = 60.0
+    got = inc.at(horizon).set_index(["group", "cause"])["cif"]
+    groups = np.where(spells["service_start"].notna(), "service", "no service")
+    censored_early = spells["exit_type"].isna() & (spells["duration_days"] <= horizon)
+    assert not censored_early.any()  # the simulated spells are all open longer than the horizon
+    for g in ("service", "no service"):
+        in_group = spells[groups == g]
+        for cause in ("work", "education", "other"):
+            mask = (groups == g) & (spells["duration_days"] <= horizon) & (
+                spells["exit_type"].map(EXIT_CAUSES) == cause)
+            assert got.get((g, cause), 0.0) == pytest.approx(mask.sum() / len(in_group), abs=1e-12)

@@ -18,13 +18,14 @@ if TYPE_CHECKING:
 def _person_level(ctx: typer.Context) -> None:
     import math
 
-    from kuva.process.outcomes import exit_curves, service_effect_on_exits
+    from kuva.process.outcomes import exit_curves, exit_incidence, service_effect_on_exits
     from kuva.warehouse.query import source_sensitivity
 
     s = state(ctx).settings()
     with state(ctx).open_warehouse() as wh:
         r = service_effect_on_exits(wh)
         curves = exit_curves(wh)
+        incidence = exit_incidence(wh)
         sources = {k: v for k, v in source_sensitivity(wh).items() if k.startswith(("synthetic:process", "process:"))}
     out.print(str(r.summary()))
     lo, hi = r.conf_int()
@@ -37,6 +38,16 @@ def _person_level(ctx: typer.Context) -> None:
         shown = "hidden (fewer than the minimum cell)" if small else (
             f"{med:.0f} days" if med == med else "not reached")
         out.print(f"Median time to exit to work, {g}: {shown} (n = {'–' if small else n})")
+    # competing risks: where the spells end within a year (groups below the minimum cell hidden)
+    year = incidence.at(365.0)
+    for group, sub in year.groupby("group", sort=True):
+        g = str(group)
+        if int(incidence.n[group]) < s.min_cell:
+            out.print(f"Within a year, {g}: hidden (fewer than the minimum cell)")
+            continue
+        parts = [f"{c} {100 * float(cif):.1f} % ({100 * float(lo):.1f}–{100 * float(hi):.1f})"
+                 for c, cif, lo, hi in zip(sub["cause"], sub["cif"], sub["ci_low"], sub["ci_high"], strict=True)]
+        out.print(f"Within a year, {g} (cumulative incidence, competing risks): " + "; ".join(parts))
     if any(k.startswith("synthetic:") for k in sources):
         out.print("Note: SYNTHETIC event log; compare with the planted hazard ratio of the simulation.")
 

@@ -21,7 +21,14 @@ import numpy as np
 import pandas as pd
 
 from kuva.errors import KuvaLookupError
-from kuva.evaluate.survival import CoxTimeVarying, HazardRatioResults, SurvivalCurves, kaplan_meier
+from kuva.evaluate.survival import (
+    CoxTimeVarying,
+    CumulativeIncidence,
+    HazardRatioResults,
+    SurvivalCurves,
+    cumulative_incidence,
+    kaplan_meier,
+)
 from kuva.process.eventlog import EXIT_TYPES
 from kuva.process.kpis import _spells, data_end, events
 from kuva.warehouse.connection import Warehouse
@@ -107,4 +114,20 @@ def exit_curves(wh: Warehouse, *, event: str = "exit_work", as_of: date | None =
                         (spells["exit_type"] == event).to_numpy(dtype=int), groups)
 
 
-__all__ = ["OUTCOME_VERSION", "client_spells", "exit_curves", "service_effect_on_exits", "start_stop"]
+#: how a spell's exit counts among the competing risks
+EXIT_CAUSES: dict[str, str] = {"exit_work": "work", "exit_education": "education", "exit_other": "other",
+                               "exit_moved": "other"}
+
+
+def exit_incidence(wh: Warehouse, *, as_of: date | None = None) -> CumulativeIncidence:
+    """Competing risks of the client spells: the cumulative incidence of exit to work, to
+    education and other exits (moved counts as other) by whether the spell had a service; a
+    spell still open at ``as_of`` is censored (descriptive, like :func:`exit_curves`)."""
+    spells = client_spells(wh, as_of=as_of)
+    groups = np.where(spells["service_start"].notna(), "service", "no service")
+    causes = np.array([EXIT_CAUSES.get(x, 0) if isinstance(x, str) else 0 for x in spells["exit_type"]], dtype=object)
+    return cumulative_incidence(spells["duration_days"].to_numpy(dtype=float), causes, groups)
+
+
+__all__ = ["EXIT_CAUSES", "OUTCOME_VERSION", "client_spells", "exit_curves", "exit_incidence",
+           "service_effect_on_exits", "start_stop"]

@@ -104,4 +104,40 @@ class SurvivalCurves(Immutable):
         return ax
 
 
-__all__ = ["HazardRatioResults", "SurvivalCurves"]
+@dataclass(frozen=True)
+class CumulativeIncidence(Immutable):
+    """Competing risks by group: ``curves`` (group, cause, time, cif, std_error, ci_low, ci_high)
+    — the Aalen–Johansen cumulative incidence of each cause at each event time, its delta-method
+    standard error (Collett, *Modelling Survival Data*, 3rd ed., §12) and a log(−log) interval —
+    and the number of spells per group."""
+
+    curves: pd.DataFrame
+    n: pd.Series
+    alpha: float
+
+    def at(self, time: float) -> pd.DataFrame:
+        """Each group's and cause's cumulative incidence at ``time`` (the step function's value:
+        0 before the first event)."""
+        rows = []
+        for (g, cause), sub in self.curves.groupby(["group", "cause"], sort=True):
+            before = sub[sub["time"] <= time]
+            last = before.iloc[-1] if len(before) else None
+            rows.append({"group": g, "cause": cause, "time": time,
+                         "cif": float(last["cif"]) if last is not None else 0.0,
+                         "std_error": float(last["std_error"]) if last is not None else 0.0,
+                         "ci_low": float(last["ci_low"]) if last is not None else 0.0,
+                         "ci_high": float(last["ci_high"]) if last is not None else 0.0})
+        return pd.DataFrame(rows)
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        ax = _axes(ax)
+        for (g, cause), sub in self.curves.groupby(["group", "cause"], sort=True):
+            ax.step(sub["time"], sub["cif"], where="post", label=f"{g}: {cause}")
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("time")
+        ax.set_ylabel("cumulative incidence")
+        ax.legend()
+        return ax
+
+
+__all__ = ["CumulativeIncidence", "HazardRatioResults", "SurvivalCurves"]
