@@ -413,7 +413,7 @@ def path_variants(wh: Warehouse, *, level: Level = "municipality", start: date |
     ev = ev.mutate(first_muni=ev.municipality_code.first().over(w))
     per = ev.group_by("pseudonym").aggregate(
         variant=ev.event_type.group_concat(VARIANT_SEPARATOR, order_by=[ev.event_date, ev.event_id]),
-        municipality_code=ev.first_muni.first(order_by=[ev.event_date, ev.event_id]),
+        municipality_code=ev.first_muni.max(),  # the same on every row of the client
         days=ev.event_date.max().delta(ev.event_date.min(), unit="day"))
     per = _with_area(wh, per, level)
     g = per.group_by(["area_code", "variant"]).aggregate(n=per.pseudonym.count(), median_days=per.days.median())

@@ -43,8 +43,11 @@ def copy_tables(wh: Warehouse, backend: Any, tables: Sequence[str] = EXPORTED) -
     multi-user store), replacing tables of the same name."""
     existing = set(backend.list_tables())
     for name in tables:
+        if not name.isidentifier():
+            raise KuvaInputError(f"not a table name: {name!r}")
         if name in existing:
-            backend.drop_table(name)
+            # Ibis 12's drop_table / overwrite=True on PostgreSQL emits "DROP TABLE" without the name
+            backend.raw_sql(f'DROP TABLE "{name}"')
         backend.create_table(name, wh.table(name).to_pyarrow())
 
 
