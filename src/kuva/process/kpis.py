@@ -410,11 +410,16 @@ def path_variants(wh: Warehouse, *, level: Level = "municipality", start: date |
             raise KuvaInputError(f"unknown event type(s) {unknown}; known: {list(EVENT_TYPES)}")
         ev = ev.filter(ev.event_type.isin(list(event_types)))
     w = ibis.window(group_by=ev.pseudonym, order_by=[ev.event_date, ev.event_id])
-    ev = ev.mutate(first_muni=ev.municipality_code.first().over(w))
+    # the path in date order (ties by event id) as sortable keys "YYYYMMDD|event id|type": Spark
+    # cannot order an aggregate, but every engine sorts an array and joins it
+    key = ev.event_date.strftime("%Y%m%d").concat("|", ev.event_id, "|", ev.event_type)
+    ev = ev.mutate(first_muni=ev.municipality_code.first().over(w), key=key)
     per = ev.group_by("pseudonym").aggregate(
-        variant=ev.event_type.group_concat(VARIANT_SEPARATOR, order_by=[ev.event_date, ev.event_id]),
+        keys=ev.key.collect(),
         municipality_code=ev.first_muni.max(),  # the same on every row of the client
         days=ev.event_date.max().delta(ev.event_date.min(), unit="day"))
+    per = per.mutate(variant=per.keys.sort().join(VARIANT_SEPARATOR).re_replace(r"[0-9]{8}\|[^|]*\|", "")).drop(
+        "keys")
     per = _with_area(wh, per, level)
     g = per.group_by(["area_code", "variant"]).aggregate(n=per.pseudonym.count(), median_days=per.days.median())
     df = g.to_pandas()
