@@ -140,3 +140,13 @@ def test_the_benchmark_runs_on_a_warehouse_and_hides_small_counts(bundled_wareho
     muni = muni.assign(area=[a.code if a else None for a in of.values()]).dropna(subset=["area"])  # Åland: none
     for col in ("clients", "in_services", "unemployed"):
         np.testing.assert_allclose(areas[col].sort_index(), muni.groupby("area")[col].sum().sort_index(), err_msg=col)
+    # custom areas may overlap: each sums its own members
+    from kuva.sources.own import load_own_file
+
+    (tmp_path / "areas.csv").write_text("area_name;municipality\nMetro;Helsinki\nMetro;Espoo\nMetro;Vantaa\n"
+                                        "Pääkaupunki;Helsinki\n", encoding="utf-8")
+    with Warehouse(path) as wh:
+        load_own_file(wh, "areas", tmp_path / "areas.csv")
+        custom, _, _ = area_frame(wh, date(2023, 6, 1), "custom")
+    assert custom.loc["metro", "clients"] == muni.loc[["KU091", "KU049", "KU092"], "clients"].sum()
+    assert custom.loc["paakaupunki", "clients"] == muni.loc["KU091", "clients"]

@@ -141,3 +141,22 @@ def test_variants_equal_pm4pys_and_the_rest_is_one_row(simulated: tuple[Path, pd
         assert ((visible == 0) | (visible >= 5)).all()
     total_other = shown[shown["variant"] == "(other)"]["n"].sum()
     assert total_other <= milestones["n"].sum()
+
+
+def test_custom_areas_may_overlap(simulated: tuple[Path, pd.DataFrame], tmp_path: Path) -> None:
+    """A user's own areas as a level: a municipality in two of them counts in both."""
+    import shutil
+
+    from kuva.sources.own import load_own_file
+
+    path, _ = simulated
+    copy = tmp_path / "kuva.duckdb"
+    shutil.copy(path, copy)
+    (tmp_path / "areas.csv").write_text("area_name;municipality\nMetro;Helsinki\nMetro;Espoo\n"
+                                        "Helsinki ja Kajaani;Helsinki\nHelsinki ja Kajaani;Kajaani\n", encoding="utf-8")
+    with Warehouse(copy) as wh:
+        load_own_file(wh, "areas", tmp_path / "areas.csv")
+        muni = kpis.directly_follows(wh, level="municipality").groupby("area_code")["n"].sum()
+        custom = kpis.directly_follows(wh, level="custom").groupby("area_code")["n"].sum()
+    assert custom["metro"] == muni["KU091"] + muni["KU049"]
+    assert custom["helsinki_ja_kajaani"] == muni["KU091"] + muni["KU205"]

@@ -30,14 +30,13 @@ from kuva.indicators.observations import observations
 from kuva.privacy.engine import ProtectedTable, protect_table
 from kuva.privacy.spec import Count, Derived, Ratio, TableSpec
 from kuva.registry import area_registry
-from kuva.registry.pilots import PROGRAMME_LEVELS
+from kuva.warehouse.areas import GROUP_LEVELS, area_members
 from kuva.warehouse.connection import Warehouse
-from kuva.warehouse.reference import stored_memberships
 
 SPEC_VERSION = "v1"
 Outcome = Literal["activation_rate"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
-Level = Literal["municipality", "pilot_area", "employment_area"]
+Level = Literal["municipality", "pilot_area", "employment_area", "custom"]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 #: annual background conditions (previous year's value)
 ANNUAL = ("TYOTTOMIEN_OSUUS", "VAESTO_ALLE15_OSUUS", "VAESTO_YLI64_OSUUS", "VIERASKIELISET_OSUUS",
@@ -91,11 +90,10 @@ def area_frame(wh: Warehouse, period: date, level: Level = "municipality"
     for c in ANNUAL:
         f[c] = annual[c].reindex(f.index) if c in annual else np.nan
     f["area_type"] = [reg.municipality(c).area_type for c in f.index]
-    if level in PROGRAMME_LEVELS:
-        stored = stored_memberships(wh, PROGRAMME_LEVELS[level])
-        members = dict(zip(stored.municipality_code, stored.area_code, strict=True))
-        f = f[f.index.isin(list(members))]
-        f["area"] = [members[c] for c in f.index]
+    if level in GROUP_LEVELS:
+        members = area_members(wh, level)
+        f = f.merge(members[["municipality_code", "area_code"]].rename(columns={"area_code": "area"}),
+                    left_index=True, right_on="municipality_code").set_index("municipality_code")
         w = f["unemployed"]
         shares = [c for c in ANNUAL if c != "VAKILUKU"]
         agg = f.groupby("area").agg({"unemployed": "sum", "in_services": "sum", "clients": "sum",
@@ -178,9 +176,9 @@ def benchmark(wh: Warehouse, period: date, *, level: Level = "municipality", alp
 
 
 def _names(wh: Warehouse, codes: list[str], level: str) -> dict[str, str]:
-    if level in PROGRAMME_LEVELS:
-        stored = stored_memberships(wh, PROGRAMME_LEVELS[level])
-        return dict(zip(stored.area_code, stored.area_name, strict=True))
+    if level in GROUP_LEVELS:
+        members = area_members(wh, level)
+        return dict(zip(members.area_code, members.area_name, strict=True))
     reg = area_registry()
     return {c: reg.municipality(c).name_fi for c in codes}
 

@@ -14,7 +14,7 @@ from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month
 def benchmark_cmd(
     ctx: typer.Context,
     outcome: Annotated[str, typer.Argument(help="What to compare: activation_rate.")] = "activation_rate",
-    level: Annotated[str, typer.Option("--level", help="municipality, pilot_area or employment_area.")
+    level: Annotated[str, typer.Option("--level", help="municipality, pilot_area, employment_area or custom.")
                      ] = "municipality",
     period: Annotated[str | None, typer.Option("--period", help="Month (YYYY-MM); default: the latest with data.")]
     = None,

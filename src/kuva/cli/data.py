@@ -41,7 +41,13 @@ def print_info(wh: Warehouse) -> None:
     from rich.table import Table
 
     from kuva.warehouse import custom_areas
-    from kuva.warehouse.query import area_coverage, person_level_rows, recent_loads, warehouse_summary
+    from kuva.warehouse.query import (
+        area_coverage,
+        custom_area_count,
+        person_level_rows,
+        recent_loads,
+        warehouse_summary,
+    )
 
     out.print(f"Warehouse {wh.path} (schema version {wh.schema_version()})")
     t = Table(title="Sources")
@@ -72,7 +78,7 @@ def print_info(wh: Warehouse) -> None:
         lt.add_row(str(ld["load_id"]), str(ld["source_id"]), str(ld["location"]), f"{ld['loaded_at']:%Y-%m-%d %H:%M}",
                    f"{ld['rows_inserted']:,}", f"{ld['rows_revised']:,}", undone)
     out.print(lt)
-    areas = custom_areas(wh)
+    areas = custom_areas(wh) if custom_area_count(wh) else pd.DataFrame()
     if not areas.empty:
         names = areas.drop_duplicates("area_code")
         out.print("Custom areas: " + ", ".join(f"{r.area_name} ({r.area_code}, "

@@ -12,7 +12,7 @@ import typer
 from kuva.cli.app import process_app, state
 from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month
 
-LevelOpt = Annotated[str, typer.Option("--level", help="municipality, employment_area, pilot_area or nation.")]
+LevelOpt = Annotated[str, typer.Option("--level", help="municipality, employment_area, pilot_area, custom or nation.")]
 MuniOpt = Annotated[list[str] | None, typer.Option("--municipality", "-m",
                                                    help="Municipality code or name (repeatable).")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="First month (YYYY-MM) of clock starts or events.")]

@@ -36,15 +36,14 @@ from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.process.eventlog import EVENT_TYPES, EXIT_TYPES
 from kuva.process.rules import Rule, Rulebook
 from kuva.registry.calendar import calendar_frame
-from kuva.registry.pilots import PROGRAMME_LEVELS
+from kuva.warehouse.areas import GROUP_LEVELS, area_members
 from kuva.warehouse.connection import Warehouse
 from kuva.warehouse.persons import latest_process_events
-from kuva.warehouse.reference import stored_memberships
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-Level = Literal["municipality", "pilot_area", "employment_area", "nation"]
+Level = Literal["municipality", "pilot_area", "employment_area", "custom", "nation"]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 NATION = "SSS"
 UNREALISED_AFTER_DAYS = 90  #: a referral with no service start this long after it counts as unrealised
@@ -77,9 +76,8 @@ def data_end(wh: Warehouse) -> date | None:
 def _level_map(wh: Warehouse, level: Level) -> pd.DataFrame | None:
     if level not in LEVELS:
         raise KuvaInputError(f"level must be one of {list(LEVELS)}, got {level!r}")
-    if level in PROGRAMME_LEVELS:
-        stored = stored_memberships(wh, PROGRAMME_LEVELS[level])[["municipality_code", "area_code"]]
-        return stored.drop_duplicates("municipality_code").reset_index(drop=True)
+    if level in GROUP_LEVELS:  # a municipality in two custom areas counts in both
+        return area_members(wh, level)[["municipality_code", "area_code"]]
     return None
 
 

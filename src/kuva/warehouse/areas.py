@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,12 +21,30 @@ def load_custom_areas(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) ->
     return insert_rows(wh, "custom_areas", frame[list(AREA_COLUMNS)], AREA_COLUMNS, source, replace_source=False)
 
 
-def custom_areas(wh: Warehouse) -> pd.DataFrame:
-    """Members of every custom area as its latest load defines it."""
-    frame: pd.DataFrame = wh.con.execute(
-        "SELECT area_code, area_name, municipality_code FROM custom_areas "
-        "QUALIFY load_id = max(load_id) OVER (PARTITION BY area_code) ORDER BY area_code, municipality_code").df()
+def custom_areas(wh: Any) -> pd.DataFrame:
+    """Members of every custom area as its latest load defines it (any engine)."""
+    t = wh.table("custom_areas")
+    latest = t.group_by("area_code").aggregate(latest=t.load_id.max())
+    cur = t.inner_join(latest, [t.area_code == latest.area_code, t.load_id == latest.latest])
+    frame: pd.DataFrame = cur.select(*AREA_COLUMNS).order_by(["area_code", "municipality_code"]).to_pandas()
     return frame
+
+
+def area_members(wh: Any, level: str) -> pd.DataFrame:
+    """``area_code, area_name, municipality_code`` of the areas of a grouping level:
+    ``pilot_area`` and ``employment_area`` (the stored programme memberships) or ``custom``
+    (:func:`custom_areas`). A municipality may belong to several custom areas."""
+    from kuva.registry.pilots import PROGRAMME_LEVELS
+    from kuva.warehouse.reference import stored_memberships
+
+    if level == "custom":
+        return custom_areas(wh)
+    stored = stored_memberships(wh, PROGRAMME_LEVELS[level])
+    return stored[list(AREA_COLUMNS)].drop_duplicates(["area_code", "municipality_code"]).reset_index(drop=True)
+
+
+#: grouping levels whose areas are lists of municipalities (see :func:`area_members`)
+GROUP_LEVELS: tuple[str, ...] = ("pilot_area", "employment_area", "custom")
 
 
 def public_values_for(wh: Warehouse, frame: pd.DataFrame) -> pd.DataFrame:

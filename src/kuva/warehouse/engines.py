@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 #: the tables the measures read
-EXPORTED: tuple[str, ...] = ("observations", "sources", "process_events", "programme_memberships",
+EXPORTED: tuple[str, ...] = ("observations", "sources", "process_events", "programme_memberships", "custom_areas",
                              "schema_migrations")
 
 

@@ -179,6 +179,12 @@ def person_level_rows(wh: Warehouse) -> tuple[int, int, int]:
     return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
 
 
+def custom_area_count(wh: Warehouse) -> int:
+    """How many custom areas the warehouse holds (cheap: ``kuva info`` reads them only if any)."""
+    row = wh.con.execute("SELECT count(DISTINCT area_code) FROM custom_areas").fetchone()
+    return int(row[0]) if row else 0
+
+
 def recent_loads(wh: Warehouse, n: int = 10) -> pd.DataFrame:
     """The latest ``n`` loads, newest first, with whether each was undone (``kuva load undo``)."""
     frame: pd.DataFrame = wh.con.execute(
