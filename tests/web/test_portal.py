@@ -139,6 +139,31 @@ def test_any_area_against_its_peers(server: tuple[str, Path]) -> None:
     assert httpx.get(f"{base}/area/Atlantis").status_code == 404
 
 
+def test_table_builder_shows_and_downloads_the_same_protected_figures(server: tuple[str, Path]) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    base, _ = server
+    params = {"measure": ["TYOTTOMATLOPUSSA", "VALMENNUSLOP"], "area": "Kajaani, KU005, SSS", "from": "2023-01",
+              "to": "2023-03", "lang": "sv"}
+    page = httpx.get(f"{base}/table", params=params)
+    assert page.status_code == 200 and "Tabellverktyg" in page.text and "Kajana" in page.text
+    rows = list(csv.DictReader(io.StringIO(httpx.get(f"{base}/table.csv", params=params).text)))
+    assert {r["area"] for r in rows} == {"Kajana", "Alajärvi", "Hela landet"}
+    api = httpx.get(f"{base}/api/v1/observations", params={"measure": params["measure"],
+                                                           "area": ["KU205", "KU005", "SSS"],
+                                                           "from": "2023-01", "to": "2023-03"}).json()["rows"]
+    assert sorted(r["value"] or "" for r in rows) == sorted("" if r["value"] is None else str(float(r["value"]))
+                                                            for r in api)
+    small = [float(r["value"]) for r in rows if r["value"]]
+    assert all(v == 0 or v >= 5 for v in small)  # coaching counts of a small municipality hidden
+    book = load_workbook(io.BytesIO(httpx.get(f"{base}/table.xlsx", params=params).content))
+    assert book.sheetnames == ["KuVa", "disclosure"] and book["KuVa"].max_row == len(rows) + 1
+    assert "Personer i aktiverande tjänster" in httpx.get(f"{base}/indicator/AKTASTE", params={"lang": "sv"}).text
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium missing: `make test` installs it from Debian's packages")
 def test_the_portal_in_a_real_browser(server: tuple[str, Path]) -> None:
     from playwright.sync_api import sync_playwright

@@ -25,7 +25,7 @@ from kuva.web.security import Role, require
 
 router = APIRouter(prefix="/api/v1")
 
-LevelProcess = Literal["municipality", "pilot_area", "nation"]
+LevelProcess = Literal["municipality", "employment_area", "pilot_area", "custom", "nation"]
 
 
 def warehouse(request: Request) -> Iterator[Warehouse]:
@@ -99,21 +99,11 @@ def observations_route(
     start: Annotated[str | None, Query(alias="from", description="First month YYYY-MM")] = None,
     end: Annotated[str | None, Query(alias="to", description="Last month YYYY-MM")] = None,
 ) -> dict[str, Any]:
-    from kuva.config import load_settings
-    from kuva.privacy.observations import protect_observations, related_measures
-    from kuva.registry import area_registry
-    from kuva.warehouse import query_observations
-    from kuva.warehouse.query import source_sensitivity
-
-    areas = [area_registry().area(a).code for a in area] if area else None
-    first, last = _month(start, "from"), _month(end, "to")
-    df = query_observations(wh, measure, areas=areas, start=first, end=last)
-    extra = sorted(related_measures(measure) - {m.upper() for m in measure})
-    context = query_observations(wh, extra, areas=areas, start=first, end=last) if extra else None
-    df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
-    p = protect_observations(df, load_settings().disclosure, sensitivity=source_sensitivity(wh), context=context,
-                             name="api_observations")
     from kuva.warehouse.query import synthetic_continuations
+    from kuva.web.data import protected_observations
+
+    p, df = protected_observations(wh, measure, area, _month(start, "from"), _month(end, "to"),
+                                   name="api_observations")
 
     synthetic = sorted({s for s in df["source_id"].astype(str) if s.startswith("synthetic:")})
     return _published(p, synthetic_sources=synthetic, synthetic_continuations=synthetic_continuations(df))
@@ -160,7 +150,7 @@ def process_quality(wh: WH, role: Annotated[Role, Depends(require("analyst"))]) 
 
 @router.get("/benchmark", summary="Expected vs actual activation rate, shrunk gaps and rank sets (analyst)")
 def benchmark_route(wh: WH, role: Annotated[Role, Depends(require("analyst"))],
-                    level: Literal["municipality", "pilot_area"] = "municipality",
+                    level: Literal["municipality", "pilot_area", "employment_area", "custom"] = "municipality",
                     period: Annotated[str | None, Query(description="Month YYYY-MM")] = None) -> dict[str, Any]:
     from kuva.benchmark.run import benchmark, latest_period, publish
 

@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from kuva.analysis.own_area import OwnArea, own_area_paths, peer_list, peer_names, resolve_own_area
 from kuva.config import load_settings
 from kuva.errors import KuvaInputError
-from kuva.i18n import check_lang, fmt_number, label
-from kuva.privacy.observations import protect_observations
+from kuva.i18n import check_lang, fmt_number, has_label, label
 from kuva.registry import area_registry
+from kuva.registry import measures as load_measures
 from kuva.registry.measures import measure as lookup_measure
-from kuva.warehouse import Warehouse, query_observations
-from kuva.warehouse.query import source_sensitivity
+from kuva.warehouse import Warehouse
+from kuva.web.data import protected_observations
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -45,11 +45,7 @@ def _render(request: Request, template: str, lang: str, title: str, sources: str
 
 
 def _protected(wh: Warehouse, measures: list[str], areas: list[str], start: date) -> pd.DataFrame:
-    df = query_observations(wh, measures, areas=areas, start=start)
-    if df.empty:
-        return df
-    df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
-    p = protect_observations(df, load_settings().disclosure, sensitivity=source_sensitivity(wh), name="page")
+    p, _ = protected_observations(wh, measures, areas, start, None, name="page")
     return p.frame
 
 
@@ -163,7 +159,88 @@ def area_page(request: Request, code: str) -> HTMLResponse:
 def indicator_page(request: Request, code: str) -> HTMLResponse:
     lang = _lang(request)
     m = lookup_measure(code)
-    return _render(request, "indicator.html", lang, m.name(lang), m.table, m=m)
+    key = f"definition.measure.{m.code}"
+    definition = label(key, lang) if has_label(key) else m.definition
+    return _render(request, "indicator.html", lang, m.name(lang), m.table, m=m, definition=definition)
+
+
+# -- the table builder ----------------------------------------------------------------------------
+TABLE_COLUMNS = ("area", "period", "measure", "value", "source_id", "suppressed")
+
+
+def _table_query(request: Request) -> tuple[list[str], list[str], date | None, date | None]:
+    q = request.query_params
+    measures = [m for m in q.getlist("measure") if m] or ["TYOTTOMATLOPUSSA"]
+    areas = [a.strip() for value in q.getlist("area") for a in value.split(",") if a.strip()] or ["SSS"]
+    return measures, areas, _month(q.get("from")), _month(q.get("to"))
+
+
+def _month(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text + "-01" if len(text) == 7 else text)
+    except ValueError:
+        raise KuvaInputError(f"expected a month YYYY-MM, got {text!r}") from None
+
+
+def _table_frame(request: Request, lang: str) -> tuple[pd.DataFrame, int]:
+    """The protected table of the request's measures × areas × months, names in ``lang``."""
+    measures, areas, start, end = _table_query(request)
+    with Warehouse(request.app.state.warehouse, read_only=True) as wh:
+        p, _ = protected_observations(wh, measures, areas, start, end, name="table_builder")
+    f = p.frame
+    reg = area_registry()
+    out = pd.DataFrame({
+        "area": [reg.area(str(a)).name(lang) for a in f["area_code"]],
+        "period": [f"{d:%Y-%m}" for d in pd.to_datetime(f["period"])],
+        "measure": [lookup_measure(str(m)).name(lang) for m in f["measure"]],
+        "value": f["value"], "source_id": f["source_id"],
+        "suppressed": f["suppressed"] if "suppressed" in f.columns else False,
+    })
+    return out, p.note.hidden_cells + p.note.hidden_derived
+
+
+@router.get("/table", response_class=HTMLResponse, include_in_schema=False)
+def table_page(request: Request) -> HTMLResponse:
+    """The table builder: measures × areas × months, disclosure-controlled, with CSV and Excel
+    downloads of exactly what is shown."""
+    lang = _lang(request)
+    measures, areas, start, end = _table_query(request)
+    frame, hidden = _table_frame(request, lang)
+    note = label("web.table.hidden_cells", lang, n=str(hidden))
+    options = [{"code": m.code, "name": m.name(lang), "selected": m.code in measures}
+               for m in sorted(load_measures().values(), key=lambda m: m.name(lang))]
+    query = request.url.query
+    header = [label(f"web.table.{'measure_col' if c == 'measure' else c}", lang) for c in TABLE_COLUMNS]
+    rows = [[r.area, r.period, r.measure, _fmt(r.value, lang, ""), r.source_id,
+             label("report.yes" if r.suppressed else "report.no", lang)] for r in frame.itertuples(index=False)]
+    synthetic = bool(frame["source_id"].astype(str).str.startswith("synthetic:").any())
+    return _render(request, "table.html", lang, label("web.table.title", lang), ", ".join(sorted(set(frame.source_id))),
+                   options=options, areas=", ".join(areas), start=f"{start:%Y-%m}" if start else "",
+                   end=f"{end:%Y-%m}" if end else "", header=header, rows=rows, note=note, synthetic=synthetic,
+                   csv_url=f"/table.csv?{query}", xlsx_url=f"/table.xlsx?{query}")
+
+
+@router.get("/table.csv", include_in_schema=False)
+def table_csv(request: Request) -> Response:
+    frame, _ = _table_frame(request, _lang(request))
+    return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="kuva-table.csv"'})
+
+
+@router.get("/table.xlsx", include_in_schema=False)
+def table_xlsx(request: Request) -> Response:
+    lang = _lang(request)
+    frame, hidden = _table_frame(request, lang)
+    note = label("web.table.hidden_cells", lang, n=str(hidden))
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name="KuVa")
+        pd.DataFrame({"note": [note]}).to_excel(writer, index=False, sheet_name="disclosure")
+    return Response(buf.getvalue(),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="kuva-table.xlsx"'})
 
 
 __all__ = ["router"]
