@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -98,3 +99,25 @@ def test_the_cli_runs_the_process_map_on_spark(engines: tuple[Warehouse, EngineW
     b = runner.invoke(app, ["-w", str(path), "--engine", "spark", *args])
     assert a.exit_code == 0 and b.exit_code == 0, (a.stderr, b.stderr)
     assert sorted(b.stdout.splitlines()) == sorted(a.stdout.splitlines())
+
+
+def test_the_benchmark_is_identical_on_spark(engines: tuple[Warehouse, EngineWarehouse], tmp_path: Path,
+                                            bundled_warehouse_path: Path) -> None:
+    """The framework model, shrinkage and rank sets from observations read by Spark equal
+    DuckDB's (the conditions and counts are Ibis expressions; only the small area frame returns)."""
+    import ibis
+    from pyspark.sql import SparkSession
+
+    from kuva.benchmark.run import benchmark
+    from kuva.simulate import simulate_into
+
+    path = tmp_path / "kuva.duckdb"
+    shutil.copy(bundled_warehouse_path, path)
+    with Warehouse(path) as wh:
+        simulate_into(wh, scale=0.001, seed=6, years=(2022, 2023))
+        export_parquet(wh, tmp_path / "parquet")
+        duck = benchmark(wh, date(2023, 6, 1), level="pilot_area").table
+    session = SparkSession.builder.getOrCreate()  # the module's local session
+    spark = benchmark(EngineWarehouse(ibis.pyspark.connect(session), tmp_path / "parquet"),  # type: ignore[arg-type]
+                      date(2023, 6, 1), level="pilot_area").table
+    _same(duck, spark, ["area_code"])

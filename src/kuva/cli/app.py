@@ -55,8 +55,9 @@ class CliState:
 
     @contextmanager
     def measures_engine(self) -> Iterator[Any]:
-        """Where the measures read: the warehouse itself (``duckdb``) or its tables on Spark or
-        PostgreSQL (``--engine``, ``KUVA_ENGINE``; :func:`kuva.warehouse.engines.open_engine`)."""
+        """Where the process measures and the benchmark read: the warehouse itself (``duckdb``) or
+        its tables on Spark or PostgreSQL (``--engine``, ``KUVA_ENGINE``;
+        :func:`kuva.warehouse.engines.open_engine`)."""
         from kuva.warehouse.engines import open_engine
 
         s = self.settings()

@@ -35,7 +35,7 @@ def benchmark_cmd(
     choice("--level", level, LEVELS)
     choice("--format", fmt, OUTPUT_FORMATS)
     s = state(ctx).settings()
-    with state(ctx).open_warehouse() as wh:
+    with state(ctx).measures_engine() as wh:
         month = parse_month(period, "--period") or latest_period(wh)
         b = benchmark(wh, month, level=level)  # type: ignore[arg-type]
     if coefficients:
