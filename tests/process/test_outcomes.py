@@ -4,7 +4,7 @@ ratio of exit to work after a service start recovered from simulations with a pl
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kuva.cli import app
+from kuva.errors import KuvaInputError
 from kuva.process.eventlog import validate_event_log
+from kuva.process.kpis import data_end
 from kuva.process.outcomes import client_spells, exit_curves, service_effect_on_exits, start_stop
 from kuva.simulate.process import ProcessParams, simulate_event_log, stored_frame
 from kuva.warehouse import SourceInfo, Warehouse
@@ -100,3 +102,34 @@ def test_exit_incidence_by_cause_adds_up_to_the_exits(tmp_path: Path) -> None:
             mask = (groups == g) & (spells["duration_days"] <= horizon) & (
                 spells["exit_type"].map(EXIT_CAUSES) == cause)
             assert got.get((g, cause), 0.0) == pytest.approx(mask.sum() / len(in_group), abs=1e-12)
+
+
+def test_outcomes_by_milestone(tmp_path: Path) -> None:
+    """Registrations old enough for the horizon, split by whether the initial interview was in
+    time: the outcome columns add up to the clients, the met/not-met split equals the rule's own
+    outcomes for those registrations, exits after the horizon count as still open."""
+    from kuva.process.kpis import rule_outcomes
+    from kuva.process.outcomes import OUTCOME_COLUMNS, outcomes_by_milestone
+    from kuva.process.publish import milestone_outcomes
+    from kuva.process.rules import rulebook
+
+    with _simulated(tmp_path / "k.duckdb", 1.5, 9, 1200) as wh:
+        got = outcomes_by_milestone(wh, level="nation", horizon_days=90)
+        as_of = data_end(wh)
+        spells = client_spells(wh, as_of=as_of)
+        rule = next(r for r in rulebook("nordic_2022").rules if r.id == "initial_interview")
+        met = rule_outcomes(wh, rule, as_of=as_of).to_pandas().set_index("start_id")
+        protected = milestone_outcomes(wh, level="nation", horizon_days=90, min_cell=5)
+        with pytest.raises(KuvaInputError, match="not a registration milestone"):
+            outcomes_by_milestone(wh, "lunch")
+    assert (got[list(OUTCOME_COLUMNS)].sum(axis=1) == got["clients"]).all()
+    old = spells[[s + timedelta(days=90) <= as_of for s in spells["start"]]]
+    old = old[old["start_id"].isin(met.index[met["due"]])]
+    by_met = old["start_id"].map(met["met"]).value_counts()
+    assert got.set_index("met")["clients"].to_dict() == {bool(k): int(v) for k, v in by_met.items()}
+    work = old[[(e - s).days <= 90 and x == "exit_work"
+                for s, e, x in zip(old["start"], old["end"], old["exit_type"], strict=True)]]
+    assert got["exit_work"].sum() == len(work)
+    shown = protected.frame
+    assert ((shown["clients"].dropna() == 0) | (shown["clients"].dropna() >= 5)).all()
+    assert "share_exit_work" in shown.columns

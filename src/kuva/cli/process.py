@@ -40,7 +40,11 @@ def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipalit
                              "end": parse_month(end, "--to")}
     if measure not in ("plan-debt", "map", "variants"):
         kw["as_of"] = parse_month(as_of, "--as-of")
-    kw.update({k: v for k, v in extra.items() if k == "top"})
+    if measure == "outcomes":
+        kw.pop("start")
+        kw.pop("end")
+        kw.pop("municipalities")
+    kw.update({k: v for k, v in extra.items() if k in ("top", "rule_id", "horizon_days")})
     if measure != "quality":
         kw["level"] = level
     with state(ctx).measures_engine() as wh:
@@ -205,6 +209,20 @@ def process_variants_cmd(
     interview, assessment, plan, referral, service, exit), the most common per area, with the
     median days from first to last."""
     _publish(ctx, "variants", fmt, level, municipality, start, end, None, top=top)
+
+
+@process_app.command("outcomes")
+def process_outcomes_cmd(
+    ctx: typer.Context, level: LevelOpt = "municipality",
+    rule: Annotated[str, typer.Option("--rule", help="A milestone whose clock starts at registration, e.g. "
+                                                     "initial_interview or employment_plan.")] = "initial_interview",
+    horizon: Annotated[int, typer.Option("--horizon", help="Days after registration.")] = 180,
+    as_of: AsOfOpt = None, fmt: FmtOpt = "table",
+) -> None:
+    """Outcomes by milestone: where clients stood --horizon days after registering (exited to
+    work, to education, other exit, still open), by whether they met the milestone of the
+    rulebook in force — descriptive, the clients seen in time differ from the others."""
+    _publish(ctx, "outcomes", fmt, level, None, None, None, as_of, rule_id=rule, horizon_days=horizon)
 
 
 @process_app.command("quality")

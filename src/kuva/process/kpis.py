@@ -81,6 +81,17 @@ def _level_map(wh: Warehouse, level: Level) -> pd.DataFrame | None:
     return None
 
 
+def area_map(wh: Warehouse, level: Level, municipalities: Sequence[str]) -> pd.DataFrame:
+    """``municipality_code, area_code`` of the given municipalities at ``level`` (pandas; a
+    municipality in two custom areas appears twice, one outside every group not at all)."""
+    m = _level_map(wh, level)
+    if m is not None:
+        return m
+    codes = sorted(set(municipalities))
+    return pd.DataFrame({"municipality_code": codes,
+                         "area_code": codes if level == "municipality" else [NATION] * len(codes)})
+
+
 def _with_area(wh: Warehouse, t: ir.Table, level: Level) -> ir.Table:
     import ibis
 

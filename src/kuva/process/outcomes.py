@@ -15,12 +15,12 @@ Definitions, version ``v1``:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from kuva.errors import KuvaLookupError
+from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.evaluate.survival import (
     CoxTimeVarying,
     CumulativeIncidence,
@@ -30,15 +30,15 @@ from kuva.evaluate.survival import (
     kaplan_meier,
 )
 from kuva.process.eventlog import EXIT_TYPES
-from kuva.process.kpis import _spells, data_end, events
+from kuva.process.kpis import Level, _spells, area_map, data_end, events, rule_outcomes
 from kuva.warehouse.connection import Warehouse
 
 OUTCOME_VERSION = "v1"
 
 
 def client_spells(wh: Warehouse, *, as_of: date | None = None) -> pd.DataFrame:
-    """One row per spell: ``pseudonym, municipality_code, start, end, exit_type, service_start,
-    duration_days``."""
+    """One row per spell: ``start_id`` (the registration's event id), ``pseudonym,
+    municipality_code, start, end, exit_type, service_start, duration_days``."""
     day = as_of or data_end(wh)
     if day is None:
         raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
@@ -74,8 +74,8 @@ def client_spells(wh: Warehouse, *, as_of: date | None = None) -> pd.DataFrame:
                            for s, e in zip(df["service_start"], df["end"], strict=True)]
     df["duration_days"] = [(e - s).days for s, e in zip(df["start"], df["end"], strict=True)]
     df = df[df["duration_days"] > 0]
-    out: pd.DataFrame = df[["pseudonym", "municipality_code", "start", "end", "exit_type", "service_start",
-                            "duration_days"]].reset_index(drop=True)
+    out: pd.DataFrame = df[["start_id", "pseudonym", "municipality_code", "start", "end", "exit_type",
+                            "service_start", "duration_days"]].reset_index(drop=True)
     return out
 
 
@@ -114,6 +114,54 @@ def exit_curves(wh: Warehouse, *, event: str = "exit_work", as_of: date | None =
                         (spells["exit_type"] == event).to_numpy(dtype=int), groups)
 
 
+OUTCOME_COLUMNS: tuple[str, ...] = ("exit_work", "exit_education", "exit_other", "still_open")
+
+
+def outcomes_by_milestone(wh: Warehouse, rule_id: str = "initial_interview", *, horizon_days: int = 180,
+                          level: Level = "municipality", as_of: date | None = None) -> pd.DataFrame:
+    """Where the clients stood ``horizon_days`` after registering, by whether they met a
+    milestone of the rulebook in force (a rule whose clock starts at registration, e.g. the
+    initial interview within five working days): ``level, area_code, rule, met, clients,
+    exit_work, exit_education, exit_other, still_open``. Only registrations whose horizon has
+    passed by ``as_of`` and whose milestone clock is due count (no censoring). Descriptive: the
+    clients who are seen in time differ from the others."""
+    from kuva.process.rules import rulebook_in_force
+
+    day = as_of or data_end(wh)
+    if day is None:
+        raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
+    spells = client_spells(wh, as_of=day)
+    spells = spells[[s + timedelta(days=horizon_days) <= day for s in spells["start"]]]
+    frames = []
+    for _book_id, group in spells.groupby(spells["start"].map(lambda d: rulebook_in_force(d).id)):
+        book = rulebook_in_force(group["start"].min())
+        rule = next((r for r in book.rules if r.id == rule_id), None)
+        if rule is None or rule.after != "registration":
+            raise KuvaInputError(f"rule {rule_id!r} is not a registration milestone of {book.label}; choose one of "
+                                 f"{[r.id for r in book.rules if r.after == 'registration']}")
+        o = rule_outcomes(wh, rule, as_of=day).filter(lambda t: t.due).select("start_id", "met").to_pandas()
+        frames.append(group.merge(o, on="start_id"))
+    if not frames:
+        raise KuvaLookupError(f"no registration is {horizon_days} days old by {day}")
+    f = pd.concat(frames, ignore_index=True)
+    within = [(e - s).days <= horizon_days and isinstance(x, str)
+              for s, e, x in zip(f["start"], f["end"], f["exit_type"], strict=True)]
+    kind = pd.Series(np.where(within, f["exit_type"].map(lambda x: "exit_other" if x == "exit_moved" else x),
+                              "still_open"), index=f.index)
+    f["outcome"] = kind
+    areas = area_map(wh, level, list(f["municipality_code"]))
+    f = f.merge(areas, on="municipality_code")
+    table = (f.groupby(["area_code", "met", "outcome"]).size().unstack("outcome", fill_value=0)
+             .reindex(columns=list(OUTCOME_COLUMNS), fill_value=0).reset_index())
+    table.insert(0, "rule", rule_id)
+    table.insert(0, "level", level)
+    table["clients"] = table[list(OUTCOME_COLUMNS)].sum(axis=1)
+    table["met"] = table["met"].astype(bool)
+    cols = ["level", "area_code", "rule", "met", "clients", *OUTCOME_COLUMNS]
+    out: pd.DataFrame = table[cols].sort_values(["area_code", "met"]).reset_index(drop=True)
+    return out
+
+
 #: how a spell's exit counts among the competing risks
 EXIT_CAUSES: dict[str, str] = {"exit_work": "work", "exit_education": "education", "exit_other": "other",
                                "exit_moved": "other"}
@@ -129,5 +177,5 @@ def exit_incidence(wh: Warehouse, *, as_of: date | None = None) -> CumulativeInc
     return cumulative_incidence(spells["duration_days"].to_numpy(dtype=float), causes, groups)
 
 
-__all__ = ["EXIT_CAUSES", "OUTCOME_VERSION", "client_spells", "exit_curves", "exit_incidence",
-           "service_effect_on_exits", "start_stop"]
+__all__ = ["EXIT_CAUSES", "OUTCOME_COLUMNS", "OUTCOME_VERSION", "client_spells", "exit_curves", "exit_incidence",
+           "outcomes_by_milestone", "service_effect_on_exits", "start_stop"]

@@ -50,6 +50,12 @@ VARIANTS_SPEC = TableSpec(
     derived=(Derived("median_days", ("n",)),))
 OTHER_VARIANTS = "(other)"
 
+_OUTCOME_DIMS = (*_AREA, "rule", "met")
+MILESTONE_OUTCOMES_SPEC = TableSpec(
+    counts=tuple(Count(c, _OUTCOME_DIMS, quantity=f"process_outcome_{c}")
+                 for c in ("clients", "exit_work", "exit_education", "exit_other", "still_open")),
+    derived=(Ratio("share_exit_work", "exit_work", ("clients",)),))
+
 QUALITY_SPEC = TableSpec(counts=(Count("n", ("check", "municipality_code", "month"), quantity="process_quality"),))
 
 
@@ -95,12 +101,23 @@ def variants(wh: Warehouse, *, min_cell: int | None = None, top: int = 10, **kw:
     return _protect(head, VARIANTS_SPEC, "process_variants", min_cell)
 
 
+def milestone_outcomes(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
+    """Where clients stood after the horizon, by whether they met a milestone
+    (:func:`kuva.process.outcomes.outcomes_by_milestone`), with the share exited to work; protected."""
+    from kuva.process.outcomes import outcomes_by_milestone
+
+    frame = outcomes_by_milestone(wh, **kw)  # type: ignore[arg-type]
+    frame["share_exit_work"] = 100.0 * frame["exit_work"] / frame["clients"]
+    return _protect(frame, MILESTONE_OUTCOMES_SPEC, "process_milestone_outcomes", min_cell)
+
+
 def quality(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
     return _protect(kpis.data_quality(wh, **kw), QUALITY_SPEC, "process_quality", min_cell)  # type: ignore[arg-type]
 
 
 MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "routes": routes, "quality": quality,
-                                                      "map": process_map, "variants": variants}
+                                                      "map": process_map, "variants": variants,
+                                                      "outcomes": milestone_outcomes}
 
-__all__ = ["COMPLIANCE_SPEC", "DFG_SPEC", "MEASURES", "VARIANTS_SPEC", "compliance", "plan_debt", "process_map",
-           "quality", "routes", "variants"]
+__all__ = ["COMPLIANCE_SPEC", "DFG_SPEC", "MEASURES", "MILESTONE_OUTCOMES_SPEC", "VARIANTS_SPEC", "compliance",
+           "milestone_outcomes", "plan_debt", "process_map", "quality", "routes", "variants"]
