@@ -208,20 +208,9 @@ def _basic_situation_result(table: pd.DataFrame, d: WellbeingData, areas: Sequen
         pw, cw = numbers[f"share_working_{PILOTS_TOTAL}"], numbers[f"share_working_{COMPARISON}"]
         pu, cu = numbers[f"share_unemployed_{PILOTS_TOTAL}"], numbers[f"share_unemployed_{COMPARISON}"]
         n_p, n_c = _num(numbers[f"n_{PILOTS_TOTAL}"], lang, 0), _num(numbers[f"n_{COMPARISON}"], lang, 0)
-        if lang == "fi":
-            return (f"Ensimmäisen vastauksen perusteella kokeilualueiden vastaajista (n = {n_p}) {_num(pw, lang)} % "
-                    f"oli työssä ja {_num(pu, lang)} % työttömänä; vertailualueella (n = {n_c}) vastaavat osuudet "
-                    f"olivat {_num(cw, lang)} % ja {_num(cu, lang)} %. Perustilanne valitaan järjestyksessä työ, "
-                    f"valmennukselliset palvelut, opiskelu, terveydelliset syyt, työttömyys.")
-        if lang == "sv":
-            return (f"Vid det första svaret var {_num(pw, lang)} % av de svarande i försöksområdena (n = {n_p}) i "
-                    f"arbete och {_num(pu, lang)} % arbetslösa; i jämförelseområdet (n = {n_c}) {_num(cw, lang)} % "
-                    f"och {_num(cu, lang)} %. Grundsituationen väljs i ordningen arbete, träningstjänster, "
-                    f"studier, hälsoskäl, arbetslöshet.")
-        return (f"At their first answer, {_num(pw, lang)} % of respondents in the pilot areas (n = {n_p}) were "
-                f"working and {_num(pu, lang)} % unemployed; in the comparison area (n = {n_c}) {_num(cw, lang)} % "
-                f"and {_num(cu, lang)} %. The basic situation is chosen in the order work, coaching-type "
-                f"services, study, health problems, unemployment.")
+        return label("text.basic_situation", lang, n_pilot=n_p, n_comparison=n_c, working_pilot=_num(pw, lang),
+                     unemployed_pilot=_num(pu, lang), working_comparison=_num(cw, lang),
+                     unemployed_comparison=_num(cu, lang))
 
     return AnalysisResult(
         key="kykyviisari_basic_situation", title=lambda lang: label("title.basic_situation", lang), table=table,
@@ -369,20 +358,8 @@ def _coverage_result(table: pd.DataFrame, d: WellbeingData, period: pd.DataFrame
         r_p = _num(numbers[f"repeat_respondents_{PILOTS_TOTAL}"], lang, 0)
         m = str(numbers["stock_month"]) or "–"
         p0, p1 = numbers["period_start"], numbers["period_end"]
-        if lang == "fi":
-            return (f"Kaudella {p0}–{p1} kokeilualueilla vastasi {n_p} henkilöä, mikä on {c_p} % alueiden "
-                    f"työttömien työnhakijoiden määrästä ({m}); vertailualueella {n_c} ({c_c} %). Vähintään kahdesti "
-                    f"vastasi kokeilualueilla {r_p} henkilöä. Huom. suhdeluku jakaa kauden aikana vastanneiden "
-                    f"virran yhden kuukauden työttömien varannolla, joten se ei ole osuus samasta joukosta.")
-        if lang == "sv":
-            return (f"Under perioden {p0}–{p1} svarade {n_p} personer i försöksområdena, {c_p} % av antalet "
-                    f"arbetslösa arbetssökande ({m}); i jämförelseområdet {n_c} ({c_c} %). Minst två gånger svarade "
-                    f"{r_p} personer i försöksområdena. Obs. kvoten delar ett flöde (svarande under perioden) med "
-                    f"ett bestånd (arbetslösa en månad) och är ingen andel av samma grupp.")
-        return (f"In {p0}–{p1}, {n_p} persons answered in the pilot areas, {c_p} % of the number of unemployed "
-                f"jobseekers ({m}); in the comparison area {n_c} ({c_c} %). {r_p} persons in the pilot areas "
-                f"answered at least twice. Note: the ratio divides a flow (people who answered during the period) "
-                f"by a stock (unemployed jobseekers at the end of one month), so it is not a share of one population.")
+        return label("text.coverage", lang, start=p0, end=p1, n_pilot=n_p, coverage_pilot=c_p, month=m,
+                     n_comparison=n_c, coverage_comparison=c_c, repeat_pilot=r_p)
 
     return AnalysisResult(
         key="kykyviisari_coverage", title=lambda lang: label("title.coverage", lang), table=table,
@@ -452,14 +429,7 @@ def _score_distribution_result(table: pd.DataFrame, d: WellbeingData, areas: Seq
 
     def text(lang: str) -> str:
         n = _num(numbers[f"n_{WORK_ABILITY}_all"], lang, 0)
-        if lang == "fi":
-            return (f"Jakaumat perustuvat kunkin vastaajan ensimmäiseen vastaukseen (työkyky: n = {n}). "
-                    f"Alle {min_cell} vastaajan solut on peitetty.")
-        if lang == "sv":
-            return (f"Fördelningarna bygger på varje svarandes första svar (arbetsförmåga: n = {n}). "
-                    f"Celler med färre än {min_cell} svarande är dolda.")
-        return (f"The distributions use each respondent's first answer (work ability: n = {n}). "
-                f"Cells with fewer than {min_cell} respondents are suppressed.")
+        return label("text.distribution", lang, n=n, min_cell=min_cell)
 
     def draw(lang: str) -> Figure:
         from kuva.analysis.style import colour, finish, new_figure, styled
@@ -542,17 +512,8 @@ def _score_means_result(table: pd.DataFrame, d: WellbeingData, areas: Sequence[s
         lp, hp = _num(numbers[f"ci_low_{w}_{PILOTS_TOTAL}"], lang), _num(numbers[f"ci_high_{w}_{PILOTS_TOTAL}"], lang)
         lc, hc = _num(numbers[f"ci_low_{w}_{COMPARISON}"], lang), _num(numbers[f"ci_high_{w}_{COMPARISON}"], lang)
         pct = _num(100 * confidence, lang, 0)
-        if lang == "fi":
-            return (f"Työkyvyn keskiarvo ensimmäisessä vastauksessa oli kokeilualueilla {mp} ({pct} %:n luottamusväli "
-                    f"{lp}–{hp}) ja vertailualueella {mc} ({lc}–{hc}). Luottamusväli näytetään alueille, joilla on "
-                    f"vähintään {min_n} vastaajaa.")
-        if lang == "sv":
-            return (f"Medelvärdet för arbetsförmåga vid första svaret var {mp} i försöksområdena ({pct} % "
-                    f"konfidensintervall {lp}–{hp}) och {mc} i jämförelseområdet ({lc}–{hc}). Intervall visas för "
-                    f"områden med minst {min_n} svarande.")
-        return (f"Mean work ability at the first answer was {mp} in the pilot areas ({pct} % confidence interval "
-                f"{lp}–{hp}) and {mc} in the comparison area ({lc}–{hc}). Intervals are shown for areas with at "
-                f"least {min_n} respondents.")
+        return label("text.means", lang, mean_pilot=mp, confidence=pct, low_pilot=lp, high_pilot=hp,
+                     mean_comparison=mc, low_comparison=lc, high_comparison=hc, min_n=min_n)
 
     def draw(lang: str) -> Figure:
         from kuva.analysis.style import colour, finish, new_figure, styled
@@ -719,24 +680,9 @@ def _score_change_result(table: pd.DataFrame, diffs: pd.DataFrame, d: WellbeingD
         c_s = _num(g(f"mean_change_{w}_service", math.nan), lang, 2, signed=True)
         c_n = _num(g(f"mean_change_{w}_no_service", math.nan), lang, 2, signed=True)
         dd = _num(g(f"mean_change_{w}_service_minus_no_service", math.nan), lang, 2, signed=True)
-        if lang == "fi":
-            return (f"Toistuvasti vastasi {rep} henkilöä ({share} % vastaajista). Heidän työkykynsä muuttui "
-                    f"keskimäärin {ch} pistettä (luottamusväli {lo}–{hi}, parittainen t-testi p = {p}). Palvelun "
-                    f"vastausten välillä aloittaneilla muutos oli {c_s} ja muilla {c_n} (ero {dd}). Valikoituminen: "
-                    f"uudelleen vastanneiden työkyky ensimmäisellä kerralla oli {b_rep}, kerran vastanneiden {b_one}; "
-                    f"palvelun saaneiden {b_s}, muiden {b_n}. Muutos ei siksi ole palvelun vaikutus.")
-        if lang == "sv":
-            return (f"{rep} personer ({share} % av de svarande) svarade upprepade gånger. Deras arbetsförmåga "
-                    f"ändrades i genomsnitt med {ch} poäng (konfidensintervall {lo}–{hi}, parat t-test p = {p}). "
-                    f"Med en tjänst som började mellan svaren var förändringen {c_s}, utan {c_n} (skillnad {dd}). "
-                    f"Urval: de som svarade igen hade arbetsförmågan {b_rep} vid första svaret, de som svarade en "
-                    f"gång {b_one}; med tjänst {b_s}, utan {b_n}. Förändringen är därför ingen effekt av tjänsten.")
-        return (f"{rep} persons ({share} % of respondents) answered more than once. Their work ability changed by "
-                f"{ch} points on average (confidence interval {lo}–{hi}, paired t-test p = {p}). With a service "
-                f"starting between the answers the change was {c_s}, without {c_n} (difference {dd}). Selection: "
-                f"those who answered again had work ability {b_rep} at their first answer, one-time respondents "
-                f"{b_one}; those with a service {b_s}, others {b_n}. The change is therefore not an effect of the "
-                f"services.")
+        return label("text.change", lang, repeat=rep, share=share, change=ch, low=lo, high=hi, p=p,
+                     change_service=c_s, change_no_service=c_n, difference=dd, first_repeat=b_rep,
+                     first_one_time=b_one, first_service=b_s, first_no_service=b_n)
 
     def draw(lang: str) -> Figure:
         from kuva.analysis.style import colour, finish, new_figure, styled
