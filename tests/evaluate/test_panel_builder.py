@@ -95,7 +95,7 @@ def test_comparison_options(wh: Warehouse) -> None:
     assert "nearest" in " ".join(matched.notes)
 
 
-def test_in_time_start_and_errors(wh: Warehouse) -> None:
+def test_in_time_start_and_errors(wh: Warehouse, tmp_path: Path) -> None:
     ep = build_panel(wh, treat_start="2020-03")
     assert str(ep.treat_start) == "2020-03"
     with pytest.raises(KuvaInputError, match="outcome must be one of"):
@@ -104,8 +104,11 @@ def test_in_time_start_and_errors(wh: Warehouse) -> None:
         build_panel(wh, comparison="everyone")  # type: ignore[arg-type]
     with pytest.raises(KuvaInputError, match="unknown pilots_2021 area"):
         build_panel(wh, areas=["Atlantis"])
+    late = tmp_path / "pilots.csv"  # a 2017-pilot area whose only member joined after the programme began
+    late.write_text("programme,pilot_area_fi,municipality_code,confidence,start_date\n"
+                    "pilots_2017,Lappi,240,confirmed,2018-06-01\n", encoding="utf-8")
     with pytest.raises(KuvaInputError, match="no member municipalities"):
-        build_panel(wh, programme="pilots_2017", start="2016-01", end="2018-12")
+        build_panel(wh, programme="pilots_2017", start="2016-01", end="2018-12", pilots_csv=late)
     with pytest.raises(KuvaInputError, match="treatment start"):
         build_panel(wh, start="2022-01")
 

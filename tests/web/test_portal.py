@@ -137,6 +137,12 @@ def test_any_area_against_its_peers(server: tuple[str, Path]) -> None:
     assert "Kajaani: työttömiä työnhakijoita" in muni and "kokoluokka" in muni
     assert not re.search(r"\bKU\d{3}\b", muni) and "nan" not in muni.split()
     assert httpx.get(f"{base}/area/Atlantis").status_code == 404
+    api = httpx.get(f"{base}/api/v1/areas/kainuu_koillismaan_tyollisyysalue/comparison").json()
+    assert api["area"]["kind"] == "employment_area" and "KU205" in api["area"]["members"]
+    assert {r["group"] for r in api["rows"]} == {"kainuu_koillismaan_tyollisyysalue", "peers", "nation"}
+    assert api["peers"]["rule"] == "peers.rule.same_level" and api["peers"]["areas"]
+    shown = [r["in_services"] for r in api["rows"] if r["in_services"] is not None]
+    assert all(v == 0 or v >= 5 for v in shown) and api["synthetic"]
 
 
 def test_table_builder_shows_and_downloads_the_same_protected_figures(server: tuple[str, Path]) -> None:

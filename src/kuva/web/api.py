@@ -91,6 +91,34 @@ def areas_route(level: Literal["country", "municipality", "sub_region", "region"
             for a in area_registry().areas(level)]
 
 
+@router.get("/areas/{code}/comparison",
+            summary="An area against its peers and the nation: unemployed and activation rate by month")
+def area_comparison_route(
+    wh: WH, code: str,
+    peers: Annotated[list[str] | None, Query(description="Peer areas (repeatable; default: the area's rule)")] = None,
+    start: Annotated[str | None, Query(alias="from", description="First month YYYY-MM")] = None,
+    end: Annotated[str | None, Query(alias="to", description="Last month YYYY-MM")] = None,
+) -> dict[str, Any]:
+    """Any municipality, sub-region, region, pilot area, 2025 employment area or custom area
+    (code, slug or name), as the report's "Oma alue" chapter and the portal's area page show it."""
+    from kuva.analysis.own_area import own_area_paths, peer_names, resolve_own_area
+    from kuva.config import load_settings
+
+    area = resolve_own_area(wh, code, peers)
+    r = own_area_paths(wh, area, start=_month(start, "from"), end=_month(end, "to"),
+                       min_cell=load_settings().min_cell)
+    if r.disclosure is None:  # pragma: no cover - the analysis always protects its table
+        raise KuvaInputError("the comparison has no protected table")
+    return _published(r.disclosure, area={"code": area.code, "kind": area.kind, "name_fi": area.names[0],
+                                          "name_sv": area.names[1], "name_en": area.names[2],
+                                          "members": list(area.members)},
+                      peers={"rule": area.peer_rule, "areas": peer_names(wh, area, "en"),
+                             "municipalities": len(area.peers)},
+                      numbers={k: (None if isinstance(v, float) and math.isnan(v) else v)
+                               for k, v in r.numbers.items()},
+                      synthetic=r.synthetic, sources=list(r.sources))
+
+
 @router.get("/observations", summary="Observations of measures, protected like `kuva query`")
 def observations_route(
     wh: WH,
