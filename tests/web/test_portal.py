@@ -6,10 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,47 +13,12 @@ import httpx
 import pytest
 
 from kuva.warehouse import Warehouse
+from tests.web.conftest import ANALYST_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
-ANALYST_KEY = "analyst-key-for-tests-0123"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(bundled_warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    import uvicorn
-
-    from kuva.simulate import simulate_into
-    from kuva.simulate.process import simulate_process_into
-    from kuva.web.app import create_app
-
-    root = tmp_path_factory.mktemp("portal")
-    path = root / "kuva.duckdb"
-    shutil.copy(bundled_warehouse_path, path)
-    with Warehouse(path) as wh:
-        simulate_into(wh, scale=0.001, seed=3, years=(2021, 2023))
-        simulate_process_into(wh, scale=0.002, seed=3)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("KUVA_API_KEYS", f"{ANALYST_KEY}:analyst")
-    app = create_app(path, audit_log=root / "audit.jsonl")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", root / "audit.jsonl"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    mp.undo()
 
 
 def test_openapi_routes_are_served_and_documented(server: tuple[str, Path]) -> None:
