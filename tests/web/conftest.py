@@ -18,6 +18,8 @@ from kuva.warehouse import Warehouse
 
 ANALYST_KEY = "analyst-key-for-tests-0123"
 ADMIN_KEY = "admin-key-for-tests-456789"
+AREA = "KU205"  #: the area of the area analyst's key (Kajaani)
+AREA_KEY = "area-analyst-key-for-tests-kajaani"
 
 
 def _free_port() -> int:
@@ -62,11 +64,11 @@ def portal_warehouse(bundled_warehouse_path: Path, tmp_path_factory: pytest.Temp
 
 @pytest.fixture(scope="package")
 def server(portal_warehouse: Path) -> Iterator[tuple[str, Path]]:
-    """(base URL, audit log) of the portal with an analyst and an admin key."""
+    """(base URL, audit log) of the portal with an analyst, an admin and an area analyst key."""
     from kuva.web.app import create_app
 
     mp = pytest.MonkeyPatch()
-    mp.setenv("KUVA_API_KEYS", f"{ANALYST_KEY}:analyst,{ADMIN_KEY}:admin")
+    mp.setenv("KUVA_API_KEYS", f"{ANALYST_KEY}:analyst,{ADMIN_KEY}:admin,{AREA_KEY}:analyst@{AREA}")
     log = portal_warehouse.with_name("audit.jsonl")
     app = create_app(portal_warehouse, audit_log=log)
     with running(app) as base:

@@ -31,3 +31,43 @@ def serve(
     application = create_app(s.warehouse, audit_log=audit_log)
     out.print(f"KuVa portal on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/openapi.json)")
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command("audit")
+def audit_trail(
+    ctx: typer.Context,
+    audit_log: Annotated[Path | None, typer.Option("--audit-log", help="Audit trail file (default: "
+                                                                       "kuva-audit.jsonl beside the warehouse).")]
+    = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only requests on or after this date (YYYY-MM-DD).")]
+    = None,
+    role: Annotated[str | None, typer.Option("--role", help="Only requests of this role (public, analyst, admin, "
+                                                           "refused).")] = None,
+    confidential: Annotated[bool, typer.Option("--confidential", help="Only requests that touched confidential "
+                                                                      "cells.")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")] = "table",
+) -> None:
+    """List the portal's and API's audit trail: who (role, area, key hash), when, what (path and
+    query), the status, and how many confidential and hidden cells each answer held."""
+    from datetime import date
+
+    from kuva.cli.output import OUTPUT_FORMATS, choice, emit
+    from kuva.errors import KuvaInputError
+    from kuva.web.security import read_audit
+
+    choice("--format", fmt, OUTPUT_FORMATS)
+    path = audit_log if audit_log is not None else state(ctx).settings().warehouse.with_name("kuva-audit.jsonl")
+    if not path.is_file():
+        raise KuvaInputError(f"{path}: no audit trail (it is written by `kuva serve`)")
+    df = read_audit(path)
+    if since is not None:
+        try:
+            day = date.fromisoformat(since)
+        except ValueError:
+            raise KuvaInputError(f"--since: expected YYYY-MM-DD, got {since!r}") from None
+        df = df[df["time"].astype(str).str[:10] >= day.isoformat()]
+    if role is not None:
+        df = df[df["role"] == role]
+    if confidential:
+        df = df[df["confidential_cells"] > 0]
+    emit(df.reset_index(drop=True), fmt)

@@ -2,10 +2,10 @@
 service-process measures and the benchmark — every figure through the disclosure engine, with
 its provenance and its disclosure note.
 
-Roles: requests without a key are ``public``; ``X-KuVa-Key`` maps to a role through
-``KUVA_API_KEYS`` (``key:role`` pairs, comma-separated; roles ``analyst`` and ``admin``). Measures
-derived from person-level data (the service process, the benchmark's client counts) need at
-least ``analyst``; public StatFin figures and protected observations are open.
+Who may call what is one table, :data:`kuva.web.security.ACCESS`, checked for every route by
+the router's dependency. Measures derived from person-level data (the service process, the
+benchmark's client counts) need at least ``analyst``, and an area analyst's key answers for its
+own area only; public StatFin figures and protected observations are open.
 """
 
 from __future__ import annotations
@@ -13,17 +13,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
 from kuva.errors import KuvaInputError
 from kuva.privacy.engine import ProtectedTable
 from kuva.warehouse import Warehouse
-from kuva.web.security import Role, require
+from kuva.web.security import Principal, area_scope, authorise
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(authorise)])
+MAX_PAGE = 10_000  #: rows per page of /observations
 
 LevelProcess = Literal["municipality", "employment_area", "pilot_area", "custom", "nation"]
 
@@ -63,8 +66,33 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _published(p: ProtectedTable, **meta: object) -> dict[str, Any]:
-    return {"rows": _records(p.frame), "disclosure": p.note.text(), "hidden_cells": p.note.hidden_cells, **meta}
+def _published(request: Request, p: ProtectedTable, frame: pd.DataFrame | None = None,
+               **meta: object) -> dict[str, Any]:
+    """The JSON answer of a protected table (or of ``frame``, rows of it), its note counted in
+    the audit trail."""
+    request.state.cells = {"confidential": p.note.confidential_cells, "hidden": p.note.hidden_cells}
+    rows = p.frame if frame is None else frame
+    return {"rows": _records(rows), "disclosure": p.note.text(), "hidden_cells": p.note.hidden_cells, **meta}
+
+
+def _principal(request: Request) -> Principal:
+    who: Principal = request.state.principal
+    return who
+
+
+@lru_cache(maxsize=64)
+def _scope_codes(warehouse: str, area: str) -> frozenset[str]:
+    from kuva.analysis.own_area import resolve_own_area
+
+    with Warehouse(warehouse, read_only=True) as wh:
+        a = resolve_own_area(wh, area, None)
+    return frozenset({a.code, *a.members, "SSS"})
+
+
+def _allowed(request: Request) -> frozenset[str] | None:
+    """An area analyst's area codes (the area, its members, the nation); None for everyone else."""
+    who = _principal(request)
+    return None if who.area is None else _scope_codes(str(request.app.state.warehouse), who.area)
 
 
 @router.get("/health", summary="Service status and the warehouse's schema version")
@@ -94,7 +122,7 @@ def areas_route(level: Literal["country", "municipality", "sub_region", "region"
 @router.get("/areas/{code}/comparison",
             summary="An area against its peers and the nation: unemployed and activation rate by month")
 def area_comparison_route(
-    wh: WH, code: str,
+    request: Request, wh: WH, code: str,
     peers: Annotated[list[str] | None, Query(description="Peer areas (repeatable; default: the area's rule)")] = None,
     start: Annotated[str | None, Query(alias="from", description="First month YYYY-MM")] = None,
     end: Annotated[str | None, Query(alias="to", description="Last month YYYY-MM")] = None,
@@ -109,7 +137,7 @@ def area_comparison_route(
                        min_cell=load_settings().min_cell)
     if r.disclosure is None:  # pragma: no cover - the analysis always protects its table
         raise KuvaInputError("the comparison has no protected table")
-    return _published(r.disclosure, area={"code": area.code, "kind": area.kind, "name_fi": area.names[0],
+    return _published(request, r.disclosure, area={"code": area.code, "kind": area.kind, "name_fi": area.names[0],
                                           "name_sv": area.names[1], "name_en": area.names[2],
                                           "members": list(area.members)},
                       peers={"rule": area.peer_rule, "areas": peer_names(wh, area, "en"),
@@ -119,72 +147,92 @@ def area_comparison_route(
                       synthetic=r.synthetic, sources=list(r.sources))
 
 
-@router.get("/observations", summary="Observations of measures, protected like `kuva query`")
+@router.get("/observations", summary="Observations of measures, protected like `kuva query`",
+            responses={200: {"content": {"text/csv": {}}, "description": "JSON (default) or CSV (`format=csv`)"}})
 def observations_route(
-    wh: WH,
+    request: Request, wh: WH,
     measure: Annotated[list[str], Query(description="Measure code (repeatable)")],
     area: Annotated[list[str] | None, Query(description="Area code or name (repeatable)")] = None,
     start: Annotated[str | None, Query(alias="from", description="First month YYYY-MM")] = None,
     end: Annotated[str | None, Query(alias="to", description="Last month YYYY-MM")] = None,
-) -> dict[str, Any]:
+    as_of: Annotated[str | None, Query(description="The figures as they stood on this date (YYYY-MM-DD): "
+                                                   "earlier vintages of revised statistics")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Rows per page")] = 1000,
+    offset: Annotated[int, Query(ge=0, description="Rows to skip (the next page's offset is in `next_offset`)")]
+    = 0,
+    format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",
+) -> Any:
+    """The whole answer is protected first, then paged: a page never reveals what the whole hides."""
     from kuva.warehouse.query import synthetic_continuations
     from kuva.web.data import protected_observations
 
     p, df = protected_observations(wh, measure, area, _month(start, "from"), _month(end, "to"),
-                                   name="api_observations")
-
+                                   name="api_observations", as_of=_month(as_of, "as_of"))
+    frame = p.frame
+    page = frame.iloc[offset:offset + limit]
+    if format == "csv":
+        request.state.cells = {"confidential": p.note.confidential_cells, "hidden": p.note.hidden_cells}
+        return Response(page.to_csv(index=False), media_type="text/csv; charset=utf-8",
+                        headers={"X-KuVa-Disclosure": p.note.text(), "X-KuVa-Total-Rows": str(len(frame))})
     synthetic = sorted({s for s in df["source_id"].astype(str) if s.startswith("synthetic:")})
-    return _published(p, synthetic_sources=synthetic, synthetic_continuations=synthetic_continuations(df))
+    nxt = offset + limit if offset + limit < len(frame) else None
+    return _published(request, p, page, total=len(frame), limit=limit, offset=offset, next_offset=nxt,
+                      synthetic_sources=synthetic, synthetic_continuations=synthetic_continuations(df))
 
 
-def _process(wh: Warehouse, measure: str, level: str, start: str | None, end: str | None) -> dict[str, Any]:
+def _process(request: Request, wh: Warehouse, measure: str, level: str, start: str | None,
+             end: str | None) -> dict[str, Any]:
     from kuva.process import publish
     from kuva.process.rules import rulebooks
 
     kw: dict[str, Any] = {"level": level, "start": _month(start, "from"), "end": _month(end, "to")}
     if measure == "kpis":
-        return _published(publish.compliance(wh, rulebooks(), **kw))
-    if measure == "quality":
-        return _published(publish.quality(wh))
-    return _published(publish.MEASURES[measure](wh, **kw))
+        p = publish.compliance(wh, rulebooks(), **kw)
+    elif measure == "quality":
+        p = publish.quality(wh)
+    else:
+        p = publish.MEASURES[measure](wh, **kw)
+    return _published(request, p, area_scope(request, p.frame, _allowed(request)))
 
 
 @router.get("/process/kpis", summary="Milestone compliance against the rulebook in force (analyst)")
-def process_kpis(wh: WH, role: Annotated[Role, Depends(require("analyst"))], level: LevelProcess = "municipality",
+def process_kpis(wh: WH, request: Request, level: LevelProcess = "municipality",
                  start: Annotated[str | None, Query(alias="from")] = None,
                  end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
-    return _process(wh, "kpis", level, start, end)
+    return _process(request, wh, "kpis", level, start, end)
 
 
 @router.get("/process/plan-debt", summary="Open client spells without a valid plan at month ends (analyst)")
-def process_plan_debt(wh: WH, role: Annotated[Role, Depends(require("analyst"))],
+def process_plan_debt(wh: WH, request: Request,
                       level: LevelProcess = "municipality",
                       start: Annotated[str | None, Query(alias="from")] = None,
                       end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
-    return _process(wh, "plan-debt", level, start, end)
+    return _process(request, wh, "plan-debt", level, start, end)
 
 
 @router.get("/process/routes", summary="Referral routes: origin -> destination sector (analyst)")
-def process_routes(wh: WH, role: Annotated[Role, Depends(require("analyst"))], level: LevelProcess = "municipality",
+def process_routes(wh: WH, request: Request, level: LevelProcess = "municipality",
                    start: Annotated[str | None, Query(alias="from")] = None,
                    end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
-    return _process(wh, "routes", level, start, end)
+    return _process(request, wh, "routes", level, start, end)
 
 
 @router.get("/process/quality", summary="Data-quality checks of the event log (analyst)")
-def process_quality(wh: WH, role: Annotated[Role, Depends(require("analyst"))]) -> dict[str, Any]:
-    return _process(wh, "quality", "municipality", None, None)
+def process_quality(wh: WH, request: Request) -> dict[str, Any]:
+    return _process(request, wh, "quality", "municipality", None, None)
 
 
 @router.get("/benchmark", summary="Expected vs actual activation rate, shrunk gaps and rank sets (analyst)")
-def benchmark_route(wh: WH, role: Annotated[Role, Depends(require("analyst"))],
+def benchmark_route(wh: WH, request: Request,
                     level: Literal["municipality", "pilot_area", "employment_area", "custom"] = "municipality",
                     period: Annotated[str | None, Query(description="Month YYYY-MM")] = None) -> dict[str, Any]:
     from kuva.benchmark.run import benchmark, latest_period, publish
 
     month = _month(period, "period") or latest_period(wh)
     b = benchmark(wh, month, level=level)
-    return _published(publish(b), spec_version=b.table["spec_version"].iloc[0], synthetic=b.synthetic,
+    p = publish(b)
+    return _published(request, p, area_scope(request, p.frame, _allowed(request)),
+                      spec_version=b.table["spec_version"].iloc[0], synthetic=b.synthetic,
                       sources=list(b.sources))
 
 

@@ -1,24 +1,77 @@
 """The portal and API application (FastAPI): ``create_app(warehouse)``; ``kuva serve`` runs it
-with uvicorn. Read-only on the warehouse; every static file is in the package."""
+with uvicorn. Read-only on the warehouse; every static file is in the package.
+
+Around every request, in this order: size limits (a query string above
+:data:`MAX_QUERY` characters is 414, a body above :data:`MAX_BODY` bytes 413), the rate limit
+per key or client address (429 with ``Retry-After``), conditional requests on the API's data
+(``ETag``/``Last-Modified`` from the warehouse file, which only changes with a load: 304 when
+unchanged), and the audit trail. Every error is one JSON shape
+``{"error": {"code", "message", "status"}}`` with a stable ``code`` (pages get the same message
+as a small HTML page); an unexpected failure is a 500 with a reference, never a stack trace.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from html import escape
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kuva import __version__
 from kuva.errors import KuvaError, KuvaLookupError
 from kuva.web import api, pages
-from kuva.web.security import api_keys, audit
+from kuva.web.security import RateLimiter, api_keys, audit, authorise, caller_of, rate_limit_setting
 
 HERE = Path(__file__).parent
+MAX_QUERY = 4096  #: characters of a query string
+MAX_BODY = 64 * 1024  #: bytes of a request body (every route is a GET)
+log = logging.getLogger("kuva.web")
+
+#: The stable error codes by HTTP status (the ``code`` of the JSON error shape).
+ERROR_CODES: dict[int, str] = {
+    400: "invalid_input", 401: "unknown_key", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    413: "request_too_large", 414: "query_too_long", 422: "invalid_parameter", 429: "rate_limited",
+    500: "internal_error",
+}
 
 
-def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None) -> FastAPI:
+def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    code = ERROR_CODES.get(status, f"http_{status}")
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": {"code": code, "message": message, "status": status}}, status_code=status,
+                            headers=headers)
+    body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{status} — KuVa</title></head>'
+            f'<body><main><h1>{status}: {escape(code)}</h1><p>{escape(message)}</p><p><a href="/">KuVa</a></p>'
+            "</main></body></html>")
+    return HTMLResponse(body, status_code=status, headers=headers)
+
+
+def _data_version(path: Path) -> tuple[str, float]:
+    """A fingerprint of the warehouse's content and its last change (the file and its WAL)."""
+    parts = []
+    latest = 0.0
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            continue
+        parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+        latest = max(latest, st.st_mtime)
+    return "|".join(parts), latest
+
+
+def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
+               rate_limit: int | None = None) -> FastAPI:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     path = Path(warehouse)
@@ -26,30 +79,92 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None) ->
         raise KuvaLookupError(f"{path}: no warehouse; build one with `make demo` or `kuva load bundled`")
     app = FastAPI(title="KuVa API", version=__version__, openapi_url="/api/v1/openapi.json", docs_url=None,
                   redoc_url=None, description="Employment-services statistics, service-process measures and "
-                  "benchmarks; every figure through KuVa's disclosure engine.")
+                  "benchmarks; every figure through KuVa's disclosure engine. Errors are "
+                  '`{"error": {"code", "message", "status"}}`.')
     app.state.warehouse = path
     app.state.keys = api_keys()
     app.state.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                                       autoescape=select_autoescape(["html"]))
-    log = Path(audit_log) if audit_log is not None else path.with_name("kuva-audit.jsonl")
-    app.state.audit_log = log
+    trail = Path(audit_log) if audit_log is not None else path.with_name("kuva-audit.jsonl")
+    app.state.audit_log = trail
+    limiter = RateLimiter(rate_limit_setting() if rate_limit is None else rate_limit)
 
     @app.middleware("http")
-    async def audit_trail(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if request.url.path.startswith("/api/"):
-            audit(log, request, response.status_code)
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        is_api = request.url.path.startswith("/api/")
+        response = await _guarded(request, call_next, is_api)
+        if is_api:
+            audit(trail, request, response.status_code)
+        return response
+
+    async def _guarded(request: Request, call_next: Callable[[Request], Awaitable[Response]],
+                       is_api: bool) -> Response:
+        if len(request.url.query) > MAX_QUERY:
+            return error_response(request, 414, f"the query string is longer than {MAX_QUERY} characters")
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY:
+            return error_response(request, 413, f"a request body is at most {MAX_BODY} bytes")
+        wait = limiter.retry_after(caller_of(request))
+        if wait:
+            return error_response(request, 429, f"more than {limiter.per_minute} requests a minute; retry in "
+                                                f"{wait} s", headers={"Retry-After": str(wait)})
+        conditional = is_api and request.method == "GET" and not request.url.path.endswith("/health")
+        if conditional:
+            version, changed = _data_version(path)
+            seed = "|".join((version, __version__, request.url.path, request.url.query,
+                             request.headers.get("x-kuva-key", "")))
+            etag = 'W/"' + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32] + '"'
+            last = format_datetime(_utc(changed), usegmt=True)
+            cache = {"ETag": etag, "Last-Modified": last, "Cache-Control": "no-cache", "Vary": "X-KuVa-Key"}
+            if _not_modified(request, etag, changed):
+                return Response(status_code=304, headers=cache)
+        try:
+            response = await call_next(request)
+        except Exception:  # the one place an unexpected failure becomes a 500 without a trace
+            ref = uuid.uuid4().hex[:12]
+            log.exception("internal error %s on %s %s", ref, request.method, request.url.path)
+            return error_response(request, 500, f"internal error (reference {ref}); the server log has the details")
+        if conditional and response.status_code == 200:
+            response.headers.update(cache)
         return response
 
     @app.exception_handler(KuvaError)
-    async def domain_error(request: Request, exc: KuvaError) -> JSONResponse:
-        status = 404 if isinstance(exc, KuvaLookupError) else 400
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+    async def domain_error(request: Request, exc: KuvaError) -> Response:
+        return error_response(request, 404 if isinstance(exc, KuvaLookupError) else 400, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_parameter(request: Request, exc: RequestValidationError) -> Response:
+        parts = []
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("query", "path"))
+            parts.append(f"{where}: {e.get('msg', 'invalid')}")
+        return error_response(request, 422, "; ".join(parts) or "invalid parameters")
 
     app.include_router(api.router)
-    app.include_router(pages.router)
+    app.include_router(pages.router, dependencies=[Depends(authorise)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
 
-__all__ = ["create_app"]
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(int(ts), tz=UTC)
+
+
+def _not_modified(request: Request, etag: str, changed: float) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        return etag in {t.strip() for t in match.split(",")} or match.strip() == "*"
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return int(changed) <= parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+__all__ = ["ERROR_CODES", "MAX_BODY", "MAX_QUERY", "create_app", "error_response"]

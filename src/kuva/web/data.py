@@ -18,13 +18,15 @@ from kuva.warehouse.query import source_sensitivity
 
 
 def protected_observations(wh: Warehouse, measures: Sequence[str], areas: Sequence[str] | None,
-                           start: date | None, end: date | None, *, name: str) -> tuple[ProtectedTable, pd.DataFrame]:
-    """The protected observations of ``measures`` (area codes or names; all areas when None)
-    and the raw frame's provenance columns (``source_id`` per row, for the synthetic labels)."""
+                           start: date | None, end: date | None, *, name: str,
+                           as_of: date | None = None) -> tuple[ProtectedTable, pd.DataFrame]:
+    """The protected observations of ``measures`` (area codes or names; all areas when None;
+    as they stood on ``as_of`` when given) and the raw frame's provenance columns (``source_id``
+    per row, for the synthetic labels)."""
     codes = [area_registry().area(a).code for a in areas] if areas else None
-    df = query_observations(wh, list(measures), areas=codes, start=start, end=end)
+    df = query_observations(wh, list(measures), areas=codes, start=start, end=end, as_of=as_of)
     extra = sorted(related_measures(measures) - {m.upper() for m in measures})
-    context = query_observations(wh, extra, areas=codes, start=start, end=end) if extra else None
+    context = query_observations(wh, extra, areas=codes, start=start, end=end, as_of=as_of) if extra else None
     df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
     p = protect_observations(df, load_settings().disclosure, sensitivity=source_sensitivity(wh), context=context,
                              name=name)
