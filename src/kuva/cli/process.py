@@ -19,6 +19,8 @@ FromOpt = Annotated[str | None, typer.Option("--from", help="First month (YYYY-M
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM or YYYY-MM-DD).")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Measure as on this day (default: the latest event).")]
 FmtOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="Client group: age_group, language (kpis, plan-debt) or "
+                                                        "duration (plan-debt); the area's total is the group total.")]
 
 
 def _munis(names: list[str] | None) -> list[str] | None:
@@ -45,6 +47,9 @@ def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipalit
         kw.pop("end")
         kw.pop("municipalities")
     kw.update({k: v for k, v in extra.items() if k in ("top", "rule_id", "horizon_days")})
+    if extra.get("by") is not None:
+        choice("--by", str(extra["by"]), ("age_group", "language") if measure == "kpis" else kpis.CLIENT_GROUPS)
+        kw["by"] = extra["by"]
     if measure != "quality":
         kw["level"] = level
     with state(ctx).measures_engine() as wh:
@@ -152,7 +157,7 @@ def process_kpis(
                                                                     "when each clock started).")] = None,
     rules: Annotated[Path | None, typer.Option("--rules", help="A rulebook file to add (TOML).")] = None,
     level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None, end: ToOpt = None,
-    as_of: AsOfOpt = None, fmt: FmtOpt = "table",
+    as_of: AsOfOpt = None, by: ByOpt = None, fmt: FmtOpt = "table",
 ) -> None:
     """Milestone compliance: for each rule, clients whose deadline has passed (n_due), those who
     met it (n_met), the share and the median delay, by area and month — against the rulebook in
@@ -166,16 +171,17 @@ def process_kpis(
     else:
         book = rulebooks(rules)
         err.print("Rulebook: the one in force when each clock started (column rulebook)")
-    _publish(ctx, "kpis", fmt, level, municipality, start, end, as_of, book=book)
+    _publish(ctx, "kpis", fmt, level, municipality, start, end, as_of, book=book, by=by)
 
 
 @process_app.command("plan-debt")
 def process_plan_debt(
     ctx: typer.Context, level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None,
-    end: ToOpt = None, fmt: FmtOpt = "table",
+    end: ToOpt = None, by: ByOpt = None, fmt: FmtOpt = "table",
 ) -> None:
-    """Plan debt at each month end: open client spells and those without a valid employment plan."""
-    _publish(ctx, "plan-debt", fmt, level, municipality, start, end, None)
+    """Plan debt at each month end: open client spells and those without a valid employment plan
+    (by client group with --by)."""
+    _publish(ctx, "plan-debt", fmt, level, municipality, start, end, None, by=by)
 
 
 @process_app.command("routes")

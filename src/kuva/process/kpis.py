@@ -48,6 +48,15 @@ LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 NATION = "SSS"
 UNREALISED_AFTER_DAYS = 90  #: a referral with no service start this long after it counts as unrealised
 NO_INTERVIEW_AFTER_DAYS = 30  #: data quality: a registration with no initial interview this long after
+ClientGroup = Literal["age_group", "language", "duration"]
+#: Client-group breakdowns: age group and language as recorded on the client's latest registration
+#: (on or before the clock start or month end); duration of the unemployment spell at the month end.
+CLIENT_GROUPS: tuple[str, ...] = ClientGroup.__args__  # type: ignore[attr-defined]
+TOTAL_GROUP = "total"
+UNKNOWN_GROUP = "unknown"
+#: Bands of the spell's duration (months since registration, lower bound inclusive).
+DURATION_BANDS: tuple[tuple[int, str], ...] = ((0, "0-2 months"), (3, "3-5 months"), (6, "6-11 months"),
+                                               (12, "12+ months"))
 
 
 def events(wh: Warehouse, *, start: date | None = None, end: date | None = None,
@@ -101,6 +110,52 @@ def _with_area(wh: Warehouse, t: ir.Table, level: Level) -> ir.Table:
         return t.mutate(area_code=ibis.literal(NATION))
     m = ibis.memtable(_level_map(wh, level))
     return t.inner_join(m, "municipality_code")
+
+
+def _check_group(by: str | None, allowed: Sequence[str] = CLIENT_GROUPS) -> None:
+    if by is not None and by not in allowed:
+        raise KuvaInputError(f"client group must be one of {list(allowed)}, got {by!r}")
+
+
+def _with_client_group(t: ir.Table, ev: ir.Table, by: str, at: str) -> ir.Table:
+    """``t`` (with ``start_id``, ``pseudonym`` and the date column ``at``) with ``client_group``:
+    the age group or language of the client's latest registration on or before ``at``
+    (``unknown`` when none is recorded)."""
+    import ibis
+
+    reg = ev.filter(ev.event_type == "registration").select(
+        g_pseudonym=ev.pseudonym, g_date=ev.event_date, g_id=ev.event_id, g_value=ev[by])
+    j = t.left_join(reg, [t.pseudonym == reg.g_pseudonym, reg.g_date <= t[at]])
+    keys = [k for k in ("start_id", "area_code", "day") if k in t.columns]  # an area of two custom areas: both
+    w = ibis.window(group_by=[j[k] for k in keys], order_by=[ibis.desc(j.g_date), ibis.desc(j.g_id)])
+    j = j.mutate(_g=ibis.row_number().over(w))
+    j = j.filter(j._g == 0)
+    return j.mutate(client_group=ibis.coalesce(j.g_value, ibis.literal(UNKNOWN_GROUP))).drop(
+        "g_pseudonym", "g_date", "g_id", "g_value", "_g")
+
+
+def _with_duration_band(t: ir.Table) -> ir.Table:
+    """``client_group``: the band of months from the spell's ``start`` to the month end ``day``."""
+    import ibis
+
+    months = t.day.delta(t.start, unit="day") * 12 / 365.25
+    band = ibis.cases(*((months >= lo, label) for lo, label in reversed(DURATION_BANDS)),
+                      else_=ibis.literal(DURATION_BANDS[0][1]))
+    return t.mutate(client_group=band)
+
+
+def _add_total_rows(grouped: pd.DataFrame, total: pd.DataFrame) -> pd.DataFrame:
+    """The breakdown with the whole area as one more group (``total``), total rows first."""
+    total = total.copy()
+    total.insert(list(grouped.columns).index("client_group"), "client_group", TOTAL_GROUP)
+    return pd.concat([total[grouped.columns], grouped], ignore_index=True)
+
+
+def _total_first(col: pd.Series) -> pd.Series:
+    """Sort key: the ``total`` group before the others (other columns as they are)."""
+    if col.name != "client_group":
+        return col
+    return col.map(lambda v: ("0" if v == TOTAL_GROUP else "1") + str(v))
 
 
 def _month(col: ir.DateValue) -> ir.DateValue:
@@ -224,16 +279,25 @@ def rule_outcomes(wh: Warehouse, rule: Rule, *, as_of: date, start: date | None 
 
 def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipality", as_of: date | None = None,
                     start: date | None = None, end: date | None = None,
-                    municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+                    municipalities: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
     """Compliance with each rule of ``book`` by area and month of the clock's start: ``rulebook,
-    rule, unit, level, area_code, month, n_due, n_met, share_met, median_delay`` (due clocks only)."""
+    rule, unit, level, area_code, month, n_due, n_met, share_met, median_delay`` (due clocks only);
+    with ``by`` (``age_group`` or ``language``) also ``client_group``, the area's total as the
+    group ``total``."""
+    _check_group(by, ("age_group", "language"))
+    if by is not None:
+        whole = rule_compliance(wh, book, level=level, as_of=as_of, start=start, end=end,
+                                municipalities=municipalities)
     day = _as_of(wh, as_of)
+    ev = events(wh, municipalities=municipalities) if by is not None else None
     frames = []
     for rule in book.rules:
         o = rule_outcomes(wh, rule, as_of=day, start=start, end=end, municipalities=municipalities)
         o = _with_area(wh, o.filter(o.due), level)
         o = o.mutate(month=_month(o.start))
-        g = o.group_by(["area_code", "month"]).aggregate(
+        if by is not None and ev is not None:
+            o = _with_client_group(o, ev, by, "start")
+        g = o.group_by(["area_code", "month", *(["client_group"] if by else [])]).aggregate(
             n_due=o.start_id.count(), n_met=o.met.ifelse(1, 0).sum(), median_delay=o.delay.median())
         df = g.to_pandas()
         df.insert(0, "rule", rule.id)
@@ -246,14 +310,18 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
     out["n_met"] = out["n_met"].fillna(0).astype("int64")
     out["share_met"] = 100.0 * out["n_met"] / out["n_due"]
     out["median_delay"] = out["median_delay"].astype(float)
-    cols = ["rulebook", "rule", "unit", "level", "area_code", "month", "n_due", "n_met", "share_met", "median_delay"]
-    result: pd.DataFrame = out.sort_values(["rule", "area_code", "month"]).reset_index(drop=True)[cols]
+    cols = ["rulebook", "rule", "unit", "level", "area_code", "month", *(["client_group"] if by else []),
+            "n_due", "n_met", "share_met", "median_delay"]
+    if by is not None:
+        out = _add_total_rows(out[cols], whole) if len(out) else out
+    result: pd.DataFrame = out.sort_values(["rule", "area_code", "month", *(["client_group"] if by else [])],
+                                           key=_total_first).reset_index(drop=True)[cols]
     return result
 
 
 def compliance_in_force(wh: Warehouse, books: Sequence[Rulebook], *, level: Level = "municipality",
                         as_of: date | None = None, start: date | None = None, end: date | None = None,
-                        municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+                        municipalities: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
     """:func:`rule_compliance` with each clock measured against the rulebook in force on the day
     it started (a 2023 registration against the 2022 model, a 2025 one against Act 380/2023)."""
     frames = []
@@ -263,7 +331,8 @@ def compliance_in_force(wh: Warehouse, books: Sequence[Rulebook], *, level: Leve
         hi = min(his) if his else None
         if hi is not None and hi < lo:
             continue
-        part = rule_compliance(wh, book, level=level, as_of=as_of, start=lo, end=hi, municipalities=municipalities)
+        part = rule_compliance(wh, book, level=level, as_of=as_of, start=lo, end=hi, municipalities=municipalities,
+                               by=by)
         if len(part):
             frames.append(part)
     if not frames:
@@ -284,10 +353,15 @@ def month_ends(first: date, last: date) -> list[date]:
 
 
 def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | None = None, end: date | None = None,
-              municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+              municipalities: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
     """At each month end: ``open_spells`` (registered, not exited), ``plan_debt`` (of them, no
-    valid plan: none drawn up in the spell, or the latest plan event is an expiry) and the share."""
+    valid plan: none drawn up in the spell, or the latest plan event is an expiry) and the share;
+    with ``by`` also ``client_group`` (age group, language, or the spell's duration at the month
+    end), the area's total as the group ``total``."""
     import ibis
+
+    _check_group(by)
+    whole = plan_debt(wh, level=level, start=start, end=end, municipalities=municipalities) if by else None
 
     ev = events(wh, municipalities=municipalities)
     last = end or data_end(wh)
@@ -312,13 +386,20 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
     latest = jp.filter(jp._r == 0)
     latest = latest.mutate(valid=latest.p_type.notnull() & (latest.p_type != "plan_expired"))
     latest = _with_area(wh, latest, level)
-    g = latest.group_by(["area_code", "day"]).aggregate(
+    if by == "duration":
+        latest = _with_duration_band(latest)
+    elif by is not None:
+        latest = _with_client_group(latest, ev, by, "start")
+    g = latest.group_by(["area_code", "day", *(["client_group"] if by else [])]).aggregate(
         open_spells=latest.start_id.count(), plan_debt=(~latest.valid).ifelse(1, 0).sum())
     df = g.to_pandas().rename(columns={"day": "month_end"})
     df.insert(0, "level", level)
     df["month_end"] = pd.to_datetime(df["month_end"]).dt.date
     df["plan_debt_share"] = 100.0 * df["plan_debt"] / df["open_spells"]
-    result: pd.DataFrame = df.sort_values(["area_code", "month_end"]).reset_index(drop=True)
+    if whole is not None and len(df):
+        df = _add_total_rows(df[[*whole.columns[:3], "client_group", *whole.columns[3:]]], whole)
+    result: pd.DataFrame = df.sort_values(["area_code", "month_end", *(["client_group"] if by else [])],
+                                          key=_total_first).reset_index(drop=True)
     return result
 
 
@@ -485,9 +566,13 @@ def data_quality(wh: Warehouse, *, as_of: date | None = None, municipalities: Se
 
 
 __all__ = [
+    "CLIENT_GROUPS",
+    "DURATION_BANDS",
     "LEVELS",
     "NATION",
     "QUALITY_CHECKS",
+    "TOTAL_GROUP",
+    "ClientGroup",
     "compliance_in_force",
     "data_end",
     "data_quality",

@@ -13,7 +13,7 @@ import pandas as pd
 from kuva.analysis.inputs import resolve_policy
 from kuva.errors import KuvaInputError
 from kuva.privacy.engine import ProtectedTable, protect_table
-from kuva.privacy.spec import Count, Derived, Ratio, TableSpec
+from kuva.privacy.spec import Count, Derived, Hierarchy, Ratio, TableSpec
 from kuva.process import kpis
 from kuva.process.rules import Rulebook
 from kuva.warehouse.connection import Warehouse
@@ -22,7 +22,20 @@ _AREA = ("level", "area_code")
 
 
 def _protect(frame: pd.DataFrame, spec: TableSpec, name: str, min_cell: int | None) -> ProtectedTable:
+    if "client_group" in frame.columns:
+        spec = by_client_group(spec, sorted(set(frame["client_group"]) - {kpis.TOTAL_GROUP}))
+        name = f"{name}_by_group"
     return protect_table(frame, spec, resolve_policy(min_cell), name=name)
+
+
+def by_client_group(spec: TableSpec, groups: Sequence[str]) -> TableSpec:
+    """``spec`` broken down by client group: ``client_group`` one more dimension of every count,
+    and each count's ``total`` group the sum of the groups (so the engine protects the groups and
+    the total together: no group can be recovered by subtracting the others from the total)."""
+    counts = tuple(Count(c.column, (*c.dims, "client_group"), quantity=f"{c.name}_by_group") for c in spec.counts)
+    tree = {kpis.TOTAL_GROUP: tuple(groups)}
+    return TableSpec(counts=counts, relations=tuple(Hierarchy(c.column, "client_group", tree) for c in spec.counts),
+                     derived=spec.derived, confidential=spec.confidential, decimals=spec.decimals)
 
 
 COMPLIANCE_SPEC = TableSpec(
@@ -119,5 +132,5 @@ MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "r
                                                       "map": process_map, "variants": variants,
                                                       "outcomes": milestone_outcomes}
 
-__all__ = ["COMPLIANCE_SPEC", "DFG_SPEC", "MEASURES", "MILESTONE_OUTCOMES_SPEC", "VARIANTS_SPEC", "compliance",
-           "milestone_outcomes", "plan_debt", "process_map", "quality", "routes", "variants"]
+__all__ = ["COMPLIANCE_SPEC", "DFG_SPEC", "MEASURES", "MILESTONE_OUTCOMES_SPEC", "VARIANTS_SPEC", "by_client_group",
+           "compliance", "milestone_outcomes", "plan_debt", "process_map", "quality", "routes", "variants"]

@@ -181,11 +181,13 @@ def observations_route(
 
 
 def _process(request: Request, wh: Warehouse, measure: str, level: str, start: str | None,
-             end: str | None) -> dict[str, Any]:
+             end: str | None, by: str | None = None) -> dict[str, Any]:
     from kuva.process import publish
     from kuva.process.rules import rulebooks
 
     kw: dict[str, Any] = {"level": level, "start": _month(start, "from"), "end": _month(end, "to")}
+    if by is not None:
+        kw["by"] = by
     if measure == "kpis":
         p = publish.compliance(wh, rulebooks(), **kw)
     elif measure == "quality":
@@ -198,16 +200,22 @@ def _process(request: Request, wh: Warehouse, measure: str, level: str, start: s
 @router.get("/process/kpis", summary="Milestone compliance against the rulebook in force (analyst)")
 def process_kpis(wh: WH, request: Request, level: LevelProcess = "municipality",
                  start: Annotated[str | None, Query(alias="from")] = None,
-                 end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
-    return _process(request, wh, "kpis", level, start, end)
+                 end: Annotated[str | None, Query(alias="to")] = None,
+                 by: Annotated[Literal["age_group", "language"] | None,
+                               Query(description="Client group (the area's total is the group `total`)")] = None,
+                 ) -> dict[str, Any]:
+    return _process(request, wh, "kpis", level, start, end, by)
 
 
 @router.get("/process/plan-debt", summary="Open client spells without a valid plan at month ends (analyst)")
 def process_plan_debt(wh: WH, request: Request,
                       level: LevelProcess = "municipality",
                       start: Annotated[str | None, Query(alias="from")] = None,
-                      end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
-    return _process(request, wh, "plan-debt", level, start, end)
+                      end: Annotated[str | None, Query(alias="to")] = None,
+                      by: Annotated[Literal["age_group", "language", "duration"] | None,
+                                    Query(description="Client group (the area's total is the group `total`)")] = None,
+                      ) -> dict[str, Any]:
+    return _process(request, wh, "plan-debt", level, start, end, by)
 
 
 @router.get("/process/routes", summary="Referral routes: origin -> destination sector (analyst)")
