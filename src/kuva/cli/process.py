@@ -50,13 +50,13 @@ def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipalit
     if extra.get("by") is not None:
         choice("--by", str(extra["by"]), ("age_group", "language") if measure == "kpis" else kpis.CLIENT_GROUPS)
         kw["by"] = extra["by"]
-    if measure != "quality":
+    if measure not in ("quality", "recording"):
         kw["level"] = level
     with state(ctx).measures_engine() as wh:
         if measure == "kpis":
             protected = publish.compliance(wh, extra["book"], min_cell=s.min_cell, **kw)  # type: ignore[arg-type]
         else:
-            if measure == "quality":
+            if measure in ("quality", "recording"):
                 kw.pop("start")
                 kw.pop("end")
             protected = publish.MEASURES[measure](wh, min_cell=s.min_cell, **kw)
@@ -233,7 +233,12 @@ def process_outcomes_cmd(
 
 @process_app.command("quality")
 def process_quality(
-    ctx: typer.Context, municipality: MuniOpt = None, as_of: AsOfOpt = None, fmt: FmtOpt = "table",
+    ctx: typer.Context, municipality: MuniOpt = None, as_of: AsOfOpt = None,
+    recording: Annotated[bool, typer.Option("--recording", help="Instead: months in which a municipality's "
+                                                                 "recording of an event type suddenly changed.")]
+    = False,
+    fmt: FmtOpt = "table",
 ) -> None:
-    """Data-quality checks of the event log by municipality and month."""
-    _publish(ctx, "quality", fmt, "municipality", municipality, None, None, as_of)
+    """Data-quality checks of the event log by municipality and month (with --recording: sudden
+    changes in a municipality's recording, against the other municipalities)."""
+    _publish(ctx, "recording" if recording else "quality", fmt, "municipality", municipality, None, None, as_of)

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import pandas as pd
 
 from kuva.errors import KuvaInputError, KuvaLookupError
@@ -565,12 +566,75 @@ def data_quality(wh: Warehouse, *, as_of: date | None = None, municipalities: Se
     return result
 
 
+RECORDING_BASELINE_MONTHS = 3  #: months before a month whose share is its baseline
+RECORDING_WARMUP_MONTHS = 6  #: the first months of a log are a baseline only (its stock of clients builds up)
+RECORDING_MIN_EXPECTED = 20  #: events expected in a month at least, for a change to be judged
+RECORDING_FACTOR = 2.0  #: at least this many times fewer (or more) events than expected ...
+RECORDING_P = 1e-4  #: ... and a binomial tail probability below this (many months × types are tested)
+
+
+def recording_changes(wh: Warehouse, *, as_of: date | None = None,
+                      municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+    """Months in which a municipality's recording of an event type suddenly changed relative to
+    the other municipalities: ``check`` (``recording_drop`` or ``recording_jump``),
+    ``municipality_code, event_type, month, n, expected, ratio``.
+
+    ``expected`` is the month's total of that event type over all municipalities times the
+    municipality's share of it in the previous :data:`RECORDING_BASELINE_MONTHS` months, so
+    what moves every municipality alike (the season, a log's first months, a national change of
+    rules) cancels and what changes in one municipality's recording stands out. Flagged when the
+    count is at least :data:`RECORDING_FACTOR` times below (or above) ``expected``, ``expected`` is
+    at least :data:`RECORDING_MIN_EXPECTED`, and the binomial probability of so few (or so many)
+    is below :data:`RECORDING_P`. Needs at least three municipalities; the first
+    :data:`RECORDING_WARMUP_MONTHS` months of the log are not judged, and the month of ``as_of``
+    is left out unless complete (a month still being recorded is not a drop)."""
+    from scipy.stats import binom
+
+    day = _as_of(wh, as_of)
+    ev = events(wh, end=day, municipalities=municipalities)
+    ev = ev.mutate(month=_month(ev.event_date).cast("date"))
+    g = ev.group_by(["municipality_code", "event_type", "month"]).aggregate(n=ev.event_id.count()).to_pandas()
+    cols = ["check", "municipality_code", "event_type", "month", "n", "expected", "ratio"]
+    if g.empty or g["municipality_code"].nunique() < 3:
+        return pd.DataFrame(columns=cols)
+    g["month"] = pd.to_datetime(g["month"])
+    months = pd.date_range(g["month"].min(), pd.Timestamp(day).to_period("M").to_timestamp(), freq="MS")
+    if pd.Timestamp(day) != pd.Timestamp(day) + pd.offsets.MonthEnd(0):
+        months = months[:-1]
+    rows = []
+    for etype, part in g.groupby("event_type"):
+        full = part.pivot_table(index="municipality_code", columns="month", values="n", aggfunc="sum")
+        full = full.reindex(columns=months).fillna(0.0)
+        n = full.to_numpy()
+        total = n.sum(axis=0)
+        k = RECORDING_BASELINE_MONTHS
+        for j in range(max(k, RECORDING_WARMUP_MONTHS), len(months)):
+            past = n[:, j - k:j].sum(axis=1)
+            share = past / max(past.sum(), 1.0)
+            expected = share * total[j]
+            judged = expected >= RECORDING_MIN_EXPECTED
+            drop = judged & (n[:, j] * RECORDING_FACTOR <= expected) & (
+                binom.cdf(n[:, j], total[j], share) < RECORDING_P)
+            jump = judged & (n[:, j] >= RECORDING_FACTOR * expected) & (
+                binom.sf(n[:, j] - 1, total[j], share) < RECORDING_P)
+            for flag, name in ((drop, "recording_drop"), (jump, "recording_jump")):
+                for i in np.nonzero(flag)[0]:
+                    rows.append((name, full.index[i], etype, months[j].date(), int(n[i, j]), float(expected[i]),
+                                 float(n[i, j] / expected[i])))
+    out = pd.DataFrame(rows, columns=cols)
+    result: pd.DataFrame = out.sort_values(["municipality_code", "event_type", "month"]).reset_index(drop=True)
+    return result
+
+
 __all__ = [
     "CLIENT_GROUPS",
     "DURATION_BANDS",
     "LEVELS",
     "NATION",
     "QUALITY_CHECKS",
+    "RECORDING_FACTOR",
+    "RECORDING_MIN_EXPECTED",
+    "RECORDING_P",
     "TOTAL_GROUP",
     "ClientGroup",
     "compliance_in_force",
@@ -579,6 +643,7 @@ __all__ = [
     "events",
     "month_ends",
     "plan_debt",
+    "recording_changes",
     "referral_routes",
     "rule_compliance",
     "rule_outcomes",

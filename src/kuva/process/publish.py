@@ -71,6 +71,12 @@ MILESTONE_OUTCOMES_SPEC = TableSpec(
 
 QUALITY_SPEC = TableSpec(counts=(Count("n", ("check", "municipality_code", "month"), quantity="process_quality"),))
 
+#: ``n`` is the municipality's events of a type in a month (the same cell wherever published);
+#: ``expected`` and ``ratio`` go with it (``expected`` comes from sums over every municipality).
+RECORDING_SPEC = TableSpec(
+    counts=(Count("n", ("municipality_code", "event_type", "month"), quantity="process_events_by_type"),),
+    derived=(Derived("expected", ("n",)), Derived("ratio", ("n",))), decimals={"expected": 1, "ratio": 2})
+
 
 def compliance(wh: Warehouse, books: Rulebook | Sequence[Rulebook], *, min_cell: int | None = None,
                **kw: object) -> ProtectedTable:
@@ -128,9 +134,16 @@ def quality(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> Prot
     return _protect(kpis.data_quality(wh, **kw), QUALITY_SPEC, "process_quality", min_cell)  # type: ignore[arg-type]
 
 
+def recording(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
+    """Sudden changes in a municipality's recording (:func:`kuva.process.kpis.recording_changes`)."""
+    return _protect(kpis.recording_changes(wh, **kw), RECORDING_SPEC, "process_recording",  # type: ignore[arg-type]
+                    min_cell)
+
+
 MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "routes": routes, "quality": quality,
+                                                      "recording": recording,
                                                       "map": process_map, "variants": variants,
                                                       "outcomes": milestone_outcomes}
 
 __all__ = ["COMPLIANCE_SPEC", "DFG_SPEC", "MEASURES", "MILESTONE_OUTCOMES_SPEC", "VARIANTS_SPEC", "by_client_group",
-           "compliance", "milestone_outcomes", "plan_debt", "process_map", "quality", "routes", "variants"]
+           "compliance", "milestone_outcomes", "plan_debt", "process_map", "quality", "recording", "routes", "variants"]
