@@ -202,6 +202,33 @@ def test_plan_debt_equals_the_planted_truth(simulated: tuple[Warehouse, pd.DataF
         assert got.loc[day, "plan_debt"] == debt
 
 
+def test_job_offer_debt_equals_the_planted_truth(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
+    """Offers every 45 or 120 days after the interview (or none): with the 90-day window a client
+    on the 120-day cadence is in debt between offers, one on the 45-day cadence only before the
+    first offer."""
+    wh, truth, _ = simulated
+    window = kpis.JOB_OFFER_WINDOW_DAYS
+    got = kpis.job_offer_debt(wh, level="municipality").set_index(["area_code", "month_end"])
+    for day in (date(2023, 4, 30), date(2023, 9, 30), date(2024, 1, 31)):
+        open_ = truth[(truth["registration"] <= day) & (truth["exit"].isna() | (truth["exit"] > day))]
+        eligible = open_[[r + timedelta(days=window) <= day for r in open_["registration"]]]
+
+        def offered_in_window(row: pd.Series, day: date = day) -> bool:
+            if pd.isna(row["offer_gap"]):
+                return False
+            gap, first = int(row["offer_gap"]), row["interview"]
+            k = (day - first).days // gap  # the latest offer on or before the day is the k-th
+            return k >= 1 and (day - (first + timedelta(days=k * gap))).days < window
+
+        debt = eligible[[not offered_in_window(r) for _, r in eligible.iterrows()]]
+        for muni in MUNIS:
+            assert got.loc[(muni, day), "eligible"] == int((eligible["municipality_code"] == muni).sum())
+            assert got.loc[(muni, day), "job_offer_debt"] == int((debt["municipality_code"] == muni).sum())
+    assert 0 < got["job_offer_debt"].sum() < got["eligible"].sum()  # both kinds of client are there
+    with pytest.raises(KuvaInputError, match="window"):
+        kpis.job_offer_debt(wh, window_days=0)
+
+
 def test_quality_finds_the_missing_interviews(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
     wh, truth, as_of = simulated
     q = kpis.data_quality(wh, as_of=as_of)

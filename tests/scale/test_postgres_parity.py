@@ -86,6 +86,8 @@ def test_process_measures_are_identical_on_postgres(postgres: dict[str, object],
               ["area_code", "month", "origin_sector", "destination_sector"])
         _same(kpis.plan_debt(duck, level="nation"), kpis.plan_debt(pg, level="nation"),  # type: ignore[arg-type]
               ["area_code", "month_end"])
+        _same(kpis.job_offer_debt(duck, level="nation"), kpis.job_offer_debt(pg, level="nation"),  # type: ignore[arg-type]
+              ["area_code", "month_end"])
         _same(kpis.directly_follows(duck, level="pilot_area"),
               kpis.directly_follows(pg, level="pilot_area"),  # type: ignore[arg-type]
               ["area_code", "from_event", "to_event"])

@@ -73,6 +73,8 @@ def test_process_measures_are_identical_on_spark(engines: tuple[Warehouse, Engin
           ["area_code", "month", "origin_sector", "destination_sector"])
     _same(kpis.plan_debt(duck, level="nation"), kpis.plan_debt(spark, level="nation"),  # type: ignore[arg-type]
           ["area_code", "month_end"])
+    _same(kpis.job_offer_debt(duck, level="nation"), kpis.job_offer_debt(spark, level="nation"),  # type: ignore[arg-type]
+          ["area_code", "month_end"])
     _same(kpis.data_quality(duck, as_of=as_of), kpis.data_quality(spark, as_of=as_of),  # type: ignore[arg-type]
           ["check", "municipality_code", "month"])
     for level in ("nation", "pilot_area"):  # the process map; pilot areas from the stored membership

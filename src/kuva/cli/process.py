@@ -40,13 +40,14 @@ def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipalit
     s = state(ctx).settings()
     kw: dict[str, object] = {"municipalities": _munis(municipality), "start": parse_month(start, "--from"),
                              "end": parse_month(end, "--to")}
-    if measure not in ("plan-debt", "map", "variants"):
+    if measure not in ("plan-debt", "offer-debt", "map", "variants"):
         kw["as_of"] = parse_month(as_of, "--as-of")
     if measure == "outcomes":
         kw.pop("start")
         kw.pop("end")
         kw.pop("municipalities")
-    kw.update({k: v for k, v in extra.items() if k in ("top", "rule_id", "horizon_days")})
+    kw.update({k: v for k, v in extra.items() if k in ("top", "rule_id", "horizon_days", "window_days")
+               and v is not None})
     if extra.get("by") is not None:
         choice("--by", str(extra["by"]), ("age_group", "language") if measure == "kpis" else kpis.CLIENT_GROUPS)
         kw["by"] = extra["by"]
@@ -182,6 +183,18 @@ def process_plan_debt(
     """Plan debt at each month end: open client spells and those without a valid employment plan
     (by client group with --by)."""
     _publish(ctx, "plan-debt", fmt, level, municipality, start, end, None, by=by)
+
+
+@process_app.command("offer-debt")
+def process_offer_debt(
+    ctx: typer.Context, level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None,
+    end: ToOpt = None, window: Annotated[int | None, typer.Option(
+        "--window", help="Days without a job offer that make debt (default 90).")] = None,
+    fmt: FmtOpt = "table",
+) -> None:
+    """Job-offer debt at each month end: open client spells at least --window days old, and those
+    that got no job offer in the last --window days."""
+    _publish(ctx, "offer-debt", fmt, level, municipality, start, end, None, window_days=window)
 
 
 @process_app.command("routes")

@@ -353,6 +353,26 @@ def month_ends(first: date, last: date) -> list[date]:
     return out
 
 
+def _open_spells(wh: Warehouse, ev: ir.Table, start: date | None, end: date | None) -> ir.Table:
+    """Each client spell open at each month end from ``start`` to ``end`` (``day``): registered
+    on or before it, not exited and not re-registered by it."""
+    import ibis
+
+    last = end or data_end(wh)
+    if last is None:
+        raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
+    first = start or pd.Timestamp(ev.event_date.min().to_pandas()).date()
+    days = ibis.memtable(pd.DataFrame({"day": month_ends(first, last)}))
+    sp = _spells(ev, "registration")
+    ex = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, exit_date=ev.event_date)
+    ja = sp.left_join(ex, [sp.pseudonym == ex.x_pseudonym, ex.exit_date >= sp.start])
+    spells = ja.group_by(["start_id", "pseudonym", "start", "municipality_code", "next_start"]).aggregate(
+        exit_date=ja.exit_date.min())
+    open_ = spells.cross_join(days)
+    return open_.filter((open_.start <= open_.day) & (open_.exit_date.isnull() | (open_.exit_date > open_.day))
+                        & (open_.next_start.isnull() | (open_.next_start > open_.day)))
+
+
 def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | None = None, end: date | None = None,
               municipalities: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
     """At each month end: ``open_spells`` (registered, not exited), ``plan_debt`` (of them, no
@@ -365,19 +385,7 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
     whole = plan_debt(wh, level=level, start=start, end=end, municipalities=municipalities) if by else None
 
     ev = events(wh, municipalities=municipalities)
-    last = end or data_end(wh)
-    if last is None:
-        raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
-    first = start or pd.Timestamp(ev.event_date.min().to_pandas()).date()
-    days = ibis.memtable(pd.DataFrame({"day": month_ends(first, last)}))
-    sp = _spells(ev, "registration")
-    ex = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, exit_date=ev.event_date)
-    ja = sp.left_join(ex, [sp.pseudonym == ex.x_pseudonym, ex.exit_date >= sp.start])
-    spells = ja.group_by(["start_id", "pseudonym", "start", "municipality_code", "next_start"]).aggregate(
-        exit_date=ja.exit_date.min())
-    open_ = spells.cross_join(days)
-    open_ = open_.filter((open_.start <= open_.day) & (open_.exit_date.isnull() | (open_.exit_date > open_.day))
-                         & (open_.next_start.isnull() | (open_.next_start > open_.day)))
+    open_ = _open_spells(wh, ev, start, end)
     plans = ev.filter(ev.event_type.isin(["plan_created", "plan_updated", "plan_expired"])).select(
         p_pseudonym=ev.pseudonym, p_date=ev.event_date, p_type=ev.event_type, p_id=ev.event_id)
     jp = open_.left_join(plans, [open_.pseudonym == plans.p_pseudonym, plans.p_date >= open_.start,
@@ -401,6 +409,38 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
         df = _add_total_rows(df[[*whole.columns[:3], "client_group", *whole.columns[3:]]], whole)
     result: pd.DataFrame = df.sort_values(["area_code", "month_end", *(["client_group"] if by else [])],
                                           key=_total_first).reset_index(drop=True)
+    return result
+
+
+JOB_OFFER_WINDOW_DAYS = 90  #: job-offer debt: no job offer in this many days (the 3-month cadence of the talks)
+
+
+def job_offer_debt(wh: Warehouse, *, level: Level = "municipality", start: date | None = None,
+                   end: date | None = None, municipalities: Sequence[str] | None = None,
+                   window_days: int = JOB_OFFER_WINDOW_DAYS) -> pd.DataFrame:
+    """At each month end: ``eligible`` — open spells at least ``window_days`` old — and
+    ``job_offer_debt``, those of them that got no job offer (a ``job_offer`` event: a vacancy
+    the employment authority assigned the client to apply for) in the spell's last
+    ``window_days`` days up to the month end, with the share."""
+    import ibis
+
+    if window_days < 1:
+        raise KuvaInputError(f"the job-offer window must be at least one day, got {window_days}")
+    ev = events(wh, municipalities=municipalities)
+    open_ = _open_spells(wh, ev, start, end)
+    el = open_.filter(open_.start + ibis.interval(days=window_days) <= open_.day)
+    offers = ev.filter(ev.event_type == "job_offer").select(o_pseudonym=ev.pseudonym, o_date=ev.event_date)
+    j = el.left_join(offers, [el.pseudonym == offers.o_pseudonym, offers.o_date >= el.start,
+                              offers.o_date > el.day - ibis.interval(days=window_days), offers.o_date <= el.day])
+    per = j.group_by(["start_id", "day", "municipality_code"]).aggregate(offers=j.o_date.count())
+    per = _with_area(wh, per, level)
+    g = per.group_by(["area_code", "day"]).aggregate(eligible=per.start_id.count(),
+                                                      job_offer_debt=(per.offers == 0).ifelse(1, 0).sum())
+    df = g.to_pandas().rename(columns={"day": "month_end"})
+    df.insert(0, "level", level)
+    df["month_end"] = pd.to_datetime(df["month_end"]).dt.date
+    df["job_offer_debt_share"] = 100.0 * df["job_offer_debt"] / df["eligible"]
+    result: pd.DataFrame = df.sort_values(["area_code", "month_end"]).reset_index(drop=True)
     return result
 
 
@@ -629,6 +669,7 @@ def recording_changes(wh: Warehouse, *, as_of: date | None = None,
 __all__ = [
     "CLIENT_GROUPS",
     "DURATION_BANDS",
+    "JOB_OFFER_WINDOW_DAYS",
     "LEVELS",
     "NATION",
     "QUALITY_CHECKS",
@@ -641,6 +682,7 @@ __all__ = [
     "data_end",
     "data_quality",
     "events",
+    "job_offer_debt",
     "month_ends",
     "plan_debt",
     "recording_changes",

@@ -49,6 +49,11 @@ PLAN_DEBT_SPEC = TableSpec(
             Count("plan_debt", (*_AREA, "month_end"), quantity="process_plan_debt")),
     derived=(Ratio("plan_debt_share", "plan_debt", ("open_spells",)),))
 
+JOB_OFFER_DEBT_SPEC = TableSpec(
+    counts=(Count("eligible", (*_AREA, "month_end"), quantity="process_offer_eligible"),
+            Count("job_offer_debt", (*_AREA, "month_end"), quantity="process_job_offer_debt")),
+    derived=(Ratio("job_offer_debt_share", "job_offer_debt", ("eligible",)),))
+
 ROUTES_SPEC = TableSpec(
     counts=tuple(Count(c, (*_AREA, "month", "origin_sector", "destination_sector"), quantity=f"process_{c}")
                  for c in ("referrals", "realised", "unrealised")),
@@ -89,6 +94,12 @@ def compliance(wh: Warehouse, books: Rulebook | Sequence[Rulebook], *, min_cell:
 
 def plan_debt(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
     return _protect(kpis.plan_debt(wh, **kw), PLAN_DEBT_SPEC, "process_plan_debt", min_cell)  # type: ignore[arg-type]
+
+
+def job_offer_debt(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
+    """Job-offer debt at each month end (:func:`kuva.process.kpis.job_offer_debt`), protected."""
+    return _protect(kpis.job_offer_debt(wh, **kw), JOB_OFFER_DEBT_SPEC,  # type: ignore[arg-type]
+                    "process_job_offer_debt", min_cell)
 
 
 def routes(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
@@ -140,10 +151,27 @@ def recording(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> Pr
                     min_cell)
 
 
-MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "routes": routes, "quality": quality,
+MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "offer-debt": job_offer_debt,
+                                                      "routes": routes, "quality": quality,
                                                       "recording": recording,
                                                       "map": process_map, "variants": variants,
                                                       "outcomes": milestone_outcomes}
 
-__all__ = ["COMPLIANCE_SPEC", "DFG_SPEC", "MEASURES", "MILESTONE_OUTCOMES_SPEC", "VARIANTS_SPEC", "by_client_group",
-           "compliance", "milestone_outcomes", "plan_debt", "process_map", "quality", "recording", "routes", "variants"]
+__all__ = [
+    "COMPLIANCE_SPEC",
+    "DFG_SPEC",
+    "JOB_OFFER_DEBT_SPEC",
+    "MEASURES",
+    "MILESTONE_OUTCOMES_SPEC",
+    "VARIANTS_SPEC",
+    "by_client_group",
+    "compliance",
+    "job_offer_debt",
+    "milestone_outcomes",
+    "plan_debt",
+    "process_map",
+    "quality",
+    "recording",
+    "routes",
+    "variants",
+]

@@ -47,6 +47,8 @@ class ProcessParams:
     follow_up_days: int = 270  #: exits later than this after the last registration month are censored
     supplementary_two: float = 0.6  #: share of interviewed clients with two supplementary talks (else one)
     talks_on_time: float = 0.7  #: share of interviewed clients whose job-search talks keep the 3-month cadence
+    job_offers: float = 0.6  #: share of interviewed clients assigned vacancies to apply for (job offers)
+    offer_gaps: tuple[int, ...] = (45, 120)  #: days between a client's job offers, one drawn per client
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def simulate_event_log(
     if abs(sum(p.origins.values()) - 1.0) > 1e-9:
         raise KuvaInputError(f"origin shares must sum to 1, got {sum(p.origins.values())}")
     rng = np.random.default_rng(seed)
+    offer_rng = np.random.default_rng([seed, 1])  # its own stream: the other draws stay as they were
     cal = calendar_frame()
     span_end = (pd.Timestamp(start) + pd.DateOffset(months=months)).date()
     work_days = cal.loc[cal["working"] & (cal["day"] >= start) & (cal["day"] < span_end), "day"].to_numpy()
@@ -129,6 +132,14 @@ def simulate_event_log(
             while talk < stop:
                 ev(talk, "job_search_talk")
                 talk += timedelta(days=gap)
+        offered = offer_rng.random() < p.job_offers
+        offer_gap = int(p.offer_gaps[int(offer_rng.integers(len(p.offer_gaps)))])
+        offer_gap_kept = offer_gap if offered and interview is not None else None
+        if offer_gap_kept is not None and interview is not None:
+            offer = interview + timedelta(days=offer_gap_kept)
+            while offer < (exit_day or horizon):
+                ev(offer, "job_offer")
+                offer += timedelta(days=offer_gap_kept)
         service = SERVICES[int(rng.integers(len(SERVICES)))]
         if referred and ref_day is not None:
             ev(ref_day, "referral_sent", origin_s=origin, dest="employment_services", ref=f"{cid}-r")
@@ -139,6 +150,7 @@ def simulate_event_log(
         truth.append({"client_id": cid, "municipality_code": muni, "registration": reg, "interview_delay": delay,
                       "plan": has_plan, "exit": exit_day,
                       "supplementary_two": delay is not None and two, "talk_gap": gap if delay is not None else None,
+                      "interview": interview, "offer_gap": offer_gap_kept,
                       "referred": referred, "origin": origin,
                       "referral_date": ref_day, "wait_days": wait, "unrealised": unreal,
                       "service_day": reg + timedelta(days=service_off) if service_off is not None else None})
