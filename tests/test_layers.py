@@ -38,7 +38,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "wellbeing": _BELOW_ANALYSES | {"analysis"},
     "effects": _BELOW_APPLICATIONS,
     "process": _BELOW_APPLICATIONS,
-    "benchmark": _BELOW_APPLICATIONS,
+    "benchmark": _BELOW_APPLICATIONS | {"process"},  # benchmarks process measures too
     "report": _BELOW_OUTPUTS,  # outputs never reach into sources or the simulator
     "web": _BELOW_OUTPUTS,
     "cli": _BELOW_OUTPUTS | {"report", "web"},  # and sources/simulate from CLI_LOADERS only

@@ -2,8 +2,9 @@
 the model, shrinkage, rank sets and peer types in one table, through the disclosure engine.
 
 Framework specification ``v1`` (a change is a new version; every result names its version):
-outcome the activation rate (persons in activating services / (unemployed + in services), %)
-at the end of a month, weights the clients (the denominator); conditions — the unemployment
+the outcome a share of clients at the end of a month (:data:`OUTCOME_SPECS`: the activation
+rate, the long-term unemployed share, plan debt, initial interviews in time), weights the
+clients (the share's denominator); conditions — the unemployment
 share of the labour force (previous year), the change in unemployed jobseekers over 12 months
 (log ratio), vacancies per unemployed jobseeker, the shares of under-15s and over-64s, the
 foreign-language share, the share with tertiary education, the shares of jobs in primary
@@ -34,8 +35,28 @@ from kuva.warehouse.areas import GROUP_LEVELS, area_members
 from kuva.warehouse.connection import Warehouse
 
 SPEC_VERSION = "v1"
-Outcome = Literal["activation_rate"]
+Outcome = Literal["activation_rate", "long_term_share", "plan_debt_share", "interview_in_time"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """An outcome: ``numerator`` persons out of ``clients`` (the column names in the table)."""
+
+    numerator: str
+    clients: str  #: what the clients are (for the docs and the CLI's help)
+    larger_is_better: bool  #: the direction of the ranks (rank 1 = best)
+    process: bool  #: measured from the service-process event log (confidential)
+
+
+OUTCOME_SPECS: dict[str, OutcomeSpec] = {
+    "activation_rate": OutcomeSpec("in_services", "unemployed jobseekers + persons in activating services", True,
+                                   False),
+    "long_term_share": OutcomeSpec("long_term_unemployed", "unemployed jobseekers", False, False),
+    "plan_debt_share": OutcomeSpec("plan_debt", "open client spells at the month end (event log)", False, True),
+    "interview_in_time": OutcomeSpec("interviewed_in_time", "registrations of the month whose initial-interview "
+                                     "deadline has passed (event log)", True, True),
+}
 Level = Literal["municipality", "pilot_area", "employment_area", "custom"]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 #: annual background conditions (previous year's value)
@@ -54,6 +75,7 @@ class Benchmark:
     synthetic: bool
     sources: tuple[str, ...]
     tau2: float
+    outcome: str = "activation_rate"
 
 
 def _annual(wh: Warehouse, year: int) -> pd.DataFrame:
@@ -138,10 +160,64 @@ def conditions(f: pd.DataFrame) -> pd.DataFrame:
     return x.replace([np.inf, -np.inf], np.nan)
 
 
-def benchmark(wh: Warehouse, period: date, *, level: Level = "municipality", alpha: float = 0.05,
-              tau: float = 0.1, types: int = 8, seed: int = 0) -> Benchmark:
-    """The whole benchmark of one month (see the module docstring)."""
+def outcome_counts(wh: Warehouse, outcome: Outcome, period: date, level: Level = "municipality",
+                   unemployed: pd.Series | None = None) -> tuple[pd.DataFrame, bool, tuple[str, ...]]:
+    """Per area: ``clients`` and the outcome's numerator (:data:`OUTCOME_SPECS`) in the month
+    of ``period``, municipal counts summed to the level; with whether a source is synthetic and
+    the sources. ``unemployed`` (per municipality) is the long-term share's denominator."""
+    from kuva.process import kpis
+
+    spec = OUTCOME_SPECS.get(outcome)
+    if spec is None or outcome == "activation_rate":
+        raise KuvaInputError(f"outcome must be one of {list(OUTCOMES[1:])} here, got {outcome!r}")
+    month = date(period.year, period.month, 1)
+    month_end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+    if outcome == "long_term_share":
+        long = observations(wh, ["PITKAAIKAISTYOTTOMAT"], area_prefix="KU", start=month, end=month)
+        df = long.to_pandas()
+        if df.empty or unemployed is None:
+            raise KuvaLookupError(f"no municipal long-term unemployed (PITKAAIKAISTYOTTOMAT) for {month:%Y-%m}")
+        m = pd.DataFrame({"long_term_unemployed": df.set_index("area_code")["value"]})
+        m["clients"] = unemployed.reindex(m.index)
+        ids = tuple(sorted(set(df["source_id"].astype(str))))
+        synthetic = any(i.startswith("synthetic:") for i in ids)
+    else:
+        ids, synthetic = kpis.event_sources(wh)
+        if not ids:
+            raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load`")
+        if outcome == "plan_debt_share":
+            pdf = kpis.plan_debt(wh, level="municipality", start=month_end, end=month_end)
+            m = pdf.set_index("area_code").rename(columns={"open_spells": "clients"})[["clients", "plan_debt"]]
+        else:
+            from kuva.process.rules import rulebook_in_force
+
+            c = kpis.rule_compliance(wh, rulebook_in_force(month), level="municipality", start=month,
+                                     end=month_end)
+            c = c[(c["rule"] == "initial_interview") & (pd.to_datetime(c["month"]) == pd.Timestamp(month))]
+            m = c.set_index("area_code").rename(columns={"n_due": "clients", "n_met": "interviewed_in_time"})[
+                ["clients", "interviewed_in_time"]]
+    if level in GROUP_LEVELS:
+        members = area_members(wh, level)[["municipality_code", "area_code"]].set_index("municipality_code")
+        m = m.rename_axis("municipality_code").join(members, how="inner").groupby("area_code").sum()
+    return m.astype(float), synthetic, ids
+
+
+def benchmark(wh: Warehouse, period: date, *, outcome: Outcome = "activation_rate", level: Level = "municipality",
+              alpha: float = 0.05, tau: float = 0.1, types: int = 8, seed: int = 0) -> Benchmark:
+    """The whole benchmark of one month and outcome (see the module docstring)."""
+    spec = OUTCOME_SPECS.get(outcome)
+    if spec is None:
+        raise KuvaInputError(f"outcome must be one of {list(OUTCOMES)}, got {outcome!r}")
     f, synthetic, sources = area_frame(wh, period, level)
+    if outcome != "activation_rate":
+        muni_unemployed = None
+        if outcome == "long_term_share":
+            muni_unemployed = area_frame(wh, period, "municipality")[0]["unemployed"] if level in GROUP_LEVELS \
+                else f["unemployed"]
+        counts, o_synthetic, o_sources = outcome_counts(wh, outcome, period, level, muni_unemployed)
+        f = f.drop(columns=["clients", "in_services", "actual"]).join(counts, how="inner")
+        f["actual"] = 100.0 * f[spec.numerator] / f["clients"]
+        synthetic, sources = synthetic or o_synthetic, tuple(sorted({*sources, *o_sources}))
     x = conditions(f)
     keep = x.notna().all(axis=1) & f["clients"].gt(0)
     if keep.sum() < x.shape[1] + 5:
@@ -155,15 +231,16 @@ def benchmark(wh: Warehouse, period: date, *, level: Level = "municipality", alp
     eb = eb_shrink(fit.gap, fit.gap_se)
     # ranks are inferred from the gaps and their standard errors (frequentist, as Mogstad et al.):
     # each area's own rank set (marginal) for its row, the joint sets for the top/bottom lists
-    marginal = rank_sets(fit.gap, fit.gap_se, alpha=alpha, joint=False, seed=seed)
-    rs = rank_sets(fit.gap, fit.gap_se, alpha=alpha, joint=True, seed=seed)
+    better = spec.larger_is_better
+    marginal = rank_sets(fit.gap, fit.gap_se, alpha=alpha, joint=False, larger_is_better=better, seed=seed)
+    rs = rank_sets(fit.gap, fit.gap_se, alpha=alpha, joint=True, larger_is_better=better, seed=seed)
     ctype = comparison_types(x.loc[:, [c for c in x.columns if not c.startswith("type[")]],
                              min(types, len(x)), seed=seed)
     names = _names(wh, list(f.index), level)
     table = pd.DataFrame({
-        "level": level, "area_code": f.index, "area": [names[c] for c in f.index], "period": date(period.year,
-                                                                                                  period.month, 1),
-        "clients": f["clients"].to_numpy(), "in_services": f["in_services"].to_numpy(),
+        "outcome": outcome, "level": level, "area_code": f.index, "area": [names[c] for c in f.index],
+        "period": date(period.year, period.month, 1),
+        "clients": f["clients"].to_numpy(), spec.numerator: f[spec.numerator].to_numpy(),
         "actual": f["actual"].to_numpy(), "expected": fit.expected, "gap_pp": fit.gap, "gap_se": fit.gap_se,
         "gap_persons": fit.gap / 100 * f["clients"].to_numpy(), "shrunk_gap_pp": eb.mean, "shrunk_sd": eb.sd,
         "rank": marginal.rank, "rank_low": marginal.low, "rank_high": marginal.high,
@@ -172,7 +249,7 @@ def benchmark(wh: Warehouse, period: date, *, level: Level = "municipality", alp
         "comparison_type": ctype.to_numpy(), "spec_version": SPEC_VERSION,
     })
     return Benchmark(table.sort_values("rank").reset_index(drop=True), fit, x, period, level, synthetic, sources,
-                     eb.tau2)
+                     eb.tau2, outcome)
 
 
 def _names(wh: Warehouse, codes: list[str], level: str) -> dict[str, str]:
@@ -183,22 +260,30 @@ def _names(wh: Warehouse, codes: list[str], level: str) -> dict[str, str]:
     return {c: reg.municipality(c).name_fi for c in codes}
 
 
-BENCHMARK_SPEC = TableSpec(
-    counts=(Count("clients", ("level", "area_code", "period"), quantity="benchmark_clients"),
-            Count("in_services", ("level", "area_code", "period"), quantity="benchmark_in_services")),
-    derived=(Ratio("actual", "in_services", ("clients",)),
-             *(Derived(c, ("in_services", "clients")) for c in
-               ("expected", "gap_pp", "gap_se", "gap_persons", "shrunk_gap_pp", "shrunk_sd", "rank", "rank_low",
-                "rank_high"))))
+def table_spec(outcome: str = "activation_rate", *, confidential: bool = True) -> TableSpec:
+    """The benchmark table declared to the disclosure engine: the clients and the outcome's
+    numerator are person counts; every figure computed from them is derived from both."""
+    num = OUTCOME_SPECS[outcome].numerator
+    dims = ("outcome", "level", "area_code", "period")
+    return TableSpec(
+        counts=(Count("clients", dims, quantity=f"benchmark_{outcome}_clients"),
+                Count(num, dims, quantity=f"benchmark_{num}")),
+        derived=(Ratio("actual", num, ("clients",)),
+                 *(Derived(c, (num, "clients")) for c in
+                   ("expected", "gap_pp", "gap_se", "gap_persons", "shrunk_gap_pp", "shrunk_sd", "rank", "rank_low",
+                    "rank_high"))),
+        confidential=confidential)
+
+
+BENCHMARK_SPEC = table_spec()
 
 
 def publish(b: Benchmark, *, min_cell: int | None = None) -> ProtectedTable:
     """The benchmark table through the disclosure engine: public when every source is public
     (real StatFin figures), otherwise the client counts are confidential."""
-    spec = BENCHMARK_SPEC if b.synthetic or any(not s.startswith("statfin:") for s in b.sources) else TableSpec(
-        counts=BENCHMARK_SPEC.counts, derived=BENCHMARK_SPEC.derived, confidential=False)
+    spec = table_spec(b.outcome, confidential=b.synthetic or any(not s.startswith("statfin:") for s in b.sources))
     return protect_table(b.table, spec, resolve_policy(min_cell), name="benchmark")
 
 
-__all__ = ["BENCHMARK_SPEC", "LEVELS", "OUTCOMES", "SPEC_VERSION", "Benchmark", "area_frame", "benchmark",
-           "conditions", "latest_period", "publish"]
+__all__ = ["BENCHMARK_SPEC", "LEVELS", "OUTCOMES", "OUTCOME_SPECS", "SPEC_VERSION", "Benchmark", "OutcomeSpec",
+           "area_frame", "benchmark", "conditions", "latest_period", "outcome_counts", "publish", "table_spec"]

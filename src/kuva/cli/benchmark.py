@@ -13,7 +13,8 @@ from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month
 @app.command("benchmark")
 def benchmark_cmd(
     ctx: typer.Context,
-    outcome: Annotated[str, typer.Argument(help="What to compare: activation_rate.")] = "activation_rate",
+    outcome: Annotated[str, typer.Argument(help="What to compare: activation_rate, long_term_share, plan_debt_share "
+                                                "or interview_in_time.")] = "activation_rate",
     level: Annotated[str, typer.Option("--level", help="municipality, pilot_area, employment_area or custom.")
                      ] = "municipality",
     period: Annotated[str | None, typer.Option("--period", help="Month (YYYY-MM); default: the latest with data.")]
@@ -24,7 +25,8 @@ def benchmark_cmd(
                                                                       "table and fit instead.")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")] = "table",
 ) -> None:
-    """Expected vs actual for every area from the framework-condition model (specification v1),
+    """Expected vs actual for every area on an outcome (a share of clients) from the
+    framework-condition model (specification v1),
     the gap in percentage points and persons, the gap shrunk toward the model (empirical Bayes),
     each area's rank with its confidence set, the areas possibly and credibly in the top and
     bottom tenth (joint 95 %), and comparison types; through the disclosure engine."""
@@ -37,7 +39,7 @@ def benchmark_cmd(
     s = state(ctx).settings()
     with state(ctx).measures_engine() as wh:
         month = parse_month(period, "--period") or latest_period(wh)
-        b = benchmark(wh, month, level=level)  # type: ignore[arg-type]
+        b = benchmark(wh, month, outcome=outcome, level=level)  # type: ignore[arg-type]
     if coefficients:
         err.print(f"Framework model {b.table['spec_version'].iloc[0]}: {b.fit.n} areas, R² {b.fit.r2:.3f}, "
                   f"between-area variance of the gaps (tau²) {b.tau2:.3f}")

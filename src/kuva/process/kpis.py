@@ -353,6 +353,14 @@ def month_ends(first: date, last: date) -> list[date]:
     return out
 
 
+def event_sources(wh: Warehouse) -> tuple[tuple[str, ...], bool]:
+    """The sources of the stored event log and whether any of them is synthetic."""
+    t = wh.table("process_events").select("source_id").distinct().to_pandas()
+    ids = tuple(sorted(t["source_id"].astype(str)))
+    s = wh.table("sources").select("source_id", "synthetic").to_pandas()
+    return ids, bool(s[s["source_id"].isin(ids)]["synthetic"].any())
+
+
 def _open_spells(wh: Warehouse, ev: ir.Table, start: date | None, end: date | None) -> ir.Table:
     """Each client spell open at each month end from ``start`` to ``end`` (``day``): registered
     on or before it, not exited and not re-registered by it."""
@@ -681,6 +689,7 @@ __all__ = [
     "compliance_in_force",
     "data_end",
     "data_quality",
+    "event_sources",
     "events",
     "job_offer_debt",
     "month_ends",

@@ -32,14 +32,6 @@ def _has_events(wh: Warehouse) -> bool:
     return int(wh.table("process_events").count().to_pandas()) > 0
 
 
-def _process_sources(wh: Warehouse) -> tuple[tuple[str, ...], bool]:
-    t = wh.table("process_events").select("source_id").distinct().to_pandas()
-    ids = tuple(sorted(t["source_id"].astype(str)))
-    s = wh.table("sources").select("source_id", "synthetic").to_pandas()
-    synthetic = bool(s[s["source_id"].isin(ids)]["synthetic"].any())
-    return ids, synthetic
-
-
 def _milestones(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], synthetic: bool) -> AnalysisResult:
     from kuva.process.kpis import compliance_in_force
     from kuva.process.rules import rulebooks
@@ -154,7 +146,9 @@ def process_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
     """The service-process chapter; None when the warehouse has no event log."""
     if not _has_events(wh):
         return None
-    sources, synthetic = _process_sources(wh)
+    from kuva.process.kpis import event_sources
+
+    sources, synthetic = event_sources(wh)
     results = [_milestones(wh, params, sources, synthetic), _plan_debt(wh, params, sources, synthetic),
                _routes(wh, params, sources, synthetic)]
     return Chapter.from_labels("process", results)
