@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kuva.privacy.audit import audit_tables
@@ -65,3 +66,72 @@ def test_benchmark_chapter(wh_path: Path) -> None:
 
 def test_no_event_log_no_chapter(empty_wh: Warehouse) -> None:
     assert process_chapter(empty_wh, ReportParams(lang="en")) is None
+
+
+def test_process_chapter_for_an_own_area(wh_path: Path) -> None:
+    """A report made for an employment area shows the area's own milestones, plan debt and
+    routes — its member municipalities' counts, not the country's — with the whole country beside
+    them, and draws the routes as flows that add up to the area's referrals."""
+    import matplotlib.pyplot as plt
+
+    from kuva.analysis.own_area import resolve_own_area
+    from kuva.process import kpis
+
+    with Warehouse(wh_path, read_only=True) as wh:
+        area = resolve_own_area(wh, "kainuu_koillismaan_tyollisyysalue")
+        ch = process_chapter(wh, ReportParams(lang="fi", min_cell=5, area=area))
+        debt = kpis.plan_debt(wh, level="nation", municipalities=list(area.members))
+        nation = kpis.plan_debt(wh, level="nation")
+        routes = kpis.referral_routes(wh, level="nation", municipalities=list(area.members))
+    assert ch is not None
+    milestones, plan, flows = ch.results
+    assert set(milestones.table["area"]) == {area.code, "SSS"} == set(plan.table["area"])
+    own = plan.table[plan.table["area"] == area.code].set_index("month_end")
+    shown = own["open_spells"].dropna()
+    assert len(shown) and (shown == debt.set_index("month_end").loc[shown.index, "open_spells"]).all()
+    whole = plan.table[plan.table["area"] == "SSS"].set_index("month_end")["open_spells"].dropna()
+    assert (whole == nation.set_index("month_end").loc[whole.index, "open_spells"]).all()
+    assert (whole.loc[shown.index] > shown).all()
+    assert flows.table["referrals"].sum() <= routes["referrals"].sum() and (flows.table["area"] == area.code).all()
+    for r in ch.results:
+        for lang in ("fi", "sv", "en"):
+            text = r.text(lang)
+            assert area.name(lang) in text or r.key == "process_routes"
+            assert "{" not in text and " – %" not in text
+        assert r.figure is not None
+        plt.close(r.figure("sv"))
+    tables = [(r.key, r.disclosure.sidecar, r.table) for r in ch.results if r.disclosure is not None]
+    assert audit_tables(tables, min_cell=5).exposures == ()
+    # a municipality too small to show says so instead of printing dashes
+    with Warehouse(wh_path, read_only=True) as wh:
+        tiny = process_chapter(wh, ReportParams(lang="en", min_cell=5, area=resolve_own_area(wh, "Luhanka")))
+    assert tiny is not None
+    assert all("too small to publish" in r.text("en") for r in tiny.results)
+
+
+def test_route_flows_add_up_to_the_referrals() -> None:
+    """The Sankey-style figure: each origin's band is as wide as its referrals, split into
+    realised, unrealised and still open; a hidden cell draws nothing."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from kuva.report.process_chapter import route_flows
+
+    table = pd.DataFrame({"origin_sector": ["social_services", "employment_services", "health"],
+                          "destination_sector": ["employment_services"] * 3,
+                          "referrals": [60.0, 30.0, None], "realised": [40.0, 20.0, None],
+                          "unrealised": [15.0, 5.0, None]})
+    fig, ax = plt.subplots()
+    route_flows(ax, table, "en")
+    bands = ax.collections
+    assert len(bands) == 6  # two origins × realised, unrealised, open
+    heights = [float(b.get_paths()[0].vertices[:, 1].max() - b.get_paths()[0].vertices[:, 1].min())
+               for b in bands]
+    # at the left end each band's height is its share; the first origin's three sum to 60/90 of the drawable
+    left = [b.get_paths()[0].vertices for b in bands]
+    at_start = [float(np.ptp(v[v[:, 0] == v[:, 0].min(), 1])) for v in left]
+    assert abs(sum(at_start[:3]) / sum(at_start) - 60 / 90) < 1e-9
+    assert abs(at_start[0] / at_start[1] - 40 / 15) < 1e-9 and all(h > 0 for h in heights)
+    texts = [t.get_text() for t in ax.texts]
+    assert any("67 %" in t for t in texts) and any("hidden" in t for t in texts)
+    plt.close(fig)

@@ -19,6 +19,7 @@ from kuva.report.chapters import Chapter, ReportParams
 from kuva.warehouse import Warehouse
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from kuva.benchmark.run import Benchmark
@@ -32,22 +33,50 @@ def _has_events(wh: Warehouse) -> bool:
     return int(wh.table("process_events").count().to_pandas()) > 0
 
 
+#: the whole country's code in the process tables
+NATION = "SSS"
+
+
+def _scopes(params: ReportParams) -> list[tuple[str, list[str] | None]]:
+    """(area code, its municipalities) of the figures: the report's own area first when it has
+    one, and the whole country."""
+    own = params.area
+    return ([(own.code, list(own.members))] if own is not None else []) + [(NATION, None)]
+
+
+def _scope_name(code: str, params: ReportParams, lang: str) -> str:
+    return params.area.name(lang) if params.area is not None and code == params.area.code else label(NATION, lang)
+
+
+def _latest(table: pd.DataFrame, column: str, when: str, code: str) -> tuple[float, object]:
+    """The latest shown value of ``column`` for area ``code`` and when it was."""
+    sub = table[(table["area"] == code)].dropna(subset=[column])
+    return (float(sub[column].iloc[-1]), sub[when].iloc[-1]) if len(sub) else (float("nan"), None)
+
+
 def _milestones(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], synthetic: bool) -> AnalysisResult:
     from kuva.process.kpis import compliance_in_force
     from kuva.process.rules import rulebooks
 
-    m = compliance_in_force(wh, rulebooks(), level="nation", start=params.start, end=params.end)
+    frames = []
+    for code, munis in _scopes(params):
+        m = compliance_in_force(wh, rulebooks(), level="nation", start=params.start, end=params.end,
+                                municipalities=munis)
+        frames.append(m.assign(area=code))
+    m = pd.concat(frames, ignore_index=True)
     m["quarter"] = [f"{d.year} Q{(d.month - 1) // 3 + 1}" for d in m["month"]]
-    q = m.groupby(["rulebook", "rule", "quarter"], as_index=False)[["n_due", "n_met"]].sum()
+    dims = ("area", "rulebook", "rule", "quarter")
+    q = m.groupby(list(dims), as_index=False, sort=False)[["n_due", "n_met"]].sum()
     q["share_met"] = 100.0 * q["n_met"] / q["n_due"]
-    spec = TableSpec(counts=(Count("n_due", ("rulebook", "rule", "quarter"), quantity="report_process_due"),
-                             Count("n_met", ("rulebook", "rule", "quarter"), quantity="report_process_met")),
+    spec = TableSpec(counts=(Count("n_due", dims, quantity="report_process_due"),
+                             Count("n_met", dims, quantity="report_process_met")),
                      derived=(Ratio("share_met", "n_met", ("n_due",)),))
     p = protect_table(q, spec, resolve_policy(params.min_cell), name="process_milestones")
     table = p.frame
-    ii = table[(table["rule"] == "initial_interview")].dropna(subset=["share_met"])
-    last = ii[ii["quarter"] == ii["quarter"].max()] if len(ii) else ii
-    share = float(last["share_met"].iloc[-1]) if len(last) else float("nan")
+    ii = table[table["rule"] == "initial_interview"].sort_values("quarter")
+    first = _scopes(params)[0][0]
+    share, quarter = _latest(ii, "share_met", "quarter", first)
+    nation_share = _latest(ii[ii["quarter"] == quarter], "share_met", "quarter", NATION)[0] if quarter else np.nan
 
     def figure(lang: str) -> Figure:
         from kuva.analysis.style import colour, finish, new_figure, styled
@@ -56,8 +85,13 @@ def _milestones(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], s
             fig, axes = new_figure()
             ax = axes[0][0]
             for i, (rule, sub) in enumerate(table.groupby("rule", sort=True)):
-                ax.plot(sub["quarter"], sub["share_met"], marker="o", color=colour(str(rule), i),
-                        label=label(f"process.rule.{rule}", lang))
+                for code, _ in _scopes(params):
+                    part = sub[sub["area"] == code].sort_values("quarter")
+                    own = code != NATION or params.area is None
+                    ax.plot(part["quarter"], part["share_met"], marker="o" if own else None,
+                            linestyle="-" if own else "--", color=colour(str(rule), i),
+                            label=label(f"process.rule.{rule}", lang) + ("" if own or params.area is None
+                                                                          else f" ({label(NATION, lang)})"))
             ax.set_ylabel(label("share_met", lang))
             ax.set_ylim(0, 100)
             ax.tick_params(axis="x", labelrotation=90)
@@ -65,22 +99,36 @@ def _milestones(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], s
             return finish(fig, label("title.process_milestones", lang), lang, synthetic=synthetic)
 
     def text(lang: str) -> str:
-        return label("process.milestones.text", lang, share=fmt_number(share, lang, 1),
-                     quarter=str(last["quarter"].iloc[0]) if len(last) else "–")
+        if params.area is not None and np.isnan(share):
+            return label("process.area_hidden", lang, area=_scope_name(first, params, lang))
+        out = label("process.milestones.text", lang, share=fmt_number(share, lang, 1), quarter=str(quarter or "–"))
+        if params.area is not None:
+            out = f"{_scope_name(first, params, lang)}: {out} " + label(
+                "process.nation_compared", lang, value=fmt_number(nation_share, lang, 1))
+        return out
 
     return AnalysisResult("process_milestones", _title("title.process_milestones"), table, figure, text,
-                          {"share_initial_interview": share}, sources, synthetic,
-                          {"level": "nation"},
+                          {"share_initial_interview": share, "share_initial_interview_nation": nation_share},
+                          sources, synthetic, {"area": first},
                           count_columns=("n_due", "n_met"), disclosure=p)
 
 
 def _plan_debt(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], synthetic: bool) -> AnalysisResult:
-    from kuva.process.publish import plan_debt
+    from kuva.process.kpis import plan_debt
+    from kuva.process.publish import PLAN_DEBT_SPEC
 
-    p = plan_debt(wh, min_cell=params.min_cell, level="nation", start=params.start, end=params.end)
-    table = p.frame.drop(columns=["level"])
-    valid = table.dropna(subset=["plan_debt_share"])
-    share = float(valid["plan_debt_share"].iloc[-1]) if len(valid) else float("nan")
+    frames = [plan_debt(wh, level="nation", start=params.start, end=params.end, municipalities=munis)
+              .assign(area=code) for code, munis in _scopes(params)]
+    raw = pd.concat(frames, ignore_index=True).drop(columns=["level", "area_code"])
+    spec = TableSpec(counts=tuple(Count(c.column, ("area", "month_end"), quantity=f"report_{c.name}")
+                                  for c in PLAN_DEBT_SPEC.counts), derived=PLAN_DEBT_SPEC.derived)
+    p = protect_table(raw[["area", "month_end", "open_spells", "plan_debt", "plan_debt_share"]], spec,
+                      resolve_policy(params.min_cell), name="process_plan_debt")
+    table = p.frame
+    first = _scopes(params)[0][0]
+    share, when = _latest(table, "plan_debt_share", "month_end", first)
+    nation = table[(table["area"] == NATION) & (table["month_end"] == when)]["plan_debt_share"]
+    nation_share = float(nation.iloc[0]) if len(nation) else float("nan")
 
     def figure(lang: str) -> Figure:
         from kuva.analysis.style import colour, finish, new_figure, styled
@@ -88,25 +136,38 @@ def _plan_debt(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], sy
         with styled():
             fig, axes = new_figure()
             ax = axes[0][0]
-            ax.plot(pd.to_datetime(table["month_end"]), table["plan_debt_share"], color=colour("pilot"))
+            for code, _ in _scopes(params):
+                part = table[table["area"] == code]
+                own = code != NATION or params.area is None
+                ax.plot(pd.to_datetime(part["month_end"]), part["plan_debt_share"],
+                        color=colour("pilot" if own else NATION), linestyle="-" if own else "--",
+                        label=_scope_name(code, params, lang))
             ax.set_ylabel(label("plan_debt_share", lang))
             ax.set_ylim(bottom=0)
+            if params.area is not None:
+                ax.legend(fontsize=7, frameon=False)
             return finish(fig, label("title.process_plan_debt", lang), lang, synthetic=synthetic)
 
     def text(lang: str) -> str:
-        when = valid["month_end"].iloc[-1] if len(valid) else None
-        return label("process.plan_debt.text", lang, share=fmt_number(share, lang, 1),
-                     month=f"{when.month}/{when.year}" if isinstance(when, date) else "–")
+        if params.area is not None and np.isnan(share):
+            return label("process.area_hidden", lang, area=_scope_name(first, params, lang))
+        out = label("process.plan_debt.text", lang, share=fmt_number(share, lang, 1),
+                    month=f"{when.month}/{when.year}" if isinstance(when, date) else "–")
+        if params.area is not None:
+            out = f"{_scope_name(first, params, lang)}: {out} " + label(
+                "process.nation_compared", lang, value=fmt_number(nation_share, lang, 1))
+        return out
 
     return AnalysisResult("process_plan_debt", _title("title.process_plan_debt"), table, figure, text,
-                          {"plan_debt_share": share}, sources, synthetic, {"level": "nation"},
-                          count_columns=("open_spells", "plan_debt"), disclosure=p)
+                          {"plan_debt_share": share, "plan_debt_share_nation": nation_share}, sources, synthetic,
+                          {"area": first}, count_columns=("open_spells", "plan_debt"), disclosure=p)
 
 
 def _routes(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], synthetic: bool) -> AnalysisResult:
     from kuva.process.kpis import referral_routes
 
-    r = referral_routes(wh, level="nation", start=params.start, end=params.end)
+    code, munis = _scopes(params)[0]
+    r = referral_routes(wh, level="nation", start=params.start, end=params.end, municipalities=munis)
     g = r.groupby(["origin_sector", "destination_sector"], as_index=False)[
         ["referrals", "realised", "unrealised"]].sum()
     g["all_referrals"] = int(g["referrals"].sum())
@@ -117,29 +178,89 @@ def _routes(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], synth
                 Count("all_referrals", (), quantity="report_routes_all")),
         derived=(Ratio("share_pct", "referrals", ("all_referrals",)),))
     p = protect_table(g, spec, resolve_policy(params.min_cell), name="process_routes")
-    table = p.frame
+    table = p.frame.assign(area=code)
     social = table[table["origin_sector"] == "social_services"]["share_pct"]
     share = float(social.iloc[0]) if len(social) and pd.notna(social.iloc[0]) else float("nan")
 
     def figure(lang: str) -> Figure:
-        from kuva.analysis.style import colour, finish, new_figure, styled
+        from kuva.analysis.style import finish, new_figure, styled
 
         with styled():
-            fig, axes = new_figure(height=2.8)
-            ax = axes[0][0]
-            names = [f"{label('sector.' + o, lang)} → {label('sector.' + d, lang)}"
-                     for o, d in zip(table["origin_sector"], table["destination_sector"], strict=True)]
-            ax.barh(names, np.nan_to_num(table["share_pct"].to_numpy(dtype=float)), color=colour("pilot"))
-            ax.set_xlabel(label("share_pct", lang))
-            ax.invert_yaxis()
-            return finish(fig, label("title.process_routes", lang), lang, synthetic=synthetic)
+            fig, axes = new_figure(height=3.2)
+            route_flows(axes[0][0], table, lang)
+            return finish(fig, label("title.process_routes", lang) + f": {_scope_name(code, params, lang)}", lang,
+                          synthetic=synthetic)
 
     def text(lang: str) -> str:
+        if params.area is not None and np.isnan(share):
+            return label("process.area_hidden", lang, area=_scope_name(code, params, lang))
         return label("process.routes.text", lang, share=fmt_number(share, lang, 0))
 
     return AnalysisResult("process_routes", _title("title.process_routes"), table, figure, text,
-                          {"share_social_services": share}, sources, synthetic, {"level": "nation"},
+                          {"share_social_services": share}, sources, synthetic, {"area": code},
                           count_columns=("referrals", "realised", "unrealised", "all_referrals"), disclosure=p)
+
+
+def route_flows(a: Axes, table: pd.DataFrame, lang: str) -> None:
+    """A Sankey-style figure of the referral routes: origin sectors on the left, each band as wide
+    as its referrals, ending on the right in what came of them — a service started (realised),
+    none within 90 days (unrealised), or still open. Hidden cells draw nothing (their width is
+    unknown), and the figure says so."""
+    from kuva.analysis.style import colour
+
+    rows = table.dropna(subset=["referrals"])
+    rows = rows[rows["referrals"] > 0]
+    total = float(rows["referrals"].sum())
+    a.set_axis_off()
+    if total <= 0:
+        a.text(0.5, 0.5, label("figure.no_data", lang), ha="center", va="center")
+        return
+    outcomes = ("realised", "unrealised", "open")
+    flows: list[tuple[str, str, float]] = []
+    for _, r in rows.iterrows():
+        realised = float(r["realised"]) if pd.notna(r["realised"]) else 0.0
+        unrealised = float(r["unrealised"]) if pd.notna(r["unrealised"]) else 0.0
+        rest = max(float(r["referrals"]) - realised - unrealised, 0.0)
+        origin = f"{r['origin_sector']}|{r['destination_sector']}"
+        flows += [(origin, o, v) for o, v in zip(outcomes, (realised, unrealised, rest), strict=True) if v > 0]
+    gap = 0.02
+    left = list(dict.fromkeys(f[0] for f in flows))
+    right = [o for o in outcomes if any(f[1] == o for f in flows)]
+    scale = (1 - gap * max(len(left) - 1, 0)) / sum(f[2] for f in flows)
+
+    def stack(names: list[str], key: int) -> dict[str, float]:
+        y, out = 1.0, {}
+        for n in names:
+            out[n] = y
+            y -= sum(f[2] for f in flows if f[key] == n) * scale + gap
+        return out
+
+    ly, ry = stack(left, 0), stack(right, 1)
+    t = np.linspace(0, 1, 50)
+    smooth = 3 * t ** 2 - 2 * t ** 3
+    for o, d, v in flows:
+        h = v * scale
+        top = ly[o] + (ry[d] - ly[o]) * smooth
+        a.fill_between(0.25 + 0.5 * t, top - h, top, color=colour(d, outcomes.index(d)), alpha=0.55,
+                       lw=0)
+        ly[o] -= h
+        ry[d] -= h
+    for names, x, ha, key in ((left, 0.24, "right", 0), (right, 0.76, "left", 1)):
+        y = 1.0
+        for n in names:
+            h = sum(f[2] for f in flows if f[key] == n) * scale
+            if key == 0:
+                o, d = n.split("|")
+                text = f"{label('sector.' + o, lang)} → {label('sector.' + d, lang)}"
+            else:
+                text = label(f"process.route.{n}", lang)
+            a.text(x, y - h / 2, f"{text} ({fmt_number(100 * h / scale / total, lang, 0)} %)",
+                   ha=ha, va="center", fontsize=7)
+            y -= h + gap
+    a.set_xlim(0, 1)
+    a.set_ylim(-0.02, 1.02)
+    if table["referrals"].isna().any():
+        a.text(0.5, -0.02, label("figure.hidden_cells", lang), ha="center", va="top", fontsize=6)
 
 
 def process_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
