@@ -119,7 +119,25 @@ def test_the_benchmark_is_identical_on_spark(engines: tuple[Warehouse, EngineWar
         simulate_into(wh, scale=0.001, seed=6, years=(2022, 2023))
         export_parquet(wh, tmp_path / "parquet")
         duck = benchmark(wh, date(2023, 6, 1), level="pilot_area").table
+        duck_inputs = _indicator_inputs(wh)
     session = SparkSession.builder.getOrCreate()  # the module's local session
-    spark = benchmark(EngineWarehouse(ibis.pyspark.connect(session), tmp_path / "parquet"),  # type: ignore[arg-type]
-                      date(2023, 6, 1), level="pilot_area").table
+    engine = EngineWarehouse(ibis.pyspark.connect(session), tmp_path / "parquet")
+    spark = benchmark(engine, date(2023, 6, 1), level="pilot_area").table  # type: ignore[arg-type]
     _same(duck, spark, ["area_code"])
+    # the indicators' inputs: every municipality's counts, activation rate, components and shares,
+    # the nation (published or municipal sums) and the pilot and comparison groups, from the
+    # partitioned export
+    assert (tmp_path / "parquet" / "observations").is_dir()
+    for name, frame in _indicator_inputs(engine).items():  # type: ignore[arg-type]
+        keys = ["group", "period"] if "group" in frame.columns else ["area_code", "period"]
+        if name == "nation":
+            keys = ["period"]
+        _same(duck_inputs[name], frame, keys)
+
+
+def _indicator_inputs(wh: Warehouse) -> dict[str, pd.DataFrame]:
+    from kuva.analysis.inputs import group_monthly, municipal_monthly, national_monthly
+
+    start, end = date(2021, 1, 1), date(2023, 12, 1)
+    return {"municipal": municipal_monthly(wh, start, end)[0], "nation": national_monthly(wh, start, end).frame,
+            "groups": group_monthly(wh, start, end).frame}

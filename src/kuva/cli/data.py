@@ -248,7 +248,8 @@ def query(
 @export_app.command("parquet")
 def export_parquet_cmd(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="Folder for <table>.parquet files.")],
+    directory: Annotated[Path, typer.Argument(help="Folder for the Parquet export (partitioned folders and "
+                                                   "<table>.parquet files).")],
 ) -> None:
     """Write the tables the measures read as Parquet files (what `--engine spark` reads; a Spark
     cluster can read them from shared storage)."""

@@ -24,17 +24,47 @@ EXPORTED: tuple[str, ...] = ("observations", "sources", "process_events", "progr
                              "schema_migrations")
 
 
-def export_parquet(wh: Warehouse, directory: Path | str, tables: Sequence[str] = EXPORTED) -> dict[str, Path]:
-    """Write each table as ``<directory>/<table>.parquet`` (DuckDB's COPY); returns the paths."""
+#: how the big tables are partitioned in the export (Hive-style ``column=value`` folders), as
+#: (partition column, DuckDB expression): observations by the period's year and the area level
+#: (the code's letters: KU municipalities, SK sub-regions, MK regions, SSS the nation, ...), the
+#: event log by the event's year and month. The partition columns exist only in the files:
+#: :class:`EngineWarehouse` drops them, so the measures see the warehouse's own columns.
+PARTITIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "observations": (("year", "year(period)"), ("area_level", "left(area_code, 2)")),
+    "process_events": (("year", "year(event_date)"), ("month", "month(event_date)")),
+}
+
+
+def export_parquet(wh: Warehouse, directory: Path | str, tables: Sequence[str] = EXPORTED, *,
+                   partitioned: bool = True) -> dict[str, Path]:
+    """Write each table as Parquet under ``directory``: the tables of :data:`PARTITIONS` as a
+    folder ``<table>/`` of Hive partitions (unless ``partitioned`` is False), the others as
+    ``<table>.parquet``; whatever an earlier export left for the table is replaced. Returns the
+    paths."""
+    import shutil
+
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name in tables:
         if not name.isidentifier():
             raise KuvaInputError(f"not a table name: {name!r}")
-        path = out / f"{name}.parquet"
-        wh.con.execute(f"COPY (SELECT * FROM {name}) TO '{path}' (FORMAT PARQUET)")
-        paths[name] = path
+        folder, single = out / name, out / f"{name}.parquet"
+        if folder.is_dir():
+            shutil.rmtree(folder)
+        single.unlink(missing_ok=True)
+        parts = PARTITIONS.get(name) if partitioned else None
+        if parts:
+            extra = ", ".join(f"{expr} AS {col}" for col, expr in parts)
+            by = ", ".join(col for col, _ in parts)
+            wh.con.execute(f"COPY (SELECT *, {extra} FROM {name}) TO '{folder}' (FORMAT PARQUET, PARTITION_BY ({by}))")
+            if not any(folder.rglob("*.parquet")):  # an empty table writes no partition: keep its schema
+                shutil.rmtree(folder, ignore_errors=True)
+                wh.con.execute(f"COPY (SELECT * FROM {name}) TO '{single}' (FORMAT PARQUET)")
+            paths[name] = folder if folder.is_dir() else single
+        else:
+            wh.con.execute(f"COPY (SELECT * FROM {name}) TO '{single}' (FORMAT PARQUET)")
+            paths[name] = single
     return paths
 
 
@@ -63,10 +93,13 @@ class EngineWarehouse:
             if directory is None:
                 self._tables[name] = backend.table(name)
                 continue
-            path = Path(directory) / f"{name}.parquet"
-            if not path.exists():
-                raise KuvaInputError(f"{path}: no such Parquet export; run export_parquet first")
-            self._tables[name] = backend.read_parquet(str(path), table_name=f"kuva_{name}")
+            folder, single = Path(directory) / name, Path(directory) / f"{name}.parquet"
+            if folder.is_dir():
+                self._tables[name] = _read_partitioned(backend, folder, name)
+            elif single.exists():
+                self._tables[name] = backend.read_parquet(str(single), table_name=f"kuva_{name}")
+            else:
+                raise KuvaInputError(f"{single}: no such Parquet export; run export_parquet first")
 
     def table(self, name: str) -> ir.Table:
         try:
@@ -83,6 +116,15 @@ class EngineWarehouse:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _read_partitioned(backend: Any, folder: Path, name: str) -> ir.Table:
+    """A Hive-partitioned export read by ``backend``, without the partition columns."""
+    if getattr(backend, "name", "") == "duckdb":
+        t = backend.read_parquet(f"{folder}/**/*.parquet", table_name=f"kuva_{name}", hive_partitioning=True)
+    else:  # Spark discovers the partitions of a folder itself
+        t = backend.read_parquet(str(folder), table_name=f"kuva_{name}")
+    return t.drop(*(col for col, _ in PARTITIONS[name] if col in t.columns))
 
 
 @contextmanager
@@ -124,4 +166,4 @@ def open_engine(wh: Warehouse, engine: str, url: str | None = None) -> Iterator[
     raise KuvaInputError(f"engine must be spark or postgres here (duckdb is the warehouse itself), got {engine!r}")
 
 
-__all__ = ["EXPORTED", "EngineWarehouse", "copy_tables", "export_parquet", "open_engine"]
+__all__ = ["EXPORTED", "PARTITIONS", "EngineWarehouse", "copy_tables", "export_parquet", "open_engine"]
