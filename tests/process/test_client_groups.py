@@ -107,3 +107,30 @@ def test_cli_by_option(simulated: tuple[Path, pd.DataFrame]) -> None:
     assert [ln.split(",")[3] for ln in lines] == ["total", "15-24", "25-29", "30-54", "55-"]
     bad = CliRunner().invoke(app, ["--warehouse", str(path), "process", "plan-debt", "--by", "shoe_size"])
     assert bad.exit_code != 0 and "shoe_size" in bad.output
+
+
+@pytest.mark.parametrize("by", ["age_group", "language"])
+def test_referral_routes_by_client_group(simulated: tuple[Path, pd.DataFrame], by: str) -> None:
+    """The groups add up to the area's referrals, the total equals the routes without a
+    breakdown, and each group's referrals equal a direct count of the log (the client's group at
+    the latest registration before the referral: one registration per simulated client)."""
+    path, log = simulated
+    keys = ["level", "area_code", "month", "origin_sector", "destination_sector"]
+    with Warehouse(path, read_only=True) as wh:
+        whole = kpis.referral_routes(wh, level="municipality")
+        grouped = kpis.referral_routes(wh, level="municipality", by=by)  # type: ignore[arg-type]
+        p = publish.routes(wh, level="municipality", by=by, min_cell=5)
+    total = grouped[grouped["client_group"] == kpis.TOTAL_GROUP].drop(columns="client_group")
+    pd.testing.assert_frame_equal(total.set_index(keys).sort_index(), whole.set_index(keys).sort_index())
+    counts = ["referrals", "realised", "unrealised"]
+    parts = grouped[grouped["client_group"] != kpis.TOTAL_GROUP].groupby(keys)[counts].sum()
+    pd.testing.assert_frame_equal(parts.sort_index(), whole.set_index(keys)[counts].sort_index(), check_dtype=False)
+    group_of = log[log["event_type"] == "registration"].set_index("pseudonym")[by]
+    sent = log[log["event_type"] == "referral_sent"]
+    direct = sent.assign(g=sent["pseudonym"].map(group_of)).groupby(["municipality_code", "g"]).size()
+    got = grouped[grouped["client_group"] != kpis.TOTAL_GROUP].groupby(["area_code", "client_group"])[
+        "referrals"].sum()
+    assert got.to_dict() == {k: int(v) for k, v in direct.items()}
+    assert audit_tables([(p.name, p.sidecar, p.frame)], min_cell=5).exposures == ()
+    with pytest.raises(KuvaInputError, match="client group"), Warehouse(path, read_only=True) as wh:
+        kpis.referral_routes(wh, by="duration")  # type: ignore[arg-type]

@@ -19,8 +19,9 @@ FromOpt = Annotated[str | None, typer.Option("--from", help="First month (YYYY-M
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM or YYYY-MM-DD).")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Measure as on this day (default: the latest event).")]
 FmtOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
-ByOpt = Annotated[str | None, typer.Option("--by", help="Client group: age_group, language (kpis, plan-debt) or "
-                                                        "duration (plan-debt); the area's total is the group total.")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="Client group: age_group, language (kpis, plan-debt, routes) "
+                                                        "or duration (plan-debt); the area's total is the group "
+                                                        "total.")]
 
 
 def _munis(names: list[str] | None) -> list[str] | None:
@@ -49,7 +50,7 @@ def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipalit
     kw.update({k: v for k, v in extra.items() if k in ("top", "rule_id", "horizon_days", "window_days")
                and v is not None})
     if extra.get("by") is not None:
-        choice("--by", str(extra["by"]), ("age_group", "language") if measure == "kpis" else kpis.CLIENT_GROUPS)
+        choice("--by", str(extra["by"]), kpis.CLIENT_GROUPS if measure == "plan-debt" else ("age_group", "language"))
         kw["by"] = extra["by"]
     if measure not in ("quality", "recording"):
         kw["level"] = level
@@ -200,11 +201,11 @@ def process_offer_debt(
 @process_app.command("routes")
 def process_routes(
     ctx: typer.Context, level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None,
-    end: ToOpt = None, as_of: AsOfOpt = None, fmt: FmtOpt = "table",
+    end: ToOpt = None, as_of: AsOfOpt = None, by: ByOpt = None, fmt: FmtOpt = "table",
 ) -> None:
     """Referral routes: referrals by origin and destination sector, those that led to a service,
-    those that led to none within 90 days, and the median wait."""
-    _publish(ctx, "routes", fmt, level, municipality, start, end, as_of)
+    those that led to none within 90 days, and the median wait (by client group with --by)."""
+    _publish(ctx, "routes", fmt, level, municipality, start, end, as_of, by=by)
 
 
 @process_app.command("map")

@@ -127,7 +127,7 @@ def _with_client_group(t: ir.Table, ev: ir.Table, by: str, at: str) -> ir.Table:
     reg = ev.filter(ev.event_type == "registration").select(
         g_pseudonym=ev.pseudonym, g_date=ev.event_date, g_id=ev.event_id, g_value=ev[by])
     j = t.left_join(reg, [t.pseudonym == reg.g_pseudonym, reg.g_date <= t[at]])
-    keys = [k for k in ("start_id", "area_code", "day") if k in t.columns]  # an area of two custom areas: both
+    keys = [k for k in ("start_id", "event_id", "area_code", "day") if k in t.columns]  # in two custom areas: both
     w = ibis.window(group_by=[j[k] for k in keys], order_by=[ibis.desc(j.g_date), ibis.desc(j.g_id)])
     j = j.mutate(_g=ibis.row_number().over(w))
     j = j.filter(j._g == 0)
@@ -455,12 +455,17 @@ def job_offer_debt(wh: Warehouse, *, level: Level = "municipality", start: date 
 # -- referral routes --------------------------------------------------------------------------
 def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date | None = None,
                     start: date | None = None, end: date | None = None,
-                    municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+                    municipalities: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
     """Referrals sent by area, month, origin and destination sector: ``referrals``,
     ``realised`` (led to a service start with the same referral id), ``unrealised`` (none within
-    90 days, counted once 90 days have passed by ``as_of``) and the median wait in days."""
+    90 days, counted once 90 days have passed by ``as_of``) and the median wait in days; with
+    ``by`` (``age_group`` or ``language`` on the client's latest registration on or before the
+    referral) also ``client_group``, the area's total as the group ``total``."""
     import ibis
 
+    _check_group(by, ("age_group", "language"))
+    whole = referral_routes(wh, level=level, as_of=as_of, start=start, end=end,
+                            municipalities=municipalities) if by else None
     day = _as_of(wh, as_of)
     ev = events(wh, municipalities=municipalities)
     r = ev.filter(ev.event_type == "referral_sent")
@@ -473,7 +478,8 @@ def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date
     s = ev.filter(ev.event_type == "service_start").select(s_pseudonym=ev.pseudonym, s_ref=ev.referral_id,
                                                             s_date=ev.event_date)
     j = r.left_join(s, [r.pseudonym == s.s_pseudonym, r.referral_id == s.s_ref, s.s_date >= r.event_date])
-    per = j.group_by(["event_id", "event_date", "municipality_code", "origin_sector", "destination_sector"]).aggregate(
+    per = j.group_by(["event_id", "pseudonym", "event_date", "municipality_code", "origin_sector",
+                      "destination_sector"]).aggregate(
         s_date=j.s_date.min())
     per = per.mutate(wait=per.s_date.delta(per.event_date, unit="day"),
                      closed=per.event_date + ibis.interval(days=UNREALISED_AFTER_DAYS) <= day)
@@ -481,15 +487,20 @@ def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date
                      unrealised=per.closed & (per.s_date.isnull() | (per.wait > UNREALISED_AFTER_DAYS)))
     per = _with_area(wh, per, level)
     per = per.mutate(month=_month(per.event_date))
-    g = per.group_by(["area_code", "month", "origin_sector", "destination_sector"]).aggregate(
+    if by is not None:
+        per = _with_client_group(per, ev, by, "event_date")
+    group = ["client_group"] if by else []
+    g = per.group_by(["area_code", "month", *group, "origin_sector", "destination_sector"]).aggregate(
         referrals=per.event_id.count(), realised=per.realised.ifelse(1, 0).sum(),
         unrealised=per.unrealised.ifelse(1, 0).sum(), median_wait_days=per.wait.median())
     df = g.to_pandas()
     df.insert(0, "level", level)
     df["month"] = pd.to_datetime(df["month"]).dt.date
     df["median_wait_days"] = df["median_wait_days"].astype(float)
-    result: pd.DataFrame = df.sort_values(["area_code", "month", "origin_sector", "destination_sector"]).reset_index(
-        drop=True)
+    if whole is not None and len(df):
+        df = _add_total_rows(df[[*whole.columns[:3], "client_group", *whole.columns[3:]]], whole)
+    result: pd.DataFrame = df.sort_values(["area_code", "month", *group, "origin_sector", "destination_sector"],
+                                          key=_total_first).reset_index(drop=True)
     return result
 
 
