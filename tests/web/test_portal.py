@@ -66,6 +66,18 @@ def test_roles_and_the_audit_trail(server: tuple[str, Path]) -> None:
     assert any(x["status"] == 403 and x["role"] == "public" for x in lines)
     assert ANALYST_KEY not in audit.read_text()  # the key itself is never written
     assert httpx.get(f"{base}/api/v1/observations", params={"measure": "NOPE"}).status_code == 404
+    # client groups of the routes and the benchmark's other outcomes reach the API
+    head = {"X-KuVa-Key": ANALYST_KEY}
+    by = httpx.get(f"{base}/api/v1/process/routes", params={"level": "nation", "by": "language"}, headers=head)
+    assert by.status_code == 200 and {r["client_group"] for r in by.json()["rows"]} >= {"total", "fi"}
+    bench = httpx.get(f"{base}/api/v1/benchmark", params={"outcome": "plan_debt_share", "level": "employment_area",
+                                                          "period": "2023-06"}, headers=head)
+    assert bench.status_code == 200, bench.text
+    rows = bench.json()["rows"]
+    assert rows and {r["outcome"] for r in rows} == {"plan_debt_share"} and "plan_debt" in rows[0]
+    assert all(r["plan_debt"] is None or r["plan_debt"] == 0 or r["plan_debt"] >= 5 for r in rows)
+    bad = httpx.get(f"{base}/api/v1/benchmark", params={"outcome": "happiness"}, headers=head)
+    assert bad.status_code == 422 and bad.json()["error"]["code"]
 
 
 def test_pages_in_three_languages_fetch_nothing_from_outside(server: tuple[str, Path]) -> None:

@@ -221,8 +221,11 @@ def process_plan_debt(wh: WH, request: Request,
 @router.get("/process/routes", summary="Referral routes: origin -> destination sector (analyst)")
 def process_routes(wh: WH, request: Request, level: LevelProcess = "municipality",
                    start: Annotated[str | None, Query(alias="from")] = None,
-                   end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
-    return _process(request, wh, "routes", level, start, end)
+                   end: Annotated[str | None, Query(alias="to")] = None,
+                   by: Annotated[Literal["age_group", "language"] | None,
+                                 Query(description="Client group (the area's total is the group `total`)")] = None,
+                   ) -> dict[str, Any]:
+    return _process(request, wh, "routes", level, start, end, by)
 
 
 @router.get("/process/quality", summary="Data-quality checks of the event log (analyst)")
@@ -230,14 +233,16 @@ def process_quality(wh: WH, request: Request) -> dict[str, Any]:
     return _process(request, wh, "quality", "municipality", None, None)
 
 
-@router.get("/benchmark", summary="Expected vs actual activation rate, shrunk gaps and rank sets (analyst)")
+@router.get("/benchmark", summary="Expected vs actual outcome, shrunk gaps and rank sets (analyst)")
 def benchmark_route(wh: WH, request: Request,
+                    outcome: Literal["activation_rate", "long_term_share", "plan_debt_share",
+                                     "interview_in_time"] = "activation_rate",
                     level: Literal["municipality", "pilot_area", "employment_area", "custom"] = "municipality",
                     period: Annotated[str | None, Query(description="Month YYYY-MM")] = None) -> dict[str, Any]:
     from kuva.benchmark.run import benchmark, latest_period, publish
 
     month = _month(period, "period") or latest_period(wh)
-    b = benchmark(wh, month, level=level)
+    b = benchmark(wh, month, outcome=outcome, level=level)
     p = publish(b)
     return _published(request, p, area_scope(request, p.frame, _allowed(request)),
                       spec_version=b.table["spec_version"].iloc[0], synthetic=b.synthetic,
