@@ -153,7 +153,14 @@ def test_interview_compliance_equals_the_planted_truth(simulated: tuple[Warehous
     book = rulebook("nordic_2022")
     got = kpis.rule_compliance(wh, book, level="municipality", as_of=as_of)
     got = got[got["rule"] == "initial_interview"].groupby("area_code")[["n_due", "n_met"]].sum()
-    due = truth[[add_working_days(r, 5) <= as_of for r in truth["registration"]]]
+    deadline = [add_working_days(r, 5) for r in truth["registration"]]
+    interview = [None if pd.isna(d) else (r if d == 0 else add_working_days(r, int(d)))
+                 for r, d in zip(truth["registration"], truth["interview_delay"], strict=True)]
+    # a client who left before the deadline without an interview is not judged
+    left = [pd.notna(x) and x < dl and (i is None or i > x)
+            for x, dl, i in zip(truth["exit"], deadline, interview, strict=True)]
+    due = truth[[dl <= as_of and not lf for dl, lf in zip(deadline, left, strict=True)]]
+    assert sum(left) > 0  # the simulator's early exits are there to be left out
     met = due[due["interview_delay"].notna() & (due["interview_delay"] <= 5)]
     assert got["n_due"].to_dict() == due.groupby("municipality_code").size().to_dict()
     assert got["n_met"].to_dict() == met.groupby("municipality_code").size().to_dict()
@@ -162,14 +169,20 @@ def test_interview_compliance_equals_the_planted_truth(simulated: tuple[Warehous
 def test_supplementary_talks_rule_equals_the_planted_truth(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
     """Two supplementary talks 20 and 45 days after an interview at most 25 working days after
     registration fall inside the three-month window, so the rule is met exactly by the clients
-    planted with two talks."""
+    planted with two talks; clients who left before the window closed without them are not
+    judged."""
     wh, truth, as_of = simulated
     rule = rulebook("nordic_2022").rule("supplementary_talks")
     o = kpis.rule_outcomes(wh, rule, as_of=as_of).to_pandas()
     o = o[o["due"]]
-    due = truth[[(pd.Timestamp(r) + pd.DateOffset(months=3)).date() <= as_of for r in truth["registration"]]]
-    assert len(o) == len(due)
+    end = [(pd.Timestamp(r) + pd.DateOffset(months=3)).date() for r in truth["registration"]]
+    # a client who left before the window closed without two talks is not judged (the rule lapsed)
+    lapsed = [e <= as_of and not two and pd.notna(x) and x < e
+              for e, two, x in zip(end, truth["supplementary_two"], truth["exit"], strict=True)]
+    due = truth[[e <= as_of and not lp for e, lp in zip(end, lapsed, strict=True)]]
+    assert len(o) == len(due) and sum(lapsed) > 0
     assert int(o["met"].sum()) == int(due["supplementary_two"].sum())
+    assert int(kpis.rule_outcomes(wh, rule, as_of=as_of).to_pandas()["lapsed"].sum()) == sum(lapsed)
 
 
 def test_referral_routes_equal_the_planted_truth(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
@@ -233,7 +246,9 @@ def test_quality_finds_the_missing_interviews(simulated: tuple[Warehouse, pd.Dat
     wh, truth, as_of = simulated
     q = kpis.data_quality(wh, as_of=as_of)
     got = int(q.loc[q["check"] == "registration_without_interview", "n"].sum())
-    due = pd.Series([r + timedelta(days=kpis.NO_INTERVIEW_AFTER_DAYS) <= as_of for r in truth["registration"]],
+    # due 30 days after registration, unless the client left before that (no interview was owed)
+    after = [r + timedelta(days=kpis.NO_INTERVIEW_AFTER_DAYS) for r in truth["registration"]]
+    due = pd.Series([a <= as_of and not (pd.notna(x) and x < a) for a, x in zip(after, truth["exit"], strict=True)],
                     index=truth.index)
     assert got == int((truth["interview_delay"].isna() & due).sum())
     assert set(q["check"]) <= set(kpis.QUALITY_CHECKS)

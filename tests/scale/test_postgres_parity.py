@@ -88,6 +88,9 @@ def test_process_measures_are_identical_on_postgres(postgres: dict[str, object],
               ["area_code", "month_end"])
         _same(kpis.job_offer_debt(duck, level="nation"), kpis.job_offer_debt(pg, level="nation"),  # type: ignore[arg-type]
               ["area_code", "month_end"])
+        _same(kpis.conformance(duck, rulebooks(), level="nation", as_of=as_of),
+              kpis.conformance(pg, rulebooks(), level="nation", as_of=as_of),  # type: ignore[arg-type]
+              ["rulebook", "area_code", "broken"])
         _same(kpis.directly_follows(duck, level="pilot_area"),
               kpis.directly_follows(pg, level="pilot_area"),  # type: ignore[arg-type]
               ["area_code", "from_event", "to_event"])

@@ -75,6 +75,9 @@ def test_process_measures_are_identical_on_spark(engines: tuple[Warehouse, Engin
           ["area_code", "month_end"])
     _same(kpis.job_offer_debt(duck, level="nation"), kpis.job_offer_debt(spark, level="nation"),  # type: ignore[arg-type]
           ["area_code", "month_end"])
+    _same(kpis.conformance(duck, rulebooks(), level="nation", as_of=as_of),
+          kpis.conformance(spark, rulebooks(), level="nation", as_of=as_of),  # type: ignore[arg-type]
+          ["rulebook", "area_code", "broken"])
     _same(kpis.data_quality(duck, as_of=as_of), kpis.data_quality(spark, as_of=as_of),  # type: ignore[arg-type]
           ["check", "municipality_code", "month"])
     for level in ("nation", "pilot_area"):  # the process map; pilot areas from the stored membership

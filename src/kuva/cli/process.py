@@ -57,6 +57,8 @@ def _publish(ctx: typer.Context, measure: str, fmt: str, level: str, municipalit
     with state(ctx).measures_engine() as wh:
         if measure == "kpis":
             protected = publish.compliance(wh, extra["book"], min_cell=s.min_cell, **kw)  # type: ignore[arg-type]
+        elif measure == "conformance":
+            protected = publish.conformance(wh, extra["book"], min_cell=s.min_cell, **kw)  # type: ignore[arg-type]
         else:
             if measure in ("quality", "recording"):
                 kw.pop("start")
@@ -174,6 +176,24 @@ def process_kpis(
         book = rulebooks(rules)
         err.print("Rulebook: the one in force when each clock started (column rulebook)")
     _publish(ctx, "kpis", fmt, level, municipality, start, end, as_of, book=book, by=by)
+
+
+@process_app.command("conformance")
+def process_conformance(
+    ctx: typer.Context,
+    rulebook: Annotated[str | None, typer.Option("--rulebook", help="Rulebook id (default: the one in force "
+                                                                    "when each client registered).")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="A rulebook file to add (TOML).")] = None,
+    level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None, end: ToOpt = None,
+    as_of: AsOfOpt = None, fmt: FmtOpt = "table",
+) -> None:
+    """Conformance of each client's path to the rulebook: registrations by the combination of
+    registration rules they broke (none, one, several), per area, once every such rule is due."""
+    from kuva.process.rules import rulebook as get_rulebook
+    from kuva.process.rules import rulebooks
+
+    book: object = get_rulebook(rulebook, path=rules) if rulebook is not None else rulebooks(rules)
+    _publish(ctx, "conformance", fmt, level, municipality, start, end, as_of, book=book)
 
 
 @process_app.command("plan-debt")

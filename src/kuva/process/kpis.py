@@ -191,35 +191,50 @@ def _spells(ev: ir.Table, after: str) -> ir.Table:
     return a.mutate(next_start=a.start.lead().over(w))
 
 
+#: what every rule kind returns per clock start; ``lapsed``: the deadline passed but the client
+#: had left without the event, so the rule is not judged (neither due nor met)
+OUTCOME_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code", "hit", "delay", "due", "met", "lapsed")
+
+
 def _deadline(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
     """Per clock start: ``due`` (deadline passed by ``as_of``), ``met`` and ``delay`` (in the
-    rule's unit; NULL when the event has not happened)."""
+    rule's unit; NULL when the event has not happened). A client who left (an exit) before the
+    deadline without the event is not judged: the rule no longer applied (an intensive period is
+    not owed to someone who found work in month two)."""
     import ibis
 
     a = _spells(ev, rule.after)
     b = ev.filter(ev.event_type.isin(list(rule.events))).select(b_pseudonym=ev.pseudonym, hit=ev.event_date)
+    x = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, x_date=ev.event_date)
+    # the first hit and the first exit of the clock's spell (a product of both, so only minima are taken)
     j = a.left_join(b, [a.pseudonym == b.b_pseudonym, b.hit >= a.start,
-                        a.next_start.isnull() | (b.hit < a.next_start)])
-    first = j.group_by(["start_id", "pseudonym", "start", "municipality_code"]).aggregate(hit=j.hit.min())
+                        a.next_start.isnull() | (b.hit < a.next_start)]).left_join(
+        x, [a.pseudonym == x.x_pseudonym, x.x_date >= a.start, a.next_start.isnull() | (x.x_date < a.next_start)])
+    first = j.group_by(["start_id", "pseudonym", "start", "municipality_code"]).aggregate(
+        hit=j.hit.min(), exit_date=j.x_date.min())
     if rule.unit == "working_days":
         cal = ibis.memtable(calendar_frame()[["day", "wd_index"]])
         cs = cal.select(s_day=cal.day, s_idx=cal.wd_index)
         ch = cal.select(h_day=cal.day, h_idx=cal.wd_index)
         f = first.inner_join(cs, first.start == cs.s_day).left_join(ch, first.hit == ch.h_day)
+        ce = ibis.memtable(calendar_frame()[["day", "wd_index"]].rename(columns={"day": "e_day",
+                                                                               "wd_index": "e_idx"}))
+        f = f.left_join(ce, f.exit_date == ce.e_day)
         cal_df = calendar_frame().set_index("day")["wd_index"]
         as_of_idx = int(cal_df[as_of])
         delay = f.h_idx - f.s_idx
         due = (f.s_idx + rule.within) <= as_of_idx
-        out = f.mutate(delay=delay, due=due)
+        out = f.mutate(delay=delay, due=due, _left=f.e_idx < f.s_idx + rule.within)
     else:
         deadline = _deadline_date(first.start, rule, None)
         delay = (first.hit.delta(first.start, unit="day") if rule.unit == "days"
                  else first.hit.delta(first.start, unit="month"))
-        out = first.mutate(delay=delay, due=deadline <= as_of, _deadline=deadline)
+        out = first.mutate(delay=delay, due=deadline <= as_of, _deadline=deadline, _left=first.exit_date < deadline)
         out = out.mutate(met_months=out.hit <= out._deadline) if rule.unit == "months" else out
+    lapsed = ibis.coalesce(out._left, False) & (out.hit.isnull() | (out.hit > out.exit_date))
+    out = out.mutate(due=out.due & ~lapsed, lapsed=lapsed & out.due)
     met = out.hit.notnull() & ((out.met_months) if rule.unit == "months" else (out.delay <= rule.within))
-    return out.mutate(met=met).select("start_id", "pseudonym", "start", "municipality_code", "hit", "delay", "due",
-                                      "met")
+    return out.mutate(met=met).select(*OUTCOME_COLUMNS)
 
 
 def _count_rule(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
@@ -229,13 +244,20 @@ def _count_rule(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
     window_end = a.start + ibis.interval(months=rule.within)
     a = a.mutate(window_end=window_end)
     b = ev.filter(ev.event_type.isin(list(rule.events))).select(b_pseudonym=ev.pseudonym, hit=ev.event_date)
+    x = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, x_date=ev.event_date)
     j = a.left_join(b, [a.pseudonym == b.b_pseudonym, b.hit >= a.start, b.hit <= a.window_end,
                         a.next_start.isnull() | (b.hit < a.next_start)])
-    g = j.group_by(["start_id", "pseudonym", "start", "municipality_code", "window_end"]).aggregate(
+    g = j.group_by(["start_id", "pseudonym", "start", "municipality_code", "window_end", "next_start"]).aggregate(
         n=j.hit.count())
-    return g.mutate(hit=ibis.null(date), delay=ibis.null(int), due=g.window_end <= as_of,
-                    met=g.n >= rule.count).select("start_id", "pseudonym", "start", "municipality_code", "hit",
-                                                  "delay", "due", "met")
+    jx = g.left_join(x, [g.pseudonym == x.x_pseudonym, x.x_date >= g.start,
+                         g.next_start.isnull() | (x.x_date < g.next_start)])
+    g = jx.group_by(["start_id", "pseudonym", "start", "municipality_code", "window_end", "n"]).aggregate(
+        exit_date=jx.x_date.min())
+    met = g.n >= rule.count
+    # a client who left before the window closed without the events is not judged (the rule lapsed)
+    lapsed = (g.window_end <= as_of) & ~met & ibis.coalesce(g.exit_date < g.window_end, False)
+    return g.mutate(hit=ibis.null(date), delay=ibis.null(int), due=(g.window_end <= as_of) & ~lapsed,
+                    met=met, lapsed=lapsed).select(*OUTCOME_COLUMNS)
 
 
 def _cadence(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
@@ -262,13 +284,14 @@ def _cadence(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
     tail_late = s.last.isnull() | (s.stop > s.last + ibis.interval(months=rule.within))
     due = s.stop >= s.start + ibis.interval(months=rule.within)
     return s.mutate(hit=s.last, delay=ibis.null(int), due=due,
-                    met=~(ibis.coalesce(s.any_late, False) | tail_late)).select(
-        "start_id", "pseudonym", "start", "municipality_code", "hit", "delay", "due", "met")
+                    met=~(ibis.coalesce(s.any_late, False) | tail_late), lapsed=ibis.literal(False)).select(
+        *OUTCOME_COLUMNS)
 
 
 def rule_outcomes(wh: Warehouse, rule: Rule, *, as_of: date, start: date | None = None,
                   end: date | None = None, municipalities: Sequence[str] | None = None) -> ir.Table:
-    """One row per clock start (``start_id``): ``start, municipality_code, hit, delay, due, met``."""
+    """One row per clock start (``start_id``): ``start, municipality_code, hit, delay, due, met,
+    lapsed`` (:data:`OUTCOME_COLUMNS`)."""
     ev = events(wh, municipalities=municipalities)
     out = {"deadline": _deadline, "count": _count_rule, "cadence": _cadence}[rule.kind](ev, rule, as_of)
     if start is not None:
@@ -339,6 +362,60 @@ def compliance_in_force(wh: Warehouse, books: Sequence[Rulebook], *, level: Leve
     if not frames:
         raise KuvaLookupError("no clock starts under any rulebook in the period")
     return pd.concat(frames, ignore_index=True)
+
+
+# -- conformance ------------------------------------------------------------------------------
+NO_RULE_BROKEN = "none"
+RULE_SEPARATOR = " + "
+
+
+def conformance(wh: Warehouse, books: Rulebook | Sequence[Rulebook], *, level: Level = "municipality",
+                as_of: date | None = None, start: date | None = None, end: date | None = None,
+                municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each registration's path against the rules clocked from the registration in the rulebook
+    in force on its day (or the one given), judged once every such rule is due by ``as_of``:
+    which of them it broke (a rule that lapsed — the client left before its deadline — is not
+    broken). Per area: ``rulebook, broken`` (the broken rules in the rulebook's order joined by
+    " + ", or ``none``), ``n_broken`` and ``clients``, the most common first.
+    Rules clocked from other events (the talk cadence after the interview) are left out: they
+    start later or never."""
+    import ibis
+
+    day = _as_of(wh, as_of)
+    frames = []
+    for book in sorted([books] if isinstance(books, Rulebook) else books, key=lambda b: b.valid_from):
+        rules = [r for r in book.rules if r.after == "registration"]
+        lo = max(d for d in (book.valid_from, start) if d is not None)
+        his = [d for d in (book.valid_to, end) if d is not None]
+        hi = min(his) if his else None
+        if not rules or (hi is not None and hi < lo):
+            continue
+        parts = []
+        for i, rule in enumerate(rules):
+            o = rule_outcomes(wh, rule, as_of=day, start=lo, end=hi, municipalities=municipalities)
+            parts.append(o.select("start_id", "municipality_code", judged=(o.due | o.lapsed).ifelse(1, 0),
+                                  bit=(o.due & ~o.met).ifelse(2 ** i, 0)))
+        u = ibis.union(*parts, distinct=False)
+        per = u.group_by(["start_id", "municipality_code"]).aggregate(n_judged=u.judged.sum(), mask=u.bit.sum())
+        per = _with_area(wh, per.filter(per.n_judged == len(rules)), level)
+        df = per.group_by(["area_code", "mask"]).aggregate(clients=per.start_id.count()).to_pandas()
+        if df.empty:
+            continue
+        names = [r.id for r in rules]
+        df["broken"] = [RULE_SEPARATOR.join(n for i, n in enumerate(names) if int(m) >> i & 1) or NO_RULE_BROKEN
+                        for m in df["mask"]]
+        df["n_broken"] = [bin(int(m)).count("1") for m in df["mask"]]
+        df.insert(0, "rulebook", book.label)
+        frames.append(df.drop(columns="mask"))
+    cols = ["level", "rulebook", "area_code", "broken", "n_broken", "clients"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(0, "level", level)
+    out["clients"] = out["clients"].astype("int64")
+    result: pd.DataFrame = out.sort_values(["rulebook", "area_code", "clients", "broken"],
+                                           ascending=[True, True, False, True]).reset_index(drop=True)[cols]
+    return result
 
 
 # -- plan debt --------------------------------------------------------------------------------
@@ -698,6 +775,7 @@ __all__ = [
     "TOTAL_GROUP",
     "ClientGroup",
     "compliance_in_force",
+    "conformance",
     "data_end",
     "data_quality",
     "event_sources",

@@ -63,6 +63,9 @@ DFG_SPEC = TableSpec(
     counts=(Count("n", (*_AREA, "from_event", "to_event"), quantity="process_dfg"),),
     derived=(Derived("median_days", ("n",)),))
 
+CONFORMANCE_SPEC = TableSpec(
+    counts=(Count("clients", (*_AREA, "rulebook", "broken", "n_broken"), quantity="process_conformance"),))
+
 VARIANTS_SPEC = TableSpec(
     counts=(Count("n", (*_AREA, "variant"), quantity="process_variants"),),
     derived=(Derived("median_days", ("n",)),))
@@ -109,6 +112,14 @@ def routes(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> Prote
 def process_map(wh: Warehouse, *, min_cell: int | None = None, **kw: object) -> ProtectedTable:
     """The directly-follows graph (:func:`kuva.process.kpis.directly_follows`), protected."""
     return _protect(kpis.directly_follows(wh, **kw), DFG_SPEC, "process_dfg", min_cell)  # type: ignore[arg-type]
+
+
+def conformance(wh: Warehouse, books: Rulebook | Sequence[Rulebook], *, min_cell: int | None = None,
+                **kw: object) -> ProtectedTable:
+    """Registrations by the rules they broke (:func:`kuva.process.kpis.conformance`), protected;
+    no shares, so a hidden combination is not the total minus the shown ones."""
+    return _protect(kpis.conformance(wh, books, **kw), CONFORMANCE_SPEC,  # type: ignore[arg-type]
+                    "process_conformance", min_cell)
 
 
 def variants(wh: Warehouse, *, min_cell: int | None = None, top: int = 10, **kw: object) -> ProtectedTable:
@@ -159,6 +170,7 @@ MEASURES: dict[str, Callable[..., ProtectedTable]] = {"plan-debt": plan_debt, "o
 
 __all__ = [
     "COMPLIANCE_SPEC",
+    "CONFORMANCE_SPEC",
     "DFG_SPEC",
     "JOB_OFFER_DEBT_SPEC",
     "MEASURES",
@@ -166,6 +178,7 @@ __all__ = [
     "VARIANTS_SPEC",
     "by_client_group",
     "compliance",
+    "conformance",
     "job_offer_debt",
     "milestone_outcomes",
     "plan_debt",
