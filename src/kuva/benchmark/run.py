@@ -114,6 +114,9 @@ def area_frame(wh: Warehouse, period: date, level: Level = "municipality"
     f["area_type"] = [reg.municipality(c).area_type for c in f.index]
     if level in GROUP_LEVELS:
         members = area_members(wh, level)
+        if members.empty:
+            hint = "load your own with `kuva load file areas FILE`" if level == "custom" else "rebuild the warehouse"
+            raise KuvaLookupError(f"no {level.replace('_', ' ')}s in the warehouse; {hint}")
         f = f.merge(members[["municipality_code", "area_code"]].rename(columns={"area_code": "area"}),
                     left_index=True, right_on="municipality_code").set_index("municipality_code")
         w = f["unemployed"]

@@ -23,9 +23,10 @@ from fastapi.responses import Response
 from kuva.errors import KuvaInputError
 from kuva.privacy.engine import ProtectedTable
 from kuva.warehouse import Warehouse
+from kuva.web.errors import ERROR_RESPONSES
 from kuva.web.security import Principal, area_scope, authorise
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(authorise)])
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(authorise)], responses=ERROR_RESPONSES)
 MAX_PAGE = 10_000  #: rows per page of /observations
 
 LevelProcess = Literal["municipality", "employment_area", "pilot_area", "custom", "nation"]

@@ -30,19 +30,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kuva import __version__
 from kuva.errors import KuvaError, KuvaLookupError
 from kuva.web import api, pages
+from kuva.web.errors import ERROR_CODES
 from kuva.web.security import RateLimiter, api_keys, audit, authorise, caller_of, rate_limit_setting
 
 HERE = Path(__file__).parent
 MAX_QUERY = 4096  #: characters of a query string
 MAX_BODY = 64 * 1024  #: bytes of a request body (every route is a GET)
 log = logging.getLogger("kuva.web")
-
-#: The stable error codes by HTTP status (the ``code`` of the JSON error shape).
-ERROR_CODES: dict[int, str] = {
-    400: "invalid_input", 401: "unknown_key", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    413: "request_too_large", 414: "query_too_long", 422: "invalid_parameter", 429: "rate_limited",
-    500: "internal_error",
-}
 
 
 def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
