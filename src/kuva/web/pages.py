@@ -243,4 +243,56 @@ def table_xlsx(request: Request) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="kuva-table.xlsx"'})
 
 
+# -- the map ------------------------------------------------------------------------------------
+MAP_DEFAULT = "AKTASTE"
+
+
+def _municipal_measures(wh: Warehouse) -> pd.DataFrame:
+    """Measures with municipal values: ``measure`` and its latest ``period``."""
+    t = wh.table("observations")
+    t = t.filter(t.area_code.startswith("KU") & (t.breakdown == ""))
+    out: pd.DataFrame = t.group_by("measure").aggregate(period=t.period.max()).to_pandas()
+    return out
+
+
+@router.get("/map", response_class=HTMLResponse, include_in_schema=False)
+def map_page(request: Request) -> HTMLResponse:
+    """A choropleth of any measure with municipal values and any month (default: the activation
+    rate in its latest month), drawn on the server; the data table below it is the text
+    alternative. Values pass the disclosure engine; a hidden or missing one is drawn as such."""
+    from kuva.web.maps import choropleth_svg
+
+    lang = _lang(request)
+    q = request.query_params
+    with Warehouse(request.app.state.warehouse, read_only=True) as wh:
+        have = _municipal_measures(wh)
+        available = set(have["measure"])
+        code = lookup_measure(q.get("measure") or (MAP_DEFAULT if MAP_DEFAULT in available else
+                                                    sorted(available)[0] if available else MAP_DEFAULT)).code
+        if code not in available:
+            raise KuvaInputError(f"{code} has no municipal values in this warehouse")
+        latest = pd.Timestamp(have.loc[have["measure"] == code, "period"].iloc[0]).date()
+        month = _month(q.get("month")) or latest
+        munis = [m.code for m in area_registry().municipalities()]
+        p, _ = protected_observations(wh, [code], munis, month, month, name="map")
+    m = lookup_measure(code)
+    f = p.frame
+    values: dict[str, float | None] = {
+        str(c): (None if pd.isna(v) else float(v)) for c, v in zip(f["area_code"], f["value"], strict=True)}
+    reg = area_registry()
+    names = {c: reg.area(c).name(lang) for c in munis}
+    no_data = label("web.map.no_data", lang)
+    title = f"{m.name(lang)}, {month.month}/{month.year}"
+    svg, legend = choropleth_svg(values, names, lambda v: _fmt(v, lang, m.unit), title, no_data)
+    rows = sorted(((names[c], _fmt(values.get(c), lang, m.unit) if values.get(c) is not None else no_data)
+                   for c in munis), key=lambda r: r[0])
+    options = [{"code": c, "name": lookup_measure(c).name(lang), "selected": c == code}
+               for c in sorted(available, key=lambda c: lookup_measure(c).name(lang))]
+    sources = sorted(set(f["source_id"].dropna().astype(str))) if len(f) else []
+    return _render(request, "map.html", lang, label("web.map.title", lang), ", ".join(sources), svg=svg,
+                   legend=legend, rows=rows, options=options, month=f"{month:%Y-%m}", caption=title,
+                   shown=sum(v is not None for v in values.values()), total=len(munis),
+                   synthetic=any(s.startswith("synthetic:") for s in sources))
+
+
 __all__ = ["router"]
