@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kuva import __version__
 from kuva.errors import KuvaError, KuvaLookupError
 from kuva.web import api, pages
+from kuva.web.cache import Cached, ResponseCache
 from kuva.web.errors import ERROR_CODES
 from kuva.web.security import RateLimiter, api_keys, audit, authorise, caller_of, rate_limit_setting
 
@@ -65,7 +66,7 @@ def _data_version(path: Path) -> tuple[str, float]:
 
 
 def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
-               rate_limit: int | None = None) -> FastAPI:
+               rate_limit: int | None = None, cache_entries: int = 256) -> FastAPI:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     path = Path(warehouse)
@@ -82,6 +83,8 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
     trail = Path(audit_log) if audit_log is not None else path.with_name("kuva-audit.jsonl")
     app.state.audit_log = trail
     limiter = RateLimiter(rate_limit_setting() if rate_limit is None else rate_limit)
+    answers = ResponseCache(cache_entries)
+    app.state.cache = answers
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -112,12 +115,28 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
             cache = {"ETag": etag, "Last-Modified": last, "Cache-Control": "no-cache", "Vary": "X-KuVa-Key"}
             if _not_modified(request, etag, changed):
                 return Response(status_code=304, headers=cache)
-        try:
-            response = await call_next(request)
-        except Exception:  # the one place an unexpected failure becomes a 500 without a trace
-            ref = uuid.uuid4().hex[:12]
-            log.exception("internal error %s on %s %s", ref, request.method, request.url.path)
-            return error_response(request, 500, f"internal error (reference {ref}); the server log has the details")
+        cacheable = request.method == "GET" and not request.url.path.startswith("/static") and \
+            not request.url.path.endswith("/health")
+        key = "|".join((_data_version(path)[0], __version__, request.url.path, request.url.query,
+                        request.headers.get("x-kuva-key", ""), request.headers.get("cookie", ""))) if cacheable else ""
+        hit = answers.get(key) if cacheable else None
+        if hit is not None:
+            request.state.cells = dict(hit.cells)
+            response = Response(hit.body, status_code=200, headers=dict(hit.headers), media_type=hit.media_type)
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:  # the one place an unexpected failure becomes a 500 without a trace
+                ref = uuid.uuid4().hex[:12]
+                log.exception("internal error %s on %s %s", ref, request.method, request.url.path)
+                return error_response(request, 500,
+                                      f"internal error (reference {ref}); the server log has the details")
+            if cacheable and response.status_code == 200:
+                body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+                headers = tuple((k, v) for k, v in response.headers.items() if k.lower() != "content-length")
+                answers.put(key, Cached(body, headers, response.media_type,
+                                        dict(getattr(request.state, "cells", {}))))
+                response = Response(body, status_code=200, headers=dict(headers), media_type=response.media_type)
         if conditional and response.status_code == 200:
             response.headers.update(cache)
         return response
