@@ -76,6 +76,11 @@ def test_roles_and_the_audit_trail(server: tuple[str, Path]) -> None:
     rows = bench.json()["rows"]
     assert rows and {r["outcome"] for r in rows} == {"plan_debt_share"} and "plan_debt" in rows[0]
     assert all(r["plan_debt"] is None or r["plan_debt"] == 0 or r["plan_debt"] >= 5 for r in rows)
+    offers = httpx.get(f"{base}/api/v1/process/offer-debt", params={"level": "nation"}, headers=head)
+    assert offers.status_code == 200 and {"eligible", "job_offer_debt"} <= set(offers.json()["rows"][0])
+    conf = httpx.get(f"{base}/api/v1/process/conformance", params={"level": "nation"}, headers=head)
+    assert conf.status_code == 200 and any(r["broken"] == "none" for r in conf.json()["rows"])
+    assert httpx.get(f"{base}/api/v1/process/conformance").status_code == 403
     bad = httpx.get(f"{base}/api/v1/benchmark", params={"outcome": "happiness"}, headers=head)
     assert bad.status_code == 422 and bad.json()["error"]["code"]
 

@@ -191,6 +191,8 @@ def _process(request: Request, wh: Warehouse, measure: str, level: str, start: s
         kw["by"] = by
     if measure == "kpis":
         p = publish.compliance(wh, rulebooks(), **kw)
+    elif measure == "conformance":
+        p = publish.conformance(wh, rulebooks(), **kw)
     elif measure == "quality":
         p = publish.quality(wh)
     else:
@@ -217,6 +219,21 @@ def process_plan_debt(wh: WH, request: Request,
                                     Query(description="Client group (the area's total is the group `total`)")] = None,
                       ) -> dict[str, Any]:
     return _process(request, wh, "plan-debt", level, start, end, by)
+
+
+@router.get("/process/offer-debt", summary="Open spells without a job offer in the last 90 days (analyst)")
+def process_offer_debt(wh: WH, request: Request, level: LevelProcess = "municipality",
+                       start: Annotated[str | None, Query(alias="from")] = None,
+                       end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
+    return _process(request, wh, "offer-debt", level, start, end)
+
+
+@router.get("/process/conformance",
+            summary="Registrations by the combination of rules they broke, rulebook in force (analyst)")
+def process_conformance(wh: WH, request: Request, level: LevelProcess = "municipality",
+                        start: Annotated[str | None, Query(alias="from")] = None,
+                        end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
+    return _process(request, wh, "conformance", level, start, end)
 
 
 @router.get("/process/routes", summary="Referral routes: origin -> destination sector (analyst)")

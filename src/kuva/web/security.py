@@ -58,6 +58,8 @@ ACCESS: dict[str, Role] = {
     "/api/v1/observations": "public",
     "/api/v1/process/kpis": "analyst",
     "/api/v1/process/plan-debt": "analyst",
+    "/api/v1/process/offer-debt": "analyst",
+    "/api/v1/process/conformance": "analyst",
     "/api/v1/process/routes": "analyst",
     "/api/v1/process/quality": "analyst",
     "/api/v1/benchmark": "analyst",
