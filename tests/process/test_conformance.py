@@ -100,4 +100,6 @@ def test_conformance_agrees_with_rule_compliance_and_is_protected(tmp_path: Path
     r = CliRunner().invoke(app, ["-w", str(tmp_path / "s.duckdb"), "process", "conformance", "--level", "nation",
                                  "--rulebook", "nordic_2022", "--format", "csv"])
     assert r.exit_code == 0, r.output
-    assert r.output.splitlines()[0].startswith("level,rulebook,area_code,broken,n_broken,clients")
+    lines = r.output.splitlines()
+    assert lines[0] == "Rulebook: nordic_2022 v1"  # which rulebook, on standard error
+    assert lines[1].startswith("level,rulebook,area_code,broken,n_broken,clients")

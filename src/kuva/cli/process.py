@@ -154,46 +154,48 @@ def process_rules(
     emit(pd.DataFrame(rows), fmt)
 
 
+RulebookOpt = Annotated[str | None, typer.Option("--rulebook", help="Rulebook id (default: the one in force on "
+                                                                    "each clock's start).")]
+RulesOpt = Annotated[Path | None, typer.Option("--rules", help="A rulebook file to add (TOML).")]
+
+
+def _books(rulebook: str | None, rules: Path | None) -> object:
+    """The rulebook asked for, or all of them (each clock measured against the one in force);
+    says which on standard error."""
+    from kuva.process.rules import rulebook as get_rulebook
+    from kuva.process.rules import rulebooks
+
+    if rulebook is not None:
+        book = get_rulebook(rulebook, path=rules)
+        err.print(f"Rulebook: {book.label}")
+        return book
+    err.print("Rulebook: the one in force when each clock started (column rulebook)")
+    return rulebooks(rules)
+
+
 @process_app.command("kpis")
 def process_kpis(
     ctx: typer.Context,
-    rulebook: Annotated[str | None, typer.Option("--rulebook", help="Rulebook id (default: the one in force "
-                                                                    "when each clock started).")] = None,
-    rules: Annotated[Path | None, typer.Option("--rules", help="A rulebook file to add (TOML).")] = None,
+    rulebook: RulebookOpt = None, rules: RulesOpt = None,
     level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None, end: ToOpt = None,
     as_of: AsOfOpt = None, by: ByOpt = None, fmt: FmtOpt = "table",
 ) -> None:
     """Milestone compliance: for each rule, clients whose deadline has passed (n_due), those who
     met it (n_met), the share and the median delay, by area and month — against the rulebook in
     force when each clock started, or the one given."""
-    from kuva.process.rules import rulebook as get_rulebook
-    from kuva.process.rules import rulebooks
-
-    if rulebook is not None:
-        book: object = get_rulebook(rulebook, path=rules)
-        err.print(f"Rulebook: {get_rulebook(rulebook, path=rules).label}")
-    else:
-        book = rulebooks(rules)
-        err.print("Rulebook: the one in force when each clock started (column rulebook)")
-    _publish(ctx, "kpis", fmt, level, municipality, start, end, as_of, book=book, by=by)
+    _publish(ctx, "kpis", fmt, level, municipality, start, end, as_of, book=_books(rulebook, rules), by=by)
 
 
 @process_app.command("conformance")
 def process_conformance(
     ctx: typer.Context,
-    rulebook: Annotated[str | None, typer.Option("--rulebook", help="Rulebook id (default: the one in force "
-                                                                    "when each client registered).")] = None,
-    rules: Annotated[Path | None, typer.Option("--rules", help="A rulebook file to add (TOML).")] = None,
+    rulebook: RulebookOpt = None, rules: RulesOpt = None,
     level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None, end: ToOpt = None,
     as_of: AsOfOpt = None, fmt: FmtOpt = "table",
 ) -> None:
     """Conformance of each client's path to the rulebook: registrations by the combination of
     registration rules they broke (none, one, several), per area, once every such rule is due."""
-    from kuva.process.rules import rulebook as get_rulebook
-    from kuva.process.rules import rulebooks
-
-    book: object = get_rulebook(rulebook, path=rules) if rulebook is not None else rulebooks(rules)
-    _publish(ctx, "conformance", fmt, level, municipality, start, end, as_of, book=book)
+    _publish(ctx, "conformance", fmt, level, municipality, start, end, as_of, book=_books(rulebook, rules))
 
 
 @process_app.command("plan-debt")

@@ -343,18 +343,27 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
     return result
 
 
+def _in_force(books: Rulebook | Sequence[Rulebook], start: date | None, end: date | None
+              ) -> list[tuple[Rulebook, date, date | None]]:
+    """Each rulebook with the part of ``start``–``end`` it was in force (books in date order;
+    a book not in force in the window is left out)."""
+    out = []
+    for book in sorted([books] if isinstance(books, Rulebook) else books, key=lambda b: b.valid_from):
+        lo = max(d for d in (book.valid_from, start) if d is not None)
+        his = [d for d in (book.valid_to, end) if d is not None]
+        hi = min(his) if his else None
+        if hi is None or lo <= hi:
+            out.append((book, lo, hi))
+    return out
+
+
 def compliance_in_force(wh: Warehouse, books: Sequence[Rulebook], *, level: Level = "municipality",
                         as_of: date | None = None, start: date | None = None, end: date | None = None,
                         municipalities: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
     """:func:`rule_compliance` with each clock measured against the rulebook in force on the day
     it started (a 2023 registration against the 2022 model, a 2025 one against Act 380/2023)."""
     frames = []
-    for book in sorted(books, key=lambda b: b.valid_from):
-        lo = max(d for d in (book.valid_from, start) if d is not None)
-        his = [d for d in (book.valid_to, end) if d is not None]
-        hi = min(his) if his else None
-        if hi is not None and hi < lo:
-            continue
+    for book, lo, hi in _in_force(books, start, end):
         part = rule_compliance(wh, book, level=level, as_of=as_of, start=lo, end=hi, municipalities=municipalities,
                                by=by)
         if len(part):
@@ -383,12 +392,9 @@ def conformance(wh: Warehouse, books: Rulebook | Sequence[Rulebook], *, level: L
 
     day = _as_of(wh, as_of)
     frames = []
-    for book in sorted([books] if isinstance(books, Rulebook) else books, key=lambda b: b.valid_from):
+    for book, lo, hi in _in_force(books, start, end):
         rules = [r for r in book.rules if r.after == "registration"]
-        lo = max(d for d in (book.valid_from, start) if d is not None)
-        his = [d for d in (book.valid_to, end) if d is not None]
-        hi = min(his) if his else None
-        if not rules or (hi is not None and hi < lo):
+        if not rules:
             continue
         parts = []
         for i, rule in enumerate(rules):
