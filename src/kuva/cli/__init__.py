@@ -13,6 +13,8 @@ module             commands
 ``report``         ``kuva report``
 ``wellbeing``      ``kuva wellbeing …``
 ``privacy``        ``kuva privacy …``
+``serve``          ``kuva serve``, ``kuva audit``
+``users``          ``kuva users …``
 =================  ==========================================================
 
 Domain errors (:class:`kuva.errors.KuvaError`) become one clear line on stderr and exit code 1
@@ -29,7 +31,7 @@ from __future__ import annotations
 # isort: off
 # The command modules register their commands on import; the order is the order of --help.
 from kuva.cli import (  # noqa: F401
-    demo, simulate, data, registry, evaluate, benchmark, report, wellbeing, process, privacy, serve,
+    demo, simulate, data, registry, evaluate, benchmark, report, wellbeing, process, privacy, serve, users,
 )
 # isort: on
 from kuva.cli.app import CliState, app, state

@@ -144,6 +144,9 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(wellbeing_app, name="wellbeing")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(process_app, name="process")
+users_app = typer.Typer(help="Portal users who sign in with a browser: add, list, remove, new password.",
+                        no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 
 def _version(value: bool) -> None:

@@ -3,9 +3,10 @@ with uvicorn. Read-only on the warehouse; every static file is in the package.
 
 Around every request, in this order: size limits (a query string above
 :data:`MAX_QUERY` characters is 414, a body above :data:`MAX_BODY` bytes 413), the rate limit
-per key or client address (429 with ``Retry-After``), conditional requests on the API's data
-(``ETag``/``Last-Modified`` from the warehouse file, which only changes with a load: 304 when
-unchanged), and the audit trail. Every error is one JSON shape
+per key or client address (429 with ``Retry-After``), who is asking (an API key, else a browser session, else public; :mod:`kuva.web.security`),
+conditional requests on the API's data (``ETag``/``Last-Modified`` from the warehouse file,
+which only changes with a load: 304 when unchanged), the answer cache, and the audit trail (API
+requests, signing in and out). Every error is one JSON shape
 ``{"error": {"code", "message", "status"}}`` with a stable ``code`` (pages get the same message
 as a small HTML page); an unexpected failure is a 500 with a reference, never a stack trace.
 """
@@ -29,14 +30,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kuva import __version__
 from kuva.errors import KuvaError, KuvaLookupError
-from kuva.web import api, pages
+from kuva.web import api, pages, signin
+from kuva.web.accounts import UserStore, users_path
 from kuva.web.cache import Cached, ResponseCache
 from kuva.web.errors import ERROR_CODES
-from kuva.web.security import RateLimiter, api_keys, audit, authorise, caller_of, rate_limit_setting
+from kuva.web.security import (RateLimiter, api_keys, audit, authorise, caller_of, principal_of,
+                               rate_limit_setting, secure_cookies_setting)
 
 HERE = Path(__file__).parent
 MAX_QUERY = 4096  #: characters of a query string
-MAX_BODY = 64 * 1024  #: bytes of a request body (every route is a GET)
+MAX_BODY = 64 * 1024  #: bytes of a request body (only the sign-in forms have one)
 log = logging.getLogger("kuva.web")
 
 
@@ -78,6 +81,8 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
                   '`{"error": {"code", "message", "status"}}`.')
     app.state.warehouse = path
     app.state.keys = api_keys()
+    app.state.users = UserStore(users_path(path))
+    app.state.secure_cookies = secure_cookies_setting()
     app.state.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                                       autoescape=select_autoescape(["html"]))
     trail = Path(audit_log) if audit_log is not None else path.with_name("kuva-audit.jsonl")
@@ -90,7 +95,7 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         is_api = request.url.path.startswith("/api/")
         response = await _guarded(request, call_next, is_api)
-        if is_api:
+        if is_api or (request.method == "POST" and request.url.path in ("/login", "/logout")):
             audit(trail, request, response.status_code)
         return response
 
@@ -105,20 +110,26 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
         if wait:
             return error_response(request, 429, f"more than {limiter.per_minute} requests a minute; retry in "
                                                 f"{wait} s", headers={"Retry-After": str(wait)})
-        conditional = is_api and request.method == "GET" and not request.url.path.endswith("/health")
-        if conditional:
-            version, changed = _data_version(path)
-            seed = "|".join((version, __version__, request.url.path, request.url.query,
-                             request.headers.get("x-kuva-key", "")))
-            etag = 'W/"' + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32] + '"'
-            last = format_datetime(_utc(changed), usegmt=True)
-            cache = {"ETag": etag, "Last-Modified": last, "Cache-Control": "no-cache", "Vary": "X-KuVa-Key"}
-            if _not_modified(request, etag, changed):
-                return Response(status_code=304, headers=cache)
         cacheable = request.method == "GET" and not request.url.path.startswith("/static") and \
             not request.url.path.endswith("/health")
+        caller = ""
+        if cacheable:
+            try:  # the answer depends on who asks (role, area, user), never on the credential itself
+                caller = principal_of(request).cache_id + _session_id(request)
+            except StarletteHTTPException as exc:
+                return error_response(request, exc.status_code, str(exc.detail))
+        conditional = is_api and cacheable
+        if conditional:
+            version, changed = _data_version(path)
+            seed = "|".join((version, __version__, request.url.path, request.url.query, caller))
+            etag = 'W/"' + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32] + '"'
+            last = format_datetime(_utc(changed), usegmt=True)
+            cache = {"ETag": etag, "Last-Modified": last, "Cache-Control": "no-cache",
+                     "Vary": "X-KuVa-Key, Cookie"}
+            if _not_modified(request, etag, changed):
+                return Response(status_code=304, headers=cache)
         key = "|".join((_data_version(path)[0], __version__, request.url.path, request.url.query,
-                        request.headers.get("x-kuva-key", ""), request.headers.get("cookie", ""))) if cacheable else ""
+                        caller)) if cacheable else ""
         hit = answers.get(key) if cacheable else None
         if hit is not None:
             request.state.cells = dict(hit.cells)
@@ -131,7 +142,7 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
                 log.exception("internal error %s on %s %s", ref, request.method, request.url.path)
                 return error_response(request, 500,
                                       f"internal error (reference {ref}); the server log has the details")
-            if cacheable and response.status_code == 200:
+            if cacheable and response.status_code == 200 and "set-cookie" not in response.headers:
                 body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
                 headers = tuple((k, v) for k, v in response.headers.items() if k.lower() != "content-length")
                 answers.put(key, Cached(body, headers, response.media_type,
@@ -159,8 +170,15 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
 
     app.include_router(api.router)
     app.include_router(pages.router, dependencies=[Depends(authorise)])
+    app.include_router(signin.router, dependencies=[Depends(authorise)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+def _session_id(request: Request) -> str:
+    """A signed-in page holds its session's sign-out token, so it is kept per session."""
+    session = getattr(request.state, "session", None)
+    return "|" + hashlib.sha256(session.csrf.encode("utf-8")).hexdigest()[:16] if session is not None else ""
 
 
 def _utc(ts: float) -> datetime:

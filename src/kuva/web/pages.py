@@ -23,6 +23,7 @@ from kuva.registry import measures as load_measures
 from kuva.registry.measures import measure as lookup_measure
 from kuva.warehouse import Warehouse
 from kuva.web.data import protected_observations
+from kuva.web.security import principal_of
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -39,8 +40,11 @@ def _lang(request: Request) -> str:
 
 def _render(request: Request, template: str, lang: str, title: str, sources: str, **ctx: Any) -> HTMLResponse:
     env = request.app.state.templates
+    session = getattr(request.state, "session", None)
     html = env.get_template(template).render(lang=lang, title=title, languages=LANGUAGES, sources=sources,
-                                             t=lambda key, **kw: label(key, lang, **kw), **ctx)
+                                             t=lambda key, **kw: label(key, lang, **kw),
+                                             who=principal_of(request), csrf=session.csrf if session else None,
+                                             **ctx)
     return HTMLResponse(html)
 
 

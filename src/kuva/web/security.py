@@ -49,6 +49,8 @@ ACCESS: dict[str, Role] = {
     "/table.csv": "public",
     "/table.xlsx": "public",
     "/map": "public",
+    "/login": "public",
+    "/logout": "public",
     "/static": "public",
     "/api/v1/openapi.json": "public",
     "/api/v1/health": "public",
@@ -73,6 +75,12 @@ class Principal:
     role: Role
     area: str | None = None
     key_id: str | None = None
+    user: str | None = None  #: a signed-in portal user (a browser session)
+
+    @property
+    def cache_id(self) -> str:
+        """What an answer may depend on: the role, the area and the user (never a credential)."""
+        return f"{self.role}|{self.area or ''}|{self.user or ''}"
 
 
 def api_keys(environ: Mapping[str, str] | None = None) -> dict[str, Principal]:
@@ -92,14 +100,31 @@ def key_id(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
+SESSION_COOKIE = "kuva_session"
+
+
 def principal_of(request: Request) -> Principal:
+    """The caller: an API key's role (``X-KuVa-Key``; an unknown key is 401), else a signed-in
+    user's (the session cookie; an ended or unknown session is simply public), else public."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
     key = request.headers.get(KEY_HEADER)
-    if key is None:
-        return Principal("public")
-    found: Principal | None = request.app.state.keys.get(key)
-    if found is None:
-        raise HTTPException(401, f"unknown {KEY_HEADER}")
-    return found
+    if key is not None:
+        found: Principal | None = request.app.state.keys.get(key)
+        if found is None:
+            raise HTTPException(401, f"unknown {KEY_HEADER}")
+        who = found
+    else:
+        who = Principal("public")
+        token = request.cookies.get(SESSION_COOKIE)
+        session = request.app.state.users.session(token) if token else None
+        if session is not None:
+            u = session.user
+            who = Principal(u.role, u.area, None, u.name)  # type: ignore[arg-type]
+            request.state.session = session
+    request.state.principal = who
+    return who
 
 
 def route_template(request: Request) -> str | None:
@@ -119,7 +144,7 @@ def authorise(request: Request) -> Principal:
     if minimum is None:
         raise HTTPException(403, f"no access rule for {template or request.url.path}")
     if RANK[who.role] < RANK[minimum]:
-        raise HTTPException(403, f"this route needs the {minimum} role (send {KEY_HEADER})")
+        raise HTTPException(403, f"this route needs the {minimum} role (send {KEY_HEADER} or sign in)")
     request.state.principal = who
     return who
 
@@ -182,6 +207,17 @@ def rate_limit_setting(environ: Mapping[str, str] | None = None) -> int:
         raise KuvaConfigError(f"KUVA_RATE_LIMIT: requests per minute per key, a whole number; got {text!r}") from None
 
 
+def secure_cookies_setting(environ: Mapping[str, str] | None = None) -> bool:
+    """``KUVA_SECURE_COOKIES``: ``yes`` marks the session cookies Secure even when the server
+    sees plain HTTP (a TLS proxy in front that does not send X-Forwarded-Proto); ``auto``
+    (default) marks them Secure on HTTPS requests."""
+    env = os.environ if environ is None else environ
+    text = env.get("KUVA_SECURE_COOKIES", "auto").strip().lower()
+    if text not in ("auto", "yes"):
+        raise KuvaConfigError(f"KUVA_SECURE_COOKIES: auto or yes; got {text!r}")
+    return text == "yes"
+
+
 def caller_of(request: Request) -> str:
     key = request.headers.get(KEY_HEADER)
     if key is not None:
@@ -199,6 +235,7 @@ def audit(path: Path, request: Request, status: int) -> None:
     cells: dict[str, int] = getattr(request.state, "cells", {})
     entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"),
              "role": who.role if who else "refused", "area": who.area if who else None,
+             "user": (who.user if who else None) or getattr(request.state, "attempted_user", None),
              "key": key_id(k) if (k := request.headers.get(KEY_HEADER)) else None,
              "method": request.method, "path": request.url.path, "query": str(request.url.query), "status": status,
              "confidential_cells": cells.get("confidential", 0), "hidden_cells": cells.get("hidden", 0)}
@@ -206,7 +243,7 @@ def audit(path: Path, request: Request, status: int) -> None:
         f.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
-AUDIT_COLUMNS = ("time", "role", "area", "key", "method", "path", "query", "status", "confidential_cells",
+AUDIT_COLUMNS = ("time", "role", "area", "user", "key", "method", "path", "query", "status", "confidential_cells",
                  "hidden_cells")
 
 
@@ -228,6 +265,7 @@ def read_audit(path: Path) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["ACCESS", "AUDIT_COLUMNS", "KEY_HEADER", "Principal", "RateLimiter", "Role", "api_keys", "area_scope",
+__all__ = ["ACCESS", "AUDIT_COLUMNS", "KEY_HEADER", "Principal", "RateLimiter", "Role", "SESSION_COOKIE", "api_keys", "area_scope",
            "audit", "authorise", "caller_of", "key_id", "principal_of", "rate_limit_setting", "read_audit",
+           "secure_cookies_setting",
            "route_table", "route_template"]
