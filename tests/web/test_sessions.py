@@ -25,7 +25,7 @@ PASSWORD = "correct horse battery staple"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture()
+@pytest.fixture
 def store(tmp_path: Path) -> UserStore:
     return UserStore(tmp_path / "users.sqlite")
 

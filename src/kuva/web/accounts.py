@@ -25,7 +25,7 @@ import re
 import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -148,10 +148,8 @@ class UserStore:
             row = con.execute("SELECT name, role, area, created, password_hash, failures, locked_until FROM users "
                               "WHERE name = ?", (name,)).fetchone()
             if row is None:
-                try:
+                with suppress(VerificationError):
                     self._hasher.verify(self._dummy, password)
-                except VerificationError:
-                    pass
                 return None
             user, stored, failures, locked = User(*row[:4]), row[4], row[5], row[6]
             if locked and datetime.fromisoformat(locked) > now:

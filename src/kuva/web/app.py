@@ -3,10 +3,10 @@ with uvicorn. Read-only on the warehouse; every static file is in the package.
 
 Around every request, in this order: size limits (a query string above
 :data:`MAX_QUERY` characters is 414, a body above :data:`MAX_BODY` bytes 413), the rate limit
-per key or client address (429 with ``Retry-After``), who is asking (an API key, else a browser session, else public; :mod:`kuva.web.security`),
-conditional requests on the API's data (``ETag``/``Last-Modified`` from the warehouse file,
-which only changes with a load: 304 when unchanged), the answer cache, and the audit trail (API
-requests, signing in and out). Every error is one JSON shape
+per key or client address (429 with ``Retry-After``), who is asking (an API key, else a
+browser session, else public; :mod:`kuva.web.security`), conditional requests on the API's data
+(``ETag``/``Last-Modified`` from the warehouse file, which only changes with a load: 304 when
+unchanged), the answer cache, and the audit trail (API requests, signing in and out). Every error is one JSON shape
 ``{"error": {"code", "message", "status"}}`` with a stable ``code`` (pages get the same message
 as a small HTML page); an unexpected failure is a 500 with a reference, never a stack trace.
 """
@@ -34,8 +34,16 @@ from kuva.web import api, pages, signin
 from kuva.web.accounts import UserStore, users_path
 from kuva.web.cache import Cached, ResponseCache
 from kuva.web.errors import ERROR_CODES
-from kuva.web.security import (RateLimiter, api_keys, audit, authorise, caller_of, principal_of,
-                               rate_limit_setting, secure_cookies_setting)
+from kuva.web.security import (
+    RateLimiter,
+    api_keys,
+    audit,
+    authorise,
+    caller_of,
+    principal_of,
+    rate_limit_setting,
+    secure_cookies_setting,
+)
 
 HERE = Path(__file__).parent
 MAX_QUERY = 4096  #: characters of a query string

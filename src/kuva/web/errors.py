@@ -11,8 +11,8 @@ from pydantic import BaseModel
 #: stable error codes by HTTP status
 ERROR_CODES: dict[int, str] = {
     400: "invalid_input", 401: "unknown_key", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    413: "request_too_large", 414: "query_too_long", 415: "unsupported_media_type", 422: "invalid_parameter", 429: "rate_limited",
-    500: "internal_error",
+    413: "request_too_large", 414: "query_too_long", 415: "unsupported_media_type", 422: "invalid_parameter",
+    429: "rate_limited", 500: "internal_error",
 }
 
 

@@ -121,7 +121,7 @@ def principal_of(request: Request) -> Principal:
         session = request.app.state.users.session(token) if token else None
         if session is not None:
             u = session.user
-            who = Principal(u.role, u.area, None, u.name)  # type: ignore[arg-type]
+            who = Principal(u.role, u.area, None, u.name)
             request.state.session = session
     request.state.principal = who
     return who
@@ -265,7 +265,6 @@ def read_audit(path: Path) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["ACCESS", "AUDIT_COLUMNS", "KEY_HEADER", "Principal", "RateLimiter", "Role", "SESSION_COOKIE", "api_keys", "area_scope",
-           "audit", "authorise", "caller_of", "key_id", "principal_of", "rate_limit_setting", "read_audit",
-           "secure_cookies_setting",
-           "route_table", "route_template"]
+__all__ = ["ACCESS", "AUDIT_COLUMNS", "KEY_HEADER", "SESSION_COOKIE", "Principal", "RateLimiter", "Role", "api_keys",
+           "area_scope", "audit", "authorise", "caller_of", "key_id", "principal_of", "rate_limit_setting",
+           "read_audit", "route_table", "route_template", "secure_cookies_setting"]
