@@ -25,6 +25,7 @@ EXAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     "/table.xlsx": ("/table.xlsx", {"measure": "TYOTTOMATLOPUSSA", "area": "KU205", "from": "2023-01",
                                     "to": "2023-02"}),
     "/static": ("/static/kuva.css", {}),
+    "/report/download": ("/report/download", {"area": "KU205", "format": "html", "chapter": "own_area"}),
     "/api/v1/areas/{code}/comparison": ("/api/v1/areas/KU205/comparison", {"from": "2022-01", "to": "2022-03"}),
     "/api/v1/observations": ("/api/v1/observations", {"measure": "TYOTTOMATLOPUSSA", "area": "KU205",
                                                       "from": "2023-01", "to": "2023-03"}),

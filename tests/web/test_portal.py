@@ -31,6 +31,19 @@ def test_openapi_routes_are_served_and_documented(server: tuple[str, Path]) -> N
     assert httpx.get(f"{base}/api/v1/health").json()["status"] == "ok"
 
 
+def test_every_page_is_documented(portal_warehouse: Path) -> None:
+    from kuva.web.app import create_app
+    from kuva.web.security import route_table
+
+    doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    app = create_app(portal_warehouse, audit_log=portal_warehouse.with_name("unused.jsonl"))
+    pages = {p.replace("{code}", "CODE") for p, _ in route_table(app.routes)
+             if not p.startswith(("/api/", "/static")) and p != "/"}
+    missing = [p for p in sorted(pages) if f"`{p}`" not in doc and f"`{p} " not in doc]
+    assert not missing, f"pages missing from docs/api.md: {missing}"
+    assert len(pages) >= 9
+
+
 def test_observations_pass_the_disclosure_engine(server: tuple[str, Path]) -> None:
     base, _ = server
     # every municipality's coaching count (synthetic, confidential) for three months

@@ -145,7 +145,7 @@ CHAPTERS: tuple[ChapterEntry, ...] = (
     ChapterEntry("indicators", 30, analyses_chapter(
         "indicators", ("services_yoy", "outcomes_after_services", "municipal_share_tmt"))),
     ChapterEntry("effects", 40, effects_chapter, needs=(SERVICE_COUNTS,)),
-    ChapterEntry("wellbeing", 50, wellbeing_chapter),
+    ChapterEntry("wellbeing", 50, wellbeing_chapter, label_key="chapter"),
     ChapterEntry("process", 60, process_chapter),
     ChapterEntry("benchmark", 70, benchmark_chapter, needs=(SERVICE_COUNTS,)),
 )

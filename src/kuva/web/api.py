@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import date
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -23,6 +22,7 @@ from fastapi.responses import Response
 from kuva.errors import KuvaInputError
 from kuva.privacy.engine import ProtectedTable
 from kuva.warehouse import Warehouse
+from kuva.web.data import allowed_areas
 from kuva.web.errors import ERROR_RESPONSES
 from kuva.web.security import Principal, area_scope, authorise
 
@@ -81,19 +81,9 @@ def _principal(request: Request) -> Principal:
     return who
 
 
-@lru_cache(maxsize=64)
-def _scope_codes(warehouse: str, area: str) -> frozenset[str]:
-    from kuva.analysis.own_area import resolve_own_area
-
-    with Warehouse(warehouse, read_only=True) as wh:
-        a = resolve_own_area(wh, area, None)
-    return frozenset({a.code, *a.members, "SSS"})
-
-
 def _allowed(request: Request) -> frozenset[str] | None:
     """An area analyst's area codes (the area, its members, the nation); None for everyone else."""
-    who = _principal(request)
-    return None if who.area is None else _scope_codes(str(request.app.state.warehouse), who.area)
+    return allowed_areas(request)
 
 
 @router.get("/health", summary="Service status and the warehouse's schema version")

@@ -6,7 +6,8 @@ Around every request, in this order: size limits (a query string above
 per key or client address (429 with ``Retry-After``), who is asking (an API key, else a
 browser session, else public; :mod:`kuva.web.security`), conditional requests on the API's data
 (``ETag``/``Last-Modified`` from the warehouse file, which only changes with a load: 304 when
-unchanged), the answer cache, and the audit trail (API requests, signing in and out). Every error is one JSON shape
+unchanged), the answer cache, and the audit trail (API requests, pages that showed
+confidential-source figures, report downloads, signing in and out). Every error is one JSON shape
 ``{"error": {"code", "message", "status"}}`` with a stable ``code`` (pages get the same message
 as a small HTML page); an unexpected failure is a 500 with a reference, never a stack trace.
 """
@@ -30,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kuva import __version__
 from kuva.errors import KuvaError, KuvaLookupError
-from kuva.web import api, pages, signin
+from kuva.web import api, pages, reports, signin
 from kuva.web.accounts import UserStore, users_path
 from kuva.web.cache import Cached, ResponseCache
 from kuva.web.errors import ERROR_CODES
@@ -103,7 +104,9 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         is_api = request.url.path.startswith("/api/")
         response = await _guarded(request, call_next, is_api)
-        if is_api or (request.method == "POST" and request.url.path in ("/login", "/logout")):
+        touched = getattr(request.state, "cells", {}).get("confidential", 0) > 0  # e.g. an analyst's area page
+        if is_api or touched or request.url.path.startswith("/report/") or \
+                (request.method == "POST" and request.url.path in ("/login", "/logout")):
             audit(trail, request, response.status_code)
         return response
 
@@ -178,6 +181,7 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
 
     app.include_router(api.router)
     app.include_router(pages.router, dependencies=[Depends(authorise)])
+    app.include_router(reports.router, dependencies=[Depends(authorise)])
     app.include_router(signin.router, dependencies=[Depends(authorise)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

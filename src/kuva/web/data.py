@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
+from fastapi import Request
 
 from kuva.config import load_settings
 from kuva.privacy.engine import ProtectedTable
@@ -15,6 +17,7 @@ from kuva.privacy.observations import protect_observations, related_measures
 from kuva.registry import area_registry
 from kuva.warehouse import Warehouse, query_observations
 from kuva.warehouse.query import source_sensitivity
+from kuva.web.security import principal_of
 
 
 def protected_observations(wh: Warehouse, measures: Sequence[str], areas: Sequence[str] | None,
@@ -33,4 +36,20 @@ def protected_observations(wh: Warehouse, measures: Sequence[str], areas: Sequen
     return p, df
 
 
-__all__ = ["protected_observations"]
+@lru_cache(maxsize=64)
+def _scope_codes(warehouse: str, area: str) -> frozenset[str]:
+    from kuva.analysis.own_area import resolve_own_area
+
+    with Warehouse(warehouse, read_only=True) as wh:
+        a = resolve_own_area(wh, area, None)
+    return frozenset({a.code, *a.members, "SSS"})
+
+
+def allowed_areas(request: Request) -> frozenset[str] | None:
+    """The area codes an area analyst may see at finer detail (their area, its member
+    municipalities, the nation); None for everyone else (a ministry analyst sees every area)."""
+    who = principal_of(request)
+    return None if who.area is None else _scope_codes(str(request.app.state.warehouse), who.area)
+
+
+__all__ = ["allowed_areas", "protected_observations"]

@@ -22,8 +22,8 @@ from kuva.registry import area_registry
 from kuva.registry import measures as load_measures
 from kuva.registry.measures import measure as lookup_measure
 from kuva.warehouse import Warehouse
-from kuva.web.data import protected_observations
-from kuva.web.security import principal_of
+from kuva.web.data import allowed_areas, protected_observations
+from kuva.web.security import RANK, principal_of
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -34,11 +34,11 @@ HOME_MEASURES = ("TYOTTOMATLOPUSSA", "AKTASTE", "AVPAIKATLOPUSSA")
 AREA_MEASURES = ("TYOTTOMATLOPUSSA", "AVPAIKATLOPUSSA")
 
 
-def _lang(request: Request) -> str:
+def page_lang(request: Request) -> str:
     return check_lang(request.query_params.get("lang", "fi"), name="lang")
 
 
-def _render(request: Request, template: str, lang: str, title: str, sources: str, **ctx: Any) -> HTMLResponse:
+def render(request: Request, template: str, lang: str, title: str, sources: str, **ctx: Any) -> HTMLResponse:
     env = request.app.state.templates
     session = getattr(request.state, "session", None)
     html = env.get_template(template).render(lang=lang, title=title, languages=LANGUAGES, sources=sources,
@@ -76,7 +76,7 @@ def _fmt(v: object, lang: str, unit: str) -> str:
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> HTMLResponse:
-    lang = _lang(request)
+    lang = page_lang(request)
     with Warehouse(request.app.state.warehouse, read_only=True) as wh:
         t = wh.table("observations")
         last = t.filter(t.area_code == "SSS").filter(t.measure == "TYOTTOMATLOPUSSA").period.max().to_pandas()
@@ -100,7 +100,7 @@ def home(request: Request) -> HTMLResponse:
         charts.append({"svg": _svg(s, m.name(lang), alt), "caption": f"{m.name(lang)} — {label('web.nation', lang)}"})
     regions = [{"code": a.code, "name": a.name(lang)} for a in area_registry().areas("region")]
     month = f"{end.month}/{end.year}"
-    return _render(request, "home.html", lang, label("web.finland_now", lang), ", ".join(sources), cards=cards,
+    return render(request, "home.html", lang, label("web.finland_now", lang), ", ".join(sources), cards=cards,
                    charts=charts, regions=regions, month=month)
 
 
@@ -128,7 +128,7 @@ def _comparison(wh: Warehouse, code: str, lang: str) -> tuple[OwnArea, dict[str,
 
 @router.get("/area/{code}", response_class=HTMLResponse, include_in_schema=False)
 def area_page(request: Request, code: str) -> HTMLResponse:
-    lang = _lang(request)
+    lang = page_lang(request)
     with Warehouse(request.app.state.warehouse, read_only=True) as wh:
         own, comparison = _comparison(wh, code, lang)
         registry = area_registry()
@@ -139,6 +139,7 @@ def area_page(request: Request, code: str) -> HTMLResponse:
             last = t.filter(t.area_code == area.code).period.max().to_pandas()
             end = pd.Timestamp(last).date() if last is not None else date.today()
             df = _protected(wh, list(AREA_MEASURES), [area.code], date(end.year - 2, end.month, 1))
+        process = _process_section(request, wh, own, lang)
     charts, rows = [], []
     if len(df):
         for code in AREA_MEASURES:
@@ -154,18 +155,49 @@ def area_page(request: Request, code: str) -> HTMLResponse:
     header = [label("web.indicator", lang), label("web.month", lang), label("web.value", lang)]
     sources = ", ".join(sorted(set(df["source_id"]))) if len(df) else (comparison or {}).get("sources", "")
     synthetic = bool(len(df)) and df["source_id"].astype(str).str.startswith("synthetic:").any()
-    return _render(request, "area.html", lang, own.name(lang), sources, charts=charts, rows=rows, header=header,
+    return render(request, "area.html", lang, own.name(lang), sources, charts=charts, rows=rows, header=header,
                    caption=f"{label('web.indicators', lang)} — {own.name(lang)}", comparison=comparison,
-                   note=None if rows or comparison else label("web.no_data", lang), synthetic=synthetic)
+                   note=None if rows or comparison else label("web.no_data", lang), synthetic=synthetic,
+                   process=process)
+
+
+def _process_section(request: Request, wh: Warehouse, own: OwnArea, lang: str) -> list[dict[str, Any]] | None:
+    """The area's service-process figures (the report's process chapter for the area against the
+    nation, through the disclosure engine) for an analyst whose scope holds the area: a ministry
+    analyst anywhere, an area analyst in their own area. None for everyone else, or without
+    an event log."""
+    from kuva.report.chapters import ReportParams
+    from kuva.report.process_chapter import process_chapter
+
+    who = principal_of(request)
+    allowed = allowed_areas(request)
+    if RANK[who.role] < RANK["analyst"] or (allowed is not None and own.code not in allowed):
+        return None
+    params = ReportParams(lang=check_lang(lang, name="lang"), area=own, min_cell=load_settings().min_cell)
+    chapter = process_chapter(wh, params)
+    if chapter is None:
+        return None
+    hidden = 0
+    out = []
+    for r in chapter.results:
+        hidden += r.disclosure.note.hidden_cells if r.disclosure is not None else 0
+        title = r.title(params.lang)
+        svg = _figure_svg(r.figure(params.lang), title) if r.figure is not None else ""
+        out.append({"title": title, "svg": svg, "text": r.text(params.lang), "synthetic": r.synthetic})
+    cells = getattr(request.state, "cells", {})
+    confidential = sum(r.disclosure.note.confidential_cells for r in chapter.results if r.disclosure is not None)
+    request.state.cells = {"confidential": cells.get("confidential", 0) + confidential,
+                           "hidden": cells.get("hidden", 0) + hidden}
+    return out
 
 
 @router.get("/indicator/{code}", response_class=HTMLResponse, include_in_schema=False)
 def indicator_page(request: Request, code: str) -> HTMLResponse:
-    lang = _lang(request)
+    lang = page_lang(request)
     m = lookup_measure(code)
     key = f"definition.measure.{m.code}"
     definition = label(key, lang) if has_label(key) else m.definition
-    return _render(request, "indicator.html", lang, m.name(lang), m.table, m=m, definition=definition)
+    return render(request, "indicator.html", lang, m.name(lang), m.table, m=m, definition=definition)
 
 
 # -- the table builder ----------------------------------------------------------------------------
@@ -209,7 +241,7 @@ def _table_frame(request: Request, lang: str) -> tuple[pd.DataFrame, int]:
 def table_page(request: Request) -> HTMLResponse:
     """The table builder: measures × areas × months, disclosure-controlled, with CSV and Excel
     downloads of exactly what is shown."""
-    lang = _lang(request)
+    lang = page_lang(request)
     measures, areas, start, end = _table_query(request)
     frame, hidden = _table_frame(request, lang)
     note = label("web.table.hidden_cells", lang, n=str(hidden))
@@ -220,7 +252,7 @@ def table_page(request: Request) -> HTMLResponse:
     rows = [[r.area, r.period, r.measure, _fmt(r.value, lang, ""), r.source_id,
              label("report.yes" if r.suppressed else "report.no", lang)] for r in frame.itertuples(index=False)]
     synthetic = bool(frame["source_id"].astype(str).str.startswith("synthetic:").any())
-    return _render(request, "table.html", lang, label("web.table.title", lang), ", ".join(sorted(set(frame.source_id))),
+    return render(request, "table.html", lang, label("web.table.title", lang), ", ".join(sorted(set(frame.source_id))),
                    options=options, areas=", ".join(areas), start=f"{start:%Y-%m}" if start else "",
                    end=f"{end:%Y-%m}" if end else "", header=header, rows=rows, note=note, synthetic=synthetic,
                    csv_url=f"/table.csv?{query}", xlsx_url=f"/table.xlsx?{query}")
@@ -228,14 +260,14 @@ def table_page(request: Request) -> HTMLResponse:
 
 @router.get("/table.csv", include_in_schema=False)
 def table_csv(request: Request) -> Response:
-    frame, _ = _table_frame(request, _lang(request))
+    frame, _ = _table_frame(request, page_lang(request))
     return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="kuva-table.csv"'})
 
 
 @router.get("/table.xlsx", include_in_schema=False)
 def table_xlsx(request: Request) -> Response:
-    lang = _lang(request)
+    lang = page_lang(request)
     frame, hidden = _table_frame(request, lang)
     note = label("web.table.hidden_cells", lang, n=str(hidden))
     buf = io.BytesIO()
@@ -266,7 +298,7 @@ def map_page(request: Request) -> HTMLResponse:
     alternative. Values pass the disclosure engine; a hidden or missing one is drawn as such."""
     from kuva.web.maps import choropleth_svg
 
-    lang = _lang(request)
+    lang = page_lang(request)
     q = request.query_params
     with Warehouse(request.app.state.warehouse, read_only=True) as wh:
         have = _municipal_measures(wh)
@@ -293,10 +325,10 @@ def map_page(request: Request) -> HTMLResponse:
     options = [{"code": c, "name": lookup_measure(c).name(lang), "selected": c == code}
                for c in sorted(available, key=lambda c: lookup_measure(c).name(lang))]
     sources = sorted(set(f["source_id"].dropna().astype(str))) if len(f) else []
-    return _render(request, "map.html", lang, label("web.map.title", lang), ", ".join(sources), svg=svg,
+    return render(request, "map.html", lang, label("web.map.title", lang), ", ".join(sources), svg=svg,
                    legend=legend, rows=rows, options=options, month=f"{month:%Y-%m}", caption=title,
                    shown=sum(v is not None for v in values.values()), total=len(munis),
                    synthetic=any(s.startswith("synthetic:") for s in sources))
 
 
-__all__ = ["router"]
+__all__ = ["LANGUAGES", "page_lang", "render", "router"]

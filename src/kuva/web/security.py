@@ -49,6 +49,8 @@ ACCESS: dict[str, Role] = {
     "/table.csv": "public",
     "/table.xlsx": "public",
     "/map": "public",
+    "/report": "analyst",
+    "/report/download": "analyst",
     "/login": "public",
     "/logout": "public",
     "/static": "public",

@@ -1,0 +1,66 @@
+"""The analyst's views in the portal: the area report made and downloaded in the browser's
+route, and the service-process section of the area page — both only for analysts, an area
+analyst only in their own area, and in the audit trail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+
+from tests.web.conftest import ANALYST_KEY, AREA, AREA_KEY
+
+ANALYST = {"X-KuVa-Key": ANALYST_KEY}
+AREA_ANALYST = {"X-KuVa-Key": AREA_KEY}
+
+
+def test_an_analyst_downloads_the_area_report(server: tuple[str, Path]) -> None:
+    base, log = server
+    params = {"area": AREA, "format": "html", "report_lang": "en", "chapter": ["own_area", "process"]}
+    r = httpx.get(f"{base}/report/download", params=params, headers=ANALYST, timeout=300)
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["content-disposition"] == f'attachment; filename="kuva-report-{AREA}-en.html"'
+    assert r.headers["x-kuva-synthetic"] == "yes"
+    assert "Kajaani" in r.text and '<html lang="en"' in r.text
+    pdf = httpx.get(f"{base}/report/download", params={**params, "format": "pdf", "chapter": "own_area"},
+                    headers=AREA_ANALYST, timeout=300)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-type"] == "application/pdf"
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert any(e["path"] == "/report/download" and e["area"] == AREA and e["status"] == 200 for e in entries)
+
+
+def test_report_refusals(server: tuple[str, Path]) -> None:
+    base, _ = server
+    ok = {"area": AREA, "format": "html", "chapter": "own_area"}
+    assert httpx.get(f"{base}/report", timeout=60).status_code == 403
+    assert httpx.get(f"{base}/report/download", params=ok, timeout=60).status_code == 403
+    other = httpx.get(f"{base}/report/download", params={**ok, "area": "KU091"}, headers=AREA_ANALYST, timeout=60)
+    assert other.status_code == 403 and "own area" in other.text
+    assert httpx.get(f"{base}/report/download", params={**ok, "area": ""}, headers=AREA_ANALYST,
+                     timeout=60).status_code == 403  # the whole country is not their area
+    bad = httpx.get(f"{base}/report/download", params={**ok, "chapter": "gossip"}, headers=ANALYST, timeout=60)
+    assert bad.status_code == 400 and "gossip" in bad.text
+    assert httpx.get(f"{base}/report/download", params={**ok, "format": "docx"}, headers=ANALYST,
+                     timeout=60).status_code == 400
+    assert httpx.get(f"{base}/report/download", params={**ok, "area": "Atlantis"}, headers=ANALYST,
+                     timeout=60).status_code == 404
+    form = httpx.get(f"{base}/report", params={"lang": "sv"}, headers=AREA_ANALYST, timeout=60)
+    assert form.status_code == 200 and f'value="{AREA}"' in form.text and "Kapitel" in form.text
+
+
+def test_the_area_page_shows_the_service_process_to_analysts_only(server: tuple[str, Path]) -> None:
+    base, log = server
+    public = httpx.get(f"{base}/area/{AREA}", params={"lang": "en"}, timeout=120)
+    analyst = httpx.get(f"{base}/area/{AREA}", params={"lang": "en"}, headers=ANALYST, timeout=120)
+    own = httpx.get(f"{base}/area/{AREA}", params={"lang": "en"}, headers=AREA_ANALYST, timeout=120)
+    elsewhere = httpx.get(f"{base}/area/KU091", params={"lang": "en"}, headers=AREA_ANALYST, timeout=120)
+    assert all(r.status_code == 200 for r in (public, analyst, own, elsewhere))
+    assert 'id="process"' not in public.text and 'id="process"' not in elsewhere.text
+    assert 'id="process"' in analyst.text and 'id="process"' in own.text
+    assert analyst.text.count("<h3>") >= 3  # milestones, plan debt, routes
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    page = [e for e in entries if e["path"] == f"/area/{AREA}" and e["area"] == AREA]
+    assert page and page[-1]["confidential_cells"] > 0
+    assert not [e for e in entries if e["path"] == f"/area/{AREA}" and e["role"] == "public"]
