@@ -65,6 +65,9 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests", type=int, default=30, help="requests per client")
     ap.add_argument("--warehouse", type=Path)
+    ap.add_argument("--warm", action="store_true",
+                    help="serve with --warm: wait for the public pages to be precomputed, then time the first "
+                         "public request of each page (what the first visitor after a load sees)")
     a = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
     path = a.warehouse or Path(tmp.name) / "kuva.duckdb"
@@ -75,10 +78,24 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "KUVA_API_KEYS": f"{KEY}:analyst", "KUVA_RATE_LIMIT": "0"}
     kuva = Path(sys.executable).with_name("kuva")
-    server = subprocess.Popen([str(kuva), "-w", str(path), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen([str(kuva), "-w", str(path), "serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--warm" if a.warm else "--no-warm"],
+                              env=env, stdout=subprocess.PIPE if a.warm else subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
+        if a.warm:
+            assert server.stdout is not None
+            t0 = time.perf_counter()
+            for line in server.stdout:
+                if line.startswith("Precomputed") and "pages in" in line:
+                    print(f"{line.strip()} (server start to warm: {time.perf_counter() - t0:.0f} s)")
+                    break
+            for u in [*MIX["page"], *MIX["area page"], *MIX["map page"]]:
+                t0 = time.perf_counter()
+                r = httpx.get(base + u, timeout=120)
+                print(f"first public request after warming {u:60s} {1000 * (time.perf_counter() - t0):7.1f} ms "
+                      f"({r.status_code})")
         for _ in range(300):
             try:
                 if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:

@@ -19,6 +19,7 @@ ROLE_OF = {"public": "public", "analyst": "analyst", "area_analyst": "analyst", 
 #: An example request of each route template (a new route needs one only if its defaults fail).
 EXAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     "/area/{code}": ("/area/KU205", {}),
+    "/area/{code}/process": ("/area/KU205/process", {}),
     "/indicator/{code}": ("/indicator/TYOTTOMATLOPUSSA", {}),
     "/table": ("/table", {"measure": "TYOTTOMATLOPUSSA", "area": "KU205", "from": "2023-01", "to": "2023-02"}),
     "/table.csv": ("/table.csv", {"measure": "TYOTTOMATLOPUSSA", "area": "KU205", "from": "2023-01", "to": "2023-02"}),

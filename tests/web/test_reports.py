@@ -50,17 +50,21 @@ def test_report_refusals(server: tuple[str, Path]) -> None:
     assert form.status_code == 200 and f'value="{AREA}"' in form.text and "Kapitel" in form.text
 
 
-def test_the_area_page_shows_the_service_process_to_analysts_only(server: tuple[str, Path]) -> None:
+def test_the_service_process_page_is_for_analysts_in_scope(server: tuple[str, Path]) -> None:
     base, log = server
     public = httpx.get(f"{base}/area/{AREA}", params={"lang": "en"}, timeout=120)
     analyst = httpx.get(f"{base}/area/{AREA}", params={"lang": "en"}, headers=ANALYST, timeout=120)
-    own = httpx.get(f"{base}/area/{AREA}", params={"lang": "en"}, headers=AREA_ANALYST, timeout=120)
     elsewhere = httpx.get(f"{base}/area/KU091", params={"lang": "en"}, headers=AREA_ANALYST, timeout=120)
-    assert all(r.status_code == 200 for r in (public, analyst, own, elsewhere))
-    assert 'id="process"' not in public.text and 'id="process"' not in elsewhere.text
-    assert 'id="process"' in analyst.text and 'id="process"' in own.text
-    assert analyst.text.count("<h3>") >= 3  # milestones, plan debt, routes
+    link = f'href="/area/{AREA}/process?lang=en"'
+    assert link in analyst.text and link not in public.text and "/process" not in elsewhere.text
+    page = httpx.get(f"{base}/area/{AREA}/process", params={"lang": "en"}, headers=AREA_ANALYST, timeout=120)
+    assert page.status_code == 200 and page.text.count("<h2>") >= 3  # milestones, plan debt, routes
+    assert "Kajaani" in page.text and "<svg" in page.text
+    assert httpx.get(f"{base}/area/{AREA}/process", timeout=60).status_code == 403
+    other = httpx.get(f"{base}/area/KU091/process", headers=AREA_ANALYST, timeout=60)
+    assert other.status_code == 403 and "own area" in other.text
+    ministry = httpx.get(f"{base}/area/KU091/process", params={"lang": "sv"}, headers=ANALYST, timeout=120)
+    assert ministry.status_code == 200 and '<html lang="sv"' in ministry.text
     entries = [json.loads(line) for line in log.read_text().splitlines()]
-    page = [e for e in entries if e["path"] == f"/area/{AREA}" and e["area"] == AREA]
-    assert page and page[-1]["confidential_cells"] > 0
-    assert not [e for e in entries if e["path"] == f"/area/{AREA}" and e["role"] == "public"]
+    seen = [e for e in entries if e["path"] == f"/area/{AREA}/process" and e["area"] == AREA]
+    assert seen and seen[-1]["confidential_cells"] > 0

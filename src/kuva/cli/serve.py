@@ -19,6 +19,9 @@ def serve(
     audit_log: Annotated[Path | None, typer.Option("--audit-log", help="Audit trail file (JSON lines; default: "
                                                                        "kuva-audit.jsonl beside the warehouse).")]
     = None,
+    warm: Annotated[bool, typer.Option("--warm/--no-warm", help="Precompute the public pages (home, map, regions, "
+                                                                "employment areas; fi/sv/en) in the background at "
+                                                                "start and after every load.")] = True,
 ) -> None:
     """Serve the portal (Finland now, area and indicator pages in fi/sv/en) and the JSON API
     (/api/v1, OpenAPI at /api/v1/openapi.json) on the warehouse, read-only. API keys and roles
@@ -30,7 +33,24 @@ def serve(
     s = state(ctx).settings()
     application = create_app(s.warehouse, audit_log=audit_log)
     out.print(f"KuVa portal on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/openapi.json)")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    warmer = None
+    if warm:
+        from kuva.warehouse import Warehouse
+        from kuva.web.app import data_version
+        from kuva.web.warm import Warmer, warm_paths
+
+        with Warehouse(s.warehouse, read_only=True) as wh:
+            paths = warm_paths(wh)
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        warmer = Warmer(f"http://{local}:{port}", paths, lambda: data_version(s.warehouse)[0],
+                        on_round=lambda n, secs: out.print(f"Precomputed {n} public pages in {secs:.0f} s"))
+        out.print(f"Precomputing {len(paths)} public pages in the background (--no-warm to skip)")
+        warmer.start()
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+    finally:
+        if warmer is not None:
+            warmer.stop()
 
 
 @app.command("audit")

@@ -63,7 +63,7 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
-def _data_version(path: Path) -> tuple[str, float]:
+def data_version(path: Path) -> tuple[str, float]:
     """A fingerprint of the warehouse's content and its last change (the file and its WAL)."""
     parts = []
     latest = 0.0
@@ -131,7 +131,7 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
                 return error_response(request, exc.status_code, str(exc.detail))
         conditional = is_api and cacheable
         if conditional:
-            version, changed = _data_version(path)
+            version, changed = data_version(path)
             seed = "|".join((version, __version__, request.url.path, request.url.query, caller))
             etag = 'W/"' + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32] + '"'
             last = format_datetime(_utc(changed), usegmt=True)
@@ -139,7 +139,7 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
                      "Vary": "X-KuVa-Key, Cookie"}
             if _not_modified(request, etag, changed):
                 return Response(status_code=304, headers=cache)
-        key = "|".join((_data_version(path)[0], __version__, request.url.path, request.url.query,
+        key = "|".join((data_version(path)[0], __version__, request.url.path, request.url.query,
                         caller)) if cacheable else ""
         hit = answers.get(key) if cacheable else None
         if hit is not None:
@@ -210,4 +210,4 @@ def _not_modified(request: Request, etag: str, changed: float) -> bool:
     return False
 
 
-__all__ = ["ERROR_CODES", "MAX_BODY", "MAX_QUERY", "create_app", "error_response"]
+__all__ = ["ERROR_CODES", "MAX_BODY", "MAX_QUERY", "create_app", "data_version", "error_response"]

@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kuva.analysis.own_area import OwnArea, own_area_paths, peer_list, peer_names, resolve_own_area
@@ -139,7 +139,7 @@ def area_page(request: Request, code: str) -> HTMLResponse:
             last = t.filter(t.area_code == area.code).period.max().to_pandas()
             end = pd.Timestamp(last).date() if last is not None else date.today()
             df = _protected(wh, list(AREA_MEASURES), [area.code], date(end.year - 2, end.month, 1))
-        process = _process_section(request, wh, own, lang)
+        process_link = f"/area/{own.code}/process?lang={lang}" if _sees_process(request, own) else None
     charts, rows = [], []
     if len(df):
         for code in AREA_MEASURES:
@@ -158,25 +158,43 @@ def area_page(request: Request, code: str) -> HTMLResponse:
     return render(request, "area.html", lang, own.name(lang), sources, charts=charts, rows=rows, header=header,
                    caption=f"{label('web.indicators', lang)} — {own.name(lang)}", comparison=comparison,
                    note=None if rows or comparison else label("web.no_data", lang), synthetic=synthetic,
-                   process=process)
+                   process_link=process_link)
 
 
-def _process_section(request: Request, wh: Warehouse, own: OwnArea, lang: str) -> list[dict[str, Any]] | None:
-    """The area's service-process figures (the report's process chapter for the area against the
-    nation, through the disclosure engine) for an analyst whose scope holds the area: a ministry
-    analyst anywhere, an area analyst in their own area. None for everyone else, or without
-    an event log."""
+def _sees_process(request: Request, own: OwnArea) -> bool:
+    """An analyst whose scope holds the area: a ministry analyst anywhere, an area analyst in
+    their own area (or one of its municipalities)."""
+    allowed = allowed_areas(request)
+    return RANK[principal_of(request).role] >= RANK["analyst"] and (allowed is None or own.code in allowed)
+
+
+@router.get("/area/{code}/process", response_class=HTMLResponse, include_in_schema=False)
+def area_process_page(request: Request, code: str) -> HTMLResponse:
+    """The area's service process for analysts: the report's process chapter for the area against
+    the whole country (milestone compliance, plan debt, referral routes), through the disclosure
+    engine. An area analyst sees their own area only."""
+    lang = page_lang(request)
+    with Warehouse(request.app.state.warehouse, read_only=True) as wh:
+        own = resolve_own_area(wh, code)
+        if not _sees_process(request, own):
+            raise HTTPException(403, "an area analyst sees the service process of their own area only")
+        sections = _process_section(request, wh, own, lang)
+    title = f"{label('report.chapter.process', lang)} — {own.name(lang)}"
+    return render(request, "process.html", lang, title, "synthetic:process" if any(r["synthetic"] for r in sections)
+                  else "process_events", sections=sections, area=own.code,
+                  note=None if sections else label("web.no_data", lang))
+
+
+def _process_section(request: Request, wh: Warehouse, own: OwnArea, lang: str) -> list[dict[str, Any]]:
+    """The figures of the report's process chapter for the area (none without an event log); the
+    disclosure counts go to the audit trail."""
     from kuva.report.chapters import ReportParams
     from kuva.report.process_chapter import process_chapter
 
-    who = principal_of(request)
-    allowed = allowed_areas(request)
-    if RANK[who.role] < RANK["analyst"] or (allowed is not None and own.code not in allowed):
-        return None
     params = ReportParams(lang=check_lang(lang, name="lang"), area=own, min_cell=load_settings().min_cell)
     chapter = process_chapter(wh, params)
     if chapter is None:
-        return None
+        return []
     hidden = 0
     out = []
     for r in chapter.results:

@@ -44,6 +44,7 @@ KEY_HEADER = "X-KuVa-Key"
 ACCESS: dict[str, Role] = {
     "/": "public",
     "/area/{code}": "public",
+    "/area/{code}/process": "analyst",
     "/indicator/{code}": "public",
     "/table": "public",
     "/table.csv": "public",
