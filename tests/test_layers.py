@@ -40,7 +40,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "process": _BELOW_APPLICATIONS,
     "benchmark": _BELOW_APPLICATIONS | {"process"},  # benchmarks process measures too
     "report": _BELOW_OUTPUTS,  # outputs never reach into sources or the simulator
-    "web": _BELOW_OUTPUTS,
+    "web": _BELOW_OUTPUTS | {"report"},  # the portal's report pages deliver the report
     "cli": _BELOW_OUTPUTS | {"report", "web"},  # and sources/simulate from CLI_LOADERS only
     "dictionary": frozenset({"indicators"}),  # renders docs/data-dictionary.md
 }

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kuva.errors import KuvaInputError, KuvaLookupError
-from kuva.web.accounts import IDLE_MINUTES, MAX_FAILURES, UserStore
+from kuva.warehouse.users import IDLE_MINUTES, MAX_FAILURES, UserStore
 from kuva.web.app import create_app
 from tests.web.conftest import AREA, running
 

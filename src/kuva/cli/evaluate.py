@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def _person_level(ctx: typer.Context) -> None:
     import math
 
-    from kuva.process.outcomes import exit_curves, exit_incidence, service_effect_on_exits
+    from kuva.process.outcomes import exit_curves, exit_incidence, service_effect_matched, service_effect_on_exits
     from kuva.warehouse.query import source_sensitivity
 
     s = state(ctx).settings()
@@ -26,6 +26,7 @@ def _person_level(ctx: typer.Context) -> None:
         r = service_effect_on_exits(wh)
         curves = exit_curves(wh)
         incidence = exit_incidence(wh)
+        matched = service_effect_matched(wh)
         sources = {k: v for k, v in source_sensitivity(wh).items() if k.startswith(("synthetic:process", "process:"))}
     out.print(str(r.summary()))
     lo, hi = r.conf_int()
@@ -48,6 +49,16 @@ def _person_level(ctx: typer.Context) -> None:
         parts = [f"{c} {100 * float(cif):.1f} % ({100 * float(lo):.1f}–{100 * float(hi):.1f})"
                  for c, cif, lo, hi in zip(sub["cause"], sub["cif"], sub["ci_low"], sub["ci_high"], strict=True)]
         out.print(f"Within a year, {g} (cumulative incidence, competing risks): " + "; ".join(parts))
+    # dynamic matching: starting a service now vs not yet (same elapsed days, age group and language)
+    if matched.n_treated < s.min_cell:
+        out.print("Dynamic matching: hidden (fewer treated clients than the minimum cell)")
+    else:
+        lo, hi = matched.conf_int()
+        out.print(f"Dynamic matching, exit to work within {matched.horizon} days, service now vs not yet: "
+                  f"{100 * matched.estimate:+.1f} percentage points (95 % CI {100 * lo:+.1f} to {100 * hi:+.1f}; "
+                  f"treated {100 * matched.cif_treated:.1f} %, comparison {100 * matched.cif_comparison:.1f} %; "
+                  f"{matched.n_treated} treated, {matched.n_trimmed} without overlap trimmed; largest |SMD| after "
+                  f"weighting {matched.max_abs_smd:.3f})")
     if any(k.startswith("synthetic:") for k in sources):
         out.print("Note: SYNTHETIC event log; compare with the planted hazard ratio of the simulation.")
 

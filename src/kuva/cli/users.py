@@ -13,14 +13,14 @@ from kuva.cli.app import state, users_app
 from kuva.cli.output import out
 
 if TYPE_CHECKING:
-    from kuva.web.accounts import UserStore
+    from kuva.warehouse.users import UserStore
 
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of "
                                                                       "standard input (scripts) instead of asking.")]
 
 
 def _store(ctx: typer.Context) -> UserStore:
-    from kuva.web.accounts import UserStore, users_path
+    from kuva.warehouse.users import UserStore, users_path
 
     return UserStore(users_path(Path(state(ctx).settings().warehouse)))
 

@@ -31,8 +31,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kuva import __version__
 from kuva.errors import KuvaError, KuvaLookupError
+from kuva.warehouse.users import UserStore, users_path
 from kuva.web import api, pages, reports, signin
-from kuva.web.accounts import UserStore, users_path
 from kuva.web.cache import Cached, ResponseCache
 from kuva.web.errors import ERROR_CODES
 from kuva.web.security import (

@@ -1,4 +1,4 @@
-"""Signing in and out of the portal in a browser (:mod:`kuva.web.accounts` keeps the users and
+"""Signing in and out of the portal in a browser (:mod:`kuva.warehouse.users` keeps the users and
 sessions). The two forms are the portal's only state-changing requests, and both are protected
 against cross-site request forgery twice: the form carries a token that must equal the
 ``kuva_csrf`` cookie (signing in) or the session's own token (signing out), and a request whose
@@ -17,7 +17,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuva.i18n import check_lang, label
-from kuva.web.accounts import IDLE_MINUTES, LOCK_MINUTES, Session
+from kuva.warehouse.users import IDLE_MINUTES, LOCK_MINUTES, Session
 from kuva.web.pages import LANGUAGES
 from kuva.web.security import SESSION_COOKIE, principal_of
 
