@@ -81,6 +81,8 @@ def test_kuva_evaluate_level_person(tmp_path: Path) -> None:
     assert "Hazard ratio of exit to work after a service starts" in r.stdout and "SYNTHETIC" in r.stdout
     assert np.isfinite(float(r.stdout.split("starts: ")[1].split()[0]))
     assert "Within a year, service (cumulative incidence, competing risks): " in r.stdout and "work " in r.stdout
+    matched = r.stdout.split("Dynamic matching, exit to work within 180 days, service now vs not yet: ")[1]
+    assert np.isfinite(float(matched.split()[0])) and "largest |SMD| after weighting" in matched
 
 
 def test_exit_incidence_by_cause_adds_up_to_the_exits(tmp_path: Path) -> None:

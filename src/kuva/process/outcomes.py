@@ -15,7 +15,9 @@ Definitions, version ``v1``:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,6 +34,9 @@ from kuva.evaluate.survival import (
 from kuva.process.eventlog import EXIT_TYPES
 from kuva.process.kpis import Level, _spells, area_map, data_end, events, rule_outcomes
 from kuva.warehouse.connection import Warehouse
+
+if TYPE_CHECKING:
+    from kuva.evaluate.dynamic import DynamicMatchingResults
 
 OUTCOME_VERSION = "v1"
 
@@ -102,6 +107,42 @@ def service_effect_on_exits(wh: Warehouse, *, event: str = "exit_work", as_of: d
     """The hazard ratio of ``event`` after a service starts (Cox, time-varying treatment)."""
     spells = client_spells(wh, as_of=as_of)
     return CoxTimeVarying(start_stop(spells, event), event=event).fit(alpha=alpha)
+
+
+def matching_panel(wh: Warehouse, *, as_of: date | None = None) -> pd.DataFrame:
+    """The person-level panel of :func:`kuva.evaluate.dynamic.dynamic_matching`: one row per
+    spell with ``id`` (the pseudonym), ``duration``, ``outcome`` (the exit type), ``treat_day``
+    (days from the registration to the service start, NaN without one), the strata
+    ``municipality_code``, ``age_group`` and ``language`` (from the registration event;
+    ``unknown`` when missing), and ``start_month`` (months from the first registration in the
+    log, for balance checks of calendar time)."""
+    spells = client_spells(wh, as_of=as_of)
+    ev = events(wh)
+    reg = ev.filter(ev.event_type == "registration").select("event_id", "age_group", "language").to_pandas()
+    reg = reg.rename(columns={"event_id": "start_id"}).drop_duplicates("start_id")
+    df = spells.merge(reg, on="start_id", how="left")
+    for c in ("age_group", "language"):
+        df[c] = df[c].astype(object).where(df[c].notna(), "unknown").astype(str)
+    starts = pd.to_datetime(df["start"])
+    first = starts.min()
+    treat = [(s - a).days if isinstance(s, date) else np.nan for s, a in zip(df["service_start"], df["start"],
+                                                                               strict=True)]
+    return pd.DataFrame({"id": df["pseudonym"], "duration": df["duration_days"].astype(int),
+                         "outcome": df["exit_type"], "treat_day": np.asarray(treat, dtype=float),
+                         "municipality_code": df["municipality_code"].astype(str), "age_group": df["age_group"],
+                         "language": df["language"],
+                         "start_month": (starts.dt.year - first.year) * 12 + starts.dt.month - first.month})
+
+
+def service_effect_matched(wh: Warehouse, *, event: str = "exit_work", horizon: int = 180,
+                           strata: Sequence[str] = ("age_group", "language"), reps: int = 199, seed: int = 0,
+                           as_of: date | None = None, alpha: float = 0.05) -> DynamicMatchingResults:
+    """The effect of starting a service now rather than not yet on ``event`` within ``horizon``
+    days (dynamic matching on elapsed days and ``strata``; balance checked on calendar time)."""
+    from kuva.evaluate.dynamic import dynamic_matching
+
+    return dynamic_matching(matching_panel(wh, as_of=as_of), event=event, horizon=horizon, strata=strata,
+                            balance_on=("start_month",), reps=reps, seed=seed, alpha=alpha)
 
 
 def exit_curves(wh: Warehouse, *, event: str = "exit_work", as_of: date | None = None) -> SurvivalCurves:
@@ -178,4 +219,4 @@ def exit_incidence(wh: Warehouse, *, as_of: date | None = None) -> CumulativeInc
 
 
 __all__ = ["EXIT_CAUSES", "OUTCOME_COLUMNS", "OUTCOME_VERSION", "client_spells", "exit_curves", "exit_incidence",
-           "outcomes_by_milestone", "service_effect_on_exits", "start_stop"]
+           "matching_panel", "outcomes_by_milestone", "service_effect_matched", "service_effect_on_exits", "start_stop"]
