@@ -665,7 +665,13 @@ def path_variants(wh: Warehouse, *, level: Level = "municipality", start: date |
 
 # -- data quality -----------------------------------------------------------------------------
 QUALITY_CHECKS: tuple[str, ...] = ("events_before_registration", "registration_without_interview",
-                                   "duplicate_events", "service_end_without_start", "exit_without_registration")
+                                   "duplicate_events", "service_end_without_start", "exit_without_registration",
+                                   "events_after_exit")
+#: client work that cannot happen once a spell has ended (a service may still end, a status be
+#: followed up, a referral be answered)
+AFTER_EXIT_SUSPECT: tuple[str, ...] = ("initial_interview", "service_need_assessment", "plan_created", "plan_updated",
+                                       "job_search_talk", "supplementary_job_search_talk", "job_offer",
+                                       "service_start", "intensive_period_start", "sanction", "obligation")
 
 
 def data_quality(wh: Warehouse, *, as_of: date | None = None, municipalities: Sequence[str] | None = None
@@ -700,12 +706,27 @@ def data_quality(wh: Warehouse, *, as_of: date | None = None, municipalities: Se
     je = en.left_join(st, [en.pseudonym == st.s_pseudonym, en.service_type == st.s_type, st.s_date <= en.event_date])
     orphan = je.group_by(["event_id", "municipality_code", "event_date"]).aggregate(n_start=je.s_date.count())
     add("service_end_without_start", orphan.filter(orphan.n_start == 0))
+    add("events_after_exit", _after_exit(ev))
     u = ibis.union(*parts)
     g = u.group_by(["check", "municipality_code", "month"]).aggregate(n=u.check.count())
     df = g.to_pandas()
     df["month"] = pd.to_datetime(df["month"]).dt.date
     result: pd.DataFrame = df.sort_values(["check", "municipality_code", "month"]).reset_index(drop=True)
     return result
+
+
+def _after_exit(ev: ir.Table) -> ir.Table:
+    """Events of :data:`AFTER_EXIT_SUSPECT` dated after the exit that ended their spell (and
+    before the client's next registration)."""
+    sp = _spells(ev, "registration")
+    ex = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_p=ev.pseudonym, x_date=ev.event_date)
+    j = sp.join(ex, [sp.pseudonym == ex.x_p, ex.x_date >= sp.start,
+                     sp.next_start.isnull() | (ex.x_date < sp.next_start)])
+    ended = j.group_by(["start_id", "pseudonym", "next_start"]).aggregate(exit_date=j.x_date.min())
+    sus = ev.filter(ev.event_type.isin(list(AFTER_EXIT_SUSPECT)))
+    k = sus.join(ended, [sus.pseudonym == ended.pseudonym, sus.event_date > ended.exit_date,
+                         ended.next_start.isnull() | (sus.event_date < ended.next_start)])
+    return k.select("event_id", "municipality_code", "event_date").distinct()
 
 
 RECORDING_BASELINE_MONTHS = 3  #: months before a month whose share is its baseline
@@ -769,6 +790,7 @@ def recording_changes(wh: Warehouse, *, as_of: date | None = None,
 
 
 __all__ = [
+    "AFTER_EXIT_SUSPECT",
     "CLIENT_GROUPS",
     "DURATION_BANDS",
     "JOB_OFFER_WINDOW_DAYS",
