@@ -50,10 +50,12 @@ def _truth(panel: pd.DataFrame, hr: float, work_share: float = 0.6, horizon: int
     return float(np.mean(work_share * (np.exp(-lam * horizon) - np.exp(-hr * lam * horizon))))
 
 
-def _reference(panel: pd.DataFrame, strata: list[str], horizon: int, band: int = 30) -> tuple[float, float]:
-    """(treated, comparison) cumulative incidence at ``horizon`` by loops, as the module docstring
-    defines them: matching weights per (start day, stratum), Aalen–Johansen per (stratum, band of
-    start days), averaged with the treated's counts."""
+def _reference(panel: pd.DataFrame, strata: list[str], horizon: int,
+               band: int = 30) -> tuple[float, float, float, float]:
+    """(treated, comparison) cumulative incidence at ``horizon`` and then expected days still
+    unemployed within it, by loops, as the module docstring defines them: matching weights per
+    (start day, stratum), Aalen–Johansen per (stratum, band of start days), averaged with the
+    treated's counts."""
     rows = []
     key = panel[strata].astype(str).agg("|".join, axis=1) if strata else pd.Series("", index=panel.index)
     for s in sorted(panel["treat_day"].dropna().unique()):
@@ -69,32 +71,38 @@ def _reference(panel: pd.DataFrame, strata: list[str], horizon: int, band: int =
                 later = not pd.isna(r["treat_day"])
                 rows.append((cell, 0, len(tr) / len(co), (r["treat_day"] if later else r["duration"]) - s,
                              None if later else r["outcome"]))
-    out = []
+    cifs, days = [], []
     for arm in (1, 0):
-        total, mass = 0.0, 0.0
+        total, unemployed, mass = 0.0, 0.0, 0.0
         for cell in sorted({c for c, *_ in rows}):
             part = [(w, t, o) for c, a, w, t, o in rows if a == arm and c == cell]
             n_treated = sum(1 for c, a, *_ in rows if a == 1 and c == cell)
-            cif, surv = 0.0, 1.0
-            for day in sorted({t for _, t, _ in part if t <= horizon}):
+            cif, surv, rmst = 0.0, 1.0, 0.0
+            for day in range(1, horizon + 1):
+                rmst += surv  # still unemployed when the day starts
                 at_risk = sum(w for w, t, _ in part if t >= day)
+                if at_risk == 0:
+                    continue
                 d_work = sum(w for w, t, o in part if t == day and o == "exit_work")
                 d_any = sum(w for w, t, o in part if t == day and isinstance(o, str))
                 cif += surv * d_work / at_risk
                 surv *= 1 - d_any / at_risk
             total += n_treated * cif
+            unemployed += n_treated * rmst
             mass += n_treated
-        out.append(total / mass)
-    return out[0], out[1]
+        cifs.append(total / mass)
+        days.append(unemployed / mass)
+    return cifs[0], cifs[1], days[0], days[1]
 
 
 def test_the_vectorised_estimator_equals_a_plain_reimplementation() -> None:
     panel = _world(160, seed=5)
     r = dynamic_matching(panel, horizon=H, strata=["x"], reps=5, seed=0)
-    treated, comparison = _reference(panel, ["x"], H)
+    treated, comparison, days_treated, days_comparison = _reference(panel, ["x"], H)
     assert r.cif_treated == pytest.approx(treated, abs=1e-12)
     assert r.cif_comparison == pytest.approx(comparison, abs=1e-12)
     assert r.estimate == pytest.approx(treated - comparison, abs=1e-12)
+    assert r.days_effect == pytest.approx(days_treated - days_comparison, abs=1e-9)
 
 
 def test_the_treated_incidence_is_the_aalen_johansen_of_the_treated() -> None:
@@ -162,8 +170,35 @@ def test_the_simulators_planted_effect_is_recovered(hr: float) -> None:
     lam = math.log(2) / 150
     truth = 0.6 * (math.exp(-lam * H) - math.exp(-hr * lam * H))
     assert abs(r.estimate - truth) < 4 * r.std_error, (r.estimate, truth, r.std_error)
+
+    def days(h: float) -> float:  # Σ_{d=1..H} P(still unemployed when day d starts) = Σ e^(−hλ(d−1))
+        return (1 - math.exp(-h * lam * H)) / (1 - math.exp(-h * lam))
+
+    assert abs(r.days_effect - (days(hr) - days(1.0))) < 4 * r.days_effect_se, (r.days_effect, days(hr) - days(1.0))
     assert 0.005 < r.std_error < 0.05
     assert r.balance.loc[0, "covariate"] == "start_month" and abs(r.balance.loc[0, "smd_after"]) < 0.1
+
+
+def test_cost_per_additional_exit() -> None:
+    r = dynamic_matching(_world(3000, seed=12, confounded=False, hr=2.0), horizon=H, reps=199, seed=3)
+    lo_effect = float(np.quantile(r.boot_effect, 0.025))
+    assert lo_effect > 0  # a clear effect in this world: the ratio has an interval
+    cost, low, high = r.cost_per_additional_exit(1000.0)
+    assert cost == pytest.approx(1000.0 / r.estimate) and low < cost < high
+    # fewer days on benefit lower the net cost: 40 €/day × days_effect (negative) is a saving
+    assert r.days_effect < 0
+    net, _, _ = r.cost_per_additional_exit(1000.0, daily_benefit=40.0)
+    assert net == pytest.approx((1000.0 + 40.0 * r.days_effect) / r.estimate)
+    # the same result with replicates centred on no effect: an exit the service may not cause has no bound
+    from dataclasses import replace
+
+    nothing = replace(r, boot_effect=r.boot_effect - r.estimate)
+    _, low, high = nothing.cost_per_additional_exit(1000.0)
+    assert math.isnan(low) and math.isnan(high)
+    with pytest.raises(KuvaInputError, match="euros"):
+        r.cost_per_additional_exit(-1.0)
+    with pytest.raises(ValueError, match="read-only"):
+        r.boot_effect[0] = 1.0
 
 
 def test_bad_panels_are_refused_with_the_row() -> None:
@@ -184,7 +219,7 @@ def test_bad_panels_are_refused_with_the_row() -> None:
 def test_the_results_contract() -> None:
     r = dynamic_matching(_world(500, seed=10), horizon=H, strata=["x"], balance_on=["x_num"], reps=49)
     assert isinstance(r, EffectResult)
-    assert tuple(r.tidy().columns) == TIDY_COLUMNS and len(r.tidy()) == 3
+    assert tuple(r.tidy().columns) == TIDY_COLUMNS and len(r.tidy()) == 4
     lo, hi = r.conf_int()
     assert lo < r.estimate < hi
     assert "Dynamic matching" in str(r.summary())

@@ -76,13 +76,18 @@ def test_the_hazard_ratio_interval_covers_at_its_nominal_level(tmp_path: Path) -
 
 def test_kuva_evaluate_level_person(tmp_path: Path) -> None:
     _simulated(tmp_path / "k.duckdb", 1.5, 7, 1500).close()
-    r = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "k.duckdb"), "evaluate", "--level", "person"])
+    r = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "k.duckdb"), "evaluate", "--level", "person",
+                                 "--service-cost", "2500", "--daily-benefit", "37.21"])
     assert r.exit_code == 0, r.stderr
     assert "Hazard ratio of exit to work after a service starts" in r.stdout and "SYNTHETIC" in r.stdout
     assert np.isfinite(float(r.stdout.split("starts: ")[1].split()[0]))
     assert "Within a year, service (cumulative incidence, competing risks): " in r.stdout and "work " in r.stdout
     matched = r.stdout.split("Dynamic matching, exit to work within 180 days, service now vs not yet: ")[1]
     assert np.isfinite(float(matched.split()[0])) and "largest |SMD| after weighting" in matched
+    assert "Days unemployed within 180 days, service now vs not yet: " in r.stdout
+    assert "Net cost per additional exit to work (service 2,500 €, benefit 37.21 €/day): " in r.stdout
+    wrong = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "k.duckdb"), "evaluate", "--service-cost", "1"])
+    assert wrong.exit_code == 1 and "--service-cost needs --level person" in wrong.stderr
 
 
 def test_exit_incidence_by_cause_adds_up_to_the_exits(tmp_path: Path) -> None:

@@ -9,13 +9,14 @@ import typer
 
 from kuva.cli.app import app, state
 from kuva.cli.output import choice, out, parse_month, progress
+from kuva.errors import KuvaInputError
 
 if TYPE_CHECKING:
     from kuva.effects.battery import BatteryUnit
     from kuva.effects.panel import Comparison, Outcome
 
 
-def _person_level(ctx: typer.Context) -> None:
+def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_benefit: float = 0.0) -> None:
     import math
 
     from kuva.process.outcomes import exit_curves, exit_incidence, service_effect_matched, service_effect_on_exits
@@ -59,6 +60,14 @@ def _person_level(ctx: typer.Context) -> None:
                   f"treated {100 * matched.cif_treated:.1f} %, comparison {100 * matched.cif_comparison:.1f} %; "
                   f"{matched.n_treated} treated, {matched.n_trimmed} without overlap trimmed; largest |SMD| after "
                   f"weighting {matched.max_abs_smd:.3f})")
+        out.print(f"Days unemployed within {matched.horizon} days, service now vs not yet: "
+                  f"{matched.days_effect:+.1f} (SE {matched.days_effect_se:.1f})")
+        if service_cost is not None:
+            cost, low, high = matched.cost_per_additional_exit(service_cost, daily_benefit)
+            bounds = (f"95 % CI {low:,.0f}–{high:,.0f}" if low == low else
+                      "no upper bound: the effect's interval reaches zero")
+            out.print(f"Net cost per additional exit to work (service {service_cost:,.0f} €, benefit "
+                      f"{daily_benefit:,.2f} €/day): {cost:,.0f} € ({bounds})")
     if any(k.startswith("synthetic:") for k in sources):
         out.print("Note: SYNTHETIC event log; compare with the planted hazard ratio of the simulation.")
 
@@ -89,6 +98,11 @@ def evaluate(
     level: Annotated[str, typer.Option("--level", help="area (the pilots' effect on area aggregates) or person "
                                                        "(services' effect on clients' exits, from the event log)."
                                        )] = "area",
+    service_cost: Annotated[float | None, typer.Option("--service-cost", help="With --level person: euros a "
+                                                       "service costs per client who starts one; prints the net "
+                                                       "cost per additional exit to work.")] = None,
+    daily_benefit: Annotated[float, typer.Option("--daily-benefit", help="With --service-cost: euros of benefit "
+                                                 "per day unemployed (fewer days are a saving).")] = 0.0,
 ) -> None:
     """Estimate the effect of the 2021–2024 pilots with every design side by side (a specification
     curve): two-way fixed-effects DiD with wild cluster bootstrap, event study with pre-trend test,
@@ -96,8 +110,10 @@ def evaluate(
     With --level person: the hazard ratio of exit to work after a service starts (Cox model with
     a time-varying treatment) and Kaplan–Meier medians, from the service-process event log."""
     if choice("--level", level, ("area", "person")) == "person":
-        _person_level(ctx)
+        _person_level(ctx, service_cost, daily_benefit)
         return
+    if service_cost is not None:
+        raise KuvaInputError("--service-cost needs --level person")
     from kuva.effects import battery as battery_module
     from kuva.effects import panel as panel_module
     from kuva.i18n import check_lang

@@ -19,12 +19,15 @@ are not (a confounded test world shows the bias).
 
 Overlap: a treated client in a (day, stratum) cell with fewer than ``min_controls`` controls, or
 whose propensity is above ``max_propensity``, is trimmed (counted in the result; ``overlap``
-lists every cell). Balance: the standardised mean
-difference of each ``balance_on`` covariate between the treated and the comparison rows, before
-(every row counted once) and after the matching weights. Inference: the Bayesian (multiplier)
-bootstrap over persons — each person's rows get one Exp(1) weight per replicate and the whole
-estimator, cell weights included, is recomputed — so the reuse of a control at many start days
-is accounted for.
+lists every cell). Balance: the standardised mean difference of each ``balance_on`` covariate
+between the treated and the comparison rows, before (every row counted once) and after the
+matching weights.
+
+The second estimate, the cost proxy: the effect on the expected days still unemployed (on
+benefit) within the horizon — the restricted mean of the all-exit survival curve, treated minus
+comparison. Inference: the Bayesian (multiplier) bootstrap over persons — each person's rows
+get one Exp(1) weight per replicate and the whole estimator, cell weights included, is
+recomputed — so the reuse of a control at many start days is accounted for.
 
 Support: a comparison incidence by the horizon needs comparison clients who stay unemployed and
 without a service that long; ``support`` gives, per stratum × band of start days, the treated,
@@ -140,6 +143,9 @@ def dynamic_matching(panel: pd.DataFrame, *, event: str = "exit_work", horizon: 
     estimates = _estimate(multipliers, person[spell], rel, knd, grp, cell, arm, group_id, int(cell.max()) + 1,
                           horizon)
     point, boot = estimates[:, 0], estimates[:, 1:]
+    effects, days = boot[0] - boot[1], boot[2] - boot[3]
+    for a in (effects, days):
+        a.setflags(write=False)  # results are immutable
     balance = _balance(panel, balance_on, spell, grp, arm, group_id)
     support = pd.DataFrame({"cell": cell, "treated": arm, "control": ~arm, "control_at_horizon": ~arm & (rel > horizon),
                             "stratum": stratum[spell], "band": [f"{int(s) // band_days * band_days}-"
@@ -153,20 +159,23 @@ def dynamic_matching(panel: pd.DataFrame, *, event: str = "exit_work", horizon: 
                             "stratum": [k for _, k in cells_of_groups], "treated": n1, "controls": n0,
                             "propensity": propensity, "kept": kept_group})
     return DynamicMatchingResults(
-        estimate=float(point[0] - point[1]), std_error=float(np.std(boot[0] - boot[1], ddof=1)), alpha=alpha,
+        estimate=float(point[0] - point[1]), std_error=float(np.std(effects, ddof=1)), alpha=alpha,
         n_units=len(np.unique(person[spell])), n_obs=len(spell), n_treated=int(arm.sum()), n_trimmed=trimmed,
         horizon=horizon, event=event, reps=reps, cif_treated=float(point[0]), cif_comparison=float(point[1]),
         cif_treated_se=float(np.std(boot[0], ddof=1)), cif_comparison_se=float(np.std(boot[1], ddof=1)),
+        days_effect=float(point[2] - point[3]), days_effect_se=float(np.std(days, ddof=1)),
+        boot_effect=effects, boot_days=days,
         balance=balance, overlap=overlap, support=support)
 
 
 def _estimate(multipliers: np.ndarray, row_person: np.ndarray, rel: np.ndarray, knd: np.ndarray, grp: np.ndarray,
               cell: np.ndarray, arm: np.ndarray, groups: int, cells: int, horizon: int, chunk: int = 25) -> np.ndarray:
-    """(2, replicates): the treated's and the weighted comparison's cumulative incidence at the
-    horizon, for every column of ``multipliers`` (persons × replicates; each row gets its
-    person's), a chunk of replicates at a time. Each incidence is computed within its cell
-    (stratum × start-day band) and averaged with the treated's weight in the cell: pooling the
-    rows of strata that leave and are censored at different rates would bias it."""
+    """(4, replicates): the treated's and the weighted comparison's cumulative incidence at the
+    horizon, then their expected days still unemployed within it, for every column of
+    ``multipliers`` (persons × replicates; each row gets its person's), a chunk of replicates at
+    a time. Each incidence is computed within its cell (stratum × start-day band) and averaged
+    with the treated's weight in the cell: pooling the rows of strata that leave and are
+    censored at different rates would bias it."""
     n = len(rel)
     days = horizon + 2
     member = sparse.csr_matrix((np.ones(n), (grp, np.arange(n))), shape=(groups, n))
@@ -174,7 +183,7 @@ def _estimate(multipliers: np.ndarray, row_person: np.ndarray, rel: np.ndarray, 
     by_day = sparse.csr_matrix((np.ones(n), (cell * days + rel, np.arange(n))), shape=(cells * days, n))
     event = (knd == _EVENT)[:, None]
     ended = (knd != _CENSORED)[:, None]
-    out = np.empty((2, multipliers.shape[1]))
+    out = np.empty((4, multipliers.shape[1]))
     for lo in range(0, multipliers.shape[1], chunk):
         w = multipliers[row_person, lo:lo + chunk]
         treated_mass = member @ (w * arm[:, None])
@@ -185,16 +194,18 @@ def _estimate(multipliers: np.ndarray, row_person: np.ndarray, rel: np.ndarray, 
         cell_mass = in_cell @ w_treated
         total = cell_mass.sum(axis=0)
         for k, wa in enumerate((w_treated, w_control)):
-            cif = _cif(by_day, wa, event, ended, cells, days)
+            cif, unemployed = _cif(by_day, wa, event, ended, cells, days)
             out[k, lo:lo + chunk] = (cell_mass * cif).sum(axis=0) / total
+            out[2 + k, lo:lo + chunk] = (cell_mass * unemployed).sum(axis=0) / total
     return out
 
 
 def _cif(by_day: sparse.csr_matrix, w: np.ndarray, event: np.ndarray, ended: np.ndarray, cells: int,
-         days: int) -> np.ndarray:
-    """(cells, replicates): the weighted Aalen–Johansen cumulative incidence of the event by the
-    horizon within each cell (events before censorings at a tied day; the last day bin holds
-    the rows still at risk after the horizon)."""
+         days: int) -> tuple[np.ndarray, np.ndarray]:
+    """(cells, replicates) twice: the weighted Aalen–Johansen cumulative incidence of the event by
+    the horizon within each cell (events before censorings at a tied day; the last day bin holds
+    the rows still at risk after the horizon), and the expected days still unemployed in days
+    1…horizon (the restricted mean of the all-exit Kaplan–Meier curve)."""
     shape = (cells, days, w.shape[1])
     removed = np.asarray(by_day @ w).reshape(shape)
     d_event = np.asarray(by_day @ (w * event)).reshape(shape)
@@ -205,7 +216,7 @@ def _cif(by_day: sparse.csr_matrix, w: np.ndarray, event: np.ndarray, ended: np.
         hazard_event = np.where(at_risk > 0, d_event / at_risk, 0.0)
     surv = np.cumprod(1.0 - hazard_any, axis=1)
     before = np.concatenate([np.ones((cells, 1, w.shape[1])), surv[:, :-1]], axis=1)
-    return np.asarray((before * hazard_event)[:, :-1].sum(axis=1))
+    return (np.asarray((before * hazard_event)[:, :-1].sum(axis=1)), np.asarray(before[:, 1:-1].sum(axis=1)))
 
 
 def _balance(panel: pd.DataFrame, columns: Sequence[str], spell: np.ndarray, grp: np.ndarray, arm: np.ndarray,

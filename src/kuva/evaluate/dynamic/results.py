@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from kuva.errors import KuvaInputError
 from kuva.evaluate.contract import Immutable, tidy_frame, wald
 from kuva.evaluate.reporting import Summary, make_summary
 from kuva.evaluate.reporting import new_axes as _axes
@@ -40,6 +41,10 @@ class DynamicMatchingResults(Immutable):
     balance: pd.DataFrame
     overlap: pd.DataFrame
     support: pd.DataFrame  #: per stratum × start-day band: treated, comparison rows, those at risk at the horizon
+    days_effect: float  #: treated − comparison expected days still unemployed within the horizon
+    days_effect_se: float
+    boot_effect: np.ndarray  #: the bootstrap replicates of ``estimate``
+    boot_days: np.ndarray  #: … and of ``days_effect``
 
     @property
     def inference(self) -> str:
@@ -61,7 +66,9 @@ class DynamicMatchingResults(Immutable):
         rows = []
         for term, est, se in ((f"ATT: P({self.event} ≤ {self.horizon} d)", self.estimate, self.std_error),
                               ("treated", self.cif_treated, self.cif_treated_se),
-                              ("comparison (not yet treated)", self.cif_comparison, self.cif_comparison_se)):
+                              ("comparison (not yet treated)", self.cif_comparison, self.cif_comparison_se),
+                              (f"days unemployed within {self.horizon} d (treated − comparison)", self.days_effect,
+                               self.days_effect_se)):
             rows.append({"term": term, "estimate": est, "std_error": se, **wald(est, se, self.alpha),
                          "inference": self.inference})
         return tidy_frame(rows)
@@ -79,6 +86,24 @@ class DynamicMatchingResults(Immutable):
         support of the weakest comparison incidence)."""
         cells = self.support[self.support["treated"] > 0]
         return int(cells["controls_at_horizon"].min()) if len(cells) else 0
+
+    def cost_per_additional_exit(self, cost_per_treated: float, daily_benefit: float = 0.0,
+                                 alpha: float | None = None) -> tuple[float, float, float]:
+        """(estimate, low, high): the net cost of one more ``event`` (exit to work) within the
+        horizon — ``(cost_per_treated + daily_benefit × days_effect) / estimate`` (fewer days on
+        benefit are a saving) — with a bootstrap percentile interval. The bounds are NaN when the
+        effect's interval reaches zero or below: the cost of an exit the service may not cause
+        has no upper bound."""
+        if cost_per_treated < 0 or daily_benefit < 0:
+            raise KuvaInputError("costs and the daily benefit are euros ≥ 0")
+        a = self.alpha if alpha is None else alpha
+        net = cost_per_treated + daily_benefit * self.days_effect
+        point = net / self.estimate if self.estimate > 0 else float("nan")
+        lo_e = float(np.quantile(self.boot_effect, a / 2))
+        if lo_e <= 0:
+            return point, float("nan"), float("nan")
+        ratios = (cost_per_treated + daily_benefit * self.boot_days) / self.boot_effect
+        return point, float(np.quantile(ratios, a / 2)), float(np.quantile(ratios, 1 - a / 2))
 
     def summary(self) -> Summary:
         lo, hi = self.conf_int()
