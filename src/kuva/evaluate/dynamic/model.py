@@ -50,6 +50,7 @@ from kuva.evaluate.dynamic.results import DynamicMatchingResults
 
 REQUIRED = ("id", "duration", "outcome", "treat_day")
 _EVENT, _OTHER, _CENSORED = 1, 2, 0
+_CHUNK = 25  #: bootstrap replicates computed together
 
 
 def _check(panel: pd.DataFrame, strata: Sequence[str], balance_on: Sequence[str]) -> None:
@@ -86,81 +87,67 @@ def dynamic_matching(panel: pd.DataFrame, *, event: str = "exit_work", horizon: 
     _check(panel, strata, balance_on)
     if horizon < 1 or reps < 2 or band_days < 1 or not 0 < max_propensity <= 1:
         raise KuvaInputError("horizon ≥ 1 day, reps ≥ 2, band_days ≥ 1 and 0 < max_propensity ≤ 1")
-    dur = panel["duration"].to_numpy(dtype=float)
+    dur = panel["duration"].to_numpy(dtype=float).astype(np.int64)
     td = pd.to_numeric(panel["treat_day"], errors="coerce").to_numpy(dtype=float)
     out = panel["outcome"].astype(object).where(panel["outcome"].notna(), None).to_numpy()
-    kind = np.where(out == event, _EVENT, np.where(pd.isna(out), _CENSORED, _OTHER)).astype(np.int8)
+    kind = np.where(out == event, _EVENT, np.where(pd.isna(out), _CENSORED, _OTHER)).astype(np.int64)
     stratum = (panel[list(strata)].astype(str).agg("|".join, axis=1).to_numpy() if strata
-               else np.zeros(len(panel), dtype=object))
-    scode = pd.factorize(stratum)[0]
+               else np.full(len(panel), "", dtype=object))
+    scode, uniques = pd.factorize(stratum)
+    labels = np.asarray(uniques, dtype=object)
     person = pd.factorize(panel["id"])[0]
     treated = ~np.isnan(td)
-
-    rows_spell, rows_rel, rows_kind, rows_group, rows_arm, rows_cell, rows_day = [], [], [], [], [], [], []
-    cells_of_groups: list[tuple[float, str]] = []
-    group_id = 0
-    for s in np.unique(td[treated]):
-        t_idx = np.flatnonzero(td == s)
-        pool = np.flatnonzero((dur > s) & ~(td <= s))  # still unemployed, no service yet
-        for c in np.unique(scode[t_idx]):
-            ti, ci = t_idx[scode[t_idx] == c], pool[scode[pool] == c]
-            rows_spell += [ti, ci]
-            rows_rel += [dur[ti] - s, np.where(np.isnan(td[ci]), dur[ci], td[ci]) - s]
-            rows_kind += [kind[ti], np.where(np.isnan(td[ci]), kind[ci], _CENSORED)]
-            rows_group += [np.full(len(ti) + len(ci), group_id)]
-            rows_arm += [np.ones(len(ti), dtype=bool), np.zeros(len(ci), dtype=bool)]
-            rows_cell += [np.full(len(ti) + len(ci), c * 100_000 + int(s) // band_days)]
-            cells_of_groups.append((float(s), str(stratum[ti[0]])))
-            rows_day += [np.full(len(ti) + len(ci), s)]
-            group_id += 1
-    if group_id == 0:
+    if not treated.any():
         raise KuvaInputError("no spell has a service start (treat_day): nothing to compare")
-    spell = np.concatenate(rows_spell)
-    rel = np.concatenate(rows_rel)
-    knd = np.concatenate(rows_kind).astype(np.int8)
-    grp = np.concatenate(rows_group)
-    arm = np.concatenate(rows_arm)
-    cell_key = np.concatenate(rows_cell)
-    start_day = np.concatenate(rows_day)
-    beyond = rel > horizon  # at risk through the horizon: what happens later does not count
-    knd[beyond] = _CENSORED
-    rel = np.minimum(rel, horizon + 1).astype(np.int64)
-
-    # overlap: cells with no control, or with a propensity above the bound, are trimmed
-    n1 = np.bincount(grp[arm], minlength=group_id).astype(float)
-    n0 = np.bincount(grp[~arm], minlength=group_id).astype(float)
+    s_of = np.where(treated, np.nan_to_num(td), -1).astype(np.int64)
+    # a spell is a comparison at every start day before its "comparison end": its own service
+    # start (then censored) or its end (with its outcome)
+    end = np.where(treated, s_of, dur)
+    end_kind = np.where(treated, _CENSORED, kind)
+    strata_n, day_n = len(labels), int(dur.max()) + horizon + 2
+    n1 = np.bincount(scode[treated] * day_n + s_of[treated], minlength=strata_n * day_n).reshape(strata_n, day_n)
+    ends = np.bincount(scode * day_n + end, minlength=strata_n * day_n).reshape(strata_n, day_n)
+    n0 = _after(ends.astype(float)[..., None])[..., 0]  # comparison spells at risk at day s: end > s
     propensity = n1 / np.maximum(n1 + n0, 1)
-    kept_group = (n0 >= max(min_controls, 1)) & (propensity <= max_propensity)
-    keep = kept_group[grp]
-    trimmed = int(n1[~kept_group].sum())
-    if not keep[arm].any():
+    kept = (n1 > 0) & (n0 >= max(min_controls, 1)) & (propensity <= max_propensity)
+    trimmed = int(n1[(n1 > 0) & ~kept].sum())
+    kept_t = treated & kept[scode, np.maximum(s_of, 0)]
+    if not kept_t.any():
         raise KuvaInputError("no treated spell has a comparable not-yet-treated spell: no overlap")
-    spell, rel, knd, grp, arm = spell[keep], rel[keep], knd[keep], grp[keep], arm[keep]
-    cell = pd.factorize(cell_key[keep])[0]
-
+    band_n = (day_n - 1) // band_days + 1
+    cell_of_t = scode * band_n + s_of // band_days
+    data = _Data(scode, end, end_kind, kept, kept_t, s_of, dur - s_of, kind, cell_of_t, strata_n, day_n, band_n,
+                 band_days, horizon)
     rng = np.random.default_rng(seed)
-    multipliers = np.column_stack([np.ones(person.max() + 1), rng.exponential(size=(person.max() + 1, reps))])
-    estimates = _estimate(multipliers, person[spell], rel, knd, grp, cell, arm, group_id, int(cell.max()) + 1,
-                          horizon)
+    persons = int(person.max()) + 1
+    parts = [_estimate(data, np.ones((len(person), 1)))]  # the point estimate
+    for lo in range(0, reps, _CHUNK):  # the replicates, a chunk at a time (persons × chunk multipliers)
+        parts.append(_estimate(data, rng.exponential(size=(persons, min(_CHUNK, reps - lo)))[person]))
+    estimates = np.hstack(parts)
     point, boot = estimates[:, 0], estimates[:, 1:]
     effects, days = boot[0] - boot[1], boot[2] - boot[3]
     for a in (effects, days):
         a.setflags(write=False)  # results are immutable
-    balance = _balance(panel, balance_on, spell, grp, arm, group_id)
-    support = pd.DataFrame({"cell": cell, "treated": arm, "control": ~arm, "control_at_horizon": ~arm & (rel > horizon),
-                            "stratum": stratum[spell], "band": [f"{int(s) // band_days * band_days}-"
-                                                                f"{(int(s) // band_days + 1) * band_days - 1}"
-                                                                for s in start_day[keep]]})
-    support = (support.groupby("cell", sort=True)
-               .agg(stratum=("stratum", "first"), start_days=("band", "first"), treated=("treated", "sum"),
-                    control_rows=("control", "sum"), controls_at_horizon=("control_at_horizon", "sum"))
-               .reset_index(drop=True))
-    overlap = pd.DataFrame({"start_day": [d for d, _ in cells_of_groups],
-                            "stratum": [k for _, k in cells_of_groups], "treated": n1, "controls": n0,
-                            "propensity": propensity, "kept": kept_group})
+
+    # the comparison weight of each spell (summed over the start days it is compared at) and how
+    # many comparison rows it makes
+    w_point = np.divide(n1, n0, out=np.zeros(n1.shape), where=kept)
+    before_end = np.cumsum(np.concatenate([np.zeros((strata_n, 1)), w_point], axis=1), axis=1)
+    rows_before = np.cumsum(np.concatenate([np.zeros((strata_n, 1)), kept * n1.astype(bool)], axis=1), axis=1)
+    weight_c = before_end[scode, end]
+    rows_c = rows_before[scode, end]
+    balance = _balance(panel, balance_on, kept_t, rows_c, weight_c)
+    overlap_days = np.argwhere(n1 > 0)
+    overlap = pd.DataFrame({"start_day": overlap_days[:, 1].astype(float),
+                            "stratum": [str(labels[c]) for c in overlap_days[:, 0]],
+                            "treated": n1[n1 > 0].astype(float), "controls": n0[n1 > 0].astype(float),
+                            "propensity": propensity[n1 > 0], "kept": kept[n1 > 0]})
+    support = _support(data, ends, labels)
+    n_obs = int(kept_t.sum() + rows_c.sum())
+    in_rows = kept_t | (rows_c > 0)
     return DynamicMatchingResults(
         estimate=float(point[0] - point[1]), std_error=float(np.std(effects, ddof=1)), alpha=alpha,
-        n_units=len(np.unique(person[spell])), n_obs=len(spell), n_treated=int(arm.sum()), n_trimmed=trimmed,
+        n_units=len(np.unique(person[in_rows])), n_obs=n_obs, n_treated=int(kept_t.sum()), n_trimmed=trimmed,
         horizon=horizon, event=event, reps=reps, cif_treated=float(point[0]), cif_comparison=float(point[1]),
         cif_treated_se=float(np.std(boot[0], ddof=1)), cif_comparison_se=float(np.std(boot[1], ddof=1)),
         days_effect=float(point[2] - point[3]), days_effect_se=float(np.std(days, ddof=1)),
@@ -168,75 +155,129 @@ def dynamic_matching(panel: pd.DataFrame, *, event: str = "exit_work", horizon: 
         balance=balance, overlap=overlap, support=support)
 
 
-def _estimate(multipliers: np.ndarray, row_person: np.ndarray, rel: np.ndarray, knd: np.ndarray, grp: np.ndarray,
-              cell: np.ndarray, arm: np.ndarray, groups: int, cells: int, horizon: int, chunk: int = 25) -> np.ndarray:
+def _after(counts: np.ndarray) -> np.ndarray:
+    """``out[c, s] = Σ_{e > s} counts[c, e]`` along axis 1 (any trailing axes kept)."""
+    tail = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
+    return np.concatenate([tail[:, 1:], np.zeros_like(tail[:, :1])], axis=1)
+
+
+class _Data:
+    """The spells in the aggregated form the estimator needs (see :func:`_estimate`)."""
+
+    def __init__(self, scode: np.ndarray, end: np.ndarray, end_kind: np.ndarray, kept: np.ndarray,
+                 kept_t: np.ndarray, s_of: np.ndarray, t_rel: np.ndarray, t_kind: np.ndarray, cell_of_t: np.ndarray,
+                 strata_n: int, day_n: int, band_n: int, band_days: int, horizon: int) -> None:
+        n = len(scode)
+        self.strata_n, self.day_n, self.band_n, self.band_days, self.horizon = (strata_n, day_n, band_n, band_days,
+                                                                                horizon)
+        self.kept = kept
+        # comparison ends by (stratum, day, kind): one sparse row per spell
+        self.ends = sparse.csr_matrix((np.ones(n), ((scode * day_n + end) * 3 + end_kind, np.arange(n))),
+                                      shape=(strata_n * day_n * 3, n))
+        t = np.flatnonzero(kept_t)
+        rel = np.minimum(t_rel[t], horizon + 1)
+        knd = np.where(t_rel[t] > horizon, _CENSORED, t_kind[t])
+        cells = strata_n * band_n
+        self.cells = cells
+        self.t_starts = sparse.csr_matrix((np.ones(len(t)), (scode[t] * day_n + s_of[t], t)),
+                                          shape=(strata_n * day_n, n))
+        self.t_rows = sparse.csr_matrix((np.ones(len(t)), ((cell_of_t[t] * (horizon + 2) + rel) * 3 + knd, t)),
+                                        shape=(cells * (horizon + 2) * 3, n))
+        self.days_with_treated = np.flatnonzero(kept.any(axis=0))
+
+
+def _estimate(d: _Data, w: np.ndarray) -> np.ndarray:
     """(4, replicates): the treated's and the weighted comparison's cumulative incidence at the
-    horizon, then their expected days still unemployed within it, for every column of
-    ``multipliers`` (persons × replicates; each row gets its person's), a chunk of replicates at
-    a time. Each incidence is computed within its cell (stratum × start-day band) and averaged
-    with the treated's weight in the cell: pooling the rows of strata that leave and are
-    censored at different rates would bias it."""
-    n = len(rel)
-    days = horizon + 2
-    member = sparse.csr_matrix((np.ones(n), (grp, np.arange(n))), shape=(groups, n))
-    in_cell = sparse.csr_matrix((np.ones(n), (cell, np.arange(n))), shape=(cells, n))
-    by_day = sparse.csr_matrix((np.ones(n), (cell * days + rel, np.arange(n))), shape=(cells * days, n))
-    event = (knd == _EVENT)[:, None]
-    ended = (knd != _CENSORED)[:, None]
-    out = np.empty((4, multipliers.shape[1]))
-    for lo in range(0, multipliers.shape[1], chunk):
-        w = multipliers[row_person, lo:lo + chunk]
-        treated_mass = member @ (w * arm[:, None])
-        control_mass = member @ (w * ~arm[:, None])
-        scale = np.divide(treated_mass, control_mass, out=np.zeros_like(treated_mass), where=control_mass > 0)
-        w_treated = w * arm[:, None]
-        w_control = w * scale[grp] * ~arm[:, None]
-        cell_mass = in_cell @ w_treated
-        total = cell_mass.sum(axis=0)
-        for k, wa in enumerate((w_treated, w_control)):
-            cif, unemployed = _cif(by_day, wa, event, ended, cells, days)
-            out[k, lo:lo + chunk] = (cell_mass * cif).sum(axis=0) / total
-            out[2 + k, lo:lo + chunk] = (cell_mass * unemployed).sum(axis=0) / total
+    horizon, then their expected days still unemployed within it, for every column of ``w`` (the
+    multipliers of each spell's person). A comparison spell with comparison end ``e`` is, at a
+    start day ``s < e`` of its stratum, a row ending ``e − s`` days later, weighted
+    ``n_treated / n_controls`` of (s, stratum); these rows are summed straight into the day
+    histograms of each cell (stratum × start-day band), never listed one by one. Each incidence
+    is computed within its cell and averaged with the treated's weight in the cell: pooling the
+    rows of strata that leave and are censored at different rates would bias it."""
+    reps, h = w.shape[1], d.horizon
+    ends = np.asarray(d.ends @ w).reshape(d.strata_n, d.day_n, 3, reps)
+    n1 = np.asarray(d.t_starts @ w).reshape(d.strata_n, d.day_n, reps)
+    n0 = _after(ends.sum(axis=2))
+    scale = np.divide(n1, n0, out=np.zeros_like(n1), where=(n0 > 0) & d.kept[..., None])
+    beyond = _after(ends.sum(axis=2))  # reused below: Σ_{e > s+h} as a shifted slice
+    control = np.zeros((d.strata_n, d.band_n, h + 2, 3, reps))
+    for s in d.days_with_treated:
+        b = s // d.band_days
+        ws = scale[:, s, None, None, :]
+        control[:, b, 1:h + 1] += ws * ends[:, s + 1:s + h + 1]
+        control[:, b, h + 1, _CENSORED] += scale[:, s] * beyond[:, s + h]
+    by_cell = control.reshape(d.cells, h + 2, 3, reps)
+    treated = np.asarray(d.t_rows @ w).reshape(d.cells, h + 2, 3, reps)
+    mass = treated.sum(axis=(1, 2))  # the treated's weight per cell
+    total = mass.sum(axis=0)
+    out = np.empty((4, reps))
+    for k, counts in enumerate((treated, by_cell)):
+        cif, unemployed = _cif(counts)
+        out[k] = (mass * cif).sum(axis=0) / total
+        out[2 + k] = (mass * unemployed).sum(axis=0) / total
     return out
 
 
-def _cif(by_day: sparse.csr_matrix, w: np.ndarray, event: np.ndarray, ended: np.ndarray, cells: int,
-         days: int) -> tuple[np.ndarray, np.ndarray]:
-    """(cells, replicates) twice: the weighted Aalen–Johansen cumulative incidence of the event by
-    the horizon within each cell (events before censorings at a tied day; the last day bin holds
-    the rows still at risk after the horizon), and the expected days still unemployed in days
-    1…horizon (the restricted mean of the all-exit Kaplan–Meier curve)."""
-    shape = (cells, days, w.shape[1])
-    removed = np.asarray(by_day @ w).reshape(shape)
-    d_event = np.asarray(by_day @ (w * event)).reshape(shape)
-    d_any = np.asarray(by_day @ (w * ended)).reshape(shape)
+def _cif(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(cells, replicates) twice, from the weighted rows ending on each day by kind
+    (cells × horizon+2 × 3 × replicates; the last day bin holds the rows still at risk after the
+    horizon): the Aalen–Johansen cumulative incidence of the event by the horizon (events before
+    censorings at a tied day), and the expected days still unemployed in days 1…horizon (the
+    restricted mean of the all-exit Kaplan–Meier curve)."""
+    removed = counts.sum(axis=2)
+    d_event = counts[:, :, _EVENT]
+    d_any = counts[:, :, _EVENT] + counts[:, :, _OTHER]
     at_risk = np.cumsum(removed[:, ::-1], axis=1)[:, ::-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard_any = np.where(at_risk > 0, d_any / at_risk, 0.0)
         hazard_event = np.where(at_risk > 0, d_event / at_risk, 0.0)
     surv = np.cumprod(1.0 - hazard_any, axis=1)
-    before = np.concatenate([np.ones((cells, 1, w.shape[1])), surv[:, :-1]], axis=1)
-    return (np.asarray((before * hazard_event)[:, :-1].sum(axis=1)), np.asarray(before[:, 1:-1].sum(axis=1)))
+    before = np.concatenate([np.ones_like(surv[:, :1]), surv[:, :-1]], axis=1)
+    return (before * hazard_event)[:, :-1].sum(axis=1), before[:, 1:-1].sum(axis=1)
 
 
-def _balance(panel: pd.DataFrame, columns: Sequence[str], spell: np.ndarray, grp: np.ndarray, arm: np.ndarray,
-             groups: int) -> pd.DataFrame:
-    """Standardised mean differences, treated vs comparison rows, unweighted and weighted."""
-    n1 = np.bincount(grp[arm], minlength=groups).astype(float)
-    n0 = np.bincount(grp[~arm], minlength=groups).astype(float)
-    w = np.where(arm, 1.0, n1[grp] / np.maximum(n0[grp], 1))
+def _support(d: _Data, ends: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
+    """Per stratum × band of start days with treated: the treated, the comparison rows, and those
+    still at risk at the horizon (unweighted)."""
+    n0 = _after(ends.astype(float)[..., None])[..., 0]
     rows = []
+    t_per_day = np.asarray(d.t_starts.sum(axis=1)).reshape(d.strata_n, d.day_n)
+    for c in range(d.strata_n):
+        for b in range(d.band_n):
+            days = [s for s in d.days_with_treated if s // d.band_days == b and d.kept[c, s]]
+            if not days:
+                continue
+            at_h = sum(n0[c, s + d.horizon] for s in days)
+            rows.append({"stratum": str(labels[c]), "start_days": f"{b * d.band_days}-{(b + 1) * d.band_days - 1}",
+                         "treated": int(sum(t_per_day[c, s] for s in days)),
+                         "control_rows": int(sum(n0[c, s] for s in days)), "controls_at_horizon": int(at_h)})
+    return pd.DataFrame(rows, columns=["stratum", "start_days", "treated", "control_rows", "controls_at_horizon"])
+
+
+def _balance(panel: pd.DataFrame, columns: Sequence[str], kept_t: np.ndarray, rows_c: np.ndarray,
+             weight_c: np.ndarray) -> pd.DataFrame:
+    """Standardised mean differences, treated vs comparison rows: every row counted once, and
+    with the matching weights."""
+    out = []
     for c in columns:
-        x = pd.to_numeric(panel[c]).to_numpy(dtype=float)[spell]
-        xt, xc, wc = x[arm], x[~arm], w[~arm]
-        sd = float(np.sqrt((xt.var(ddof=1) + xc.var(ddof=1)) / 2)) if len(xt) > 1 and len(xc) > 1 else np.nan
-        before = (xt.mean() - xc.mean()) / sd if sd and sd > 0 else np.nan
-        after = (xt.mean() - np.average(xc, weights=wc)) / sd if sd and sd > 0 else np.nan
-        rows.append({"covariate": c, "mean_treated": xt.mean(), "mean_comparison_raw": xc.mean(),
-                     "mean_comparison_weighted": np.average(xc, weights=wc), "smd_before": before,
-                     "smd_after": after})
-    return pd.DataFrame(rows, columns=["covariate", "mean_treated", "mean_comparison_raw",
-                                       "mean_comparison_weighted", "smd_before", "smd_after"])
+        x = pd.to_numeric(panel[c]).to_numpy(dtype=float)
+        xt = x[kept_t]
+        m = rows_c > 0
+        xc, rc, wc = x[m], rows_c[m], weight_c[m]
+        if len(xt) > 1 and rc.sum() > 1:
+            mc = np.average(xc, weights=rc)
+            vc = float(np.sum(rc * (xc - mc) ** 2) / (rc.sum() - 1))
+            sd = float(np.sqrt((xt.var(ddof=1) + vc) / 2))
+        else:
+            mc, sd = float("nan"), float("nan")
+        mw = np.average(xc, weights=wc) if wc.sum() > 0 else float("nan")
+        ok = sd == sd and sd > 0
+        out.append({"covariate": c, "mean_treated": xt.mean(), "mean_comparison_raw": mc,
+                    "mean_comparison_weighted": mw, "smd_before": (xt.mean() - mc) / sd if ok else np.nan,
+                    "smd_after": (xt.mean() - mw) / sd if ok else np.nan})
+    return pd.DataFrame(out, columns=["covariate", "mean_treated", "mean_comparison_raw",
+                                      "mean_comparison_weighted", "smd_before", "smd_after"])
 
 
 __all__ = ["REQUIRED", "dynamic_matching"]
