@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.web.conftest import ANALYST_KEY, AREA, AREA_KEY
 
@@ -68,3 +69,20 @@ def test_the_service_process_page_is_for_analysts_in_scope(server: tuple[str, Pa
     entries = [json.loads(line) for line in log.read_text().splitlines()]
     seen = [e for e in entries if e["path"] == f"/area/{AREA}/process" and e["area"] == AREA]
     assert seen and seen[-1]["confidential_cells"] > 0
+
+
+def test_person_level_effects_route(server: tuple[str, Path]) -> None:
+    base, log = server
+    assert httpx.get(f"{base}/api/v1/effects/person", timeout=60).status_code == 403
+    r = httpx.get(f"{base}/api/v1/effects/person", headers=ANALYST, timeout=300)
+    assert r.status_code == 200, r.text[:300]
+    body = r.json()
+    assert body["hidden"] is False and body["synthetic"] is True and body["horizon_days"] == 180
+    assert body["ci_low"] < body["estimate"] < body["ci_high"]
+    assert body["estimate"] == pytest.approx(body["treated_incidence"] - body["comparison_incidence"], abs=1e-12)
+    assert body["n_treated"] >= 5 and body["cox"]["ci_low"] < body["cox"]["hazard_ratio"] < body["cox"]["ci_high"]
+    assert httpx.get(f"{base}/api/v1/effects/person", params={"horizon": 100}, headers=ANALYST,
+                     timeout=60).status_code == 422
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert any(e["path"] == "/api/v1/effects/person" and e["status"] == 200 and e["confidential_cells"] == 1
+               for e in entries)

@@ -257,4 +257,42 @@ def benchmark_route(wh: WH, request: Request,
                       sources=list(b.sources))
 
 
+@router.get("/effects/person",
+            summary="Services' effect on clients' exits to work: dynamic matching and the Cox model (analyst)")
+def effects_person(wh: WH, request: Request,
+                   horizon: Annotated[Literal[90, 180, 365], Query(description="Days after the service start")] = 180,
+                   ) -> dict[str, Any]:
+    """Starting a service now rather than not yet (clients still unemployed and without a service
+    on the same elapsed day, in the same age group and language) on exit to work within
+    ``horizon`` days and on the days still unemployed, with the Cox hazard ratio of exit to work
+    after a service starts, from the whole event log (docs/person-level.md). Hidden (``null``)
+    when fewer treated clients than the minimum cell."""
+    from kuva.config import load_settings
+    from kuva.process.kpis import event_sources
+    from kuva.process.outcomes import service_effect_matched, service_effect_on_exits
+
+    m = service_effect_matched(wh, horizon=horizon)
+    cox = service_effect_on_exits(wh)
+    sources, synthetic = event_sources(wh)
+    hidden = m.n_treated < load_settings().min_cell
+    request.state.cells = {"confidential": 1, "hidden": int(hidden)}
+    lo, hi = m.conf_int()
+    c_lo, c_hi = cox.conf_int()
+
+    def shown(v: float) -> float | None:
+        return None if hidden or not math.isfinite(v) else float(v)
+
+    return {"design": "dynamic matching (Sianesi 2004), not-yet-treated comparison", "event": m.event,
+            "horizon_days": m.horizon, "estimate": shown(m.estimate), "std_error": shown(m.std_error),
+            "ci_low": shown(lo), "ci_high": shown(hi), "p_value": shown(m.p_value),
+            "treated_incidence": shown(m.cif_treated), "comparison_incidence": shown(m.cif_comparison),
+            "days_effect": shown(m.days_effect), "days_effect_se": shown(m.days_effect_se),
+            "n_treated": None if hidden else m.n_treated, "n_trimmed": None if hidden else m.n_trimmed,
+            "max_abs_smd": shown(m.max_abs_smd), "min_controls_at_horizon": None if hidden else
+            m.min_controls_at_horizon, "hidden": hidden,
+            "cox": {"hazard_ratio": shown(cox.hazard_ratio), "ci_low": shown(math.exp(c_lo)),
+                    "ci_high": shown(math.exp(c_hi)), "n_events": None if hidden else cox.n_events},
+            "synthetic": synthetic, "sources": list(sources)}
+
+
 __all__ = ["router"]

@@ -68,6 +68,7 @@ ACCESS: dict[str, Role] = {
     "/api/v1/process/routes": "analyst",
     "/api/v1/process/quality": "analyst",
     "/api/v1/benchmark": "analyst",
+    "/api/v1/effects/person": "analyst",
 }
 
 
