@@ -1,12 +1,13 @@
 """A small in-memory cache of rendered answers: pages and API answers only change when the
 warehouse does, so each is computed once per data version and served from memory after that.
 
-The key holds the warehouse's data version (its file's size and time), KuVa's version, the path,
-the query and the caller's key header and cookies, so a load invalidates everything and no
-caller gets an answer computed for another role or area. Only successful GET answers are kept (at most
-``max_entries``, each at most ``max_bytes``; least recently used first out). Authorisation, the
-rate limit and the audit trail run on every request, hit or not (the audit entry gets the
-disclosure counts of the answer it was computed with).
+The key (made in :mod:`kuva.web.app`) holds the warehouse's data version (its file's size and
+time), KuVa's version, the path, the query and who asks — role, area, signed-in user and session,
+never a credential — so a load invalidates everything and no caller gets an answer computed for
+another role or area. Only successful GET answers without a cookie to set are kept (at most
+``max_entries``, each at most ``max_bytes``; least recently used first out). The caller is
+identified, and the rate limit and the audit trail run, on every request, hit or not (the audit
+entry gets the disclosure counts of the answer it was computed with).
 """
 
 from __future__ import annotations
