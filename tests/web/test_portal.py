@@ -31,6 +31,15 @@ def test_openapi_routes_are_served_and_documented(server: tuple[str, Path]) -> N
     assert httpx.get(f"{base}/api/v1/health").json()["status"] == "ok"
 
 
+def test_the_language_switch_keeps_the_page_and_its_choices(server: tuple[str, Path]) -> None:
+    base, _ = server
+    page = httpx.get(f"{base}/table", params=[("measure", "TYOTTOMATLOPUSSA"), ("area", "KU205"), ("from", "2023-01"),
+                                              ("to", "2023-02"), ("lang", "fi")], timeout=120)
+    assert 'href="?measure=TYOTTOMATLOPUSSA&amp;area=KU205&amp;from=2023-01&amp;to=2023-02&amp;lang=sv"' in page.text
+    login = httpx.get(f"{base}/login", params={"next": "/map", "lang": "en"}, timeout=60)
+    assert 'href="?next=%2Fmap&amp;lang=fi"' in login.text
+
+
 def test_every_page_is_documented(portal_warehouse: Path) -> None:
     from kuva.web.app import create_app
     from kuva.web.security import route_table

@@ -38,13 +38,23 @@ def page_lang(request: Request) -> str:
     return check_lang(request.query_params.get("lang", "fi"), name="lang")
 
 
+def language_links(request: Request) -> dict[str, str]:
+    """The query string of this page in each language: the same page with the same choices (a
+    table's measures and areas, a map's month, where to go after signing in), only ``lang``
+    changed."""
+    from urllib.parse import urlencode
+
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return {code: urlencode([*kept, ("lang", code)]) for code, _ in LANGUAGES}
+
+
 def render(request: Request, template: str, lang: str, title: str, sources: str, **ctx: Any) -> HTMLResponse:
     env = request.app.state.templates
     session = getattr(request.state, "session", None)
     html = env.get_template(template).render(lang=lang, title=title, languages=LANGUAGES, sources=sources,
                                              t=lambda key, **kw: label(key, lang, **kw),
                                              who=principal_of(request), csrf=session.csrf if session else None,
-                                             **ctx)
+                                             lang_links=language_links(request), **ctx)
     return HTMLResponse(html)
 
 
@@ -349,4 +359,4 @@ def map_page(request: Request) -> HTMLResponse:
                    synthetic=any(s.startswith("synthetic:") for s in sources))
 
 
-__all__ = ["LANGUAGES", "page_lang", "render", "router"]
+__all__ = ["LANGUAGES", "language_links", "page_lang", "render", "router"]

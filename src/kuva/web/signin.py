@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kuva.i18n import check_lang, label
 from kuva.warehouse.users import IDLE_MINUTES, LOCK_MINUTES, Session
-from kuva.web.pages import LANGUAGES
+from kuva.web.pages import LANGUAGES, language_links
 from kuva.web.security import SESSION_COOKIE, principal_of
 
 router = APIRouter()
@@ -68,7 +68,7 @@ def _page(request: Request, lang: str, *, status: int = 200, failed: bool = Fals
     ctx: dict[str, Any] = {"lang": lang, "title": label("web.signin", lang), "languages": LANGUAGES, "sources": "KuVa",
                            "t": lambda key, **kw: label(key, lang, **kw), "who": principal_of(request),
                            "csrf": token, "failed": failed, "target": target, "lock_minutes": LOCK_MINUTES,
-                           "idle_minutes": IDLE_MINUTES}
+                           "idle_minutes": IDLE_MINUTES, "lang_links": language_links(request)}
     response = HTMLResponse(env.get_template("login.html").render(**ctx), status_code=status)
     response.headers["Cache-Control"] = "no-store"
     _cookie(response, request, CSRF_COOKIE, token)
