@@ -20,14 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from kuva.process.outcomes import service_effect_matched
-from kuva.simulate.process import ProcessParams, simulate_event_log, stored_frame
-from kuva.warehouse import Warehouse
-from kuva.warehouse.persons import load_process_events
 
 try:
-    from person_level_coverage import SOURCE
+    from person_level_coverage import simulated
 except ImportError:  # run from the repository root
-    from benchmarks.person_level_coverage import SOURCE
+    from benchmarks.person_level_coverage import simulated
 
 H = 180
 LAM = math.log(2) / 150
@@ -35,13 +32,8 @@ LAM = math.log(2) / 150
 
 def one(hr: float, seed: int, clients: int, boot: int, folder: Path) -> tuple[float, float, float]:
     """(estimate, SE, p-value of no effect) of one simulated log."""
-    sim = simulate_event_log(["KU091", "KU049", "KU205"], clients=clients, seed=seed,
-                             params=ProcessParams(service_exit_hr=hr))
-    path = folder / f"w{seed}.duckdb"
-    with Warehouse(path) as wh:
-        load_process_events(wh, stored_frame(sim), SOURCE)
+    with simulated(hr, seed, clients, folder) as wh:
         r = service_effect_matched(wh, horizon=H, reps=boot, seed=seed)
-    path.unlink()
     return r.estimate, r.std_error, r.p_value
 
 

@@ -12,6 +12,8 @@ import argparse
 import math
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -26,14 +28,24 @@ SOURCE = SourceInfo("synthetic:process", "synthetic", "coverage", "benchmark", "
                     datetime(2025, 1, 1))
 
 
-def one(hr: float, seed: int, clients: int, folder: Path) -> tuple[float, float, float]:
-    """(log HR estimate, its SE, two-sided p-value of HR = 1) of one simulated log."""
+@contextmanager
+def simulated(hr: float, seed: int, clients: int, folder: Path) -> Iterator[Warehouse]:
+    """A throw-away warehouse with one simulated log of three municipalities (planted HR ``hr``)."""
     sim = simulate_event_log(["KU091", "KU049", "KU205"], clients=clients, seed=seed,
                              params=ProcessParams(service_exit_hr=hr))
-    with Warehouse(folder / f"w{seed}.duckdb") as wh:
-        load_process_events(wh, stored_frame(sim), SOURCE)
+    path = folder / f"w{seed}.duckdb"
+    try:
+        with Warehouse(path) as wh:
+            load_process_events(wh, stored_frame(sim), SOURCE)
+            yield wh
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def one(hr: float, seed: int, clients: int, folder: Path) -> tuple[float, float, float]:
+    """(log HR estimate, its SE, two-sided p-value of HR = 1) of one simulated log."""
+    with simulated(hr, seed, clients, folder) as wh:
         r = service_effect_on_exits(wh)
-    (folder / f"w{seed}.duckdb").unlink()
     return r.estimate, r.std_error, r.p_value
 
 

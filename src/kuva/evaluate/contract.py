@@ -94,6 +94,27 @@ class Immutable:
         return value
 
 
+class NormalWald:
+    """Mixin of the results whose interval and p-value are a normal Wald on ``estimate``,
+    ``std_error`` and the fit's ``alpha``: ``statistic``, ``p_value`` and ``conf_int``."""
+
+    estimate: float
+    std_error: float
+    alpha: float
+
+    @property
+    def statistic(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha)["statistic"]
+
+    @property
+    def p_value(self) -> float:
+        return wald(self.estimate, self.std_error, self.alpha)["p_value"]
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        w = wald(self.estimate, self.std_error, self.alpha if alpha is None else alpha)
+        return w["ci_low"], w["ci_high"]
+
+
 def check_alpha(alpha: float) -> float:
     if not isinstance(alpha, int | float) or not 0 < alpha < 1:
         raise KuvaInputError(f"alpha must be between 0 and 1, got {alpha!r}")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kuva.errors import KuvaInputError
-from kuva.evaluate.contract import Immutable, tidy_frame, wald
+from kuva.evaluate.contract import Immutable, NormalWald, tidy_frame, wald
 from kuva.evaluate.reporting import Summary, make_summary
 from kuva.evaluate.reporting import new_axes as _axes
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class DynamicMatchingResults(Immutable):
+class DynamicMatchingResults(Immutable, NormalWald):
     """``estimate``: the effect of starting a service now rather than not yet on the probability
     of ``event`` within ``horizon`` days (a difference of cumulative incidences, in shares).
     ``balance``: standardised mean differences before and after weighting; ``overlap``: per
@@ -49,18 +49,6 @@ class DynamicMatchingResults(Immutable):
     @property
     def inference(self) -> str:
         return f"Bayesian bootstrap over persons ({self.reps} replicates), normal"
-
-    @property
-    def statistic(self) -> float:
-        return wald(self.estimate, self.std_error, self.alpha)["statistic"]
-
-    @property
-    def p_value(self) -> float:
-        return wald(self.estimate, self.std_error, self.alpha)["p_value"]
-
-    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
-        w = wald(self.estimate, self.std_error, self.alpha if alpha is None else alpha)
-        return w["ci_low"], w["ci_high"]
 
     def tidy(self) -> pd.DataFrame:
         rows = []

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from kuva.evaluate.contract import Immutable, tidy_frame, wald
+from kuva.evaluate.contract import Immutable, NormalWald, tidy_frame, wald
 from kuva.evaluate.reporting import Summary, make_summary
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class RelativeMagnitudesResults(Immutable):
+class RelativeMagnitudesResults(Immutable, NormalWald):
     """Identified sets and conservative CIs over an ``Mbar`` grid.
 
     ``breakdown_mbar`` is the smallest ``Mbar`` at which the conservative CI contains zero
@@ -39,18 +39,6 @@ class RelativeMagnitudesResults(Immutable):
     @property
     def inference(self) -> str:
         return "normal at Mbar = 0; conservative Bonferroni interval over the relative-magnitudes set"
-
-    @property
-    def statistic(self) -> float:
-        return wald(self.estimate, self.std_error, self.alpha)["statistic"]
-
-    @property
-    def p_value(self) -> float:
-        return wald(self.estimate, self.std_error, self.alpha)["p_value"]
-
-    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
-        w = wald(self.estimate, self.std_error, self.alpha if alpha is None else alpha)
-        return w["ci_low"], w["ci_high"]
 
     def grid(self) -> pd.DataFrame:
         """The ``Mbar`` grid: identified set and conservative CI at each."""

@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from kuva.errors import KuvaInputError
-from kuva.evaluate.contract import Immutable, critical_value, tidy_frame, wald, wald_rows
+from kuva.evaluate.contract import Immutable, NormalWald, critical_value, tidy_frame, wald, wald_rows
 from kuva.evaluate.numerics import normal_ci
 from kuva.evaluate.numerics import readonly as _readonly
 from kuva.evaluate.numerics import rng as _rng
@@ -35,7 +35,7 @@ IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
-class AggregatedEffects(Immutable):
+class AggregatedEffects(Immutable, NormalWald):
     """An aggregation of ATT(g,t) (R ``did::aggte``): an overall effect and its components.
 
     ``components`` are indexed by event time (``dynamic``), cohort (``group``) or calendar
@@ -67,18 +67,6 @@ class AggregatedEffects(Immutable):
     @property
     def ci_high(self) -> float:
         return normal_ci(self.estimate, self.std_error, self.alpha)[1]
-
-    @property
-    def statistic(self) -> float:
-        return wald(self.estimate, self.std_error, self.alpha)["statistic"]
-
-    @property
-    def p_value(self) -> float:
-        return wald(self.estimate, self.std_error, self.alpha)["p_value"]
-
-    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
-        w = wald(self.estimate, self.std_error, self.alpha if alpha is None else alpha)
-        return w["ci_low"], w["ci_high"]
 
     def components(self) -> pd.DataFrame:
         """The components with their keys (event time, cohort or period) and intervals."""

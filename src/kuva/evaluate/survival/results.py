@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from kuva.evaluate.contract import Immutable, tidy_frame, wald
+from kuva.evaluate.contract import Immutable, NormalWald, tidy_frame, wald
 from kuva.evaluate.reporting import Summary, make_summary
 from kuva.evaluate.reporting import new_axes as _axes
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class HazardRatioResults(Immutable):
+class HazardRatioResults(Immutable, NormalWald):
     """A Cox model with a time-varying treatment: ``estimate`` is the log hazard ratio of the
     event after the treatment starts (``hazard_ratio`` = exp), with its model-based standard
     error (model-based; one event per person, so no clustering is needed)."""
@@ -39,18 +39,6 @@ class HazardRatioResults(Immutable):
     @property
     def inference(self) -> str:
         return "Cox partial likelihood (Efron ties), model-based SE, normal"
-
-    @property
-    def statistic(self) -> float:
-        return wald(self.estimate, self.std_error, self.alpha)["statistic"]
-
-    @property
-    def p_value(self) -> float:
-        return wald(self.estimate, self.std_error, self.alpha)["p_value"]
-
-    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
-        w = wald(self.estimate, self.std_error, self.alpha if alpha is None else alpha)
-        return w["ci_low"], w["ci_high"]
 
     def tidy(self) -> pd.DataFrame:
         head = {"term": "treated (log HR)", "estimate": self.estimate, "std_error": self.std_error,
