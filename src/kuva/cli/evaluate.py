@@ -51,7 +51,7 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
                  for c, cif, lo, hi in zip(sub["cause"], sub["cif"], sub["ci_low"], sub["ci_high"], strict=True)]
         out.print(f"Within a year, {g} (cumulative incidence, competing risks): " + "; ".join(parts))
     # dynamic matching: starting a service now vs not yet (same elapsed days, age group and language)
-    if matched.n_treated < s.min_cell:
+    if matched.below_min_cell(s.min_cell):
         out.print("Dynamic matching: hidden (fewer treated clients than the minimum cell)")
     else:
         lo, hi = matched.conf_int()

@@ -274,7 +274,7 @@ def effects_person(wh: WH, request: Request,
     m = service_effect_matched(wh, horizon=horizon)
     cox = service_effect_on_exits(wh)
     sources, synthetic = event_sources(wh)
-    hidden = m.n_treated < load_settings().min_cell
+    hidden = m.below_min_cell(load_settings().min_cell)
     request.state.cells = {"confidential": 1, "hidden": int(hidden)}
     lo, hi = m.conf_int()
     c_lo, c_hi = cox.conf_int()

@@ -142,7 +142,7 @@ def dynamic_matching(panel: pd.DataFrame, *, event: str = "exit_work", horizon: 
                             "stratum": [str(labels[c]) for c in overlap_days[:, 0]],
                             "treated": n1[n1 > 0].astype(float), "controls": n0[n1 > 0].astype(float),
                             "propensity": propensity[n1 > 0], "kept": kept[n1 > 0]})
-    support = _support(data, ends, labels)
+    support = _support(data, n0, labels)
     n_obs = int(kept_t.sum() + rows_c.sum())
     in_rows = kept_t | (rows_c > 0)
     return DynamicMatchingResults(
@@ -198,15 +198,14 @@ def _estimate(d: _Data, w: np.ndarray) -> np.ndarray:
     reps, h = w.shape[1], d.horizon
     ends = np.asarray(d.ends @ w).reshape(d.strata_n, d.day_n, 3, reps)
     n1 = np.asarray(d.t_starts @ w).reshape(d.strata_n, d.day_n, reps)
-    n0 = _after(ends.sum(axis=2))
+    n0 = _after(ends.sum(axis=2))  # at risk at s: Σ_{e > s}; at s + h it is what stays beyond the horizon
     scale = np.divide(n1, n0, out=np.zeros_like(n1), where=(n0 > 0) & d.kept[..., None])
-    beyond = _after(ends.sum(axis=2))  # reused below: Σ_{e > s+h} as a shifted slice
     control = np.zeros((d.strata_n, d.band_n, h + 2, 3, reps))
     for s in d.days_with_treated:
         b = s // d.band_days
         ws = scale[:, s, None, None, :]
         control[:, b, 1:h + 1] += ws * ends[:, s + 1:s + h + 1]
-        control[:, b, h + 1, _CENSORED] += scale[:, s] * beyond[:, s + h]
+        control[:, b, h + 1, _CENSORED] += scale[:, s] * n0[:, s + h]
     by_cell = control.reshape(d.cells, h + 2, 3, reps)
     treated = np.asarray(d.t_rows @ w).reshape(d.cells, h + 2, 3, reps)
     mass = treated.sum(axis=(1, 2))  # the treated's weight per cell
@@ -237,10 +236,9 @@ def _cif(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (before * hazard_event)[:, :-1].sum(axis=1), before[:, 1:-1].sum(axis=1)
 
 
-def _support(d: _Data, ends: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
+def _support(d: _Data, n0: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
     """Per stratum × band of start days with treated: the treated, the comparison rows, and those
-    still at risk at the horizon (unweighted)."""
-    n0 = _after(ends.astype(float)[..., None])[..., 0]
+    still at risk at the horizon (unweighted; ``n0[c, s]`` = comparison spells at risk at day s)."""
     rows = []
     t_per_day = np.asarray(d.t_starts.sum(axis=1)).reshape(d.strata_n, d.day_n)
     for c in range(d.strata_n):

@@ -68,6 +68,11 @@ class DynamicMatchingResults(Immutable, NormalWald):
         v = self.balance["smd_after"].abs()
         return float(v.max()) if len(v) and v.notna().any() else float("nan")
 
+    def below_min_cell(self, min_cell: int) -> bool:
+        """Whether the estimate rests on fewer treated clients than the minimum cell (then it is
+        not published: the CLI and the API hide it)."""
+        return self.n_treated < min_cell
+
     @property
     def min_controls_at_horizon(self) -> int:
         """The fewest comparison rows still at risk at the horizon in any cell with treated (the
