@@ -228,3 +228,32 @@ def test_signing_in_and_out_in_a_real_browser(portal: tuple[str, Path]) -> None:
         answer = page.goto(f"{base}/api/v1/process/quality")
         assert answer is not None and answer.status == 403
         browser.close()
+
+
+def test_secure_cookies_setting_marks_the_session_cookie(portal_warehouse: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over plain HTTP the cookies are not Secure by default (``auto``); KUVA_SECURE_COOKIES=yes
+    marks them Secure anyway (a TLS proxy that does not say so) — so over plain HTTP the browser
+    keeps them to itself and signing in fails; anything else is refused."""
+    from kuva.errors import KuvaConfigError
+
+    monkeypatch.setenv("KUVA_USERS", str(tmp_path / "users.sqlite"))
+    UserStore(tmp_path / "users.sqlite").add("aino", PASSWORD, "analyst")
+    flags = {}
+    for setting in ("auto", "yes"):
+        monkeypatch.setenv("KUVA_SECURE_COOKIES", setting)
+        with running(create_app(portal_warehouse, audit_log=tmp_path / f"{setting}.jsonl")) as base:
+            form = httpx.get(f"{base}/login", timeout=60)
+            c, r = _sign_in(base, "aino")
+            c.close()
+        csrf = next(h for h in form.headers.get_list("set-cookie") if h.startswith("kuva_csrf="))
+        flags[setting] = "Secure" in csrf
+        if setting == "auto":
+            session = next(h for h in r.headers.get_list("set-cookie") if h.startswith("kuva_session="))
+            assert "Secure" not in session
+        else:  # a Secure cookie never travels back over plain HTTP: the sign-in form is refused
+            assert r.status_code == 403
+    assert flags == {"auto": False, "yes": True}
+    monkeypatch.setenv("KUVA_SECURE_COOKIES", "maybe")
+    with pytest.raises(KuvaConfigError, match="KUVA_SECURE_COOKIES"):
+        create_app(portal_warehouse, audit_log=tmp_path / "x.jsonl")

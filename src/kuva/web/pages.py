@@ -190,8 +190,8 @@ def area_process_page(request: Request, code: str) -> HTMLResponse:
             raise HTTPException(403, "an area analyst sees the service process of their own area only")
         sections = _process_section(request, wh, own, lang)
     title = f"{label('report.chapter.process', lang)} — {own.name(lang)}"
-    return render(request, "process.html", lang, title, "synthetic:process" if any(r["synthetic"] for r in sections)
-                  else "process_events", sections=sections, area=own.code,
+    sources = ", ".join(sorted({src for r in sections for src in r["sources"]}))
+    return render(request, "process.html", lang, title, sources, sections=sections, area=own.code,
                   note=None if sections else label("web.no_data", lang))
 
 
@@ -211,7 +211,8 @@ def _process_section(request: Request, wh: Warehouse, own: OwnArea, lang: str) -
         hidden += r.disclosure.note.hidden_cells if r.disclosure is not None else 0
         title = r.title(params.lang)
         svg = _figure_svg(r.figure(params.lang), title) if r.figure is not None else ""
-        out.append({"title": title, "svg": svg, "text": r.text(params.lang), "synthetic": r.synthetic})
+        out.append({"title": title, "svg": svg, "text": r.text(params.lang), "synthetic": r.synthetic,
+                    "sources": r.sources})
     cells = getattr(request.state, "cells", {})
     confidential = sum(r.disclosure.note.confidential_cells for r in chapter.results if r.disclosure is not None)
     request.state.cells = {"confidential": cells.get("confidential", 0) + confidential,
