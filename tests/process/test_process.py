@@ -176,12 +176,15 @@ def test_supplementary_talks_rule_equals_the_planted_truth(simulated: tuple[Ware
     o = kpis.rule_outcomes(wh, rule, as_of=as_of).to_pandas()
     o = o[o["due"]]
     end = [(pd.Timestamp(r) + pd.DateOffset(months=3)).date() for r in truth["registration"]]
-    # a client who left before the window closed without two talks is not judged (the rule lapsed)
-    lapsed = [e <= as_of and not two and pd.notna(x) and x < e
-              for e, two, x in zip(end, truth["supplementary_two"], truth["exit"], strict=True)]
+    # a client who left before the window closed without two talks is not judged (the rule lapsed);
+    # talks drawn after the exit were never held
+    two = truth["supplementary_recorded"] == 2
+    lapsed = [e <= as_of and not t and pd.notna(x) and x < e
+              for e, t, x in zip(end, two, truth["exit"], strict=True)]
     due = truth[[e <= as_of and not lp for e, lp in zip(end, lapsed, strict=True)]]
     assert len(o) == len(due) and sum(lapsed) > 0
-    assert int(o["met"].sum()) == int(due["supplementary_two"].sum())
+    assert int(o["met"].sum()) == int((due["supplementary_recorded"] == 2).sum())
+    assert (truth["supplementary_recorded"] < 1 + truth["supplementary_two"]).any()  # exits cut some short
     assert int(kpis.rule_outcomes(wh, rule, as_of=as_of).to_pandas()["lapsed"].sum()) == sum(lapsed)
 
 
@@ -190,12 +193,14 @@ def test_referral_routes_equal_the_planted_truth(simulated: tuple[Warehouse, pd.
     got = kpis.referral_routes(wh, level="nation", as_of=as_of)
     assert (got["destination_sector"] == "employment_services").all()
     by = got.groupby("origin_sector")[["referrals", "realised", "unrealised"]].sum()
-    ref = truth[truth["referred"]]
+    ref = truth[truth["referral_recorded"]]  # a referral drawn after the client's exit was never sent
+    assert len(ref) < int(truth["referred"].sum())
     assert by["referrals"].to_dict() == ref.groupby("origin").size().to_dict()
-    assert int(by["realised"].sum()) == int((~ref["unrealised"]).sum())
+    started = ref["service_day"].notna()  # a service drawn after the exit never started
+    assert int(by["realised"].sum()) == int(started.sum()) < int((~ref["unrealised"]).sum())
     closed = ref[[d + timedelta(days=kpis.UNREALISED_AFTER_DAYS) <= as_of for d in ref["referral_date"]]]
     late = closed["wait_days"].notna() & (closed["wait_days"] > kpis.UNREALISED_AFTER_DAYS)
-    assert int(by["unrealised"].sum()) == int((closed["unrealised"] | late).sum())
+    assert int(by["unrealised"].sum()) == int((closed["service_day"].isna() | late).sum())
     # the planted 78/22 origin mix, within sampling error (binomial, 4 standard errors)
     share = by.loc["social_services", "referrals"] / by["referrals"].sum()
     n = by["referrals"].sum()
@@ -250,29 +255,43 @@ def test_quality_finds_the_missing_interviews(simulated: tuple[Warehouse, pd.Dat
     after = [r + timedelta(days=kpis.NO_INTERVIEW_AFTER_DAYS) for r in truth["registration"]]
     due = pd.Series([a <= as_of and not (pd.notna(x) and x < a) for a, x in zip(after, truth["exit"], strict=True)],
                     index=truth.index)
-    assert got == int((truth["interview_delay"].isna() & due).sum())
+    assert got == int((truth["interview"].isna() & due).sum())  # drawn after the exit: never held
     assert set(q["check"]) <= set(kpis.QUALITY_CHECKS)
 
 
-def test_quality_finds_client_work_recorded_after_the_exit(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
-    """The simulator writes a client's interview, plan, supplementary talks and service start on
-    their drawn dates even when the exit came first (a known flaw of the simulator, kept so the
-    check has something to find): the check counts exactly those."""
+def test_quality_counts_client_work_recorded_after_the_exit(wh: Warehouse) -> None:
+    """Client work dated after the exit and before the next registration is counted; work on the
+    exit day, a service end or a three-month status after it, and work after a new registration
+    are not."""
+    def e(n: str, day: date, kind: str, **kw: object) -> dict[str, object]:
+        return {"event_id": f"a-{n}", "client_id": "a", "event_date": day.isoformat(), "event_type": kind,
+                "municipality_code": "KU091", **kw}
+
+    rows = [e("1", date(2025, 3, 3), "registration"), e("2", date(2025, 3, 4), "initial_interview"),
+            e("3", date(2025, 3, 10), "service_start", service_type="VALMENNUS"),
+            e("4", date(2025, 4, 1), "exit_work"),
+            e("5", date(2025, 4, 1), "job_search_talk"),  # the exit day itself: not after
+            e("6", date(2025, 4, 2), "job_search_talk"),  # after: counted
+            e("7", date(2025, 4, 20), "service_end", service_type="VALMENNUS"),  # may follow: not counted
+            e("8", date(2025, 5, 2), "plan_created", plan_id="p1"),  # after: counted
+            e("9", date(2025, 6, 2), "registration"), e("10", date(2025, 6, 3), "initial_interview")]
+    load_process_events(wh, validate_event_log(pd.DataFrame(rows), "x", key=KEY), _source())
+    q = kpis.data_quality(wh)
+    got = q[q["check"] == "events_after_exit"]
+    assert got[["month", "n"]].to_records(index=False).tolist() == [(date(2025, 4, 1), 1), (date(2025, 5, 1), 1)]
+
+
+def test_simulated_clients_have_nothing_recorded_after_their_exit(
+        simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
+    """The simulator draws an interview, plan, talks, referral and service start for every client
+    but records none that would fall after the exit, so the quality check finds nothing on its log
+    (the check's own boundaries are tested on a hand-made log)."""
     wh, truth, _ = simulated
     q = kpis.data_quality(wh)
-    got = int(q.loc[q["check"] == "events_after_exit", "n"].sum())
-    expected = 0
-    for row in truth.itertuples(index=False):
-        if not isinstance(row.exit, date):
-            continue
-        if isinstance(row.interview, date):
-            later = [row.interview] * (2 if row.plan else 1)
-            later += [row.interview + timedelta(days=d) for d in ((20, 45) if row.supplementary_two else (30,))]
-            expected += sum(d > row.exit for d in later)
-        if isinstance(row.service_day, date):
-            expected += row.service_day > row.exit
-    assert expected > 0
-    assert got == expected
+    assert int(q.loc[q["check"] == "events_after_exit", "n"].sum()) == 0
+    # the draws did put some of them after the exit: the rule is what removed them
+    assert (truth["interview_delay"].notna() & truth["interview"].isna()).sum() > 0
+    assert (truth["referred"] & ~truth["referral_recorded"]).sum() > 0
 
 
 def test_published_tables_hide_small_counts(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:

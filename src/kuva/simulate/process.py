@@ -5,7 +5,9 @@ number of working days (or never), an employment plan (or not), supplementary an
 job-search talks, referrals from a planted origin-sector mix, services after a planted wait,
 and an exit. The planted quantities are drawn first and the events written from them, and the
 truth is counted from the draws — not from the events — so the measures in
-:mod:`kuva.process.kpis` can be checked against it exactly.
+:mod:`kuva.process.kpis` can be checked against it exactly. Nothing is recorded after a client's
+exit: a drawn interview, plan, supplementary talk, referral or service start that would fall after
+it never happened (the truth keeps the draws and says which were recorded).
 """
 
 from __future__ import annotations
@@ -54,7 +56,9 @@ class ProcessParams:
 @dataclass(frozen=True)
 class SimulatedLog:
     events: pd.DataFrame  #: the raw event-log format (client ids; see kuva.process.eventlog)
-    truth: pd.DataFrame  #: one row per client: the planted draws
+    #: one row per client: the planted draws, and what of them was recorded before the exit
+    #: (``interview``, ``supplementary_recorded``, ``referral_recorded``, ``service_day``)
+    truth: pd.DataFrame
     key: bytes  #: the pseudonym key the ids were meant for (tests)
 
 
@@ -110,6 +114,8 @@ def simulate_event_log(
                service: str | None = None, plan: str | None = None, ref: str | None = None,
                age: str | None = None, lang: str | None = None, base: list[str] = base, cid: str = cid) -> None:
             nonlocal k
+            if exit_day is not None and day > exit_day:
+                return  # the client has left: nothing more is recorded in this spell
             k += 1
             rows.append((f"{cid}-{k}", base[0], day.isoformat(), kind, base[1], origin_s, dest, service,
                          "Provider Oy" if service else None, f"{cid}-c", plan, ref, age, lang, None))
@@ -147,13 +153,20 @@ def simulate_event_log(
                 ev(ref_day + timedelta(days=wait), "service_start", service=service, ref=f"{cid}-r")
         if exit_day is not None:
             ev(exit_day, "exit_work" if rng.random() < 0.6 else "exit_other")
+        def recorded(day: date | None) -> date | None:
+            return day if day is not None and (exit_day is None or day <= exit_day) else None
+
+        talks = [] if interview is None else [interview + timedelta(days=d) for d in ((20, 45) if two else (30,))]
         truth.append({"client_id": cid, "municipality_code": muni, "registration": reg, "interview_delay": delay,
                       "plan": has_plan, "exit": exit_day,
                       "supplementary_two": delay is not None and two, "talk_gap": gap if delay is not None else None,
-                      "interview": interview, "offer_gap": offer_gap_kept,
+                      "interview": recorded(interview),
+                      "offer_gap": offer_gap_kept if recorded(interview) is not None else None,
+                      "supplementary_recorded": sum(recorded(t) is not None for t in talks),
                       "referred": referred, "origin": origin,
-                      "referral_date": ref_day, "wait_days": wait, "unrealised": unreal,
-                      "service_day": reg + timedelta(days=service_off) if service_off is not None else None})
+                      "referral_date": ref_day, "referral_recorded": recorded(ref_day) is not None,
+                      "wait_days": wait, "unrealised": unreal,
+                      "service_day": recorded(reg + timedelta(days=service_off)) if service_off is not None else None})
     cols = ["event_id", "client_id", "event_date", "event_type", "municipality_code", "origin_sector",
             "destination_sector", "service_type", "provider", "case_id", "plan_id", "referral_id", "age_group",
             "language", "detail"]
