@@ -105,7 +105,8 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
          ("case_id", "client spell in the source system"), ("plan_id", "employment plan"),
          ("referral_id", "referral (a service_start realising it carries its id)"),
          ("age_group", "15-24, 25-29, 30-54, 55-"), ("language", "fi, sv, other"), ("detail", "free detail"),
-         ("load_id", "the load (vintage)"), ("source_id", "the source")],
+         ("load_id", "the load (vintage)"), ("source_id", "the source"),
+         ("is_latest", "true on the event's latest load (its current vintage); set by each load and undo")],
     ),
     "survey_answers": (
         "kyselyvastaukset (Kykyviisari)",

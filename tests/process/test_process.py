@@ -21,7 +21,9 @@ from kuva.process.rules import parse_rulebooks, rulebook, rulebook_in_force, rul
 from kuva.registry.calendar import add_working_days, is_working_day, working_days_between
 from kuva.simulate.process import ProcessParams, simulate_event_log, stored_frame
 from kuva.warehouse import SourceInfo, Warehouse
-from kuva.warehouse.persons import load_process_events
+from kuva.warehouse.persons import latest_process_events, load_process_events
+from kuva.warehouse.schema import LATEST_VERSION, MIGRATIONS
+from kuva.warehouse.undo import undo_load
 
 KEY = b"process-test-key-0123456789"
 MUNIS = ["KU091", "KU049", "KU005", "KU205"]
@@ -220,6 +222,43 @@ def test_plan_debt_equals_the_planted_truth(simulated: tuple[Warehouse, pd.DataF
         assert got.loc[day, "plan_debt"] == debt
 
 
+def test_plan_debt_person_days_equal_the_planted_truth(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
+    """Each client's days in a month from registration to exit (the exit day not counted, nor days
+    after the log's last date), and of them the days before the plan drawn up at the interview."""
+    wh, truth, as_of = simulated
+    got = kpis.plan_debt(wh, level="municipality").set_index(["area_code", "month_end"])
+    stop_all = as_of + timedelta(days=1)
+    for m_start in (date(2023, 3, 1), date(2023, 11, 1), date(2024, 6, 1)):
+        m_end = (pd.Timestamp(m_start) + pd.offsets.MonthEnd(0)).date()
+        m_stop = min(m_end, as_of) + timedelta(days=1)
+        for muni in MUNIS:
+            t = truth[truth["municipality_code"] == muni]
+            open_days = debt_days = 0
+            for r in t.itertuples(index=False):
+                stop = r.exit if isinstance(r.exit, date) else stop_all
+                plan = r.interview if r.plan and isinstance(r.interview, date) else None
+                open_days += max(0, (min(stop, m_stop) - max(r.registration, m_start)).days)
+                debt_stop = min(stop, plan) if plan is not None else stop
+                debt_days += max(0, (min(debt_stop, m_stop) - max(r.registration, m_start)).days)
+            assert got.loc[(muni, m_end), "open_days"] == open_days
+            assert got.loc[(muni, m_end), "plan_debt_days"] == debt_days
+    assert (got["plan_debt_days_share"] > 0).all()
+
+
+def test_plan_debt_days_count_an_expired_plan_until_the_next(wh: Warehouse) -> None:
+    """Registered 3.3., plan 10.3., expired 20.3., new plan 5.4., exit 15.4.: March has 29 open
+    days of which 7 + 12 without a plan; April 14 open days (the exit day not counted), 4 without."""
+    rows = [{"event_id": f"a{i}", "client_id": "a", "event_date": d, "event_type": kind, "municipality_code": "KU091",
+             "plan_id": "p" if kind.startswith("plan_") else None}
+            for i, (d, kind) in enumerate((("2025-03-03", "registration"), ("2025-03-10", "plan_created"),
+                                           ("2025-03-20", "plan_expired"), ("2025-04-05", "plan_created"),
+                                           ("2025-04-15", "exit_work")))]
+    load_process_events(wh, validate_event_log(pd.DataFrame(rows), "x", key=KEY), _source())
+    got = kpis.plan_debt(wh, level="municipality").set_index("month_end")
+    assert got.loc[date(2025, 3, 31), ["open_days", "plan_debt_days"]].tolist() == [29, 7 + 12]
+    assert got.loc[date(2025, 4, 30), ["open_spells", "open_days", "plan_debt_days"]].tolist() == [0, 14, 4]
+
+
 def test_job_offer_debt_equals_the_planted_truth(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
     """Offers every 45 or 120 days after the interview (or none): with the 90-day window a client
     on the 120-day cadence is in debt between offers, one on the 45-day cadence only before the
@@ -320,6 +359,38 @@ def test_corrections_repeats_and_refused_loads(wh: Warehouse) -> None:
     with pytest.raises(BadRowError, match="pseudonym"):
         load_process_events(wh, bad, _source())
     assert wh.table("process_events").count().to_pandas() == before
+    # undoing the correction makes the first vintage the current one again
+    undo_load(wh, int(wh.con.execute("SELECT max(load_id) FROM process_events").fetchone()[0]))  # type: ignore[index]
+    assert kpis.rule_outcomes(wh, rule, as_of=date(2025, 6, 1)).to_pandas()["met"].tolist() == [False]
+    assert wh.con.execute("SELECT count(*) FILTER (WHERE is_latest), count(*) FROM process_events").fetchone() == (2, 2)
+
+
+def test_a_warehouse_from_before_the_latest_flag_gets_it_right(tmp_path: Path) -> None:
+    """Migration 6 adds ``is_latest`` to a log stored with corrections: only each event's latest
+    load is flagged, so reads see the corrected events."""
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL)")
+    for m in MIGRATIONS[:5]:
+        for stmt in m.statements:
+            con.execute(stmt)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [m.version, m.description])
+    p = "a" * 64
+    for event_id, day, kind, load in (("e1", "2025-03-03", "registration", 1),
+                                      ("e2", "2025-03-20", "initial_interview", 1),
+                                      ("e2", "2025-03-05", "initial_interview", 2),
+                                      ("e3", "2025-04-01", "exit_work", 2)):
+        con.execute("INSERT INTO process_events (event_id, pseudonym, event_date, event_type, municipality_code, "
+                    "load_id, source_id) VALUES (?, ?, ?, ?, 'KU091', ?, 'old:log')", [event_id, p, day, kind, load])
+    con.close()
+    with Warehouse(path) as w:
+        assert w.schema_version() == LATEST_VERSION
+        got = latest_process_events(w).order_by("event_id").to_pandas()
+        assert got["event_id"].tolist() == ["e1", "e2", "e3"]
+        assert got["event_date"].astype(str).tolist() == ["2025-03-03", "2025-03-05", "2025-04-01"]
 
 
 # -- command line --------------------------------------------------------------------------------

@@ -196,35 +196,70 @@ def _spells(ev: ir.Table, after: str) -> ir.Table:
 OUTCOME_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code", "hit", "delay", "due", "met", "lapsed")
 
 
-def _deadline(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
+def _outcomes(t: ir.Table) -> ir.Table:
+    """:data:`OUTCOME_COLUMNS` of ``t``, with the same types whatever the rule kind (so the
+    outcomes of several rules can be stacked)."""
+    return t.select(start_id=t.start_id.cast("string"), pseudonym=t.pseudonym.cast("string"),
+                    start=t.start.cast("date"), municipality_code=t.municipality_code.cast("string"),
+                    hit=t.hit.cast("date"), delay=t.delay.cast("int64"), due=t.due.cast("boolean"),
+                    met=t.met.cast("boolean"), lapsed=t.lapsed.cast("boolean"))
+
+
+def _clock_stream(ev: ir.Table, rule: Rule, since: date | None) -> ir.Table:
+    """The events a rule looks at — its clock starts, the events that meet it and exits — of each
+    client in one ordered pass, each with its ``spell``: the number of clock starts up to it.
+    A spell runs from a clock start to the next one, so a hit or an exit belongs to the latest
+    start on or before its date (a start sorts first on its day, as ``hit >= start`` and
+    ``hit < next start`` say); events before a client's first start are dropped. ``spell_start``
+    is the spell's start date and ``next_exit`` the first exit on or after the event (in any
+    spell). With ``since``, only events from that day on are read — enough for clocks that start
+    on or after it, since everything a clock looks at follows its start."""
+    import ibis
+
+    s = ev.filter(ev.event_type.isin(sorted({rule.after, *rule.events, *EXIT_TYPES})))
+    if since is not None:
+        s = s.filter(s.event_date >= since)
+    s = s.select("pseudonym", "event_id", "event_date", "municipality_code",
+                 is_start=s.event_type == rule.after, is_hit=s.event_type.isin(list(rule.events)),
+                 is_exit=s.event_type.isin(list(EXIT_TYPES)))
+    order = [s.event_date, ibis.desc(s.is_start), s.event_id]
+    upto = ibis.window(group_by=s.pseudonym, order_by=order, rows=(None, 0))
+    after = ibis.window(group_by=s.pseudonym, order_by=order, rows=(0, None))
+    start_day = s.is_start.ifelse(s.event_date, ibis.null(date))
+    exit_day = s.is_exit.ifelse(s.event_date, ibis.null(date))
+    s = s.mutate(spell=s.is_start.ifelse(1, 0).sum().over(upto), spell_start=start_day.max().over(upto),
+                 next_exit=exit_day.min().over(after))
+    return s.filter(s.spell > 0)
+
+
+def _clock_spells(s: ir.Table, **extra: ir.Value) -> ir.Table:
+    """One row per clock start of :func:`_clock_stream`: ``pseudonym, spell, start_id, start,
+    municipality_code``, the first ``hit`` and the first exit (``exit_date``) before the next
+    start, and ``extra`` aggregates."""
+    return s.group_by(["pseudonym", "spell"]).aggregate(
+        start_id=s.event_id.max(where=s.is_start), start=s.spell_start.max(),
+        municipality_code=s.municipality_code.max(where=s.is_start),
+        hit=s.event_date.min(where=s.is_hit), exit_date=s.event_date.min(where=s.is_exit), **extra)
+
+
+def _deadline(ev: ir.Table, rule: Rule, as_of: date, since: date | None = None) -> ir.Table:
     """Per clock start: ``due`` (deadline passed by ``as_of``), ``met`` and ``delay`` (in the
     rule's unit; NULL when the event has not happened). A client who left (an exit) before the
     deadline without the event is not judged: the rule no longer applied (an intensive period is
     not owed to someone who found work in month two)."""
     import ibis
 
-    a = _spells(ev, rule.after)
-    b = ev.filter(ev.event_type.isin(list(rule.events))).select(b_pseudonym=ev.pseudonym, hit=ev.event_date)
-    x = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, x_date=ev.event_date)
-    # the first hit and the first exit of the clock's spell (a product of both, so only minima are taken)
-    j = a.left_join(b, [a.pseudonym == b.b_pseudonym, b.hit >= a.start,
-                        a.next_start.isnull() | (b.hit < a.next_start)]).left_join(
-        x, [a.pseudonym == x.x_pseudonym, x.x_date >= a.start, a.next_start.isnull() | (x.x_date < a.next_start)])
-    first = j.group_by(["start_id", "pseudonym", "start", "municipality_code"]).aggregate(
-        hit=j.hit.min(), exit_date=j.x_date.min())
+    first = _clock_spells(_clock_stream(ev, rule, since))
     if rule.unit == "working_days":
-        cal = ibis.memtable(calendar_frame()[["day", "wd_index"]])
-        cs = cal.select(s_day=cal.day, s_idx=cal.wd_index)
-        ch = cal.select(h_day=cal.day, h_idx=cal.wd_index)
+        cal = calendar_frame()[["day", "wd_index"]]
+        cs = ibis.memtable(cal.rename(columns={"day": "s_day", "wd_index": "s_idx"}))
+        ch = ibis.memtable(cal.rename(columns={"day": "h_day", "wd_index": "h_idx"}))
+        ce = ibis.memtable(cal.rename(columns={"day": "e_day", "wd_index": "e_idx"}))
         f = first.inner_join(cs, first.start == cs.s_day).left_join(ch, first.hit == ch.h_day)
-        ce = ibis.memtable(calendar_frame()[["day", "wd_index"]].rename(columns={"day": "e_day",
-                                                                               "wd_index": "e_idx"}))
         f = f.left_join(ce, f.exit_date == ce.e_day)
-        cal_df = calendar_frame().set_index("day")["wd_index"]
-        as_of_idx = int(cal_df[as_of])
-        delay = f.h_idx - f.s_idx
-        due = (f.s_idx + rule.within) <= as_of_idx
-        out = f.mutate(delay=delay, due=due, _left=f.e_idx < f.s_idx + rule.within)
+        as_of_idx = int(cal.set_index("day")["wd_index"][as_of])
+        out = f.mutate(delay=f.h_idx - f.s_idx, due=(f.s_idx + rule.within) <= as_of_idx,
+                       _left=f.e_idx < f.s_idx + rule.within)
     else:
         deadline = _deadline_date(first.start, rule, None)
         delay = (first.hit.delta(first.start, unit="day") if rule.unit == "days"
@@ -234,58 +269,47 @@ def _deadline(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
     lapsed = ibis.coalesce(out._left, False) & (out.hit.isnull() | (out.hit > out.exit_date))
     out = out.mutate(due=out.due & ~lapsed, lapsed=lapsed & out.due)
     met = out.hit.notnull() & ((out.met_months) if rule.unit == "months" else (out.delay <= rule.within))
-    return out.mutate(met=met).select(*OUTCOME_COLUMNS)
+    return _outcomes(out.mutate(met=met))
 
 
-def _count_rule(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
+def _count_rule(ev: ir.Table, rule: Rule, as_of: date, since: date | None = None) -> ir.Table:
+    """Per clock start: met when at least ``count`` events of the rule fall in the window of
+    ``within`` months from the start (and before the next start)."""
     import ibis
 
-    a = _spells(ev, rule.after)
-    window_end = a.start + ibis.interval(months=rule.within)
-    a = a.mutate(window_end=window_end)
-    b = ev.filter(ev.event_type.isin(list(rule.events))).select(b_pseudonym=ev.pseudonym, hit=ev.event_date)
-    x = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, x_date=ev.event_date)
-    j = a.left_join(b, [a.pseudonym == b.b_pseudonym, b.hit >= a.start, b.hit <= a.window_end,
-                        a.next_start.isnull() | (b.hit < a.next_start)])
-    g = j.group_by(["start_id", "pseudonym", "start", "municipality_code", "window_end", "next_start"]).aggregate(
-        n=j.hit.count())
-    jx = g.left_join(x, [g.pseudonym == x.x_pseudonym, x.x_date >= g.start,
-                         g.next_start.isnull() | (x.x_date < g.next_start)])
-    g = jx.group_by(["start_id", "pseudonym", "start", "municipality_code", "window_end", "n"]).aggregate(
-        exit_date=jx.x_date.min())
+    s = _clock_stream(ev, rule, since)
+    in_window = s.is_hit & (s.event_date <= s.spell_start + ibis.interval(months=rule.within))
+    g = _clock_spells(s, n=in_window.ifelse(1, 0).sum())
+    window_end = g.start + ibis.interval(months=rule.within)
     met = g.n >= rule.count
     # a client who left before the window closed without the events is not judged (the rule lapsed)
-    lapsed = (g.window_end <= as_of) & ~met & ibis.coalesce(g.exit_date < g.window_end, False)
-    return g.mutate(hit=ibis.null(date), delay=ibis.null(int), due=(g.window_end <= as_of) & ~lapsed,
-                    met=met, lapsed=lapsed).select(*OUTCOME_COLUMNS)
+    lapsed = (window_end <= as_of) & ~met & ibis.coalesce(g.exit_date < window_end, False)
+    return _outcomes(g.mutate(hit=ibis.null(date), delay=ibis.null(int), due=(window_end <= as_of) & ~lapsed,
+                              met=met, lapsed=lapsed))
 
 
-def _cadence(ev: ir.Table, rule: Rule, as_of: date) -> ir.Table:
+def _cadence(ev: ir.Table, rule: Rule, as_of: date, since: date | None = None) -> ir.Table:
     """Per spell (from ``after`` to the next exit, or ``as_of``): met when no gap between
     consecutive events of the rule — and from the last one to the spell's end — exceeds
     ``within`` months; due when the spell lasted at least that long."""
     import ibis
 
-    a = _spells(ev, rule.after)
-    ex = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, exit_date=ev.event_date)
-    ja = a.left_join(ex, [a.pseudonym == ex.x_pseudonym, ex.exit_date >= a.start])
-    spells = ja.group_by(["start_id", "pseudonym", "start", "municipality_code", "next_start"]).aggregate(
-        exit_date=ja.exit_date.min())
-    stop = ibis.least(ibis.coalesce(spells.exit_date, ibis.literal(as_of)), ibis.literal(as_of))
-    spells = spells.mutate(stop=stop)
-    b = ev.filter(ev.event_type.isin(list(rule.events))).select(b_pseudonym=ev.pseudonym, hit=ev.event_date)
-    j = spells.inner_join(b, [spells.pseudonym == b.b_pseudonym, b.hit >= spells.start, b.hit <= spells.stop,
-                              spells.next_start.isnull() | (b.hit < spells.next_start)])
-    w = ibis.window(group_by=j.start_id, order_by=j.hit)
-    j = j.mutate(prev=j.hit.lag().over(w))
-    j = j.mutate(late=j.prev.notnull() & (j.hit > j.prev + ibis.interval(months=rule.within)))
-    per = j.group_by(["start_id"]).aggregate(any_late=j.late.any(), last=j.hit.max())
-    s = spells.left_join(per, "start_id")
-    tail_late = s.last.isnull() | (s.stop > s.last + ibis.interval(months=rule.within))
-    due = s.stop >= s.start + ibis.interval(months=rule.within)
-    return s.mutate(hit=s.last, delay=ibis.null(int), due=due,
-                    met=~(ibis.coalesce(s.any_late, False) | tail_late), lapsed=ibis.literal(False)).select(
-        *OUTCOME_COLUMNS)
+    s = _clock_stream(ev, rule, since)
+    # the spell ends at the first exit on or after its start (even one after a later start) or as_of
+    g = _clock_spells(s, first_exit=s.next_exit.max(where=s.is_start))
+    g = g.mutate(stop=ibis.least(ibis.coalesce(g.first_exit, ibis.literal(as_of)), ibis.literal(as_of)))
+    hits = s.filter(s.is_hit).select(h_pseudonym=s.pseudonym, h_spell=s.spell, h_date=s.event_date,
+                                     h_id=s.event_id)
+    j = g.inner_join(hits, [g.pseudonym == hits.h_pseudonym, g.spell == hits.h_spell, hits.h_date <= g.stop])
+    w = ibis.window(group_by=[j.pseudonym, j.spell], order_by=[j.h_date, j.h_id])
+    j = j.mutate(prev=j.h_date.lag().over(w))
+    j = j.mutate(late=j.prev.notnull() & (j.h_date > j.prev + ibis.interval(months=rule.within)))
+    per = j.group_by(["pseudonym", "spell"]).aggregate(any_late=j.late.any(), last=j.h_date.max())
+    sp = g.left_join(per, ["pseudonym", "spell"])
+    tail_late = sp.last.isnull() | (sp.stop > sp.last + ibis.interval(months=rule.within))
+    due = sp.stop >= sp.start + ibis.interval(months=rule.within)
+    return _outcomes(sp.mutate(hit=sp.last, delay=ibis.null(int), due=due,
+                               met=~(ibis.coalesce(sp.any_late, False) | tail_late), lapsed=ibis.literal(False)))
 
 
 def rule_outcomes(wh: Warehouse, rule: Rule, *, as_of: date, start: date | None = None,
@@ -293,7 +317,7 @@ def rule_outcomes(wh: Warehouse, rule: Rule, *, as_of: date, start: date | None 
     """One row per clock start (``start_id``): ``start, municipality_code, hit, delay, due, met,
     lapsed`` (:data:`OUTCOME_COLUMNS`)."""
     ev = events(wh, municipalities=municipalities)
-    out = {"deadline": _deadline, "count": _count_rule, "cadence": _cadence}[rule.kind](ev, rule, as_of)
+    out = {"deadline": _deadline, "count": _count_rule, "cadence": _cadence}[rule.kind](ev, rule, as_of, start)
     if start is not None:
         out = out.filter(out.start >= start)
     if end is not None:
@@ -343,18 +367,30 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
     return result
 
 
-def _in_force(books: Rulebook | Sequence[Rulebook], start: date | None, end: date | None
-              ) -> list[tuple[Rulebook, date, date | None]]:
+def _in_force(books: Rulebook | Sequence[Rulebook], start: date | None, end: date | None,
+              span: tuple[date, date] | None = None) -> list[tuple[Rulebook, date, date | None]]:
     """Each rulebook with the part of ``start``–``end`` it was in force (books in date order;
-    a book not in force in the window is left out)."""
+    a book not in force in the window is left out, and so is one in force only outside the
+    log's ``span`` of event dates, when given: no clock of it can have started)."""
     out = []
     for book in sorted([books] if isinstance(books, Rulebook) else books, key=lambda b: b.valid_from):
         lo = max(d for d in (book.valid_from, start) if d is not None)
         his = [d for d in (book.valid_to, end) if d is not None]
         hi = min(his) if his else None
+        if span is not None and (lo > span[1] or (hi is not None and hi < span[0])):
+            continue
         if hi is None or lo <= hi:
             out.append((book, lo, hi))
     return out
+
+
+def _log_span(wh: Warehouse) -> tuple[date, date] | None:
+    """The first and last event date stored in any vintage (a cheap bound, no vintage ranking)."""
+    t = wh.table("process_events")
+    row = t.aggregate(lo=t.event_date.min(), hi=t.event_date.max()).to_pandas().iloc[0]
+    if pd.isna(row["lo"]):
+        return None
+    return pd.Timestamp(row["lo"]).date(), pd.Timestamp(row["hi"]).date()
 
 
 def compliance_in_force(wh: Warehouse, books: Sequence[Rulebook], *, level: Level = "municipality",
@@ -363,7 +399,7 @@ def compliance_in_force(wh: Warehouse, books: Sequence[Rulebook], *, level: Leve
     """:func:`rule_compliance` with each clock measured against the rulebook in force on the day
     it started (a 2023 registration against the 2022 model, a 2025 one against Act 380/2023)."""
     frames = []
-    for book, lo, hi in _in_force(books, start, end):
+    for book, lo, hi in _in_force(books, start, end, _log_span(wh)):
         part = rule_compliance(wh, book, level=level, as_of=as_of, start=lo, end=hi, municipalities=municipalities,
                                by=by)
         if len(part):
@@ -392,7 +428,7 @@ def conformance(wh: Warehouse, books: Rulebook | Sequence[Rulebook], *, level: L
 
     day = _as_of(wh, as_of)
     frames = []
-    for book, lo, hi in _in_force(books, start, end):
+    for book, lo, hi in _in_force(books, start, end, _log_span(wh)):
         rules = [r for r in book.rules if r.after == "registration"]
         if not rules:
             continue
@@ -444,6 +480,16 @@ def event_sources(wh: Warehouse) -> tuple[tuple[str, ...], bool]:
     return ids, bool(s[s["source_id"].isin(ids)]["synthetic"].any())
 
 
+def _registration_spells(ev: ir.Table) -> ir.Table:
+    """Each registration with the client's next one (``next_start``) and the first exit on or
+    after it (``exit_date``)."""
+    sp = _spells(ev, "registration")
+    ex = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, exit_date=ev.event_date)
+    ja = sp.left_join(ex, [sp.pseudonym == ex.x_pseudonym, ex.exit_date >= sp.start])
+    return ja.group_by(["start_id", "pseudonym", "start", "municipality_code", "next_start"]).aggregate(
+        exit_date=ja.exit_date.min())
+
+
 def _open_spells(wh: Warehouse, ev: ir.Table, start: date | None, end: date | None) -> ir.Table:
     """Each client spell open at each month end from ``start`` to ``end`` (``day``): registered
     on or before it, not exited and not re-registered by it."""
@@ -454,12 +500,7 @@ def _open_spells(wh: Warehouse, ev: ir.Table, start: date | None, end: date | No
         raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
     first = start or pd.Timestamp(ev.event_date.min().to_pandas()).date()
     days = ibis.memtable(pd.DataFrame({"day": month_ends(first, last)}))
-    sp = _spells(ev, "registration")
-    ex = ev.filter(ev.event_type.isin(list(EXIT_TYPES))).select(x_pseudonym=ev.pseudonym, exit_date=ev.event_date)
-    ja = sp.left_join(ex, [sp.pseudonym == ex.x_pseudonym, ex.exit_date >= sp.start])
-    spells = ja.group_by(["start_id", "pseudonym", "start", "municipality_code", "next_start"]).aggregate(
-        exit_date=ja.exit_date.min())
-    open_ = spells.cross_join(days)
+    open_ = _registration_spells(ev).cross_join(days)
     return open_.filter((open_.start <= open_.day) & (open_.exit_date.isnull() | (open_.exit_date > open_.day))
                         & (open_.next_start.isnull() | (open_.next_start > open_.day)))
 
@@ -468,8 +509,9 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
               municipalities: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
     """At each month end: ``open_spells`` (registered, not exited), ``plan_debt`` (of them, no
     valid plan: none drawn up in the spell, or the latest plan event is an expiry) and the share;
-    with ``by`` also ``client_group`` (age group, language, or the spell's duration at the month
-    end), the area's total as the group ``total``."""
+    over the month, the person-days ``open_days`` and ``plan_debt_days`` and their share
+    (:func:`_plan_debt_days`); with ``by`` also ``client_group`` (age group, language, or the
+    spell's duration at the month end), the area's total as the group ``total``."""
     import ibis
 
     _check_group(by)
@@ -490,17 +532,73 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
         latest = _with_duration_band(latest)
     elif by is not None:
         latest = _with_client_group(latest, ev, by, "start")
-    g = latest.group_by(["area_code", "day", *(["client_group"] if by else [])]).aggregate(
+    keys = ["area_code", "day", *(["client_group"] if by else [])]
+    g = latest.group_by(keys).aggregate(
         open_spells=latest.start_id.count(), plan_debt=(~latest.valid).ifelse(1, 0).sum())
-    df = g.to_pandas().rename(columns={"day": "month_end"})
+    df = g.to_pandas().merge(_plan_debt_days(wh, ev, level, start, end, by), on=keys, how="outer")
+    for col in ("open_spells", "plan_debt", "open_days", "plan_debt_days"):  # days but nobody open at the end
+        df[col] = df[col].fillna(0).astype("int64")
+    df = df.rename(columns={"day": "month_end"})
     df.insert(0, "level", level)
     df["month_end"] = pd.to_datetime(df["month_end"]).dt.date
     df["plan_debt_share"] = 100.0 * df["plan_debt"] / df["open_spells"]
+    df["plan_debt_days_share"] = 100.0 * df["plan_debt_days"] / df["open_days"]
+    df = df[["level", *keys[:1], "month_end", *keys[2:], "open_spells", "plan_debt", "plan_debt_share",
+             "open_days", "plan_debt_days", "plan_debt_days_share"]]
     if whole is not None and len(df):
         df = _add_total_rows(df[[*whole.columns[:3], "client_group", *whole.columns[3:]]], whole)
     result: pd.DataFrame = df.sort_values(["area_code", "month_end", *(["client_group"] if by else [])],
                                           key=_total_first).reset_index(drop=True)
     return result
+
+
+def _plan_debt_days(wh: Warehouse, ev: ir.Table, level: Level, start: date | None, end: date | None,
+                    by: ClientGroup | None) -> pd.DataFrame:
+    """Person-days in each month (keyed by its last day, ``day``): ``open_days`` — days of open
+    spells (from the registration to the exit or the next registration, the exit day not
+    counted) — and ``plan_debt_days``, those without a valid plan (before the spell's first plan
+    event, and from an expiry to the next plan event). Days after the log's last date (or
+    ``end``) are not counted; each spell's days in a month go to its group at the month end."""
+    import ibis
+
+    last = end or data_end(wh)
+    if last is None:
+        raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
+    first = start or pd.Timestamp(ev.event_date.min().to_pandas()).date()
+    ends = month_ends(first, last)
+    months = ibis.memtable(pd.DataFrame({"day": ends, "m_start": [e.replace(day=1) for e in ends],
+                                         "m_stop": [min(e, last) + timedelta(days=1) for e in ends]}))
+    far = ibis.literal(date(9999, 12, 31))
+    sp = _registration_spells(ev)
+    sp = sp.mutate(stop=ibis.least(ibis.coalesce(sp.exit_date, far), ibis.coalesce(sp.next_start, far)))
+    plans = ev.filter(ev.event_type.isin(["plan_created", "plan_updated", "plan_expired"])).select(
+        p_pseudonym=ev.pseudonym, p_date=ev.event_date, p_type=ev.event_type)
+    jp = sp.inner_join(plans, [sp.pseudonym == plans.p_pseudonym, plans.p_date >= sp.start, plans.p_date < sp.stop])
+    w = ibis.window(group_by=jp.start_id, order_by=[jp.p_date, jp.p_type])  # same day: the last type wins
+    jp = jp.mutate(p_next=jp.p_date.lead().over(w))
+    first_plan = jp.group_by("start_id").aggregate(first_plan=jp.p_date.min())
+    spell_cols = ["start_id", "pseudonym", "start", "municipality_code"]
+    sf = sp.left_join(first_plan, "start_id")
+    expired = jp.filter(jp.p_type == "plan_expired")
+    intervals = ibis.union(
+        sp.select(*spell_cols, a=sp.start, b=sp.stop, debt=ibis.literal(False)),
+        sf.select(*spell_cols, a=sf.start, b=ibis.coalesce(sf.first_plan, sf.stop), debt=ibis.literal(True)),
+        expired.select(*spell_cols, a=expired.p_date, b=ibis.coalesce(expired.p_next, expired.stop),
+                       debt=ibis.literal(True)),
+        distinct=False)
+    x = intervals.cross_join(months)
+    x = x.filter((x.a < x.m_stop) & (x.b > x.m_start))
+    x = x.mutate(n=ibis.least(x.b, x.m_stop).delta(ibis.greatest(x.a, x.m_start), unit="day"))
+    per = x.group_by([*spell_cols, "day"]).aggregate(open_days=x.n.sum(where=~x.debt),
+                                                      plan_debt_days=x.n.sum(where=x.debt))
+    per = _with_area(wh, per, level)
+    if by == "duration":
+        per = _with_duration_band(per)
+    elif by is not None:
+        per = _with_client_group(per, ev, by, "start")
+    keys = ["area_code", "day", *(["client_group"] if by else [])]
+    out = per.group_by(keys).aggregate(open_days=per.open_days.sum(), plan_debt_days=per.plan_debt_days.sum())
+    return out.to_pandas()
 
 
 JOB_OFFER_WINDOW_DAYS = 90  #: job-offer debt: no job offer in this many days (the 3-month cadence of the talks)

@@ -47,7 +47,10 @@ COMPLIANCE_SPEC = TableSpec(
 PLAN_DEBT_SPEC = TableSpec(
     counts=(Count("open_spells", (*_AREA, "month_end"), quantity="process_open_spells"),
             Count("plan_debt", (*_AREA, "month_end"), quantity="process_plan_debt")),
-    derived=(Ratio("plan_debt_share", "plan_debt", ("open_spells",)),))
+    # person-days over the month go with the month-end counts: hidden when either is
+    derived=(Ratio("plan_debt_share", "plan_debt", ("open_spells",)),
+             *(Derived(c, ("open_spells", "plan_debt")) for c in ("open_days", "plan_debt_days",
+                                                                  "plan_debt_days_share"))))
 
 JOB_OFFER_DEBT_SPEC = TableSpec(
     counts=(Count("eligible", (*_AREA, "month_end"), quantity="process_offer_eligible"),

@@ -122,7 +122,8 @@ def _plan_debt(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], sy
     raw = pd.concat(frames, ignore_index=True).drop(columns=["level", "area_code"])
     spec = TableSpec(counts=tuple(Count(c.column, ("area", "month_end"), quantity=f"report_{c.name}")
                                   for c in PLAN_DEBT_SPEC.counts), derived=PLAN_DEBT_SPEC.derived)
-    p = protect_table(raw[["area", "month_end", "open_spells", "plan_debt", "plan_debt_share"]], spec,
+    p = protect_table(raw[["area", "month_end", "open_spells", "plan_debt", "plan_debt_share", "open_days",
+                           "plan_debt_days", "plan_debt_days_share"]], spec,
                       resolve_policy(params.min_cell), name="process_plan_debt")
     table = p.frame
     first = _scopes(params)[0][0]

@@ -112,7 +112,8 @@ def simulate_event_log(
 
         def ev(day: date, kind: str, origin_s: str | None = "employment_services", dest: str | None = None,
                service: str | None = None, plan: str | None = None, ref: str | None = None,
-               age: str | None = None, lang: str | None = None, base: list[str] = base, cid: str = cid) -> None:
+               age: str | None = None, lang: str | None = None, base: list[str] = base, cid: str = cid,
+               exit_day: date | None = exit_day) -> None:
             nonlocal k
             if exit_day is not None and day > exit_day:
                 return  # the client has left: nothing more is recorded in this spell
@@ -153,7 +154,7 @@ def simulate_event_log(
                 ev(ref_day + timedelta(days=wait), "service_start", service=service, ref=f"{cid}-r")
         if exit_day is not None:
             ev(exit_day, "exit_work" if rng.random() < 0.6 else "exit_other")
-        def recorded(day: date | None) -> date | None:
+        def recorded(day: date | None, exit_day: date | None = exit_day) -> date | None:
             return day if day is not None and (exit_day is None or day <= exit_day) else None
 
         talks = [] if interview is None else [interview + timedelta(days=d) for d in ((20, 45) if two else (30,))]

@@ -26,6 +26,7 @@ from kuva.warehouse.load import LoadReport, SourceInfo
 from kuva.warehouse.provenance import content_checksum, record_load
 
 if TYPE_CHECKING:
+    import duckdb
     import ibis.expr.types as ir
 
 EventType = Literal[
@@ -76,6 +77,21 @@ def _check_common(frame: pd.DataFrame, source: str, date_col: str, required: tup
     return out
 
 
+#: tables whose rows are vintages of a keyed item (table -> key within a source): a later load
+#: of the same key is a correction, and the ``is_latest`` flag marks each key's latest load
+VINTAGED: dict[str, str] = {"process_events": "event_id"}
+
+
+def restore_latest(con: duckdb.DuckDBPyConnection, table: str, source_id: str) -> None:
+    """After a load of ``source_id`` was deleted from a :data:`VINTAGED` table, flag each key's
+    latest remaining load again (the vintage the undone load had superseded)."""
+    key = VINTAGED[table]
+    con.execute(f"""UPDATE {table} p SET is_latest = true
+                    FROM (SELECT {key}, max(load_id) AS m FROM {table} WHERE source_id = ? GROUP BY ALL) l
+                    WHERE p.source_id = ? AND p.{key} = l.{key} AND p.load_id = l.m AND NOT p.is_latest""",
+                [source_id, source_id])
+
+
 def insert_rows(
     wh: Warehouse, table: str, clean: pd.DataFrame, columns: tuple[str, ...], source: SourceInfo, replace_source: bool
 ) -> LoadReport:
@@ -102,6 +118,10 @@ def insert_rows(
         try:
             cols = ", ".join([*columns, "load_id", "source_id"])
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _persons")
+            if table in VINTAGED:
+                con.execute(f"UPDATE {table} SET is_latest = false WHERE source_id = ? AND load_id < ? AND is_latest "
+                            f"AND {VINTAGED[table]} IN (SELECT {VINTAGED[table]} FROM _persons)",
+                            [source.source_id, load_id])
         finally:
             con.unregister("_persons")
     return LoadReport(source.source_id, source.location, load_id, len(clean), len(clean), 0, 0, checksum)
@@ -171,13 +191,10 @@ def load_process_events(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) 
 
 
 def latest_process_events(wh: Warehouse) -> ir.Table:
-    """The event log as an Ibis expression: each ``event_id`` of a source in its latest load."""
-    import ibis
-
+    """The event log as an Ibis expression: each ``event_id`` of a source in its latest load
+    (the ``is_latest`` flag the loads keep, so no read ranks the vintages)."""
     t = wh.table("process_events")
-    w = ibis.window(group_by=[t.source_id, t.event_id], order_by=ibis.desc(t.load_id))
-    ranked = t.mutate(_rank=ibis.row_number().over(w))
-    return ranked.filter(ranked._rank == 0).drop("_rank")
+    return t.filter(t.is_latest).drop("is_latest")
 
 
 __all__ = ["EVENT_TYPES", "PROCESS_COLUMNS", "SECTORS", "latest_process_events", "load_process_events",

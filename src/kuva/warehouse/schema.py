@@ -22,7 +22,8 @@ Tables
 ``service_events``     person-level milestones of a jobseeker's path (keyed pseudonyms only).
 ``survey_answers``     person-level answers, e.g. Kykyviisari (keyed pseudonyms only).
 ``process_events``     the service-process event log (docs/process.md): one row per event and
-                       load; a later load of the same ``event_id`` is a correction (new vintage).
+                       load; a later load of the same ``event_id`` is a correction (new vintage),
+                       and ``is_latest`` marks each event's latest load (kept by the loads and undo).
 ``synthetic_truth``    the planted truth of a simulation (effects), for scoring estimators.
 ``custom_areas``       a user's own area definitions (e.g. a 2025 employment area): one row per
                        member municipality and load; the latest load of an area is its definition.
@@ -218,6 +219,16 @@ MIGRATIONS: tuple[Migration, ...] = (
                 load_id BIGINT NOT NULL,
                 source_id VARCHAR NOT NULL
             )""",
+        ),
+    ),
+    Migration(
+        6,
+        "service process: each event's latest load flagged (is_latest), so reads need not rank every vintage",
+        (
+            "ALTER TABLE process_events ADD COLUMN is_latest BOOLEAN NOT NULL DEFAULT true",
+            """UPDATE process_events p SET is_latest = false
+               FROM (SELECT source_id, event_id, max(load_id) AS m FROM process_events GROUP BY ALL) l
+               WHERE p.source_id = l.source_id AND p.event_id = l.event_id AND p.load_id < l.m""",
         ),
     ),
 )

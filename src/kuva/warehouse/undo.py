@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from kuva.errors import KuvaInputError
 from kuva.warehouse.connection import utcnow
+from kuva.warehouse.persons import VINTAGED, restore_latest
 
 if TYPE_CHECKING:
     import duckdb
@@ -74,5 +75,7 @@ def undo_load(wh: Warehouse, load_id: int) -> UndoReport:
             )
         for table in counts:
             con.execute(f"DELETE FROM {table} WHERE load_id = ?", [load_id])
+            if table in VINTAGED:
+                restore_latest(con, table, source_id)
         con.execute("UPDATE loads SET undone_at = ? WHERE load_id = ?", [utcnow(), load_id])
     return UndoReport(load_id, source_id, location, counts)
