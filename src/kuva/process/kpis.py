@@ -598,7 +598,8 @@ def _plan_debt_days(wh: Warehouse, ev: ir.Table, level: Level, start: date | Non
         per = _with_client_group(per, ev, by, "start")
     keys = ["area_code", "day", *(["client_group"] if by else [])]
     out = per.group_by(keys).aggregate(open_days=per.open_days.sum(), plan_debt_days=per.plan_debt_days.sum())
-    return out.to_pandas()
+    result: pd.DataFrame = out.to_pandas()
+    return result
 
 
 JOB_OFFER_WINDOW_DAYS = 90  #: job-offer debt: no job offer in this many days (the 3-month cadence of the talks)
