@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from kuva.analysis.own_area import own_area_paths, resolve_own_area, size_class
+from kuva.analysis.own_area import own_area_paths, own_area_service_mix, resolve_own_area, size_class
 from kuva.cli import app
 from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.registry import area_registry
@@ -96,6 +96,34 @@ def test_the_numbers_are_the_sums_of_the_members(wh_path: Path) -> None:
     assert r.synthetic  # the service counts are simulated
     text = r.text("fi")
     assert "Kainuun työllisyysalue" in text and "Aktivointiaste oli" in text and "nan" not in text
+
+
+def test_the_service_mix_is_the_members_sums_and_hides_small_cells(wh_path: Path) -> None:
+    """Each service's share of the persons in services is the members' sum over the members' sum
+    of everyone in services; for one small municipality small counts are hidden with enough
+    others that none can be recovered from the total."""
+    from kuva.indicators import codes
+    from kuva.registry.services import service_type
+
+    month = date(2022, 6, 1)
+    with Warehouse(wh_path, read_only=True) as wh:
+        area = resolve_own_area(wh, "Kainuun työllisyysalue", peers=["Oulu"])
+        r = own_area_service_mix(wh, area, end=month, min_cell=5)
+        members = list(area.members)
+        total = _sum(wh, codes.IN_SERVICES, members, month)
+        expected = {service_type(s).code: 100 * _sum(wh, s, members, month) / total for s in codes.SERVICES}
+        small = own_area_service_mix(wh, resolve_own_area(wh, "Luhanka"), end=month, min_cell=5)
+    mine = r.table[r.table["group"] == area.code].set_index("service")
+    assert mine["in_services"].iloc[0] == total
+    for service, share in expected.items():
+        assert mine.loc[service, "share"] == pytest.approx(share, abs=1e-9)
+    assert r.numbers["top_share"] == pytest.approx(max(expected.values()), abs=1e-9)
+    assert set(r.table["group"]) == {area.code, "peers", "nation"}
+    assert "Kainuun työllisyysalue" in r.text("fi") and "nan" not in r.text("en")
+    own_small = small.table[small.table["group"] == "KU435"]
+    shown = own_small["persons"].dropna()
+    assert ((shown == 0) | (shown >= 5)).all()
+    assert own_small["persons"].isna().sum() >= 2  # one hidden cell alone would be the total minus the others
 
 
 def test_no_rate_is_printed_without_its_inputs(bundled_warehouse_path: Path) -> None:

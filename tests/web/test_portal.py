@@ -135,6 +135,7 @@ def test_any_area_against_its_peers(server: tuple[str, Path]) -> None:
     assert "områden på samma nivå" in text and 'aria-label="Arbetslösa och aktiveringsgrad' in page.text
     muni = visible(httpx.get(f"{base}/area/KU205", params={"lang": "fi"}).text)
     assert "Kajaani: työttömiä työnhakijoita" in muni and "kokoluokka" in muni
+    assert "Palvelurakenne: Kajaani" in muni and "Suurin ero koko maahan" in muni  # the service mix section
     assert not re.search(r"\bKU\d{3}\b", muni) and "nan" not in muni.split()
     assert httpx.get(f"{base}/area/Atlantis").status_code == 404
     api = httpx.get(f"{base}/api/v1/areas/kainuu_koillismaan_tyollisyysalue/comparison").json()

@@ -185,9 +185,7 @@ def own_area_paths(
     (the last 25 months with data unless ``start``/``end``); ``numbers`` hold the latest month's
     values and the change of the unemployed from a year earlier."""
     cell = resolve_min_cell(min_cell)
-    mapping = pd.DataFrame({"municipality_code": [*area.members, *area.peers],
-                            "group_code": [area.code] * len(area.members) + [PEERS] * len(area.peers)})
-    g = group_monthly(wh, start, end, mapping=mapping, as_of=as_of)
+    g = group_monthly(wh, start, end, mapping=_own_mapping(area), as_of=as_of)
     n = national_monthly(wh, start, end, as_of=as_of)
     cols = ["group", "period", "unemployed", "in_services", "activation_rate"]
     frame = pd.concat([g.frame[cols], n.frame.assign(group=NATION)[cols]], ignore_index=True)
@@ -237,6 +235,105 @@ def own_area_paths(
         parameters=params(area=area.code, members=len(area.members), peers=len(area.peers), start=first, end=last,
                           peer_rule=area.peer_rule, min_cell=cell, as_of=as_of),
     )
+
+
+MIX_KEY = "own_area_service_mix"
+
+
+def own_area_service_mix(
+    wh: Warehouse,
+    area: OwnArea,
+    *,
+    end: date | None = None,
+    min_cell: int | None = None,
+    as_of: datetime | date | None = None,
+) -> AnalysisResult:
+    """The service mix of the area, its peers and the nation in one month (``end``, or the
+    latest with the area's service counts): persons in each activating service and their share of
+    everyone in services. ``numbers``: the month, the area's largest service and the service whose
+    share differs most from the nation's (``diff_service``, ``diff_pp``)."""
+    from kuva.indicators import codes
+    from kuva.privacy.spec import SumOver
+    from kuva.registry.services import service_type
+
+    cell = resolve_min_cell(min_cell)
+    first = (pd.Timestamp(end) - pd.DateOffset(months=1)).date() if end else None
+    g = group_monthly(wh, first, end, mapping=_own_mapping(area), as_of=as_of)
+    n = national_monthly(wh, first, end, as_of=as_of)
+    frame = pd.concat([g.frame, n.frame.assign(group=NATION)], ignore_index=True)
+    own = frame[(frame["group"] == area.code) & (frame["in_services"] > 0)]
+    if own.empty:
+        raise KuvaInputError(f"no counts of persons in services for {area.names[0]}; they are public in StatFin "
+                             "table 12u4 (`kuva load statfin -t 12u4`)")
+    month = end or max(own["period"])
+    now = frame[frame["period"] == month]
+    rows = [(grp, month, service_type(s).code, r[s], r["in_services"])
+            for grp in (area.code, PEERS, NATION) for _, r in now[now["group"] == grp].iterrows()
+            for s in codes.SERVICES]
+    table = pd.DataFrame(rows, columns=["group", "period", "service", "persons", "in_services"])
+    table["share"] = 100.0 * table["persons"] / table["in_services"]
+    spec = TableSpec(counts=(Count("persons", ("group", "period", "service"), quantity="in_service"),
+                             Count("in_services", ("group", "period"))),
+                     relations=(SumOver("in_services", "persons", "service"),),
+                     derived=(Ratio("share", "persons", ("in_services",)),))
+    protected = protect(table, spec, MIX_KEY, cell)
+    table = protected.frame
+    synthetic = g.provenance.synthetic or n.provenance.synthetic
+    sources = tuple(sorted(set(g.provenance.sources) | set(n.provenance.sources)))
+    shares = table.pivot_table(index="service", columns="group", values="share", aggfunc="first")
+    numbers: dict[str, float | str] = {"month": month.isoformat()}
+    if area.code in shares and shares[area.code].notna().any():
+        mine = shares[area.code].dropna()
+        numbers |= {"top_service": str(mine.idxmax()), "top_share": float(mine.max())}
+        if NATION in shares:
+            diff = (mine - shares[NATION]).dropna()
+            if len(diff):
+                k = int(diff.abs().to_numpy().argmax())
+                numbers |= {"diff_service": str(diff.index[k]), "diff_pp": float(diff.iloc[k])}
+
+    def figure(lang: str) -> Figure:
+        import numpy as np
+
+        with styled():
+            fig, axes = new_figure(1, 1, width=8.0, height=4.2)
+            ax = axes[0][0]
+            services = [service_type(s).code for s in codes.SERVICES]
+            y = np.arange(len(services))
+            for i, grp in enumerate((area.code, PEERS, NATION)):
+                vals = [shares.get(grp, pd.Series(dtype=float)).get(c, np.nan) for c in services]
+                ax.barh(y + (i - 1) * 0.27, vals, height=0.27, color=colour(grp, i), label=_group_name(area, grp, lang))
+            ax.set_yticks(y, [service_type(c).name(lang) for c in services], fontsize=7)
+            ax.invert_yaxis()
+            ax.set_xlabel(label("share_of_services", lang))
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=3, fontsize=7)
+            return finish(fig, f"{label(f'title.{MIX_KEY}', lang)} {fmt_month(month, lang)}", lang,
+                          synthetic=synthetic, source=", ".join(sources))
+
+    def text(lang: str) -> str:
+        if "top_service" not in numbers:
+            return label("text.no_data", lang)
+        body = label("own_area.mix.text", lang, area=area.name(lang), month=fmt_month(month, lang),
+                     service=service_type(str(numbers["top_service"])).name(lang),
+                     share=fmt_number(float(numbers["top_share"]), lang, 1))
+        if "diff_service" in numbers:
+            body += " " + label("own_area.mix.diff", lang,
+                                service=service_type(str(numbers["diff_service"])).name(lang),
+                                pp=fmt_number(float(numbers["diff_pp"]), lang, 1, signed=True))
+        return f"{body} {label('synthetic_note', lang)}" if synthetic else body
+
+    return AnalysisResult(
+        key=MIX_KEY, title=lambda lang: f"{label(f'title.{MIX_KEY}', lang)}: {area.name(lang)}", table=table,
+        figure=figure, text=text, numbers=numbers, sources=sources, synthetic=synthetic,
+        count_columns=("persons", "in_services"), disclosure=protected,
+        parameters=params(area=area.code, members=len(area.members), peers=len(area.peers), month=month,
+                          peer_rule=area.peer_rule, min_cell=cell, as_of=as_of),
+    )
+
+
+def _own_mapping(area: OwnArea) -> pd.DataFrame:
+    """Members and peers as the groups of :func:`group_monthly` (the area's code and ``peers``)."""
+    return pd.DataFrame({"municipality_code": [*area.members, *area.peers],
+                         "group_code": [area.code] * len(area.members) + [PEERS] * len(area.peers)})
 
 
 def _group_name(area: OwnArea, group: str, lang: str) -> str:
@@ -304,5 +401,5 @@ def peer_list(area: OwnArea) -> AnalysisResult:
                           table=table, figure=None, text=text, parameters={"peer_rule": area.peer_rule})
 
 
-__all__ = ["KEY", "OwnArea", "area_names", "own_area_paths", "peer_list", "peer_names", "resolve_own_area",
-           "size_class"]
+__all__ = ["KEY", "MIX_KEY", "OwnArea", "area_names", "own_area_paths", "own_area_service_mix", "peer_list",
+           "peer_names", "resolve_own_area", "size_class"]

@@ -535,9 +535,12 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
     keys = ["area_code", "day", *(["client_group"] if by else [])]
     g = latest.group_by(keys).aggregate(
         open_spells=latest.start_id.count(), plan_debt=(~latest.valid).ifelse(1, 0).sum())
-    df = g.to_pandas().merge(_plan_debt_days(wh, ev, level, start, end, by), on=keys, how="outer")
-    for col in ("open_spells", "plan_debt", "open_days", "plan_debt_days"):  # days but nobody open at the end
-        df[col] = df[col].fillna(0).astype("int64")
+    # stock and days side by side (a month may have days but nobody open at its end); stacked and
+    # summed rather than merged, which fails on an empty arrow-backed frame (pandas 3)
+    stacked = pd.concat([g.to_pandas(), _plan_debt_days(wh, ev, level, start, end, by)], ignore_index=True)
+    counts = ["open_spells", "plan_debt", "open_days", "plan_debt_days"]
+    df = stacked.reindex(columns=[*keys, *counts]).groupby(keys, as_index=False)[counts].sum()
+    df[counts] = df[counts].fillna(0).astype("int64")
     df = df.rename(columns={"day": "month_end"})
     df.insert(0, "level", level)
     df["month_end"] = pd.to_datetime(df["month_end"]).dt.date

@@ -31,7 +31,7 @@ from kuva.analysis import (
     services_yoy,
 )
 from kuva.analysis.result import AnalysisResult
-from kuva.errors import KuvaError
+from kuva.errors import KuvaError, KuvaInputError
 from kuva.report.chapters import Chapter, ChapterBuilder, ChapterEntry, ReportChapterError, ReportParams, Requirement
 from kuva.report.effects_chapter import effects_chapter
 from kuva.report.process_chapter import benchmark_chapter, process_chapter
@@ -98,20 +98,30 @@ _BY_KEY = {a.key: a for a in ANALYSES}
 
 
 def own_area_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
-    """``--area``: the area against its peers and the nation, and the list of peers."""
-    from kuva.analysis.own_area import own_area_paths, peer_list
+    """``--area``: the area against its peers and the nation (unemployed and activation rate, and
+    the service mix where service counts are stored), and the list of peers."""
+    from kuva.analysis.own_area import own_area_paths, own_area_service_mix, peer_list
     from kuva.i18n import label
 
     area = params.area
     if area is None:
         return None
     try:
-        results = (own_area_paths(wh, area, start=params.start, end=params.end, min_cell=params.min_cell),
-                   peer_list(area))
+        results: tuple[AnalysisResult, ...] = (
+            own_area_paths(wh, area, start=params.start, end=params.end, min_cell=params.min_cell), peer_list(area))
     except KuvaError as exc:
         raise ReportChapterError(f"report chapter 'own_area' failed: {exc}") from exc
+    omitted: tuple[tuple[str, str], ...] = ()
+    if not SERVICE_COUNTS.met(wh):
+        omitted = (("own_area_service_mix", SERVICE_COUNTS.reason(params.lang)),)
+    else:
+        try:
+            results = (results[0], own_area_service_mix(wh, area, end=params.end, min_cell=params.min_cell),
+                       results[1])
+        except KuvaInputError as exc:  # the area's members have no service counts
+            omitted = (("own_area_service_mix", str(exc)),)
     return Chapter("own_area", lambda lang: f"{label('report.chapter.own_area', lang)}: {area.name(lang)}",
-                   lambda lang: label("report.chapter.own_area.intro", lang), results)
+                   lambda lang: label("report.chapter.own_area.intro", lang), results, omitted)
 
 
 def analyses_chapter(key: str, analyses: tuple[str, ...]) -> ChapterBuilder:

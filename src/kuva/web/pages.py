@@ -14,7 +14,14 @@ import pandas as pd
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kuva.analysis.own_area import OwnArea, own_area_paths, peer_list, peer_names, resolve_own_area
+from kuva.analysis.own_area import (
+    OwnArea,
+    own_area_paths,
+    own_area_service_mix,
+    peer_list,
+    peer_names,
+    resolve_own_area,
+)
 from kuva.config import load_settings
 from kuva.errors import KuvaInputError
 from kuva.i18n import check_lang, fmt_number, has_label, label
@@ -27,6 +34,8 @@ from kuva.web.security import RANK, principal_of
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from kuva.analysis.result import AnalysisResult
 
 router = APIRouter()
 LANGUAGES = (("fi", "suomi"), ("sv", "svenska"), ("en", "English"))
@@ -136,11 +145,27 @@ def _comparison(wh: Warehouse, code: str, lang: str) -> tuple[OwnArea, dict[str,
                   "sources": ", ".join(r.sources)}
 
 
+def _section(r: AnalysisResult, lang: str) -> dict[str, Any]:
+    """An analysis result as a page section: title, figure, paragraph, synthetic flag, sources."""
+    title = r.title(lang)
+    return {"title": title, "svg": _figure_svg(r.figure(lang), title) if r.figure is not None else "",
+            "text": r.text(lang), "synthetic": r.synthetic, "sources": r.sources}
+
+
+def _service_mix(wh: Warehouse, own: OwnArea, lang: str) -> dict[str, Any] | None:
+    """The area's service mix against its peers and the nation (none without service counts)."""
+    try:
+        return _section(own_area_service_mix(wh, own, min_cell=load_settings().min_cell), lang)
+    except KuvaInputError:
+        return None
+
+
 @router.get("/area/{code}", response_class=HTMLResponse, include_in_schema=False)
 def area_page(request: Request, code: str) -> HTMLResponse:
     lang = page_lang(request)
     with Warehouse(request.app.state.warehouse, read_only=True) as wh:
         own, comparison = _comparison(wh, code, lang)
+        mix = _service_mix(wh, own, lang)
         registry = area_registry()
         area = registry.area(own.code) if registry.is_known(own.code) else None
         df = pd.DataFrame()
@@ -163,12 +188,13 @@ def area_page(request: Request, code: str) -> HTMLResponse:
             m = lookup_measure(str(code))
             rows.append([m.name(lang), f"{when.month}/{when.year}", _fmt(value, lang, m.unit)])
     header = [label("web.indicator", lang), label("web.month", lang), label("web.value", lang)]
-    sources = ", ".join(sorted(set(df["source_id"]))) if len(df) else (comparison or {}).get("sources", "")
+    sources = ", ".join(sorted(set(df["source_id"]) | set(mix["sources"] if mix else ()))) if len(df) else (
+        (comparison or {}).get("sources", ""))
     synthetic = bool(len(df)) and df["source_id"].astype(str).str.startswith("synthetic:").any()
     return render(request, "area.html", lang, own.name(lang), sources, charts=charts, rows=rows, header=header,
                    caption=f"{label('web.indicators', lang)} — {own.name(lang)}", comparison=comparison,
                    note=None if rows or comparison else label("web.no_data", lang), synthetic=synthetic,
-                   process_link=process_link)
+                   process_link=process_link, sections=[mix] if mix else [])
 
 
 def _sees_process(request: Request, own: OwnArea) -> bool:
@@ -205,14 +231,8 @@ def _process_section(request: Request, wh: Warehouse, own: OwnArea, lang: str) -
     chapter = process_chapter(wh, params)
     if chapter is None:
         return []
-    hidden = 0
-    out = []
-    for r in chapter.results:
-        hidden += r.disclosure.note.hidden_cells if r.disclosure is not None else 0
-        title = r.title(params.lang)
-        svg = _figure_svg(r.figure(params.lang), title) if r.figure is not None else ""
-        out.append({"title": title, "svg": svg, "text": r.text(params.lang), "synthetic": r.synthetic,
-                    "sources": r.sources})
+    hidden = sum(r.disclosure.note.hidden_cells for r in chapter.results if r.disclosure is not None)
+    out = [_section(r, params.lang) for r in chapter.results]
     cells = getattr(request.state, "cells", {})
     confidential = sum(r.disclosure.note.confidential_cells for r in chapter.results if r.disclosure is not None)
     request.state.cells = {"confidential": cells.get("confidential", 0) + confidential,
