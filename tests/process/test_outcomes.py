@@ -86,6 +86,8 @@ def test_kuva_evaluate_level_person(tmp_path: Path) -> None:
     assert np.isfinite(float(matched.split()[0])) and "largest |SMD| after weighting" in matched
     assert "Days unemployed within 180 days, service now vs not yet: " in r.stdout
     assert "Net cost per additional exit to work (service 2,500 €, benefit 37.21 €/day): " in r.stdout
+    # the log starts in 2023 (no cohort before the pilots): the cohort DiD says why it is missing
+    assert "Pilot municipalities vs others, inflow cohorts: not estimable from this log (cohort_did: no " in r.stdout
     wrong = CliRunner().invoke(app, ["--warehouse", str(tmp_path / "k.duckdb"), "evaluate", "--service-cost", "1"])
     assert wrong.exit_code == 1 and "--service-cost needs --level person" in wrong.stderr
 

@@ -114,9 +114,25 @@ def test_pages_in_three_languages_fetch_nothing_from_outside(server: tuple[str, 
         assert f'<html lang="{lang}">' in html and word in html
         external = [u for u in re.findall(r'(?:src|href)="(https?://[^"]+)"', html)]
         assert external == []
+    home = httpx.get(f"{base}/", params={"lang": "en"}).text  # pilot vs comparison paths, as in the report
+    assert "Unemployed jobseekers and activation rate by month" in home and 'aria-labelledby="section-1"' in home
     area = httpx.get(f"{base}/area/KU091", params={"lang": "sv"}).text
     assert "Helsingfors" in area and "<caption>" in area and 'role="img"' in area
     assert httpx.get(f"{base}/static/kuva.css").status_code == 200
+
+
+def test_a_pilot_area_page_has_its_kykyviisari_summary_in_the_audit_trail(server: tuple[str, Path]) -> None:
+    """A pilot area's page shows the Kykyviisari means and change against the comparison area
+    (person-level answers, through the disclosure engine), and the request is in the audit trail
+    with its confidential cells; a municipality's page has no Kykyviisari section."""
+    base, log = server
+    page = httpx.get(f"{base}/area/kainuun_seutu", params={"lang": "en"}, timeout=120)
+    assert page.status_code == 200
+    assert "Kykyviisari: means by area" in page.text and "Kykyviisari: change between repeated answers" in page.text
+    assert "Service mix: Kainuun seutu" in page.text
+    last = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if '"/area/kainuun_seutu"' in x][-1]
+    assert last["confidential_cells"] > 0 and last["hidden_cells"] > 0
+    assert "Kykyviisari" not in httpx.get(f"{base}/area/KU205", params={"lang": "en"}, timeout=120).text
 
 
 def test_any_area_against_its_peers(server: tuple[str, Path]) -> None:

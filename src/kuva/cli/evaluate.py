@@ -68,8 +68,37 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
                       "no upper bound: the effect's interval reaches zero")
             out.print(f"Net cost per additional exit to work (service {service_cost:,.0f} €, benefit "
                       f"{daily_benefit:,.2f} €/day): {cost:,.0f} € ({bounds})")
+    _pilot_cohorts(ctx, s.min_cell)
     if any(k.startswith("synthetic:") for k in sources):
         out.print("Note: SYNTHETIC event log; compare with the planted hazard ratio of the simulation.")
+
+
+def _pilot_cohorts(ctx: typer.Context, min_cell: int) -> None:
+    """The pilots' effect on exits to work within 180 days: the DiD of inflow cohorts."""
+    from kuva.errors import KuvaInputError
+    from kuva.evaluate.cohort import cohort_did
+    from kuva.indicators.groups import PILOT_START
+    from kuva.process.outcomes import inflow_cohorts
+
+    with state(ctx).open_warehouse() as wh:
+        frame = inflow_cohorts(wh, horizon_days=180)
+    treated = int((frame["pilot"] & (frame["cohort"] >= PILOT_START)).sum())
+    try:
+        r = cohort_did(frame, group="municipality_code", cohort="cohort", outcome="exited", treated="pilot",
+                       start=PILOT_START, seed=0)
+    except KuvaInputError as exc:
+        out.print(f"Pilot municipalities vs others, inflow cohorts: not estimable from this log ({exc})")
+        return
+    if treated < min_cell:
+        out.print("Pilot municipalities vs others, inflow cohorts: hidden (fewer treated clients than the minimum "
+                  "cell)")
+        return
+    lo, hi = r.conf_int()
+    boot = f"; wild cluster bootstrap {100 * r.bootstrap.ci_low:+.1f} to {100 * r.bootstrap.ci_high:+.1f}" if (
+        r.bootstrap is not None) else ""
+    out.print(f"Pilot municipalities vs others, exit to work within 180 days of registering (DiD of inflow cohorts "
+              f"before and from {PILOT_START:%m/%Y}): {100 * r.estimate:+.1f} percentage points (95 % CI "
+              f"{100 * lo:+.1f} to {100 * hi:+.1f}{boot}; {treated} treated clients, {r.n_clusters} municipalities)")
 
 
 @app.command()

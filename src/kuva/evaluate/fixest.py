@@ -1,4 +1,8 @@
-"""The one place KuVa reads a pyfixest fit.
+"""The one place KuVa fits and reads a pyfixest model.
+
+:func:`feols` fits; pyfixest 0.60 calls ``DataFrame.reset_index(inplace=True)``, deprecated in
+pandas 3.1 — a warning about pyfixest's internals, not KuVa's use of it, so exactly that message
+is silenced around the call (callers with warnings as errors would otherwise fail).
 
 Coefficient names and the number of observations come from pyfixest's public API
 (``coef()``, ``resid()``). The coefficient covariance matrix has no public getter in pyfixest
@@ -9,10 +13,22 @@ fitted model's ``_vcov`` here and only here, with pyfixest pinned to one exact v
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+
+def feols(formula: str, data: Any, vcov: Any) -> Any:
+    """``pyfixest.feols(formula, data=data, vcov=vcov)`` without pyfixest's pandas deprecation
+    warning (see the module)."""
+    import pyfixest as pf
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"The inplace keyword in (DataFrame|Series)\.\w+ is deprecated",
+                                category=DeprecationWarning)
+        return pf.feols(formula, data=data, vcov=vcov)
 
 
 def coef_names(fit: Any) -> list[str]:
@@ -33,4 +49,4 @@ def vcov_matrix(fit: Any) -> npt.NDArray[np.float64]:
     return v
 
 
-__all__ = ["coef_names", "n_obs", "vcov_matrix"]
+__all__ = ["coef_names", "feols", "n_obs", "vcov_matrix"]

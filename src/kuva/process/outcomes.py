@@ -36,6 +36,7 @@ from kuva.process.kpis import Level, _spells, area_map, data_end, events, rule_o
 from kuva.warehouse.connection import Warehouse
 
 if TYPE_CHECKING:
+    from kuva.evaluate.did import DidResults
     from kuva.evaluate.dynamic import DynamicMatchingResults
 
 OUTCOME_VERSION = "v1"
@@ -143,6 +144,50 @@ def service_effect_matched(wh: Warehouse, *, event: str = "exit_work", horizon: 
 
     return dynamic_matching(matching_panel(wh, as_of=as_of), event=event, horizon=horizon, strata=strata,
                             balance_on=("start_month",), reps=reps, seed=seed, alpha=alpha)
+
+
+def inflow_cohorts(wh: Warehouse, *, event: str = "exit_work", horizon_days: int = 180, as_of: date | None = None,
+                   pilot_start: date | None = None) -> pd.DataFrame:
+    """One row per spell followed for ``horizon_days`` by ``as_of`` (later registrations are left
+    out, so every cohort has the same follow-up): ``start_id, municipality_code, cohort`` (the
+    registration month), ``pilot`` (the municipality was in the stored pilot list on
+    ``pilot_start``, default 1.3.2021) and ``exited`` (1 when the spell ended in ``event`` within
+    ``horizon_days`` of the registration)."""
+    from kuva.indicators.groups import PILOT_START
+    from kuva.warehouse.reference import stored_memberships
+
+    if horizon_days < 1:
+        raise KuvaInputError(f"the horizon must be at least one day, got {horizon_days}")
+    day = as_of or data_end(wh)
+    if day is None:
+        raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
+    on = pilot_start or PILOT_START
+    m = stored_memberships(wh)
+    active = m[(pd.to_datetime(m["start_date"]).dt.date <= on)
+               & (m["end_date"].isna() | (pd.to_datetime(m["end_date"]).dt.date > on))]
+    pilots = set(active["municipality_code"])
+    spells = client_spells(wh, as_of=day)
+    spells = spells[[s + timedelta(days=horizon_days) <= day for s in spells["start"]]]
+    exited = (spells["exit_type"] == event) & (spells["duration_days"] <= horizon_days)
+    return pd.DataFrame({"start_id": spells["start_id"], "municipality_code": spells["municipality_code"],
+                         "cohort": [s.replace(day=1) for s in spells["start"]],
+                         "pilot": spells["municipality_code"].isin(pilots),
+                         "exited": exited.astype(int)}).reset_index(drop=True)
+
+
+def pilot_effect_on_exits(wh: Warehouse, *, event: str = "exit_work", horizon_days: int = 180,
+                          as_of: date | None = None, pilot_start: date | None = None, reps: int = 999,
+                          seed: int = 0, alpha: float = 0.05) -> DidResults:
+    """The municipal pilots' effect on the share of a cohort that exits to ``event`` within
+    ``horizon_days``: the DiD of inflow cohorts (:func:`kuva.evaluate.cohort.cohort_did`), pilot
+    municipalities against the others, cohorts before and from ``pilot_start`` on, clustered on
+    municipalities."""
+    from kuva.evaluate.cohort import cohort_did
+    from kuva.indicators.groups import PILOT_START
+
+    frame = inflow_cohorts(wh, event=event, horizon_days=horizon_days, as_of=as_of, pilot_start=pilot_start)
+    return cohort_did(frame, group="municipality_code", cohort="cohort", outcome="exited", treated="pilot",
+                      start=pilot_start or PILOT_START, bootstrap_reps=reps, seed=seed, alpha=alpha)
 
 
 def exit_curves(wh: Warehouse, *, event: str = "exit_work", as_of: date | None = None) -> SurvivalCurves:

@@ -51,6 +51,10 @@ class ProcessParams:
     talks_on_time: float = 0.7  #: share of interviewed clients whose job-search talks keep the 3-month cadence
     job_offers: float = 0.6  #: share of interviewed clients assigned vacancies to apply for (job offers)
     offer_gaps: tuple[int, ...] = (45, 120)  #: days between a client's job offers, one drawn per client
+    #: planted hazard ratio of every exit for clients of ``pilot_municipalities`` registering on
+    #: or after ``pilot_start`` (the municipal pilots' effect; 1.0: none)
+    pilot_exit_hr: float = 1.0
+    pilot_start: date = date(2021, 3, 1)
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,13 @@ class SimulatedLog:
 def simulate_event_log(
     municipalities: Sequence[str], *, clients: int = 1000, start: date = date(2023, 1, 2),
     months: int = 12, params: ProcessParams | None = None, seed: int = 0,
+    pilot_municipalities: Sequence[str] = (),
 ) -> SimulatedLog:
-    """An event log of ``clients`` clients registering over ``months`` months from ``start``."""
+    """An event log of ``clients`` clients registering over ``months`` months from ``start``.
+
+    Clients of ``pilot_municipalities`` registering on or after ``params.pilot_start`` exit
+    ``params.pilot_exit_hr`` times as fast; the truth keeps each client's exit without that
+    effect too (``exit_without_pilot``), so the effect on any exit outcome is known exactly."""
     p = params or ProcessParams()
     if clients < 1 or months < 1 or not municipalities:
         raise KuvaInputError("simulate_event_log needs clients >= 1, months >= 1 and municipalities")
@@ -81,6 +90,7 @@ def simulate_event_log(
     rows: list[tuple[object, ...]] = []
     truth: list[dict[str, object]] = []
     horizon = span_end + timedelta(days=p.follow_up_days)
+    pilots = frozenset(pilot_municipalities)
     for i in range(clients):
         cid = f"S-{seed}-{i:07d}"
         muni = municipalities[int(rng.integers(len(municipalities)))]
@@ -102,11 +112,17 @@ def simulate_event_log(
         service_off = (ref_day - reg).days + wait if ref_day is not None and wait is not None else None
         lam0 = math.log(2) / p.median_exit_days
         e = float(rng.exponential())
-        t = e / lam0 if service_off is None or e / lam0 <= service_off else (
-            service_off + (e - lam0 * service_off) / (lam0 * p.service_exit_hr))
-        exit_day: date | None = reg + timedelta(days=max(1, math.ceil(t)))
-        if exit_day is not None and exit_day > horizon:
-            exit_day = None
+        piloted = muni in pilots and reg >= p.pilot_start
+
+        def exit_after(lam: float, e: float = e, service_off: int | None = service_off, reg: date = reg
+                       ) -> date | None:
+            t = e / lam if service_off is None or e / lam <= service_off else (
+                service_off + (e - lam * service_off) / (lam * p.service_exit_hr))
+            day = reg + timedelta(days=max(1, math.ceil(t)))
+            return None if day > horizon else day
+
+        exit_day = exit_after(lam0 * (p.pilot_exit_hr if piloted else 1.0))
+        exit_without_pilot = exit_after(lam0) if piloted else exit_day
         base = [cid, muni]
         k = 0
 
@@ -152,14 +168,18 @@ def simulate_event_log(
             ev(ref_day, "referral_sent", origin_s=origin, dest="employment_services", ref=f"{cid}-r")
             if wait is not None:
                 ev(ref_day + timedelta(days=wait), "service_start", service=service, ref=f"{cid}-r")
+        # the exit's kind, drawn when the client exits with or without the pilot's effect (without
+        # pilots, exactly when they exit: the stream of a seed is what it was before pilots)
+        to_work = rng.random() < 0.6 if exit_day is not None or exit_without_pilot is not None else False
         if exit_day is not None:
-            ev(exit_day, "exit_work" if rng.random() < 0.6 else "exit_other")
+            ev(exit_day, "exit_work" if to_work else "exit_other")
         def recorded(day: date | None, exit_day: date | None = exit_day) -> date | None:
             return day if day is not None and (exit_day is None or day <= exit_day) else None
 
         talks = [] if interview is None else [interview + timedelta(days=d) for d in ((20, 45) if two else (30,))]
         truth.append({"client_id": cid, "municipality_code": muni, "registration": reg, "interview_delay": delay,
-                      "plan": has_plan, "exit": exit_day,
+                      "plan": has_plan, "exit": exit_day, "piloted": piloted,
+                      "exit_without_pilot": exit_without_pilot, "exit_to_work": to_work,
                       "supplementary_two": delay is not None and two, "talk_gap": gap if delay is not None else None,
                       "interview": recorded(interview),
                       "offer_gap": offer_gap_kept if recorded(interview) is not None else None,

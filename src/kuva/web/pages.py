@@ -7,6 +7,7 @@ figure passes the disclosure engine as ``kuva query`` does.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -102,7 +103,9 @@ def home(request: Request) -> HTMLResponse:
         end = pd.Timestamp(last).date() if last is not None else date.today()
         start = date(end.year - 3, end.month, 1)
         df = _protected(wh, list(HOME_MEASURES), ["SSS"], start)
-    cards, charts, sources = [], [], sorted(set(df["source_id"])) if len(df) else []
+        paths = _pilot_paths(wh, lang)
+    cards, charts = [], []
+    sources = sorted(set(df["source_id"] if len(df) else ()) | set(paths["sources"] if paths else ()))
     for code in HOME_MEASURES:
         m = lookup_measure(code)
         s = df[df["measure"] == code].sort_values("period") if len(df) else df
@@ -120,7 +123,18 @@ def home(request: Request) -> HTMLResponse:
     regions = [{"code": a.code, "name": a.name(lang)} for a in area_registry().areas("region")]
     month = f"{end.month}/{end.year}"
     return render(request, "home.html", lang, label("web.finland_now", lang), ", ".join(sources), cards=cards,
-                   charts=charts, regions=regions, month=month)
+                   charts=charts, regions=regions, month=month, sections=[paths] if paths else [])
+
+
+def _pilot_paths(wh: Warehouse, lang: str) -> dict[str, Any] | None:
+    """The 2021–2024 pilot municipalities against the comparison municipalities and the nation by
+    month (the report's ``monthly_paths``); none when the warehouse cannot make it."""
+    from kuva.analysis.paths import monthly_paths
+
+    try:
+        return _section(monthly_paths(wh, min_cell=load_settings().min_cell), lang)
+    except KuvaInputError:
+        return None
 
 
 def _figure_svg(fig: Figure, alt: str) -> str:
@@ -166,6 +180,7 @@ def area_page(request: Request, code: str) -> HTMLResponse:
     with Warehouse(request.app.state.warehouse, read_only=True) as wh:
         own, comparison = _comparison(wh, code, lang)
         mix = _service_mix(wh, own, lang)
+        wellbeing = _wellbeing_sections(request, wh, own, lang)
         registry = area_registry()
         area = registry.area(own.code) if registry.is_known(own.code) else None
         df = pd.DataFrame()
@@ -188,13 +203,14 @@ def area_page(request: Request, code: str) -> HTMLResponse:
             m = lookup_measure(str(code))
             rows.append([m.name(lang), f"{when.month}/{when.year}", _fmt(value, lang, m.unit)])
     header = [label("web.indicator", lang), label("web.month", lang), label("web.value", lang)]
-    sources = ", ".join(sorted(set(df["source_id"]) | set(mix["sources"] if mix else ()))) if len(df) else (
-        (comparison or {}).get("sources", ""))
+    extra = {src for sec in ([mix] if mix else []) + wellbeing for src in sec["sources"]}
+    given = set(df["source_id"]) if len(df) else {x for x in (comparison or {}).get("sources", "").split(", ") if x}
+    sources = ", ".join(sorted(given | extra))
     synthetic = bool(len(df)) and df["source_id"].astype(str).str.startswith("synthetic:").any()
     return render(request, "area.html", lang, own.name(lang), sources, charts=charts, rows=rows, header=header,
                    caption=f"{label('web.indicators', lang)} — {own.name(lang)}", comparison=comparison,
                    note=None if rows or comparison else label("web.no_data", lang), synthetic=synthetic,
-                   process_link=process_link, sections=[mix] if mix else [])
+                   process_link=process_link, sections=([mix] if mix else []) + wellbeing)
 
 
 def _sees_process(request: Request, own: OwnArea) -> bool:
@@ -231,13 +247,34 @@ def _process_section(request: Request, wh: Warehouse, own: OwnArea, lang: str) -
     chapter = process_chapter(wh, params)
     if chapter is None:
         return []
-    hidden = sum(r.disclosure.note.hidden_cells for r in chapter.results if r.disclosure is not None)
-    out = [_section(r, params.lang) for r in chapter.results]
+    _record_cells(request, chapter.results)
+    return [_section(r, params.lang) for r in chapter.results]
+
+
+def _record_cells(request: Request, results: Sequence[AnalysisResult]) -> None:
+    """Add the results' confidential and hidden cells to the request's audit record."""
+    notes = [r.disclosure.note for r in results if r.disclosure is not None]
     cells = getattr(request.state, "cells", {})
-    confidential = sum(r.disclosure.note.confidential_cells for r in chapter.results if r.disclosure is not None)
-    request.state.cells = {"confidential": cells.get("confidential", 0) + confidential,
-                           "hidden": cells.get("hidden", 0) + hidden}
-    return out
+    request.state.cells = {"confidential": cells.get("confidential", 0) + sum(n.confidential_cells for n in notes),
+                           "hidden": cells.get("hidden", 0) + sum(n.hidden_cells for n in notes)}
+
+
+#: the Kykyviisari results a pilot area's page shows (the report chapter has all of them)
+WELLBEING_ON_AREA_PAGE: tuple[str, ...] = ("kykyviisari_score_means", "kykyviisari_change")
+
+
+def _wellbeing_sections(request: Request, wh: Warehouse, own: OwnArea, lang: str) -> list[dict[str, Any]]:
+    """A pilot area's Kykyviisari summary against the comparison area and all respondents (none
+    for other areas or without answers), through the disclosure engine; the cells go to the audit
+    trail."""
+    from kuva.wellbeing.analyses import wellbeing_summary
+    from kuva.wellbeing.data import wellbeing_data
+
+    if own.kind != "pilot_area" or len(wellbeing_data(wh).answers) == 0:
+        return []
+    results = wellbeing_summary(wh, areas=[own.code], min_cell=load_settings().min_cell)
+    _record_cells(request, results)
+    return [_section(r, lang) for r in results if r.key in WELLBEING_ON_AREA_PAGE]
 
 
 @router.get("/indicator/{code}", response_class=HTMLResponse, include_in_schema=False)

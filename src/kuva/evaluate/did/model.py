@@ -12,14 +12,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import pyfixest as pf
 from scipy import stats
 
 from kuva.errors import KuvaInputError
 from kuva.evaluate.data import PanelData
 from kuva.evaluate.did.inference import wild_cluster_bootstrap, within
 from kuva.evaluate.did.results import DidResults, EventStudyResults, PreTrendTest
-from kuva.evaluate.fixest import coef_names, n_obs, vcov_matrix
+from kuva.evaluate.fixest import coef_names, feols, n_obs, vcov_matrix
 from kuva.evaluate.numerics import rng as _rng
 from kuva.evaluate.options import BootstrapWeights, validate_option
 from kuva.evaluate.warnings import AbsorbedCovariateWarning, FewClustersWarning
@@ -111,7 +110,7 @@ class TwoWayFixedEffects:
             raise KuvaInputError(f"bootstrap_reps must be >= 0; got {bootstrap_reps!r}")
         work = _work_frame(self._panel, self._covariates)
         rhs = " + ".join(["treat", *[f"x{i}" for i in range(len(self._covariates))]])
-        fit = pf.feols(f"y ~ {rhs} | unit_fe + time_fe", data=work, vcov={"CRV1": "clu"})
+        fit = feols(f"y ~ {rhs} | unit_fe + time_fe", data=work, vcov={"CRV1": "clu"})
         coef = float(fit.coef()["treat"])
         se = float(fit.se()["treat"])
         n_clusters = int(work["clu"].nunique())
@@ -203,7 +202,7 @@ class EventStudy:
                 f"no observations at event times {missing}; reduce leads/lags"
             )
         rhs = " + ".join([*names, *[f"x{i}" for i in range(len(self._covariates))]])
-        fit = pf.feols(f"y ~ {rhs} | unit_fe + time_fe", data=work, vcov={"CRV1": "clu"})
+        fit = feols(f"y ~ {rhs} | unit_fe + time_fe", data=work, vcov={"CRV1": "clu"})
         coef = fit.coef()[names].to_numpy(dtype=float)
         vcov_all = vcov_matrix(fit)
         coefnames = coef_names(fit)

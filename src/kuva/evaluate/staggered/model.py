@@ -7,12 +7,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import pyfixest as pf
 from scipy import stats
 
 from kuva.errors import KuvaInputError
 from kuva.evaluate.data import PanelData
-from kuva.evaluate.fixest import coef_names, n_obs, vcov_matrix
+from kuva.evaluate.fixest import coef_names, feols, n_obs, vcov_matrix
 from kuva.evaluate.numerics import rng as _rng
 from kuva.evaluate.options import BasePeriod, ControlGroup, CSMethod, validate_option
 from kuva.evaluate.staggered.attgt import two_by_two
@@ -267,7 +266,7 @@ class SunAbraham:
             cols[name] = ((g == gi) & (rel == e)).astype(float)
             names.append(name)
         work = pd.concat([work, pd.DataFrame(cols)], axis=1)
-        fit = pf.feols(
+        fit = feols(
             f"y ~ {' + '.join(names)} | unit_fe + time_fe", data=work, vcov={"CRV1": "clu"}
         )
         coefnames = coef_names(fit)

@@ -1,0 +1,132 @@
+"""The inflow-cohort DiD (kuva.evaluate.cohort) against a hand computation and against the
+process simulator's planted pilot effect (its truth holds every pilot client's exit with and
+without the effect, so the effect on "exit to work within 180 days" is known exactly)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kuva.errors import KuvaInputError
+from kuva.evaluate.cohort import cohort_did
+from kuva.process.outcomes import inflow_cohorts, pilot_effect_on_exits
+from kuva.registry import area_registry
+from kuva.simulate.process import ProcessParams, simulate_event_log, stored_frame
+from kuva.warehouse import SourceInfo, Warehouse
+from kuva.warehouse.persons import load_process_events
+from kuva.warehouse.reference import stored_memberships
+
+H = 180
+START = date(2021, 3, 1)
+
+
+def test_two_groups_two_periods_is_the_difference_of_differences() -> None:
+    """With one group of each kind and one cohort before and after, the estimate is
+    (ȳ_T,post − ȳ_T,pre) − (ȳ_C,post − ȳ_C,pre), whatever the cell sizes."""
+    rng = np.random.default_rng(4)
+    rows = []
+    for g, treated in (("a", True), ("b", False), ("c", False), ("d", True)):
+        for c, n in ((date(2020, 6, 1), 40), (date(2021, 6, 1), 70)):
+            rows += [(g, c, treated, float(v)) for v in rng.integers(0, 2, n)]
+    f = pd.DataFrame(rows, columns=["g", "c", "t", "y"])
+    r = cohort_did(f, group="g", cohort="c", outcome="y", treated="t", start=START, bootstrap_reps=0)
+    # with equal cell sizes per group the FE estimate is the DiD of group-cohort means averaged
+    m = f.groupby(["t", "c"])["y"].mean()
+    post, pre = date(2021, 6, 1), date(2020, 6, 1)
+    expected = (m[(True, post)] - m[(True, pre)]) - (m[(False, post)] - m[(False, pre)])
+    assert r.estimate == pytest.approx(expected, abs=1e-12)
+    assert (r.n_clusters, r.n_treated_clusters, r.n_obs) == (4, 2, len(f))
+    assert list(r.tidy().columns[:3]) == ["term", "estimate", "std_error"]
+
+
+def test_bad_input_is_refused() -> None:
+    f = pd.DataFrame({"g": ["a", "a", "b", "b"], "c": [date(2020, 1, 1), date(2022, 1, 1)] * 2,
+                      "t": [True, True, False, False], "y": [0, 1, 0, 0]})
+    with pytest.raises(KuvaInputError, match=r"column\(s\) \['nope'\]"):
+        cohort_did(f, group="g", cohort="c", outcome="nope", treated="t", start=START)
+    with pytest.raises(KuvaInputError, match="constant within"):
+        cohort_did(f.assign(t=[True, False, False, False]), group="g", cohort="c", outcome="y", treated="t",
+                   start=START)
+    with pytest.raises(KuvaInputError, match="no cohorts before the start"):
+        cohort_did(f, group="g", cohort="c", outcome="y", treated="t", start=date(2019, 1, 1))
+    with pytest.raises(KuvaInputError, match="numeric"):
+        cohort_did(f.assign(y=["x", 1, 0, 0]), group="g", cohort="c", outcome="y", treated="t", start=START)
+
+
+@pytest.fixture(scope="module", params=[1.5, 1.0], ids=["planted", "none"])
+def world(request: pytest.FixtureRequest) -> Iterator[tuple[float, Path, pd.DataFrame]]:
+    """30,000 clients of the mainland municipalities registering 3/2019–2/2023; those of the
+    stored pilot municipalities from 3/2021 on exit ``hr`` times as fast."""
+    hr = float(request.param)
+    munis = [m.code for m in area_registry().municipalities(mainland_only=True)]
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "w.duckdb"
+        with Warehouse(path) as wh:
+            pilots = sorted(set(stored_memberships(wh)["municipality_code"]))
+            sim = simulate_event_log(munis, clients=30_000, start=date(2019, 3, 4), months=48, seed=71,
+                                     params=ProcessParams(pilot_exit_hr=hr), pilot_municipalities=pilots)
+            source = SourceInfo("synthetic:process", "synthetic", "t", "t", "none", True, "sim",
+                                datetime(2025, 1, 1))
+            load_process_events(wh, stored_frame(sim), source)
+        yield hr, path, sim.truth
+
+
+def _within(exit_day: object, reg: date, to_work: bool) -> bool:
+    return isinstance(exit_day, date) and (exit_day - reg).days <= H and to_work
+
+
+def test_the_cohorts_are_the_planted_exits(world: tuple[float, Path, pd.DataFrame]) -> None:
+    """Every followed spell's outcome is the simulator's: exit to work within 180 days."""
+    _, path, truth = world
+    with Warehouse(path, read_only=True) as wh:
+        got = inflow_cohorts(wh, horizon_days=H)
+    last = max(x for x in truth["exit"] if isinstance(x, date))
+    followed = truth[[r + timedelta(days=H) <= last for r in truth["registration"]]]
+    expected = [_within(x, r, w) for x, r, w in zip(followed["exit"], followed["registration"],
+                                                     followed["exit_to_work"], strict=True)]
+    assert len(got) == len(followed) and int(got["exited"].sum()) == sum(expected)
+    assert set(got.loc[got["pilot"], "municipality_code"]) <= set(truth.loc[truth["piloted"], "municipality_code"])
+
+
+def test_the_planted_pilot_effect_is_recovered(world: tuple[float, Path, pd.DataFrame]) -> None:
+    """The estimate is within four standard errors of the effect on the treated cohorts (the
+    mean of each pilot client's outcome with the effect minus without it); with no planted
+    effect that mean is exactly zero."""
+    hr, path, truth = world
+    with Warehouse(path, read_only=True) as wh:
+        r = pilot_effect_on_exits(wh, horizon_days=H, reps=199, seed=1)
+    t = truth[truth["piloted"]]
+    with_ = [_within(x, g, w) for x, g, w in zip(t["exit"], t["registration"], t["exit_to_work"], strict=True)]
+    without = [_within(x, g, w) for x, g, w in zip(t["exit_without_pilot"], t["registration"], t["exit_to_work"],
+                                                    strict=True)]
+    effect = float(np.mean(with_) - np.mean(without))
+    if hr == 1.0:
+        assert effect == 0.0
+    else:
+        assert effect > 0.05
+    assert abs(r.estimate - effect) < 4 * r.std_error, (r.estimate, effect, r.std_error)
+    assert 0.005 < r.std_error < 0.03 and r.n_clusters > 250 and r.n_treated_clusters > 100
+    assert r.bootstrap is not None and r.bootstrap.ci_low < r.estimate < r.bootstrap.ci_high
+
+
+def test_kuva_evaluate_level_person_prints_the_cohort_did(world: tuple[float, Path, pd.DataFrame]) -> None:
+    from typer.testing import CliRunner
+
+    from kuva.cli import app
+
+    hr, path, _ = world
+    if hr == 1.0:
+        pytest.skip("one world is enough for the command line")
+    r = CliRunner().invoke(app, ["--warehouse", str(path), "evaluate", "--level", "person"])
+    assert r.exit_code == 0, r.stderr
+    line = r.stdout.split("Pilot municipalities vs others, exit to work within 180 days of registering")[1]
+    assert "(DiD of inflow cohorts before and from 03/2021)" in line and "wild cluster bootstrap" in line
+    with Warehouse(path, read_only=True) as wh:
+        est = pilot_effect_on_exits(wh, horizon_days=H, reps=0)
+    assert f"{100 * est.estimate:+.1f} percentage points" in line
