@@ -256,6 +256,22 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
     assert done.stdout.strip() == ""
 
 
+def test_kuva_info_reads_with_plain_sql(bundled_warehouse_path: Path) -> None:
+    """``kuva info`` answers without pandas, Ibis or the analysis layers (PEP 562 lazy exports of
+    ``kuva.warehouse``, plain-SQL summaries), and still lists what is stored."""
+    import subprocess
+    import sys
+
+    heavy = ["pandas", "ibis", "matplotlib", "pyfixest", "scipy", "kuva.analysis"]
+    code = ("import sys\nfrom kuva.cli import app\n"
+            f"sys.argv = ['kuva', '--warehouse', {str(bundled_warehouse_path)!r}, 'info']\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\n"
+            f"print('LOADED:' + ','.join(m for m in {heavy!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("LOADED:"), done.stdout[-300:]
+    assert "statfin:12r5" in done.stdout and "Area coverage" in done.stdout and "municipality" in done.stdout
+
+
 def test_global_options_travel_in_the_context_and_keep_the_other_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from kuva.registry import measure as lookup_measure
 from kuva.warehouse.connection import Warehouse
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pandas as pd
 
 
 def latest_observations(wh: Warehouse, as_of: datetime | date | None = None) -> ir.Table:
@@ -85,6 +84,8 @@ def query_observations(
 ) -> pd.DataFrame:
     """Observations of the given measures as a pandas frame, sorted by area, measure, period
     (see :func:`select_observations` for the arguments)."""
+    import pandas as pd
+
     t = select_observations(wh, measures, areas=areas, start=start, end=end, breakdown=breakdown, as_of=as_of)
     cols = ["area_code", "period", "measure", "breakdown", "value", "status", "vintage", "source_id"]
     df: pd.DataFrame = t.select(*cols).order_by(["area_code", "measure", "breakdown", "period"]).to_pandas()
@@ -131,6 +132,8 @@ def synthetic_continuations(frame: pd.DataFrame) -> list[str]:
 
 def latest_period(wh: Warehouse, source_id: str) -> date | None:
     """The latest period stored from ``source_id`` (None when nothing is)."""
+    import pandas as pd
+
     o = wh.table("observations")
     p = o.filter(o.source_id == source_id).period.max().to_pandas()
     if p is None or pd.isna(p):
@@ -160,13 +163,13 @@ def source_sensitivity(wh: Warehouse) -> dict[str, str]:
     return {str(k): str(v) for k, v in wh.con.execute("SELECT source_id, sensitivity FROM sources").fetchall()}
 
 
-def area_coverage(wh: Warehouse) -> pd.DataFrame:
-    """Number of distinct areas with observations, by area level."""
-    out: pd.DataFrame = wh.sql(
+def area_coverage(wh: Warehouse) -> list[tuple[str, int, int]]:
+    """``(level, areas, observations)``: distinct areas with observations, by area level."""
+    rows = wh.con.execute(
         """SELECT a.level, count(DISTINCT o.area_code) AS areas, count(*) AS observations
            FROM observations o JOIN areas a ON a.code = o.area_code GROUP BY a.level ORDER BY a.level"""
-    )
-    return out
+    ).fetchall()
+    return [(str(r[0]), int(r[1]), int(r[2])) for r in rows]
 
 
 def person_level_rows(wh: Warehouse) -> tuple[int, int, int]:
@@ -179,15 +182,33 @@ def person_level_rows(wh: Warehouse) -> tuple[int, int, int]:
     return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
 
 
-def custom_area_count(wh: Warehouse) -> int:
-    """How many custom areas the warehouse holds (cheap: ``kuva info`` reads them only if any)."""
-    row = wh.con.execute("SELECT count(DISTINCT area_code) FROM custom_areas").fetchone()
-    return int(row[0]) if row else 0
+def custom_area_summary(wh: Warehouse) -> list[tuple[str, str, int]]:
+    """``(area_code, area_name, municipalities)`` of every custom area as its latest load defines
+    it (plain SQL: ``kuva info`` needs no Ibis or pandas)."""
+    rows = wh.con.execute(
+        """SELECT c.area_code, any_value(c.area_name), count(*)
+           FROM custom_areas c JOIN (SELECT area_code, max(load_id) AS m FROM custom_areas GROUP BY area_code) l
+             ON c.area_code = l.area_code AND c.load_id = l.m
+           GROUP BY c.area_code ORDER BY c.area_code""").fetchall()
+    return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
 
 
-def recent_loads(wh: Warehouse, n: int = 10) -> pd.DataFrame:
+@dataclass(frozen=True)
+class LoadRow:
+    load_id: int
+    source_id: str
+    location: str
+    loaded_at: datetime
+    rows_inserted: int
+    rows_revised: int
+    undone_at: datetime | None
+
+
+def recent_loads(wh: Warehouse, n: int = 10) -> list[LoadRow]:
     """The latest ``n`` loads, newest first, with whether each was undone (``kuva load undo``)."""
-    frame: pd.DataFrame = wh.con.execute(
+    rows = wh.con.execute(
         "SELECT load_id, source_id, location, loaded_at, rows_inserted, rows_revised, undone_at FROM loads "
-        "ORDER BY load_id DESC LIMIT ?", [n]).df()
-    return frame
+        "ORDER BY load_id DESC LIMIT ?", [n]).fetchall()
+    return [LoadRow(*r) for r in rows]
+
+
