@@ -5,7 +5,7 @@ process layer, ranked in the right direction, and a planted difference in plan d
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from kuva.benchmark.run import OUTCOME_SPECS, benchmark, publish
+from kuva.benchmark.run import OUTCOME_SPECS, benchmark, default_period, latest_period, publish
 from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.process import kpis
 from kuva.registry import area_registry
@@ -77,6 +77,34 @@ def test_process_outcomes_are_the_process_layers_counts(planted: tuple[Path, set
     assert (got["clients"].to_numpy() == want["n_due"].to_numpy()).all()
     assert (got["interviewed_in_time"].to_numpy() == want["n_met"].to_numpy()).all()
     assert (interview["outcome"] == "interview_in_time").all()
+
+
+def test_exits_to_work_are_the_inflow_cohorts_counts(planted: tuple[Path, set[str]]) -> None:
+    """exit_work_180: per municipality the clients who registered in the month and those of them
+    who exited to work within 180 days — the person-level layer's inflow cohort; a month without
+    registrations followed for 180 days is refused."""
+    from kuva.process.outcomes import inflow_cohorts
+
+    path, _ = planted
+    month = date(2023, 3, 1)
+    with Warehouse(path, read_only=True) as wh:
+        t = benchmark(wh, month, outcome="exit_work_180").table.set_index("area_code")
+        c = inflow_cohorts(wh, horizon_days=180)
+        with pytest.raises(KuvaLookupError, match="followed for 180 days"):
+            benchmark(wh, date(2023, 12, 1), outcome="exit_work_180")  # nobody registered then
+        # the default month: the latest whose registrations were all followed for 180 days
+        end = kpis.data_end(wh)
+        assert end is not None
+        months = [d.date() for d in pd.date_range("2022-01-01", end, freq="MS")]
+        followed = [m for m in months if (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date() + timedelta(days=180) <= end]
+        assert default_period(wh, "exit_work_180") == min(followed[-1], latest_period(wh))
+        assert default_period(wh) == latest_period(wh)
+    want = c[c["cohort"] == month].groupby("municipality_code")["exited"].agg(["size", "sum"])
+    shared = t.index.intersection(want.index)
+    assert len(shared) > 250
+    assert (t.loc[shared, "clients"] == want.loc[shared, "size"]).all()
+    assert (t.loc[shared, "exited_to_work"] == want.loc[shared, "sum"]).all()
+    assert 0 < t["actual"].mean() < 100 and (t["outcome"] == "exit_work_180").all()
 
 
 @pytest.mark.slow
@@ -147,7 +175,8 @@ def test_outcome_errors_and_cli(planted: tuple[Path, set[str]], empty_wh: Wareho
     path, _ = planted
     with Warehouse(path, read_only=True) as wh, pytest.raises(KuvaInputError, match="outcome must be one of"):
         benchmark(wh, PERIOD, outcome="happiness")  # type: ignore[arg-type]
-    assert set(OUTCOME_SPECS) == {"activation_rate", "long_term_share", "plan_debt_share", "interview_in_time"}
+    assert set(OUTCOME_SPECS) == {"activation_rate", "long_term_share", "plan_debt_share", "interview_in_time",
+                                  "exit_work_180"}
     r = CliRunner().invoke(app, ["-w", str(path), "benchmark", "plan_debt_share", "--level", "employment_area",
                                  "--period", "2023-09", "--format", "csv"])
     assert r.exit_code == 0, r.output

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from kuva.warehouse import Warehouse
-from tests.web.conftest import ANALYST_KEY
+from tests.web.conftest import ANALYST_KEY, AREA_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -133,6 +133,26 @@ def test_a_pilot_area_page_has_its_kykyviisari_summary_in_the_audit_trail(server
     last = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if '"/area/kainuun_seutu"' in x][-1]
     assert last["confidential_cells"] > 0 and last["hidden_cells"] > 0
     assert "Kykyviisari" not in httpx.get(f"{base}/area/KU205", params={"lang": "en"}, timeout=120).text
+
+
+def test_the_benchmark_page(server: tuple[str, Path]) -> None:
+    """A ministry analyst sees the employment areas' gaps, rank sets and model for the chosen
+    outcome; an area analyst only their own area's row (Kajaani is no employment area: a note);
+    an unknown outcome is refused."""
+    base, log = server
+    page = httpx.get(f"{base}/benchmark", params={"lang": "en", "level": "employment_area"},
+                     headers={"X-KuVa-Key": ANALYST_KEY}, timeout=120)
+    assert page.status_code == 200
+    assert "Employment areas: actual vs expected (activation rate)" in page.text
+    assert "confidence sets for ranks" in page.text and page.text.count('role="img"') == 2
+    assert '<option value="employment_area" selected>' in page.text
+    last = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if '"/benchmark"' in x][-1]
+    assert last["role"] == "analyst" and last["area"] is None
+    mine = httpx.get(f"{base}/benchmark", params={"lang": "en"}, headers={"X-KuVa-Key": AREA_KEY}, timeout=120)
+    assert mine.status_code == 200 and 'role="img"' not in mine.text
+    assert "Your area is not among the areas of this level." in mine.text
+    bad = httpx.get(f"{base}/benchmark", params={"outcome": "happiness"}, headers={"X-KuVa-Key": ANALYST_KEY})
+    assert bad.status_code == 400 and "outcome must be one of" in bad.text
 
 
 def test_any_area_against_its_peers(server: tuple[str, Path]) -> None:

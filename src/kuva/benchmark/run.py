@@ -15,7 +15,7 @@ production and in manufacturing (previous year), log population, and the urbanâ€
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
@@ -35,7 +35,7 @@ from kuva.warehouse.areas import GROUP_LEVELS, area_members
 from kuva.warehouse.connection import Warehouse
 
 SPEC_VERSION = "v1"
-Outcome = Literal["activation_rate", "long_term_share", "plan_debt_share", "interview_in_time"]
+Outcome = Literal["activation_rate", "long_term_share", "plan_debt_share", "interview_in_time", "exit_work_180"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
 
 
@@ -56,7 +56,11 @@ OUTCOME_SPECS: dict[str, OutcomeSpec] = {
     "plan_debt_share": OutcomeSpec("plan_debt", "open client spells at the month end (event log)", False, True),
     "interview_in_time": OutcomeSpec("interviewed_in_time", "registrations of the month whose initial-interview "
                                      "deadline has passed (event log)", True, True),
+    "exit_work_180": OutcomeSpec("exited_to_work", "client spells registered in the month, followed 180 days "
+                                 "(event log)", True, True),
 }
+#: the follow-up of ``exit_work_180``: an inflow cohort's exits to work within this many days
+EXIT_HORIZON_DAYS = 180
 Level = Literal["municipality", "pilot_area", "employment_area", "custom"]
 LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
 #: annual background conditions (previous year's value)
@@ -133,6 +137,25 @@ def area_frame(wh: Warehouse, period: date, level: Level = "municipality"
     return f, prov.synthetic, prov.sources
 
 
+def default_period(wh: Warehouse, outcome: str = "activation_rate") -> date:
+    """The month an outcome is benchmarked for when none is given: :func:`latest_period`, or for
+    ``exit_work_180`` the latest month before it whose registrations have all been followed for
+    180 days in the event log."""
+    last = latest_period(wh)
+    if outcome != "exit_work_180":
+        return last
+    from kuva.process.kpis import data_end
+
+    end = data_end(wh)
+    if end is None:
+        raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load`")
+    followed = end - timedelta(days=EXIT_HORIZON_DAYS)  # the last registration day followed in full
+    month = date(followed.year, followed.month, 1)
+    if (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date() > followed:  # that month only in part
+        month = (pd.Timestamp(month) - pd.DateOffset(months=1)).date()
+    return min(month, last)
+
+
 def latest_period(wh: Warehouse) -> date:
     """The latest month with both municipal service counts and vacancies (the default period)."""
     t = wh.table("observations")
@@ -148,14 +171,16 @@ def conditions(f: pd.DataFrame) -> pd.DataFrame:
     """The model's regressors from an area frame (specification v1)."""
     x = pd.DataFrame(index=f.index)
     x["unemployment_share"] = f["TYOTTOMIEN_OSUUS"]
-    x["unemployed_change_log"] = np.log(f["unemployed"] / f["unemployed_before"])
+    # a log ratio needs two positive counts; otherwise the area has no value (and leaves the model)
+    ratio = (f["unemployed"] / f["unemployed_before"]).where((f["unemployed"] > 0) & (f["unemployed_before"] > 0))
+    x["unemployed_change_log"] = np.log(ratio)
     x["vacancies_per_unemployed"] = f["vacancies"] / f["unemployed"]
     for c, name in (("VAESTO_ALLE15_OSUUS", "under15_share"), ("VAESTO_YLI64_OSUUS", "over64_share"),
                     ("VIERASKIELISET_OSUUS", "foreign_language_share"),
                     ("KORKEASTI_KOULUTETUT_OSUUS", "tertiary_share"),
                     ("TP_ALKUTUOTANTO_OSUUS", "primary_jobs_share"), ("TP_JALOSTUS_OSUUS", "manufacturing_jobs_share")):
         x[name] = f[c]
-    x["log_population"] = np.log(f["VAKILUKU"])
+    x["log_population"] = np.log(f["VAKILUKU"].where(f["VAKILUKU"] > 0))
     types = f["area_type"].fillna("unknown")
     ref = types.mode().iloc[0]
     for t in sorted(set(types) - {ref}):
@@ -188,7 +213,22 @@ def outcome_counts(wh: Warehouse, outcome: Outcome, period: date, level: Level =
         ids, synthetic = kpis.event_sources(wh)
         if not ids:
             raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load`")
-        if outcome == "plan_debt_share":
+        if outcome == "exit_work_180":
+            from kuva.process.outcomes import inflow_cohorts
+
+            end = kpis.data_end(wh)
+            if end is None or month_end + timedelta(days=EXIT_HORIZON_DAYS) > end:
+                raise KuvaLookupError(f"the registrations of {month:%Y-%m} have not all been followed for "
+                                      f"{EXIT_HORIZON_DAYS} days in the event log (it ends {end}); choose an "
+                                      "earlier --period")
+            cohorts = inflow_cohorts(wh, horizon_days=EXIT_HORIZON_DAYS)
+            part = cohorts[cohorts["cohort"] == month]
+            if part.empty:
+                raise KuvaLookupError(f"no registrations in {month:%Y-%m} followed for {EXIT_HORIZON_DAYS} days in "
+                                      "the event log; choose an earlier --period")
+            m = part.groupby("municipality_code").agg(clients=("exited", "size"), exited_to_work=("exited", "sum"))
+            m.index.name = "area_code"
+        elif outcome == "plan_debt_share":
             pdf = kpis.plan_debt(wh, level="municipality", start=month_end, end=month_end)
             m = pdf.set_index("area_code").rename(columns={"open_spells": "clients"})[["clients", "plan_debt"]]
         else:

@@ -13,8 +13,8 @@ from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month
 @app.command("benchmark")
 def benchmark_cmd(
     ctx: typer.Context,
-    outcome: Annotated[str, typer.Argument(help="What to compare: activation_rate, long_term_share, plan_debt_share "
-                                                "or interview_in_time.")] = "activation_rate",
+    outcome: Annotated[str, typer.Argument(help="What to compare: activation_rate, long_term_share, plan_debt_share, "
+                                                "interview_in_time or exit_work_180.")] = "activation_rate",
     level: Annotated[str, typer.Option("--level", help="municipality, pilot_area, employment_area or custom.")
                      ] = "municipality",
     period: Annotated[str | None, typer.Option("--period", help="Month (YYYY-MM); default: the latest with data.")]
@@ -31,14 +31,14 @@ def benchmark_cmd(
     each area's rank with its confidence set, the areas possibly and credibly in the top and
     bottom tenth (joint 95 %), and comparison types; through the disclosure engine."""
     from kuva.benchmark.peers import similar_areas
-    from kuva.benchmark.run import LEVELS, OUTCOMES, benchmark, latest_period, publish
+    from kuva.benchmark.run import LEVELS, OUTCOMES, benchmark, default_period, publish
 
     choice("OUTCOME", outcome, OUTCOMES)
     choice("--level", level, LEVELS)
     choice("--format", fmt, OUTPUT_FORMATS)
     s = state(ctx).settings()
     with state(ctx).measures_engine() as wh:
-        month = parse_month(period, "--period") or latest_period(wh)
+        month = parse_month(period, "--period") or default_period(wh, outcome)
         b = benchmark(wh, month, outcome=outcome, level=level)  # type: ignore[arg-type]
     if coefficients:
         err.print(f"Framework model {b.table['spec_version'].iloc[0]}: {b.fit.n} areas, R² {b.fit.r2:.3f}, "

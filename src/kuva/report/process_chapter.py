@@ -12,6 +12,7 @@ import pandas as pd
 
 from kuva.analysis.inputs import resolve_policy
 from kuva.analysis.result import AnalysisResult
+from kuva.errors import KuvaInputError
 from kuva.i18n import fmt_number, label
 from kuva.privacy.engine import protect_table
 from kuva.privacy.spec import Count, Ratio, TableSpec
@@ -278,15 +279,34 @@ def process_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
 
 def benchmark_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
     """The benchmark of the pilot areas (latest month with data) and the model's coefficients."""
-    from kuva.benchmark.run import benchmark, latest_period, publish
+    return Chapter.from_labels("benchmark", benchmark_results(wh, period=params.end, min_cell=params.min_cell))
 
-    b = benchmark(wh, params.end or latest_period(wh), level="pilot_area")
-    p = publish(b, min_cell=params.min_cell)
+
+#: the levels whose benchmark is drawn area by area (a few dozen areas fit a figure)
+BENCHMARK_LEVELS: tuple[str, ...] = ("pilot_area", "employment_area")
+
+
+def benchmark_results(wh: Warehouse, *, period: date | None = None, outcome: str = "activation_rate",
+                      level: str = "pilot_area", min_cell: int | None = None) -> list[AnalysisResult]:
+    """The areas' actual against expected ``outcome`` (caterpillar plot of gaps with intervals and
+    the shrunk gaps), the rank-interval plot with the peer groups, and the framework model's
+    coefficients, for the month ``period`` (default the latest with data); through the disclosure
+    engine."""
+    from kuva.benchmark.run import benchmark, default_period, publish
+
+    if level not in BENCHMARK_LEVELS:
+        raise KuvaInputError(f"level must be one of {list(BENCHMARK_LEVELS)}, got {level!r}")
+    b = benchmark(wh, period or default_period(wh, outcome), outcome=outcome, level=level)  # type: ignore[arg-type]
+    p = publish(b, min_cell=min_cell)
     cols = ["area", "clients", "actual", "expected", "gap_pp", "shrunk_gap_pp", "rank", "rank_low", "rank_high",
             "credibly_top", "credibly_bottom", "comparison_type", "suppressed"]
     table = p.frame[cols]
     top = [a for a, c in zip(table["area"], table["credibly_top"], strict=True) if c]
     bottom = [a for a, c in zip(table["area"], table["credibly_bottom"], strict=True) if c]
+
+    def title(lang: str) -> str:
+        return label("title.benchmark_areas", lang, areas=label(f"benchmark.level.{level}", lang),
+                     outcome=label(f"benchmark.outcome.{outcome}", lang))
 
     def figure(lang: str) -> Figure:
         from kuva.analysis.style import colour, finish, new_figure, styled
@@ -303,28 +323,29 @@ def benchmark_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
             ax.set_yticks(y, list(t["area"]))
             ax.set_xlabel(label("gap_pp", lang))
             ax.legend(fontsize=7, frameon=False)
-            return finish(fig, label("title.benchmark_pilot_areas", lang), lang, synthetic=b.synthetic)
+            return finish(fig, title(lang), lang, synthetic=b.synthetic)
 
     def text(lang: str) -> str:
         none = label("benchmark.none", lang)
         return label("benchmark.text", lang, n=str(len(table)), r2=fmt_number(b.fit.r2, lang, 2),
                      top=", ".join(top) or none, bottom=", ".join(bottom) or none,
-                     month=f"{b.period.month}/{b.period.year}")
+                     month=f"{b.period.month}/{b.period.year}", outcome=label(f"benchmark.outcome.{outcome}", lang))
 
-    ranking = AnalysisResult("benchmark_pilot_areas", _title("title.benchmark_pilot_areas"), table, figure, text,
+    ranking = AnalysisResult(f"benchmark_{level}s", title, table, figure, text,
                              {"r2": b.fit.r2, "tau2": b.tau2}, b.sources, b.synthetic,
-                             {"spec_version": "v1", "period": b.period.isoformat(), "level": "pilot_area"},
+                             {"spec_version": "v1", "period": b.period.isoformat(), "level": level,
+                              "outcome": outcome},
                              count_columns=("clients",), disclosure=p)
-    ranks = _rank_sets(b, table)
+    ranks = _rank_sets(b, table, level)
     coef = b.fit.coefficients()
     model = AnalysisResult("benchmark_model", _title("title.benchmark_model"), coef, None,
                            lambda lang: label("benchmark.model.text", lang, n=str(b.fit.n),
                                               r2=fmt_number(b.fit.r2, lang, 2)),
                            {"r2": b.fit.r2}, b.sources, b.synthetic, {"spec_version": "v1"})
-    return Chapter.from_labels("benchmark", [ranking, ranks, model])
+    return [ranking, ranks, model]
 
 
-def _rank_sets(b: Benchmark, table: pd.DataFrame) -> AnalysisResult:
+def _rank_sets(b: Benchmark, table: pd.DataFrame, level: str) -> AnalysisResult:
     """The rank-interval plot: each area's rank and its 95 % confidence set (joint), ordered by
     rank, with the comparison type of its peer group; the table lists the peers by type."""
     t = table.sort_values("rank")
@@ -353,7 +374,7 @@ def _rank_sets(b: Benchmark, table: pd.DataFrame) -> AnalysisResult:
 
     return AnalysisResult("benchmark_ranks", _title("title.benchmark_ranks"), peers, figure, text,
                           {"median_rank_set_width": median_width}, b.sources, b.synthetic,
-                          {"spec_version": "v1", "level": "pilot_area"})
+                          {"spec_version": "v1", "level": level})
 
 
 __all__ = ["benchmark_chapter", "process_chapter"]

@@ -244,12 +244,12 @@ def process_quality(wh: WH, request: Request) -> dict[str, Any]:
 @router.get("/benchmark", summary="Expected vs actual outcome, shrunk gaps and rank sets (analyst)")
 def benchmark_route(wh: WH, request: Request,
                     outcome: Literal["activation_rate", "long_term_share", "plan_debt_share",
-                                     "interview_in_time"] = "activation_rate",
+                                     "interview_in_time", "exit_work_180"] = "activation_rate",
                     level: Literal["municipality", "pilot_area", "employment_area", "custom"] = "municipality",
                     period: Annotated[str | None, Query(description="Month YYYY-MM")] = None) -> dict[str, Any]:
-    from kuva.benchmark.run import benchmark, latest_period, publish
+    from kuva.benchmark.run import benchmark, default_period, publish
 
-    month = _month(period, "period") or latest_period(wh)
+    month = _month(period, "period") or default_period(wh, outcome)
     b = benchmark(wh, month, outcome=outcome, level=level)
     p = publish(b)
     return _published(request, p, area_scope(request, p.frame, _allowed(request)),

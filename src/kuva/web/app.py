@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kuva import __version__
 from kuva.errors import KuvaError, KuvaLookupError
 from kuva.warehouse.users import UserStore, users_path
-from kuva.web import api, pages, reports, signin
+from kuva.web import api, benchmarks, pages, reports, signin
 from kuva.web.cache import Cached, ResponseCache
 from kuva.web.errors import ERROR_CODES
 from kuva.web.security import (
@@ -182,6 +182,7 @@ def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
     app.include_router(api.router)
     app.include_router(pages.router, dependencies=[Depends(authorise)])
     app.include_router(reports.router, dependencies=[Depends(authorise)])
+    app.include_router(benchmarks.router, dependencies=[Depends(authorise)])
     app.include_router(signin.router, dependencies=[Depends(authorise)])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -132,7 +132,7 @@ def _pilot_paths(wh: Warehouse, lang: str) -> dict[str, Any] | None:
     from kuva.analysis.paths import monthly_paths
 
     try:
-        return _section(monthly_paths(wh, min_cell=load_settings().min_cell), lang)
+        return result_section(monthly_paths(wh, min_cell=load_settings().min_cell), lang)
     except KuvaInputError:
         return None
 
@@ -159,7 +159,7 @@ def _comparison(wh: Warehouse, code: str, lang: str) -> tuple[OwnArea, dict[str,
                   "sources": ", ".join(r.sources)}
 
 
-def _section(r: AnalysisResult, lang: str) -> dict[str, Any]:
+def result_section(r: AnalysisResult, lang: str) -> dict[str, Any]:
     """An analysis result as a page section: title, figure, paragraph, synthetic flag, sources."""
     title = r.title(lang)
     return {"title": title, "svg": _figure_svg(r.figure(lang), title) if r.figure is not None else "",
@@ -169,7 +169,7 @@ def _section(r: AnalysisResult, lang: str) -> dict[str, Any]:
 def _service_mix(wh: Warehouse, own: OwnArea, lang: str) -> dict[str, Any] | None:
     """The area's service mix against its peers and the nation (none without service counts)."""
     try:
-        return _section(own_area_service_mix(wh, own, min_cell=load_settings().min_cell), lang)
+        return result_section(own_area_service_mix(wh, own, min_cell=load_settings().min_cell), lang)
     except KuvaInputError:
         return None
 
@@ -247,11 +247,11 @@ def _process_section(request: Request, wh: Warehouse, own: OwnArea, lang: str) -
     chapter = process_chapter(wh, params)
     if chapter is None:
         return []
-    _record_cells(request, chapter.results)
-    return [_section(r, params.lang) for r in chapter.results]
+    record_cells(request, chapter.results)
+    return [result_section(r, params.lang) for r in chapter.results]
 
 
-def _record_cells(request: Request, results: Sequence[AnalysisResult]) -> None:
+def record_cells(request: Request, results: Sequence[AnalysisResult]) -> None:
     """Add the results' confidential and hidden cells to the request's audit record."""
     notes = [r.disclosure.note for r in results if r.disclosure is not None]
     cells = getattr(request.state, "cells", {})
@@ -273,8 +273,8 @@ def _wellbeing_sections(request: Request, wh: Warehouse, own: OwnArea, lang: str
     if own.kind != "pilot_area" or len(wellbeing_data(wh).answers) == 0:
         return []
     results = wellbeing_summary(wh, areas=[own.code], min_cell=load_settings().min_cell)
-    _record_cells(request, results)
-    return [_section(r, lang) for r in results if r.key in WELLBEING_ON_AREA_PAGE]
+    record_cells(request, results)
+    return [result_section(r, lang) for r in results if r.key in WELLBEING_ON_AREA_PAGE]
 
 
 @router.get("/indicator/{code}", response_class=HTMLResponse, include_in_schema=False)

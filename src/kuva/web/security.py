@@ -52,6 +52,7 @@ ACCESS: dict[str, Role] = {
     "/map": "public",
     "/report": "analyst",
     "/report/download": "analyst",
+    "/benchmark": "analyst",
     "/login": "public",
     "/logout": "public",
     "/static": "public",
