@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from kuva.errors import KuvaInputError
-from kuva.evaluate.cohort import cohort_did
+from kuva.evaluate.cohort import cohort_did, cohort_event_study
 from kuva.process.outcomes import inflow_cohorts, pilot_effect_on_exits
 from kuva.registry import area_registry
 from kuva.simulate.process import ProcessParams, simulate_event_log, stored_frame
@@ -43,6 +43,29 @@ def test_two_groups_two_periods_is_the_difference_of_differences() -> None:
     assert r.estimate == pytest.approx(expected, abs=1e-12)
     assert (r.n_clusters, r.n_treated_clusters, r.n_obs) == (4, 2, len(f))
     assert list(r.tidy().columns[:3]) == ["term", "estimate", "std_error"]
+
+
+def test_the_event_study_recovers_a_noise_free_path_exactly() -> None:
+    """y = group effect + cohort effect + a planted path δ(period) for the treated groups, no
+    noise: each quarter's coefficient is δ(period) − δ(−1), the pooled end bins included."""
+    start = date(2021, 3, 1)
+    delta = {-4: 0.0, -3: 0.0, -2: 0.0, -1: 0.0, 0: 0.05, 1: 0.10, 2: 0.12, 3: 0.15}
+    rows = []
+    for gi, g in enumerate("abcdefgh"):
+        treated = gi % 2 == 0
+        for k in range(-18, 15):  # cohorts 9/2019 … 5/2022
+            c = date(2021 + (2 + k) // 12, (2 + k) % 12 + 1, 1)
+            e = max(-4, min(3, k // 3))
+            y = 0.1 * gi + 0.01 * k + (delta[e] if treated else 0.0)
+            rows += [(g, c, treated, y)] * 3
+    f = pd.DataFrame(rows, columns=["g", "c", "t", "y"])
+    r = cohort_event_study(f, group="g", cohort="c", outcome="y", treated="t", start=start, leads=4, lags=3)
+    assert r.event_times.tolist() == [-4, -3, -2, 0, 1, 2, 3]
+    np.testing.assert_allclose(r.coefficients, [delta[e] for e in r.event_times], atol=1e-10)
+    assert r.estimate == pytest.approx(np.mean([0.05, 0.10, 0.12, 0.15]), abs=1e-10)
+    assert r.pretrend.df == 3
+    with pytest.raises(KuvaInputError, match="leads"):
+        cohort_event_study(f, group="g", cohort="c", outcome="y", treated="t", start=start, leads=1)
 
 
 def test_bad_input_is_refused() -> None:
@@ -115,6 +138,26 @@ def test_the_planted_pilot_effect_is_recovered(world: tuple[float, Path, pd.Data
     assert r.bootstrap is not None and r.bootstrap.ci_low < r.estimate < r.bootstrap.ci_high
 
 
+def test_the_event_study_shows_no_pretrend_and_the_planted_effect(world: tuple[float, Path, pd.DataFrame]) -> None:
+    """By cohort quarter: before 3/2021 every coefficient is within four standard errors of zero
+    (the simulator plants no difference there); from then on their mean is within four standard
+    errors of the planted effect."""
+    _, path, truth = world
+    with Warehouse(path, read_only=True) as wh:
+        frame = inflow_cohorts(wh, horizon_days=H)
+    r = cohort_event_study(frame, group="municipality_code", cohort="cohort", outcome="exited", treated="pilot",
+                           start=START, leads=4, lags=4)
+    pre = r.event_times < 0
+    assert (np.abs(r.coefficients[pre]) < 4 * r.std_errors[pre]).all(), r.coefficients_frame()
+    t = truth[truth["piloted"]]
+    effect = float(np.mean([_within(x, g, w) for x, g, w in zip(t["exit"], t["registration"], t["exit_to_work"],
+                                                                 strict=True)])
+                   - np.mean([_within(x, g, w) for x, g, w in zip(t["exit_without_pilot"], t["registration"],
+                                                                   t["exit_to_work"], strict=True)]))
+    assert abs(r.estimate - effect) < 4 * r.std_error, (r.estimate, effect, r.std_error)
+    assert 0 <= r.pretrend.p_value_f <= 1 and r.pretrend.df == 3
+
+
 def test_kuva_evaluate_level_person_prints_the_cohort_did(world: tuple[float, Path, pd.DataFrame]) -> None:
     from typer.testing import CliRunner
 
@@ -130,3 +173,5 @@ def test_kuva_evaluate_level_person_prints_the_cohort_did(world: tuple[float, Pa
     with Warehouse(path, read_only=True) as wh:
         est = pilot_effect_on_exits(wh, horizon_days=H, reps=0)
     assert f"{100 * est.estimate:+.1f} percentage points" in line
+    assert ("Pre-trend test by cohort quarter (the 3 quarters before 03/2021 against the last one, jointly): F = "
+            in line)

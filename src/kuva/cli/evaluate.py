@@ -76,7 +76,7 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
 def _pilot_cohorts(ctx: typer.Context, min_cell: int) -> None:
     """The pilots' effect on exits to work within 180 days: the DiD of inflow cohorts."""
     from kuva.errors import KuvaInputError
-    from kuva.evaluate.cohort import cohort_did
+    from kuva.evaluate.cohort import cohort_did, cohort_event_study
     from kuva.indicators.groups import PILOT_START
     from kuva.process.outcomes import inflow_cohorts
 
@@ -99,6 +99,17 @@ def _pilot_cohorts(ctx: typer.Context, min_cell: int) -> None:
     out.print(f"Pilot municipalities vs others, exit to work within 180 days of registering (DiD of inflow cohorts "
               f"before and from {PILOT_START:%m/%Y}): {100 * r.estimate:+.1f} percentage points (95 % CI "
               f"{100 * lo:+.1f} to {100 * hi:+.1f}{boot}; {treated} treated clients, {r.n_clusters} municipalities)")
+    try:
+        es = cohort_event_study(frame, group="municipality_code", cohort="cohort", outcome="exited",
+                                treated="pilot", start=PILOT_START)
+    except KuvaInputError as exc:
+        out.print(f"Pre-trend test by cohort quarter: not estimable from this log ({exc})")
+        return
+    out.print(f"Pre-trend test by cohort quarter (the {es.pretrend.df} quarters before {PILOT_START:%m/%Y} against "
+              f"the last one, jointly): F = {es.pretrend.f_statistic:.2f}, p = {es.pretrend.p_value_f:.3f}; "
+              "by quarter from the start: " + ", ".join(f"{100 * c:+.1f}" for e, c in
+                                                          zip(es.event_times, es.coefficients, strict=True) if e >= 0)
+              + " percentage points")
 
 
 @app.command()

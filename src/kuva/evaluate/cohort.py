@@ -13,7 +13,8 @@ and Stata) with the wild cluster bootstrap (restricted, Webb weights) of
 The estimate is the average effect on the treated cohorts when the effect does not change over
 cohorts; with one start date for every treated group there is no staggered-adoption bias. The
 parallel-trends assumption is about cohorts: without the policy, treated and untreated groups'
-cohorts would have moved alike.
+cohorts would have moved alike; :func:`cohort_event_study` estimates the difference cohort period
+by period, so the periods before the start test it.
 """
 
 from __future__ import annotations
@@ -26,10 +27,33 @@ from scipy import stats
 
 from kuva.errors import KuvaInputError
 from kuva.evaluate.did.inference import wild_cluster_bootstrap, within
-from kuva.evaluate.did.results import DidResults
-from kuva.evaluate.fixest import feols, n_obs
+from kuva.evaluate.did.results import DidResults, EventStudyResults, PreTrendTest
+from kuva.evaluate.fixest import coef_names, feols, n_obs, vcov_matrix
 from kuva.evaluate.numerics import rng as _rng
 from kuva.evaluate.options import BootstrapWeights, validate_option
+
+
+def _prepare(frame: pd.DataFrame, group: str, cohort: str, outcome: str, treated: str,
+             start: date) -> pd.DataFrame:
+    """The work frame: ``y``, group and cohort codes ``g`` and ``c``, ``treated`` (bool) and
+    ``months`` (whole months from ``start``'s month to the cohort's), validated."""
+    missing = [c for c in (group, cohort, outcome, treated) if c not in frame.columns]
+    if missing:
+        raise KuvaInputError(f"cohort_did: column(s) {missing} not in the frame")
+    y = pd.to_numeric(frame[outcome], errors="coerce")
+    if y.isna().any():
+        raise KuvaInputError(f"cohort_did: {outcome!r} must be numeric without missing values")
+    tr = frame[treated].astype(bool)
+    if (tr.groupby(frame[group]).nunique() > 1).any():
+        raise KuvaInputError(f"cohort_did: {treated!r} must be constant within each {group!r}")
+    months = np.array([(c.year - start.year) * 12 + c.month - start.month for c in frame[cohort]], dtype=np.int64)
+    post = months >= 0
+    for name, mask in (("treated groups", tr.to_numpy()), ("untreated groups", ~tr.to_numpy()),
+                       ("cohorts before the start", ~post), ("cohorts from the start on", post)):
+        if not mask.any():
+            raise KuvaInputError(f"cohort_did: no {name} ({start:%Y-%m})")
+    return pd.DataFrame({"y": y.to_numpy(dtype=float), "g": pd.factorize(frame[group])[0],
+                         "c": pd.factorize(frame[cohort])[0], "treated": tr.to_numpy(), "months": months})
 
 
 def cohort_did(frame: pd.DataFrame, *, group: str, cohort: str, outcome: str, treated: str, start: date,
@@ -44,26 +68,12 @@ def cohort_did(frame: pd.DataFrame, *, group: str, cohort: str, outcome: str, tr
     validate_option("bootstrap_weights", bootstrap_weights, BootstrapWeights)
     if not 0 < alpha < 1:
         raise KuvaInputError(f"alpha must be in (0, 1); got {alpha!r}")
-    missing = [c for c in (group, cohort, outcome, treated) if c not in frame.columns]
-    if missing:
-        raise KuvaInputError(f"cohort_did: column(s) {missing} not in the frame")
-    y = pd.to_numeric(frame[outcome], errors="coerce")
-    if y.isna().any():
-        raise KuvaInputError(f"cohort_did: {outcome!r} must be numeric without missing values")
-    tr = frame[treated].astype(bool)
-    if (tr.groupby(frame[group]).nunique() > 1).any():
-        raise KuvaInputError(f"cohort_did: {treated!r} must be constant within each {group!r}")
-    post = pd.Series([c >= start for c in frame[cohort]], index=frame.index)
-    for name, mask in (("treated groups", tr), ("untreated groups", ~tr), ("cohorts before the start", ~post),
-                       ("cohorts from the start on", post)):
-        if not mask.any():
-            raise KuvaInputError(f"cohort_did: no {name} ({start:%Y-%m})")
-    work = pd.DataFrame({"y": y.to_numpy(dtype=float), "d": (tr & post).to_numpy(dtype=float),
-                         "g": pd.factorize(frame[group])[0], "c": pd.factorize(frame[cohort])[0]})
+    work = _prepare(frame, group, cohort, outcome, treated, start)
+    work["d"] = (work["treated"] & (work["months"] >= 0)).astype(float)
     fit = feols("y ~ d | g + c", data=work, vcov={"CRV1": "g"})
     coef, se = float(fit.coef()["d"]), float(fit.se()["d"])
     n_groups = int(work["g"].nunique())
-    n_treated = int(work.loc[tr.to_numpy(), "g"].nunique())
+    n_treated = int(work.loc[work["treated"], "g"].nunique())
     dof = n_groups - 1
     tcrit = float(stats.t.ppf(1 - alpha / 2, dof))
     boot = None
@@ -78,4 +88,50 @@ def cohort_did(frame: pd.DataFrame, *, group: str, cohort: str, outcome: str, tr
                       n_clusters=n_groups, n_treated_clusters=n_treated, covariates=(), bootstrap=boot)
 
 
-__all__ = ["cohort_did"]
+def cohort_event_study(frame: pd.DataFrame, *, group: str, cohort: str, outcome: str, treated: str, start: date,
+                       bin_months: int = 3, leads: int = 4, lags: int = 4, alpha: float = 0.05
+                       ) -> EventStudyResults:
+    """The cohort DiD by cohort period: cohorts are binned into periods of ``bin_months`` months
+    from ``start`` (period 0 starts there, −1 is the last before it and the reference), periods
+    before ``-leads`` and after ``lags`` pooled into the end bins, and the treated groups' cohorts
+    of each period get their own coefficient. The leads test parallel trends before the start
+    (``pretrend``: joint Wald test, F with G−1 denominator degrees of freedom); the headline is
+    the mean of the periods from the start on. Same fixed effects and clustering as
+    :func:`cohort_did`."""
+    if bin_months < 1 or leads < 2 or lags < 0:
+        raise KuvaInputError(f"cohort_event_study needs bin_months >= 1, leads >= 2 (−1 is the reference) and "
+                             f"lags >= 0; got {bin_months}, {leads}, {lags}")
+    if not 0 < alpha < 1:
+        raise KuvaInputError(f"alpha must be in (0, 1); got {alpha!r}")
+    work = _prepare(frame, group, cohort, outcome, treated, start)
+    rel = np.clip(np.floor_divide(work["months"].to_numpy(), bin_months), -leads, lags)
+    times = [e for e in range(-leads, lags + 1) if e != -1]
+    names = []
+    for e in times:
+        name = f"ev_m{-e}" if e < 0 else f"ev_p{e}"
+        work[name] = (work["treated"].to_numpy() & (rel == e)).astype(float)
+        names.append(name)
+    empty = [e for e, n in zip(times, names, strict=True) if work[n].sum() == 0]
+    if empty:
+        raise KuvaInputError(f"cohort_event_study: no treated cohorts in periods {empty}; reduce leads/lags")
+    fit = feols(f"y ~ {' + '.join(names)} | g + c", data=work, vcov={"CRV1": "g"})
+    coefnames = coef_names(fit)
+    dropped = [n for n in names if n not in coefnames]
+    if dropped:
+        raise KuvaInputError(f"cohort_event_study: periods {dropped} are collinear with the fixed effects")
+    coef = fit.coef()[names].to_numpy(dtype=float)
+    idx = [coefnames.index(n) for n in names]
+    vcov = vcov_matrix(fit)[np.ix_(idx, idx)]
+    n_groups = int(work["g"].nunique())
+    pre = [i for i, e in enumerate(times) if e < -1]
+    b, v = coef[pre], vcov[np.ix_(pre, pre)]
+    w = float(b @ np.linalg.pinv(v) @ b)  # a generalised inverse: a degenerate covariance gives 0, not an error
+    q = len(pre)
+    pretrend = PreTrendTest(statistic=w, df=q, p_value_chi2=float(stats.chi2.sf(w, q)), f_statistic=w / q,
+                            p_value_f=float(stats.f.sf(w / q, q, n_groups - 1)))
+    return EventStudyResults(event_times=np.array(times, dtype=np.int64), coefficients=coef, vcov=vcov, alpha=alpha,
+                             dof=n_groups - 1, n_obs=n_obs(fit), n_clusters=n_groups, leads=leads, lags=lags,
+                             pretrend=pretrend)
+
+
+__all__ = ["cohort_did", "cohort_event_study"]
