@@ -16,6 +16,9 @@ from fastapi import FastAPI
 
 from kuva.warehouse import Warehouse
 
+#: Debian's Chromium, which Playwright drives (``make test`` installs it when missing)
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
 ANALYST_KEY = "analyst-key-for-tests-0123"
 ADMIN_KEY = "admin-key-for-tests-456789"
 AREA = "KU205"  #: the area of the area analyst's key (Kajaani)
@@ -74,3 +77,19 @@ def server(portal_warehouse: Path) -> Iterator[tuple[str, Path]]:
     with running(app) as base:
         yield base, log
     mp.undo()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """A headless Chromium (Debian's, driven by Playwright), closed after the test; the test is
+    skipped when Chromium is missing."""
+    if CHROMIUM is None:
+        pytest.skip("chromium missing: `make test` installs it from Debian's packages")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            yield b
+        finally:
+            b.close()

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
-import pytest
 
 from kuva.warehouse import Warehouse
 from tests.web.conftest import ANALYST_KEY, AREA_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 
@@ -207,26 +205,20 @@ def test_table_builder_shows_and_downloads_the_same_protected_figures(server: tu
     assert "Personer i aktiverande tjänster" in httpx.get(f"{base}/indicator/AKTASTE", params={"lang": "sv"}).text
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium missing: `make test` installs it from Debian's packages")
-def test_the_portal_in_a_real_browser(server: tuple[str, Path]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_the_portal_in_a_real_browser(server: tuple[str, Path], browser: Any) -> None:
     base, _ = server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_page()
-        requests: list[str] = []
-        page.on("request", lambda req: requests.append(req.url))
-        page.goto(f"{base}/?lang=fi")
-        assert page.locator("h1").inner_text() == "Suomi nyt"
-        page.keyboard.press("Tab")  # the first focusable element is the skip link
-        assert page.evaluate("document.activeElement.className") == "skip"
-        for chart in page.locator('[role="img"]').all():
-            assert chart.get_attribute("aria-label")
-        page.get_by_role("link", name="Uusimaa").click()
-        page.wait_for_url(re.compile(r"/area/MK01"))
-        assert page.locator("table caption").count() == 1
-        page.get_by_role("link", name="svenska").click()
-        assert page.evaluate("document.documentElement.lang") == "sv"
-        assert all(u.startswith(base) for u in requests), [u for u in requests if not u.startswith(base)]
-        browser.close()
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda req: requests.append(req.url))
+    page.goto(f"{base}/?lang=fi")
+    assert page.locator("h1").inner_text() == "Suomi nyt"
+    page.keyboard.press("Tab")  # the first focusable element is the skip link
+    assert page.evaluate("document.activeElement.className") == "skip"
+    for chart in page.locator('[role="img"]').all():
+        assert chart.get_attribute("aria-label")
+    page.get_by_role("link", name="Uusimaa").click()
+    page.wait_for_url(re.compile(r"/area/MK01"))
+    assert page.locator("table caption").count() == 1
+    page.get_by_role("link", name="svenska").click()
+    assert page.evaluate("document.documentElement.lang") == "sv"
+    assert all(u.startswith(base) for u in requests), [u for u in requests if not u.startswith(base)]

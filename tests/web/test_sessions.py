@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +22,6 @@ from kuva.web.app import create_app
 from tests.web.conftest import AREA, running
 
 PASSWORD = "correct horse battery staple"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
@@ -204,30 +203,24 @@ def test_kuva_users_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert runner.invoke(cli, ["users", "remove", "aino"]).exit_code == 1
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium missing: `make test` installs it from Debian's packages")
-def test_signing_in_and_out_in_a_real_browser(portal: tuple[str, Path]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_signing_in_and_out_in_a_real_browser(portal: tuple[str, Path], browser: Any) -> None:
     base, _ = portal
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_page()
-        page.goto(f"{base}/?lang=en")
-        page.get_by_role("link", name="Sign in").click()
-        page.get_by_label("User name").fill("aino")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{base}/")
-        assert "aino" in page.locator("header").inner_text()
-        answer = page.goto(f"{base}/api/v1/process/quality")
-        assert answer is not None and answer.status == 200
-        page.goto(f"{base}/?lang=en")
-        page.get_by_role("button", name="Sign out").click()
-        page.wait_for_url(re.compile(r"/\?lang=en$"))
-        assert "Sign in" in page.locator("header").inner_text()
-        answer = page.goto(f"{base}/api/v1/process/quality")
-        assert answer is not None and answer.status == 403
-        browser.close()
+    page = browser.new_page()
+    page.goto(f"{base}/?lang=en")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("User name").fill("aino")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+    assert "aino" in page.locator("header").inner_text()
+    answer = page.goto(f"{base}/api/v1/process/quality")
+    assert answer is not None and answer.status == 200
+    page.goto(f"{base}/?lang=en")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/\?lang=en$"))
+    assert "Sign in" in page.locator("header").inner_text()
+    answer = page.goto(f"{base}/api/v1/process/quality")
+    assert answer is not None and answer.status == 403
 
 
 def test_secure_cookies_setting_marks_the_session_cookie(portal_warehouse: Path, tmp_path: Path,
