@@ -90,6 +90,25 @@ def test_compliance_by_age_group(simulated: tuple[Path, pd.DataFrame]) -> None:
     assert set(grouped["client_group"]) == {kpis.TOTAL_GROUP, "15-24", "25-29", "30-54", "55-"}
 
 
+def test_conformance_by_language(simulated: tuple[Path, pd.DataFrame]) -> None:
+    """Each group's paths by the rules they broke: the total group is the measure without a
+    breakdown, the groups add up to it, and the published table withstands the attacker."""
+    path, _ = simulated
+    keys = ["rulebook", "area_code", "broken"]
+    with Warehouse(path, read_only=True) as wh:
+        whole = kpis.conformance(wh, rulebooks(), level="municipality")
+        grouped = kpis.conformance(wh, rulebooks(), level="municipality", by="language")
+        p = publish.conformance(wh, rulebooks(), level="municipality", by="language", min_cell=5)
+    total = grouped[grouped["client_group"] == kpis.TOTAL_GROUP].drop(columns="client_group")
+    pd.testing.assert_frame_equal(total.set_index(keys).sort_index(), whole.set_index(keys).sort_index())
+    parts = grouped[grouped["client_group"] != kpis.TOTAL_GROUP].groupby(keys)["clients"].sum()
+    pd.testing.assert_series_equal(parts.sort_index(), whole.set_index(keys)["clients"].sort_index(),
+                                   check_dtype=False)
+    assert set(grouped["client_group"]) == {kpis.TOTAL_GROUP, "fi", "sv", "other"}
+    assert p.note.hidden_cells > 0
+    assert audit_tables([(p.name, p.sidecar, p.frame)], min_cell=5).exposures == ()
+
+
 def test_the_published_breakdown_withstands_the_attacker(simulated: tuple[Path, pd.DataFrame]) -> None:
     path, _ = simulated
     with Warehouse(path, read_only=True) as wh:

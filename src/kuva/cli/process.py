@@ -19,7 +19,8 @@ FromOpt = Annotated[str | None, typer.Option("--from", help="First month (YYYY-M
 ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM or YYYY-MM-DD).")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Measure as on this day (default: the latest event).")]
 FmtOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
-ByOpt = Annotated[str | None, typer.Option("--by", help="Client group: age_group, language (kpis, plan-debt, routes) "
+ByOpt = Annotated[str | None, typer.Option("--by", help="Client group: age_group, language (kpis, plan-debt, routes, "
+                                                        "conformance) "
                                                         "or duration (plan-debt); the area's total is the group "
                                                         "total.")]
 
@@ -191,11 +192,11 @@ def process_conformance(
     ctx: typer.Context,
     rulebook: RulebookOpt = None, rules: RulesOpt = None,
     level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None, end: ToOpt = None,
-    as_of: AsOfOpt = None, fmt: FmtOpt = "table",
+    as_of: AsOfOpt = None, by: ByOpt = None, fmt: FmtOpt = "table",
 ) -> None:
     """Conformance of each client's path to the rulebook: registrations by the combination of
     registration rules they broke (none, one, several), per area, once every such rule is due."""
-    _publish(ctx, "conformance", fmt, level, municipality, start, end, as_of, book=_books(rulebook, rules))
+    _publish(ctx, "conformance", fmt, level, municipality, start, end, as_of, book=_books(rulebook, rules), by=by)
 
 
 @process_app.command("plan-debt")

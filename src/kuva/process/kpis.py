@@ -416,17 +416,22 @@ RULE_SEPARATOR = " + "
 
 def conformance(wh: Warehouse, books: Rulebook | Sequence[Rulebook], *, level: Level = "municipality",
                 as_of: date | None = None, start: date | None = None, end: date | None = None,
-                municipalities: Sequence[str] | None = None) -> pd.DataFrame:
+                municipalities: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
     """Each registration's path against the rules clocked from the registration in the rulebook
     in force on its day (or the one given), judged once every such rule is due by ``as_of``:
     which of them it broke (a rule that lapsed — the client left before its deadline — is not
     broken). Per area: ``rulebook, broken`` (the broken rules in the rulebook's order joined by
     " + ", or ``none``), ``n_broken`` and ``clients``, the most common first.
     Rules clocked from other events (the talk cadence after the interview) are left out: they
-    start later or never."""
+    start later or never. With ``by`` (``age_group`` or ``language`` on the registration) also
+    ``client_group``, the area's total as the group ``total``."""
     import ibis
 
+    _check_group(by, ("age_group", "language"))
+    whole = conformance(wh, books, level=level, as_of=as_of, start=start, end=end,
+                        municipalities=municipalities) if by else None
     day = _as_of(wh, as_of)
+    ev = events(wh, municipalities=municipalities) if by else None
     frames = []
     for book, lo, hi in _in_force(books, start, end, _log_span(wh)):
         rules = [r for r in book.rules if r.after == "registration"]
@@ -435,12 +440,16 @@ def conformance(wh: Warehouse, books: Rulebook | Sequence[Rulebook], *, level: L
         parts = []
         for i, rule in enumerate(rules):
             o = rule_outcomes(wh, rule, as_of=day, start=lo, end=hi, municipalities=municipalities)
-            parts.append(o.select("start_id", "municipality_code", judged=(o.due | o.lapsed).ifelse(1, 0),
-                                  bit=(o.due & ~o.met).ifelse(2 ** i, 0)))
+            parts.append(o.select("start_id", "pseudonym", "start", "municipality_code",
+                                  judged=(o.due | o.lapsed).ifelse(1, 0), bit=(o.due & ~o.met).ifelse(2 ** i, 0)))
         u = ibis.union(*parts, distinct=False)
-        per = u.group_by(["start_id", "municipality_code"]).aggregate(n_judged=u.judged.sum(), mask=u.bit.sum())
+        per = u.group_by(["start_id", "pseudonym", "start", "municipality_code"]).aggregate(
+            n_judged=u.judged.sum(), mask=u.bit.sum())
         per = _with_area(wh, per.filter(per.n_judged == len(rules)), level)
-        df = per.group_by(["area_code", "mask"]).aggregate(clients=per.start_id.count()).to_pandas()
+        if by is not None and ev is not None:
+            per = _with_client_group(per, ev, by, "start")
+        group = ["client_group"] if by else []
+        df = per.group_by(["area_code", *group, "mask"]).aggregate(clients=per.start_id.count()).to_pandas()
         if df.empty:
             continue
         names = [r.id for r in rules]
@@ -449,14 +458,17 @@ def conformance(wh: Warehouse, books: Rulebook | Sequence[Rulebook], *, level: L
         df["n_broken"] = [bin(int(m)).count("1") for m in df["mask"]]
         df.insert(0, "rulebook", book.label)
         frames.append(df.drop(columns="mask"))
-    cols = ["level", "rulebook", "area_code", "broken", "n_broken", "clients"]
+    cols = ["level", "rulebook", "area_code", *(["client_group"] if by else []), "broken", "n_broken", "clients"]
     if not frames:
         return pd.DataFrame(columns=cols)
     out = pd.concat(frames, ignore_index=True)
     out.insert(0, "level", level)
     out["clients"] = out["clients"].astype("int64")
-    result: pd.DataFrame = out.sort_values(["rulebook", "area_code", "clients", "broken"],
-                                           ascending=[True, True, False, True]).reset_index(drop=True)[cols]
+    if whole is not None and by is not None:
+        out = _add_total_rows(out[cols], whole[[c for c in cols if c != "client_group"]])
+    keys = ["rulebook", "area_code", *(["client_group"] if by else []), "clients", "broken"]
+    result: pd.DataFrame = out.sort_values(keys, ascending=[True, True, *([True] if by else []), False, True],
+                                           key=_total_first).reset_index(drop=True)[cols]
     return result
 
 

@@ -222,8 +222,11 @@ def process_offer_debt(wh: WH, request: Request, level: LevelProcess = "municipa
             summary="Registrations by the combination of rules they broke, rulebook in force (analyst)")
 def process_conformance(wh: WH, request: Request, level: LevelProcess = "municipality",
                         start: Annotated[str | None, Query(alias="from")] = None,
-                        end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
-    return _process(request, wh, "conformance", level, start, end)
+                        end: Annotated[str | None, Query(alias="to")] = None,
+                        by: Annotated[Literal["age_group", "language"] | None,
+                                      Query(description="Client group (the area's total is the group `total`)")]
+                        = None) -> dict[str, Any]:
+    return _process(request, wh, "conformance", level, start, end, by)
 
 
 @router.get("/process/routes", summary="Referral routes: origin -> destination sector (analyst)")
