@@ -109,6 +109,30 @@ def test_conformance_by_language(simulated: tuple[Path, pd.DataFrame]) -> None:
     assert audit_tables([(p.name, p.sidecar, p.frame)], min_cell=5).exposures == ()
 
 
+@pytest.mark.parametrize("measure", ["map", "variants"])
+def test_map_and_variants_by_age_group(simulated: tuple[Path, pd.DataFrame], measure: str) -> None:
+    """The process map's edges and the path variants per client group: the total group is the
+    measure without a breakdown and the groups add up to it; published, the same top variants are
+    shown for every group (the rest one (other) row each) and the attacker recovers nothing."""
+    path, _ = simulated
+    fn = kpis.directly_follows if measure == "map" else kpis.path_variants
+    keys = ["area_code", "from_event", "to_event"] if measure == "map" else ["area_code", "variant"]
+    with Warehouse(path, read_only=True) as wh:
+        whole = fn(wh, level="municipality")
+        grouped = fn(wh, level="municipality", by="age_group")
+        p = (publish.process_map if measure == "map" else publish.variants)(wh, level="municipality",
+                                                                             by="age_group", min_cell=5)
+    total = grouped[grouped["client_group"] == kpis.TOTAL_GROUP].drop(columns="client_group")
+    pd.testing.assert_frame_equal(total.set_index(keys).sort_index(), whole.set_index(keys).sort_index())
+    parts = grouped[grouped["client_group"] != kpis.TOTAL_GROUP].groupby(keys)["n"].sum()
+    pd.testing.assert_series_equal(parts.sort_index(), whole.set_index(keys)["n"].sort_index(), check_dtype=False)
+    assert audit_tables([(p.name, p.sidecar, p.frame)], min_cell=5).exposures == ()
+    if measure == "variants":
+        shown = p.frame.groupby("area_code")["variant"].apply(frozenset)
+        per_group = p.frame.groupby(["area_code", "client_group"])["variant"].apply(frozenset)
+        assert all(per_group[(a, g)] <= shown[a] for a, g in per_group.index)
+
+
 def test_the_published_breakdown_withstands_the_attacker(simulated: tuple[Path, pd.DataFrame]) -> None:
     path, _ = simulated
     with Warehouse(path, read_only=True) as wh:

@@ -20,7 +20,7 @@ ToOpt = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM or YY
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Measure as on this day (default: the latest event).")]
 FmtOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Client group: age_group, language (kpis, plan-debt, routes, "
-                                                        "conformance) "
+                                                        "conformance, map, variants) "
                                                         "or duration (plan-debt); the area's total is the group "
                                                         "total.")]
 
@@ -234,11 +234,11 @@ def process_routes(
 @process_app.command("map")
 def process_map_cmd(
     ctx: typer.Context, level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None,
-    end: ToOpt = None, fmt: FmtOpt = "table",
+    end: ToOpt = None, by: ByOpt = None, fmt: FmtOpt = "table",
 ) -> None:
     """The process map (directly-follows graph): how often each event type directly followed
     another in a client's path, and the median days between them, by area."""
-    _publish(ctx, "map", fmt, level, municipality, start, end, None)
+    _publish(ctx, "map", fmt, level, municipality, start, end, None, by=by)
 
 
 @process_app.command("variants")
@@ -246,12 +246,12 @@ def process_variants_cmd(
     ctx: typer.Context, level: LevelOpt = "municipality", municipality: MuniOpt = None, start: FromOpt = None,
     end: ToOpt = None, top: Annotated[int, typer.Option("--top", help="Variants shown per area; the rest are "
                                                                      "one (other) row.")] = 10,
-    fmt: FmtOpt = "table",
+    by: ByOpt = None, fmt: FmtOpt = "table",
 ) -> None:
     """Path variants: clients by the sequence of milestones in their path (registration, initial
     interview, assessment, plan, referral, service, exit), the most common per area, with the
     median days from first to last."""
-    _publish(ctx, "variants", fmt, level, municipality, start, end, None, top=top)
+    _publish(ctx, "variants", fmt, level, municipality, start, end, None, top=top, by=by)
 
 
 @process_app.command("outcomes")

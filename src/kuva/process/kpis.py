@@ -128,6 +128,8 @@ def _with_client_group(t: ir.Table, ev: ir.Table, by: str, at: str) -> ir.Table:
         g_pseudonym=ev.pseudonym, g_date=ev.event_date, g_id=ev.event_id, g_value=ev[by])
     j = t.left_join(reg, [t.pseudonym == reg.g_pseudonym, reg.g_date <= t[at]])
     keys = [k for k in ("start_id", "event_id", "area_code", "day") if k in t.columns]  # in two custom areas: both
+    if "start_id" not in t.columns and "event_id" not in t.columns:  # one row per client (path variants)
+        keys.insert(0, "pseudonym")
     w = ibis.window(group_by=[j[k] for k in keys], order_by=[ibis.desc(j.g_date), ibis.desc(j.g_id)])
     j = j.mutate(_g=ibis.row_number().over(w))
     j = j.filter(j._g == 0)
@@ -704,13 +706,18 @@ def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date
 # -- directly-follows graph ----------------------------------------------------------------------
 def directly_follows(wh: Warehouse, *, level: Level = "municipality", start: date | None = None,
                      end: date | None = None, municipalities: Sequence[str] | None = None,
-                     event_types: Sequence[str] | None = None) -> pd.DataFrame:
+                     event_types: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
     """Edges of the directly-follows graph: ``level, area_code, from_event, to_event, n,
     median_days`` — each event of a client (in date order, ties by event id) and the client's
     next event, among ``event_types`` (default every type), both within ``start``…``end``; the
-    area is the client's municipality at the first event of the pair."""
+    area is the client's municipality at the first event of the pair. With ``by`` (``age_group``
+    or ``language`` of the client's latest registration on or before the pair's first event) also
+    ``client_group``, the area's total as the group ``total``."""
     import ibis
 
+    _check_group(by, ("age_group", "language"))
+    whole = directly_follows(wh, level=level, start=start, end=end, municipalities=municipalities,
+                             event_types=event_types) if by else None
     ev = events(wh, start=start, end=end, municipalities=municipalities)
     if event_types is not None:
         unknown = sorted(set(event_types) - set(EVENT_TYPES))
@@ -722,13 +729,26 @@ def directly_follows(wh: Warehouse, *, level: Level = "municipality", start: dat
     pairs = pairs.filter(pairs.to_event.notnull())
     pairs = pairs.mutate(days=pairs.to_date.delta(pairs.event_date, unit="day"))
     pairs = _with_area(wh, pairs.rename(from_event="event_type"), level)
-    g = pairs.group_by(["area_code", "from_event", "to_event"]).aggregate(
+    if by is not None:
+        pairs = _with_client_group(pairs, events(wh, municipalities=municipalities), by, "event_date")
+    group = ["client_group"] if by else []
+    g = pairs.group_by(["area_code", *group, "from_event", "to_event"]).aggregate(
         n=pairs.pseudonym.count(), median_days=pairs.days.median())
     df = g.to_pandas()
     df.insert(0, "level", level)
     df["median_days"] = df["median_days"].astype(float)
-    result: pd.DataFrame = df.sort_values(["area_code", "n", "from_event", "to_event"],
-                                          ascending=[True, False, True, True]).reset_index(drop=True)
+    return _grouped_result(df, whole, ["area_code", *group, "n", "from_event", "to_event"],
+                           [True, *([True] * len(group)), False, True, True])
+
+
+def _grouped_result(df: pd.DataFrame, whole: pd.DataFrame | None, keys: list[str],
+                    ascending: list[bool]) -> pd.DataFrame:
+    """``df`` sorted by ``keys``; with a client-group breakdown, the measure without it (``whole``)
+    first as the group ``total`` of each area."""
+    if whole is not None:
+        cols = [*whole.columns[:2], "client_group", *whole.columns[2:]]
+        df = _add_total_rows(df[cols], whole) if len(df) else df.reindex(columns=cols)
+    result: pd.DataFrame = df.sort_values(keys, ascending=ascending, key=_total_first).reset_index(drop=True)
     return result
 
 
@@ -743,13 +763,18 @@ VARIANT_SEPARATOR = " → "
 
 def path_variants(wh: Warehouse, *, level: Level = "municipality", start: date | None = None,
                   end: date | None = None, municipalities: Sequence[str] | None = None,
-                  event_types: Sequence[str] | None = MILESTONES) -> pd.DataFrame:
+                  event_types: Sequence[str] | None = MILESTONES, by: ClientGroup | None = None) -> pd.DataFrame:
     """Clients by the sequence of their events within the window (their *variant*, the process
     mining term): ``level, area_code, variant, n, median_days`` — the event types in date order
     (ties by event id) joined by " → ", the number of clients with that path and the median days
-    from their first to their last event; the area is the client's municipality at the first."""
+    from their first to their last event; the area is the client's municipality at the first.
+    With ``by`` (``age_group`` or ``language`` of the client's latest registration on or before
+    their first event) also ``client_group``, the area's total as the group ``total``."""
     import ibis
 
+    _check_group(by, ("age_group", "language"))
+    whole = path_variants(wh, level=level, start=start, end=end, municipalities=municipalities,
+                          event_types=event_types) if by else None
     ev = events(wh, start=start, end=end, municipalities=municipalities)
     if event_types is not None:
         unknown = sorted(set(event_types) - set(EVENT_TYPES))
@@ -764,17 +789,20 @@ def path_variants(wh: Warehouse, *, level: Level = "municipality", start: date |
     per = ev.group_by("pseudonym").aggregate(
         keys=ev.key.collect(),
         municipality_code=ev.first_muni.max(),  # the same on every row of the client
-        days=ev.event_date.max().delta(ev.event_date.min(), unit="day"))
+        days=ev.event_date.max().delta(ev.event_date.min(), unit="day"), first_date=ev.event_date.min())
     per = per.mutate(variant=per.keys.sort().join(VARIANT_SEPARATOR).re_replace(r"[0-9]{8}\|[^|]*\|", "")).drop(
         "keys")
     per = _with_area(wh, per, level)
-    g = per.group_by(["area_code", "variant"]).aggregate(n=per.pseudonym.count(), median_days=per.days.median())
+    if by is not None:
+        per = _with_client_group(per, events(wh, municipalities=municipalities), by, "first_date")
+    group = ["client_group"] if by else []
+    g = per.group_by(["area_code", *group, "variant"]).aggregate(n=per.pseudonym.count(),
+                                                                 median_days=per.days.median())
     df = g.to_pandas()
     df.insert(0, "level", level)
     df["median_days"] = df["median_days"].astype(float)
-    result: pd.DataFrame = df.sort_values(["area_code", "n", "variant"], ascending=[True, False, True]).reset_index(
-        drop=True)
-    return result
+    return _grouped_result(df, whole, ["area_code", *group, "n", "variant"],
+                           [True, *([True] * len(group)), False, True])
 
 
 # -- data quality -----------------------------------------------------------------------------

@@ -132,16 +132,22 @@ def variants(wh: Warehouse, *, min_cell: int | None = None, top: int = 10, **kw:
     if top < 1:
         raise KuvaInputError(f"--top must be at least 1, got {top}")
     frame = kpis.path_variants(wh, **kw)  # type: ignore[arg-type]
-    frame["order"] = frame.groupby("area_code").cumcount()
-    head = frame[frame["order"] < top].drop(columns="order")
-    rest = frame[frame["order"] >= top]
+    # the top variants of each area's whole (its total group when broken down): the same
+    # variants shown for every group, so each shown row and the (other) row add up over groups
+    whole = frame[frame["client_group"] == kpis.TOTAL_GROUP] if "client_group" in frame else frame
+    order = whole.groupby("area_code").cumcount()
+    shown = set(zip(whole["area_code"][order < top], whole["variant"][order < top], strict=True))
+    in_top = pd.Series([(a, v) in shown for a, v in zip(frame["area_code"], frame["variant"], strict=True)],
+                       index=frame.index, dtype=bool)
+    head, rest = frame[in_top], frame[~in_top]
+    group = ["client_group"] if "client_group" in frame else []
     if len(rest):
-        other = rest.groupby(["level", "area_code"], as_index=False).agg(n=("n", "sum"))
+        other = rest.groupby(["level", "area_code", *group], as_index=False).agg(n=("n", "sum"))
         other["variant"] = OTHER_VARIANTS
         other["median_days"] = float("nan")  # a median over different paths says nothing
         head = pd.concat([head, other[head.columns]], ignore_index=True)
-    head = head.sort_values(["area_code", "variant"], key=lambda s: s.eq(OTHER_VARIANTS) if s.name == "variant"
-                            else s, kind="stable").reset_index(drop=True)
+    head = head.sort_values(["area_code", *group, "variant"], key=lambda s: s.eq(OTHER_VARIANTS) if s.name ==
+                            "variant" else s, kind="stable").reset_index(drop=True)
     return _protect(head, VARIANTS_SPEC, "process_variants", min_cell)
 
 
