@@ -15,7 +15,7 @@ import pytest
 
 from kuva.errors import KuvaInputError
 from kuva.evaluate.cohort import cohort_did, cohort_event_study
-from kuva.process.outcomes import inflow_cohorts, pilot_effect_on_exits
+from kuva.process.outcomes import inflow_cohorts, pilot_cohorts, pilot_effect_on_exits
 from kuva.registry import area_registry
 from kuva.simulate.process import ProcessParams, simulate_event_log, stored_frame
 from kuva.warehouse import SourceInfo, Warehouse
@@ -80,6 +80,19 @@ def test_bad_input_is_refused() -> None:
         cohort_did(f, group="g", cohort="c", outcome="y", treated="t", start=date(2019, 1, 1))
     with pytest.raises(KuvaInputError, match="numeric"):
         cohort_did(f.assign(y=["x", 1, 0, 0]), group="g", cohort="c", outcome="y", treated="t", start=START)
+
+
+def test_cohorts_after_the_pilots_end_are_left_out(tmp_path: Path) -> None:
+    """From 2025 every municipality runs the services: the pilot design stops at the cohorts of
+    12/2024 (the stored pilot list's end), the generic inflow cohorts do not."""
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        sim = simulate_event_log(["KU091", "KU205", "KU049"], clients=600, start=date(2024, 7, 1), months=12, seed=3)
+        load_process_events(wh, stored_frame(sim), SourceInfo("synthetic:process", "synthetic", "t", "t", "none",
+                                                              True, "sim", datetime(2025, 1, 1)))
+        every = inflow_cohorts(wh, horizon_days=H)
+        pilot = pilot_cohorts(wh, horizon_days=H)
+    assert max(every["cohort"]) >= date(2025, 1, 1) > max(pilot["cohort"])
+    assert len(pilot) == int((every["cohort"] < date(2025, 1, 1)).sum())
 
 
 @pytest.fixture(scope="module", params=[1.5, 1.0], ids=["planted", "none"])

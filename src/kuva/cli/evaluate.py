@@ -78,10 +78,10 @@ def _pilot_cohorts(ctx: typer.Context, min_cell: int) -> None:
     from kuva.errors import KuvaInputError
     from kuva.evaluate.cohort import cohort_did, cohort_event_study
     from kuva.indicators.groups import PILOT_START
-    from kuva.process.outcomes import inflow_cohorts
+    from kuva.process.outcomes import pilot_cohorts
 
     with state(ctx).open_warehouse() as wh:
-        frame = inflow_cohorts(wh, horizon_days=180)
+        frame = pilot_cohorts(wh, horizon_days=180)
     treated = int((frame["pilot"] & (frame["cohort"] >= PILOT_START)).sum())
     try:
         r = cohort_did(frame, group="municipality_code", cohort="cohort", outcome="exited", treated="pilot",

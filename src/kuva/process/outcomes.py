@@ -175,17 +175,31 @@ def inflow_cohorts(wh: Warehouse, *, event: str = "exit_work", horizon_days: int
                          "exited": exited.astype(int)}).reset_index(drop=True)
 
 
+def pilot_cohorts(wh: Warehouse, *, event: str = "exit_work", horizon_days: int = 180, as_of: date | None = None,
+                  pilot_start: date | None = None) -> pd.DataFrame:
+    """:func:`inflow_cohorts` up to the pilots' end (the last end date of the stored pilot list,
+    31.12.2024): from 2025 every municipality runs the services, so later cohorts have no
+    comparison group."""
+    from kuva.warehouse.reference import stored_memberships
+
+    frame = inflow_cohorts(wh, event=event, horizon_days=horizon_days, as_of=as_of, pilot_start=pilot_start)
+    ends = pd.to_datetime(stored_memberships(wh)["end_date"]).dropna()
+    if len(ends):
+        frame = frame[frame["cohort"] <= ends.max().date()].reset_index(drop=True)
+    return frame
+
+
 def pilot_effect_on_exits(wh: Warehouse, *, event: str = "exit_work", horizon_days: int = 180,
                           as_of: date | None = None, pilot_start: date | None = None, reps: int = 999,
                           seed: int = 0, alpha: float = 0.05) -> DidResults:
     """The municipal pilots' effect on the share of a cohort that exits to ``event`` within
     ``horizon_days``: the DiD of inflow cohorts (:func:`kuva.evaluate.cohort.cohort_did`), pilot
-    municipalities against the others, cohorts before and from ``pilot_start`` on, clustered on
-    municipalities."""
+    municipalities against the others, cohorts before and from ``pilot_start`` on up to the
+    pilots' end (:func:`pilot_cohorts`), clustered on municipalities."""
     from kuva.evaluate.cohort import cohort_did
     from kuva.indicators.groups import PILOT_START
 
-    frame = inflow_cohorts(wh, event=event, horizon_days=horizon_days, as_of=as_of, pilot_start=pilot_start)
+    frame = pilot_cohorts(wh, event=event, horizon_days=horizon_days, as_of=as_of, pilot_start=pilot_start)
     return cohort_did(frame, group="municipality_code", cohort="cohort", outcome="exited", treated="pilot",
                       start=pilot_start or PILOT_START, bootstrap_reps=reps, seed=seed, alpha=alpha)
 

@@ -173,6 +173,7 @@ def simulate_event_log(
         to_work = rng.random() < 0.6 if exit_day is not None or exit_without_pilot is not None else False
         if exit_day is not None:
             ev(exit_day, "exit_work" if to_work else "exit_other")
+
         def recorded(day: date | None, exit_day: date | None = exit_day) -> date | None:
             return day if day is not None and (exit_day is None or day <= exit_day) else None
 
