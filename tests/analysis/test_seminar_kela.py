@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kuva.analysis import municipal_share_tmt, outcomes_after_services, services_yoy
+from kuva.analysis import municipal_share_tmt, municipal_share_tmt_monthly, outcomes_after_services, services_yoy
 from kuva.errors import BadRowError, KuvaInputError
 from kuva.i18n import has_label
 from kuva.sources.kela import load_kela, read_kela_csv
@@ -100,6 +100,36 @@ def test_municipal_share_from_kela_file(tmp_path: Path) -> None:
     for lang in ("fi", "sv", "en"):
         assert "{" not in r.text(lang)
         assert r.figure is not None
+        r.figure(lang).clear()
+
+
+def test_the_monthly_counterfactual_by_hand(tmp_path: Path) -> None:
+    """Pilots (KU091, KU092) pay 150 € a month in 2020 and 140 in 2021, the comparison
+    municipalities 50 and 55: the counterfactual is the pilots' mean pre-period share of the two
+    groups' sum (Jan 2020 – Feb 2021) times the comparison's euros; the cumulative difference runs
+    from 3/2021; the pre-period differences are the placebo."""
+    import numpy as np
+
+    tiny.write_pilots(tmp_path)
+    path = tiny.build(tmp_path / "k.duckdb", with_services=False)
+    with Warehouse(path) as wh:
+        load_kela(wh, kela_csv(tmp_path / "kela.csv"), vintage=datetime(2024, 2, 1))
+        r = municipal_share_tmt_monthly(wh, pre_start=date(2020, 1, 1), pilots_csv=tmp_path / "pilots.csv")
+        with pytest.raises(KuvaInputError, match="at least 6 months before"):
+            municipal_share_tmt_monthly(wh, pre_start=date(2021, 1, 1), pilots_csv=tmp_path / "pilots.csv")
+    share = (12 * 150 / 200 + 2 * 140 / 195) / 14
+    expected_post = share / (1 - share) * 55
+    assert r.table["expected_eur"].iloc[-1] == pytest.approx(expected_post, abs=1e-9)
+    assert r.numbers["cumulative_difference_eur"] == pytest.approx(10 * (140 - expected_post), abs=1e-6)
+    pre = np.array([150 - share / (1 - share) * 50] * 12 + [140 - expected_post] * 2)
+    assert r.numbers["band_eur"] == pytest.approx(1.96 * pre.std(ddof=1) * math.sqrt(10), abs=1e-6)
+    assert r.numbers["pre_mape_pct"] == pytest.approx(float(np.mean(np.abs(pre) / np.array([150] * 12 + [140] * 2)))
+                                                      * 100, abs=1e-9)
+    assert r.table["nation_eur"].iloc[-1] == 140 + 55 and not r.synthetic
+    assert r.table["cumulative_difference_eur"].isna().sum() == 14  # none before the pilots
+    assert all(has_label(str(c)) for c in r.table.columns)
+    for lang in ("fi", "sv", "en"):
+        assert "{" not in r.text(lang)
         r.figure(lang).clear()
 
 

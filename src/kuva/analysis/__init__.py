@@ -7,7 +7,12 @@ from kuva.analysis.counterfactual import counterfactual_activation
 from kuva.analysis.municipalities import change_vs_nation, largest_municipalities
 from kuva.analysis.paths import monthly_paths
 from kuva.analysis.result import AnalysisResult
-from kuva.analysis.seminar import municipal_share_tmt, outcomes_after_services, services_yoy
+from kuva.analysis.seminar import (
+    municipal_share_tmt,
+    municipal_share_tmt_monthly,
+    outcomes_after_services,
+    services_yoy,
+)
 from kuva.analysis.service_mix import service_mix
 
 #: Every analysis by its result key (for the report and the portal).
@@ -21,6 +26,7 @@ ANALYSES = {
     "services_yoy": services_yoy,
     "outcomes_after_services": outcomes_after_services,
     "municipal_share_tmt": municipal_share_tmt,
+    "municipal_share_tmt_monthly": municipal_share_tmt_monthly,
 }
 
 __all__ = [
@@ -31,6 +37,7 @@ __all__ = [
     "largest_municipalities",
     "monthly_paths",
     "municipal_share_tmt",
+    "municipal_share_tmt_monthly",
     "outcomes_after_services",
     "pilot_vs_comparison",
     "service_mix",

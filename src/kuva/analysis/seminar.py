@@ -281,6 +281,28 @@ def synthetic_municipal_share(wh: Warehouse, *, seed: int, start: date, end: dat
     return result
 
 
+def _municipal_share_data(wh: Warehouse, start: date, end: date | None, on: date, pilots_csv: Path | None,
+                          seed: int, as_of: datetime | date | None
+                          ) -> tuple[pd.DataFrame, set[str], Provenance, str]:
+    """Monthly municipal shares per municipality with its ``group`` (pilot or comparison on
+    ``on``), the mainland municipalities, the provenance and whether the data are Kela's or
+    generated."""
+    long = observations(wh, [codes.KELA_MUNICIPAL_SHARE], area_prefix="KU", start=start, end=end, as_of=as_of)
+    df = long.select("area_code", "period", "value").to_pandas()
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    if df["value"].notna().any():
+        prov = provenance(long)
+        kind = "kela"
+    else:
+        df = synthetic_municipal_share(wh, seed=seed, start=start, end=end or date(2100, 1, 1), as_of=as_of)
+        prov = Provenance((SYNTHETIC_SOURCE,), True)
+        kind = "generated"
+    groups = membership("pilot_group", on, pilots_csv=pilots_csv, mainland_only=False)
+    mainland = set(membership("pilot_group", on, pilots_csv=pilots_csv)["municipality_code"])
+    df = df.merge(groups.rename(columns={"municipality_code": "area_code", "group_code": "group"}), on="area_code")
+    return df, mainland, prov, kind
+
+
 def municipal_share_tmt(
     wh: Warehouse,
     *,
@@ -300,20 +322,7 @@ def municipal_share_tmt(
     all 12 months are used. ``numbers``: ``year``, ``index_pilot``, ``index_comparison``,
     ``index_nation``, ``difference_eur``, ``data`` (``kela`` or ``generated``).
     """
-    start = date(base_year, 1, 1)
-    long = observations(wh, [codes.KELA_MUNICIPAL_SHARE], area_prefix="KU", start=start, end=end, as_of=as_of)
-    df = long.select("area_code", "period", "value").to_pandas()
-    df["period"] = pd.to_datetime(df["period"]).dt.date
-    if df["value"].notna().any():
-        prov = provenance(long)
-        kind = "kela"
-    else:
-        df = synthetic_municipal_share(wh, seed=seed, start=start, end=end or date(2100, 1, 1), as_of=as_of)
-        prov = Provenance((SYNTHETIC_SOURCE,), True)
-        kind = "generated"
-    groups = membership("pilot_group", on, pilots_csv=pilots_csv, mainland_only=False)
-    reg_mainland = set(membership("pilot_group", on, pilots_csv=pilots_csv)["municipality_code"])
-    df = df.merge(groups.rename(columns={"municipality_code": "area_code", "group_code": "group"}), on="area_code")
+    df, reg_mainland, prov, kind = _municipal_share_data(wh, date(base_year, 1, 1), end, on, pilots_csv, seed, as_of)
     df["year"] = [p.year for p in df["period"]]
     months = df.groupby("year")["period"].nunique()
     full_years = sorted(int(y) for y in months[months == 12].index)
@@ -329,7 +338,7 @@ def municipal_share_tmt(
     rows = []
     for g, s in sums.items():
         b = float(s.get(base_year, math.nan))
-        for y, v in s.items():
+        for y, v in zip(s.index.tolist(), s.tolist(), strict=True):
             rows.append({"group": g, "year": int(y), "municipal_share_eur": float(v),
                          "index_base": float(v) / b * 100.0})
     table = pd.DataFrame(rows)
@@ -375,4 +384,95 @@ def municipal_share_tmt(
                           seed=seed if kind == "generated" else None,
                           nation="report.param.value.tmt_nation",
                           expected="report.param.value.tmt_expected"),
+    )
+
+
+# -- the monthly counterfactual -------------------------------------------------------------------
+KEY_TMT_MONTHLY = "municipal_share_tmt_monthly"
+
+
+def municipal_share_tmt_monthly(
+    wh: Warehouse,
+    *,
+    pre_start: date = date(2019, 1, 1),
+    end: date | None = None,
+    on: date = PILOT_START,
+    pilots_csv: Path | None = None,
+    seed: int = 20210301,
+    as_of: datetime | date | None = None,
+) -> AnalysisResult:
+    """The pilot municipalities' monthly municipal share of the labour market subsidy against a
+    counterfactual from the other mainland municipalities: the pilots' share of the two groups'
+    sum, averaged over the months from ``pre_start`` to the month before ``on``, times the
+    comparison group's euros of each month (``expected_eur``); the difference, its cumulative sum
+    from ``on``, and the whole country's euros (the state total of the municipal share). The
+    pre-period months get the same counterfactual (a placebo: their differences show how well it
+    fits before the pilots); ``numbers``: the cumulative difference to the last month, its 95 %
+    band from the pre-period differences' spread (months taken as independent, so the band is a
+    rough one), the pre-period mean absolute percentage error, and the data kind."""
+    df, mainland, prov, kind = _municipal_share_data(wh, pre_start, end, on, pilots_csv, seed, as_of)
+    land = df[df["area_code"].isin(mainland)]
+    wide = land.pivot_table(index="period", columns="group", values="value", aggfunc="sum")
+    if PILOT not in wide or COMPARISON not in wide:
+        raise KuvaInputError("no municipal share data for both pilot and comparison municipalities")
+    table = pd.DataFrame({"period": wide.index, "pilot_eur": wide[PILOT].to_numpy(),
+                          "comparison_eur": wide[COMPARISON].to_numpy()})
+    table["nation_eur"] = table["period"].map(df.groupby("period")["value"].sum())
+    pre = table["period"] < on
+    if pre.sum() < 6 or (~pre).sum() == 0:
+        raise KuvaInputError(f"the counterfactual needs at least 6 months before {on:%m/%Y} and one after; "
+                             f"the data have {int(pre.sum())} and {int((~pre).sum())}")
+    share = float((table.loc[pre, "pilot_eur"] / (table.loc[pre, "pilot_eur"] + table.loc[pre, "comparison_eur"]))
+                  .mean())
+    table["expected_eur"] = share / (1.0 - share) * table["comparison_eur"]
+    table["difference_eur"] = table["pilot_eur"] - table["expected_eur"]
+    table["cumulative_difference_eur"] = table["difference_eur"].where(~pre).cumsum().where(~pre)
+    table["period_kind"] = np.where(pre, "pre", "pilot")
+    placebo = table.loc[pre, "difference_eur"]
+    months_after = int((~pre).sum())
+    sd = float(placebo.std(ddof=1))
+    last = table.iloc[-1]
+    numbers: dict[str, float | str] = {
+        "month": last["period"].isoformat(), "start": on.isoformat(),
+        "cumulative_difference_eur": float(last["cumulative_difference_eur"]),
+        "band_eur": 1.96 * sd * math.sqrt(months_after),
+        "pre_mape_pct": float((placebo.abs() / table.loc[pre, "pilot_eur"]).mean() * 100.0),
+        "pilot_share": share, "nation_eur_since": float(table.loc[~pre, "nation_eur"].sum()), "data": kind,
+    }
+    synthetic = prov.synthetic
+
+    def figure(lang: str) -> Figure:
+        with styled():
+            fig, axes = new_figure(1, 2, width=9.0, height=3.8)
+            ax, ax_c = axes[0]
+            x = pd.to_datetime(table["period"])
+            ax.plot(x, table["pilot_eur"] / 1e6, color=colour(PILOT), label=label(PILOT, lang))
+            ax.plot(x, table["expected_eur"] / 1e6, color=colour(PILOT), linestyle="--",
+                    label=label("tmt.expected", lang))
+            ax.set_ylabel(label("tmt.million_eur", lang))
+            mark_month(ax, on, label("pilot_start", lang))
+            year_axis(ax)
+            ax.legend(loc="best", fontsize=7)
+            post = table[~pre]
+            band = 1.96 * sd * np.sqrt(np.arange(1, len(post) + 1))
+            xc = pd.to_datetime(post["period"])
+            ax_c.fill_between(xc, (post["cumulative_difference_eur"] - band) / 1e6,
+                              (post["cumulative_difference_eur"] + band) / 1e6, color=colour(PILOT), alpha=0.2)
+            ax_c.plot(xc, post["cumulative_difference_eur"] / 1e6, color=colour(PILOT))
+            ax_c.axhline(0.0, color=OKABE_ITO["black"], linewidth=0.8)
+            ax_c.set_title(label("tmt.cumulative", lang))
+            year_axis(ax_c)
+            return finish(fig, label(f"title.{KEY_TMT_MONTHLY}", lang), lang, synthetic=synthetic,
+                          source=", ".join(prov.sources))
+
+    vals = {"start": f"{on.month}/{on.year}", "month": f"{last['period'].month}/{last['period'].year}",
+            "difference": round(float(numbers["cumulative_difference_eur"]) / 1e6, 1),
+            "band": round(float(numbers["band_eur"]) / 1e6, 1), "mape": round(float(numbers["pre_mape_pct"]), 1)}
+    return AnalysisResult(
+        key=KEY_TMT_MONTHLY, title=titler(KEY_TMT_MONTHLY), table=table, figure=figure,
+        text=texter(f"text.{KEY_TMT_MONTHLY}", vals, synthetic), numbers=numbers, sources=prov.sources,
+        synthetic=synthetic,
+        count_columns=(),  # euros summed over municipalities: no person counts
+        parameters=params(pre_start=pre_start, end=end, membership_date=on, pilots_csv=pilots_csv, as_of=as_of,
+                          data=f"report.param.value.tmt_data.{kind}", seed=seed if kind == "generated" else None),
     )

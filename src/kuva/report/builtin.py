@@ -25,6 +25,7 @@ from kuva.analysis import (
     largest_municipalities,
     monthly_paths,
     municipal_share_tmt,
+    municipal_share_tmt_monthly,
     outcomes_after_services,
     pilot_vs_comparison,
     service_mix,
@@ -93,6 +94,8 @@ ANALYSES: tuple[Analysis, ...] = (
         wh, pilots_csv=p.pilots_csv, min_cell=p.min_cell)),
     Analysis("municipal_share_tmt", lambda wh, p: municipal_share_tmt(
         wh, **_given(end=p.end), pilots_csv=p.pilots_csv)),
+    Analysis("municipal_share_tmt_monthly", lambda wh, p: municipal_share_tmt_monthly(
+        wh, **_given(end=p.end), pilots_csv=p.pilots_csv)),
 )
 _BY_KEY = {a.key: a for a in ANALYSES}
 
@@ -153,7 +156,8 @@ CHAPTERS: tuple[ChapterEntry, ...] = (
     ChapterEntry("comparisons", 20, analyses_chapter(
         "comparisons", ("largest_municipalities", "change_vs_nation", "service_mix"))),
     ChapterEntry("indicators", 30, analyses_chapter(
-        "indicators", ("services_yoy", "outcomes_after_services", "municipal_share_tmt"))),
+        "indicators", ("services_yoy", "outcomes_after_services", "municipal_share_tmt",
+                       "municipal_share_tmt_monthly"))),
     ChapterEntry("effects", 40, effects_chapter, needs=(SERVICE_COUNTS,)),
     ChapterEntry("wellbeing", 50, wellbeing_chapter, label_key="chapter"),
     ChapterEntry("process", 60, process_chapter),
