@@ -532,26 +532,28 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
     whole = plan_debt(wh, level=level, start=start, end=end, municipalities=municipalities) if by else None
 
     ev = events(wh, municipalities=municipalities)
-    open_ = _open_spells(wh, ev, start, end)
-    plans = ev.filter(ev.event_type.isin(["plan_created", "plan_updated", "plan_expired"])).select(
-        p_pseudonym=ev.pseudonym, p_date=ev.event_date, p_type=ev.event_type, p_id=ev.event_id)
-    jp = open_.left_join(plans, [open_.pseudonym == plans.p_pseudonym, plans.p_date >= open_.start,
-                                 plans.p_date <= open_.day])
-    w = ibis.window(group_by=[jp.start_id, jp.day], order_by=[ibis.desc(jp.p_date), ibis.desc(jp.p_type)])
-    jp = jp.mutate(_r=ibis.row_number().over(w))
-    latest = jp.filter(jp._r == 0)
-    latest = latest.mutate(valid=latest.p_type.notnull() & (latest.p_type != "plan_expired"))
-    latest = _with_area(wh, latest, level)
-    if by == "duration":
-        latest = _with_duration_band(latest)
-    elif by is not None:
-        latest = _with_client_group(latest, ev, by, "start")
     keys = ["area_code", "day", *(["client_group"] if by else [])]
-    g = latest.group_by(keys).aggregate(
-        open_spells=latest.start_id.count(), plan_debt=(~latest.valid).ifelse(1, 0).sum())
+    if by == "duration":  # the band changes with the month end: each open spell at each month end
+        open_ = _open_spells(wh, ev, start, end)
+        plans = ev.filter(ev.event_type.isin(["plan_created", "plan_updated", "plan_expired"])).select(
+            p_pseudonym=ev.pseudonym, p_date=ev.event_date, p_type=ev.event_type, p_id=ev.event_id)
+        jp = open_.left_join(plans, [open_.pseudonym == plans.p_pseudonym, plans.p_date >= open_.start,
+                                     plans.p_date <= open_.day])
+        w = ibis.window(group_by=[jp.start_id, jp.day], order_by=[ibis.desc(jp.p_date), ibis.desc(jp.p_type)])
+        jp = jp.mutate(_r=ibis.row_number().over(w))
+        latest = jp.filter(jp._r == 0)
+        latest = latest.mutate(valid=latest.p_type.notnull() & (latest.p_type != "plan_expired"))
+        latest = _with_duration_band(_with_area(wh, latest, level))
+        stock = latest.group_by(keys).aggregate(
+            open_spells=latest.start_id.count(), plan_debt=(~latest.valid).ifelse(1, 0).sum()).to_pandas()
+    else:
+        stock = _plan_debt_stock(wh, ev, level, start, end, by)
     # stock and days side by side (a month may have days but nobody open at its end); stacked and
     # summed rather than merged, which fails on an empty arrow-backed frame (pandas 3)
-    stacked = pd.concat([g.to_pandas(), _plan_debt_days(wh, ev, level, start, end, by)], ignore_index=True)
+    parts = [stock, _plan_debt_days(wh, ev, level, start, end, by)]
+    for part in parts:
+        part["day"] = pd.to_datetime(part["day"]).dt.date
+    stacked = pd.concat(parts, ignore_index=True)
     counts = ["open_spells", "plan_debt", "open_days", "plan_debt_days"]
     df = stacked.reindex(columns=[*keys, *counts]).groupby(keys, as_index=False)[counts].sum()
     df[counts] = df[counts].fillna(0).astype("int64")
@@ -567,6 +569,91 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
     result: pd.DataFrame = df.sort_values(["area_code", "month_end", *(["client_group"] if by else [])],
                                           key=_total_first).reset_index(drop=True)
     return result
+
+
+SPELL_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code")
+
+
+def _plan_intervals(ev: ir.Table) -> ir.Table:
+    """The day intervals ``[a, b)`` of every registration spell (:data:`SPELL_COLUMNS`): the spell
+    itself (``debt`` false: from the registration to the exit or the next registration) and its
+    days without a valid plan (``debt`` true: before its first plan event, and from an expiry to
+    the next plan event; plan events of one day in type order, so the day's last type wins)."""
+    import ibis
+
+    far = ibis.literal(date(9999, 11, 30))  # open: no end (a month end whose month's end has a year)
+    sp = _registration_spells(ev)
+    sp = sp.mutate(stop=ibis.least(ibis.coalesce(sp.exit_date, far), ibis.coalesce(sp.next_start, far)))
+    plans = ev.filter(ev.event_type.isin(["plan_created", "plan_updated", "plan_expired"])).select(
+        p_pseudonym=ev.pseudonym, p_date=ev.event_date, p_type=ev.event_type)
+    jp = sp.inner_join(plans, [sp.pseudonym == plans.p_pseudonym, plans.p_date >= sp.start, plans.p_date < sp.stop])
+    w = ibis.window(group_by=jp.start_id, order_by=[jp.p_date, jp.p_type])
+    jp = jp.mutate(p_next=jp.p_date.lead().over(w))
+    first_plan = jp.group_by("start_id").aggregate(first_plan=jp.p_date.min())
+    sf = sp.left_join(first_plan, "start_id")
+    expired = jp.filter(jp.p_type == "plan_expired")
+    return ibis.union(
+        sp.select(*SPELL_COLUMNS, a=sp.start, b=sp.stop, debt=ibis.literal(False)),
+        sf.select(*SPELL_COLUMNS, a=sf.start, b=ibis.coalesce(sf.first_plan, sf.stop), debt=ibis.literal(True)),
+        expired.select(*SPELL_COLUMNS, a=expired.p_date, b=ibis.coalesce(expired.p_next, expired.stop),
+                       debt=ibis.literal(True)),
+        distinct=False)
+
+
+def _month_end(d: ir.DateValue) -> ir.DateValue:
+    import ibis
+
+    return d.truncate("M") + ibis.interval(months=1) - ibis.interval(days=1)
+
+
+def _plan_debt_stock(wh: Warehouse, ev: ir.Table, level: Level, start: date | None, end: date | None,
+                     by: ClientGroup | None) -> pd.DataFrame:
+    """``open_spells`` and ``plan_debt`` at each month end (``day``) counted from the intervals of
+    :func:`_plan_intervals` instead of crossing every spell with every month end: an interval
+    ``[a, b)`` covers the month ends from ``a``'s month's end up to, not including, ``b``'s
+    month's end, so it adds one there and takes one away here, and the running sum over month
+    ends is the count. Not for ``by="duration"`` (the band changes with the month end)."""
+    import ibis
+
+    last = end or data_end(wh)
+    if last is None:
+        raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
+    first = start or pd.Timestamp(ev.event_date.min().to_pandas()).date()
+    wanted = month_ends(first, last)
+    # a step after the last month end asked for changes nothing before it: open intervals stop at
+    # the month end after it (no far-future date leaves the engine; Spark's pandas could not hold it)
+    cap = ibis.literal(month_ends(wanted[-1] + timedelta(days=1), wanted[-1] + timedelta(days=1))[0])
+    iv = _plan_intervals(ev)
+    iv = iv.mutate(on_=_month_end(iv.a), off=ibis.least(_month_end(iv.b), cap))
+    iv = iv.filter(iv.on_ < iv.off)  # covers at least one month end
+    steps = ibis.union(iv.select(*SPELL_COLUMNS, "debt", day=iv.on_, step=ibis.literal(1)),
+                       iv.select(*SPELL_COLUMNS, "debt", day=iv.off, step=ibis.literal(-1)), distinct=False)
+    per = steps.group_by([*SPELL_COLUMNS, "day"]).aggregate(d_open=steps.step.sum(where=~steps.debt),
+                                                              d_debt=steps.step.sum(where=steps.debt))
+    per = _with_area(wh, per, level)
+    if by is not None:
+        per = _with_client_group(per, ev, by, "start")
+    keys = ["area_code", *(["client_group"] if by else [])]
+    g = per.group_by([*keys, "day"]).aggregate(d_open=per.d_open.sum(), d_debt=per.d_debt.sum()).to_pandas()
+    cols = [*keys, "day", "open_spells", "plan_debt"]
+    if g.empty:
+        return pd.DataFrame(columns=cols)
+    g["day"] = pd.to_datetime(g["day"]).dt.date
+    g = g[g["day"] <= wanted[-1]]  # steps after the last month end asked for change nothing before it
+    if g.empty:
+        return pd.DataFrame(columns=cols)
+    axis = month_ends(min(min(g["day"]), wanted[0]), wanted[-1])
+    out = []
+    for key, part in g.groupby(keys, sort=True):
+        deltas = part.set_index("day")[["d_open", "d_debt"]].astype("float64").reindex(axis).fillna(0.0)
+        run = deltas.cumsum().loc[wanted]
+        run = run[run["d_open"] > 0]
+        frame = pd.DataFrame({"day": run.index, "open_spells": run["d_open"].round().astype("int64").to_numpy(),
+                              "plan_debt": run["d_debt"].round().astype("int64").to_numpy()})
+        for k, v in zip(keys, key if isinstance(key, tuple) else (key,), strict=True):
+            frame.insert(0, k, v)
+        out.append(frame)
+    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
 
 
 def _plan_debt_days(wh: Warehouse, ev: ir.Table, level: Level, start: date | None, end: date | None,
@@ -585,28 +672,11 @@ def _plan_debt_days(wh: Warehouse, ev: ir.Table, level: Level, start: date | Non
     ends = month_ends(first, last)
     months = ibis.memtable(pd.DataFrame({"day": ends, "m_start": [e.replace(day=1) for e in ends],
                                          "m_stop": [min(e, last) + timedelta(days=1) for e in ends]}))
-    far = ibis.literal(date(9999, 12, 31))
-    sp = _registration_spells(ev)
-    sp = sp.mutate(stop=ibis.least(ibis.coalesce(sp.exit_date, far), ibis.coalesce(sp.next_start, far)))
-    plans = ev.filter(ev.event_type.isin(["plan_created", "plan_updated", "plan_expired"])).select(
-        p_pseudonym=ev.pseudonym, p_date=ev.event_date, p_type=ev.event_type)
-    jp = sp.inner_join(plans, [sp.pseudonym == plans.p_pseudonym, plans.p_date >= sp.start, plans.p_date < sp.stop])
-    w = ibis.window(group_by=jp.start_id, order_by=[jp.p_date, jp.p_type])  # same day: the last type wins
-    jp = jp.mutate(p_next=jp.p_date.lead().over(w))
-    first_plan = jp.group_by("start_id").aggregate(first_plan=jp.p_date.min())
-    spell_cols = ["start_id", "pseudonym", "start", "municipality_code"]
-    sf = sp.left_join(first_plan, "start_id")
-    expired = jp.filter(jp.p_type == "plan_expired")
-    intervals = ibis.union(
-        sp.select(*spell_cols, a=sp.start, b=sp.stop, debt=ibis.literal(False)),
-        sf.select(*spell_cols, a=sf.start, b=ibis.coalesce(sf.first_plan, sf.stop), debt=ibis.literal(True)),
-        expired.select(*spell_cols, a=expired.p_date, b=ibis.coalesce(expired.p_next, expired.stop),
-                       debt=ibis.literal(True)),
-        distinct=False)
+    intervals = _plan_intervals(ev)
     x = intervals.cross_join(months)
     x = x.filter((x.a < x.m_stop) & (x.b > x.m_start))
     x = x.mutate(n=ibis.least(x.b, x.m_stop).delta(ibis.greatest(x.a, x.m_start), unit="day"))
-    per = x.group_by([*spell_cols, "day"]).aggregate(open_days=x.n.sum(where=~x.debt),
+    per = x.group_by([*SPELL_COLUMNS, "day"]).aggregate(open_days=x.n.sum(where=~x.debt),
                                                       plan_debt_days=x.n.sum(where=x.debt))
     per = _with_area(wh, per, level)
     if by == "duration":
