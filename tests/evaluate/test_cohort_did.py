@@ -187,3 +187,26 @@ def test_kuva_evaluate_level_person_prints_the_cohort_did(world: tuple[float, Pa
     assert f"{100 * est.estimate:+.1f} percentage points" in line
     assert ("Pre-trend test by cohort quarter (the 3 quarters before 03/2021 against the last one, jointly): F = "
             in line)
+
+
+@pytest.mark.parametrize("world", [1.5], indirect=True, ids=["planted"])
+def test_the_api_gives_the_same_estimate(world: tuple[float, Path, pd.DataFrame], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """GET /api/v1/effects/pilot on a real server: the estimate of pilot_effect_on_exits, the
+    pre-trend test and the quarters; refused without an analyst key."""
+    import httpx
+
+    from kuva.web.app import create_app
+    from tests.web.conftest import ANALYST_KEY, running
+
+    _, path, _ = world
+    monkeypatch.setenv("KUVA_API_KEYS", f"{ANALYST_KEY}:analyst")
+    with Warehouse(path, read_only=True) as wh:
+        est = pilot_effect_on_exits(wh, horizon_days=H, reps=0)
+    with running(create_app(path, audit_log=tmp_path / "audit.jsonl")) as base:
+        body = httpx.get(f"{base}/api/v1/effects/pilot", headers={"X-KuVa-Key": ANALYST_KEY}, timeout=120).json()
+        assert httpx.get(f"{base}/api/v1/effects/pilot", timeout=120).status_code == 403
+    assert body["estimable"] and not body["hidden"] and body["synthetic"]
+    assert body["estimate"] == pytest.approx(est.estimate, abs=1e-12)
+    assert body["wcr_ci_low"] < body["estimate"] < body["wcr_ci_high"]
+    assert body["pretrend"]["df"] == 3 and [q["quarter"] for q in body["quarters"]] == [-4, -3, -2, 0, 1, 2, 3, 4]

@@ -153,6 +153,15 @@ def test_the_benchmark_page(server: tuple[str, Path]) -> None:
     assert bad.status_code == 400 and "outcome must be one of" in bad.text
 
 
+def test_the_pilot_effect_route_says_why_it_cannot(server: tuple[str, Path]) -> None:
+    """The portal's log starts in 2023: no cohort before the pilots, so the inflow-cohort DiD is
+    not estimable and the answer says why instead of failing."""
+    base, _ = server
+    body = httpx.get(f"{base}/api/v1/effects/pilot", headers={"X-KuVa-Key": ANALYST_KEY}, timeout=120).json()
+    assert body["estimable"] is False and body["reason"].startswith("cohort_did: no ")
+    assert body["design"] == "difference-in-differences of inflow cohorts" and body["synthetic"]
+
+
 def test_any_area_against_its_peers(server: tuple[str, Path]) -> None:
     """A municipality and a 2025 employment area: the comparison with peers and the nation, names
     (not codes) in the page's language, the peer list, an unknown area a 404."""

@@ -298,4 +298,60 @@ def effects_person(wh: WH, request: Request,
             "synthetic": synthetic, "sources": list(sources)}
 
 
+@router.get("/effects/pilot",
+            summary="The pilots' effect on clients' exits to work: DiD of inflow cohorts (analyst)")
+def effects_pilot(wh: WH, request: Request,
+                  horizon: Annotated[Literal[90, 180, 365], Query(description="Days after the registration")] = 180,
+                  ) -> dict[str, Any]:
+    """Clients who registered in a month in the pilot municipalities against those of the others,
+    cohorts before and from 3/2021 up to the pilots' end: the difference-in-differences of the
+    share exiting to work within ``horizon`` days (CRV1 and wild-cluster-bootstrap intervals) and
+    the event study by cohort quarter with its pre-trend test (docs/person-level.md).
+    ``estimable`` is false, with the reason, when the log cannot give it (no cohorts before the
+    pilots, or no untreated municipalities); the figures are hidden (``null``) when fewer treated
+    clients than the minimum cell."""
+    from kuva.config import load_settings
+    from kuva.errors import KuvaInputError
+    from kuva.evaluate.cohort import cohort_did, cohort_event_study
+    from kuva.indicators.groups import PILOT_START
+    from kuva.process.kpis import event_sources
+    from kuva.process.outcomes import pilot_cohorts
+
+    frame = pilot_cohorts(wh, horizon_days=horizon)
+    sources, synthetic = event_sources(wh)
+    treated = int((frame["pilot"] & (frame["cohort"] >= PILOT_START)).sum())
+    hidden = treated < load_settings().min_cell
+    request.state.cells = {"confidential": 1, "hidden": int(hidden)}
+    base: dict[str, Any] = {"design": "difference-in-differences of inflow cohorts", "event": "exit_work",
+                            "horizon_days": horizon, "start": PILOT_START.isoformat(), "synthetic": synthetic,
+                            "sources": list(sources)}
+    kw: dict[str, Any] = {"group": "municipality_code", "cohort": "cohort", "outcome": "exited",
+                          "treated": "pilot", "start": PILOT_START}
+    try:
+        r = cohort_did(frame, **kw, seed=0)
+    except KuvaInputError as exc:
+        return {**base, "estimable": False, "reason": str(exc), "hidden": hidden}
+
+    def shown(v: float) -> float | None:
+        return None if hidden or not math.isfinite(v) else float(v)
+
+    lo, hi = r.conf_int()
+    out = {**base, "estimable": True, "hidden": hidden, "estimate": shown(r.estimate),
+           "std_error": shown(r.std_error), "ci_low": shown(lo), "ci_high": shown(hi), "p_value": shown(r.p_value),
+           "wcr_ci_low": shown(r.bootstrap.ci_low) if r.bootstrap else None,
+           "wcr_ci_high": shown(r.bootstrap.ci_high) if r.bootstrap else None,
+           "n_treated": None if hidden else treated, "n_municipalities": r.n_clusters, "pretrend": None,
+           "quarters": []}
+    try:
+        es = cohort_event_study(frame, **kw)
+    except KuvaInputError as exc:
+        out["pretrend"] = {"reason": str(exc)}
+        return out
+    out["pretrend"] = {"f_statistic": shown(es.pretrend.f_statistic), "p_value": shown(es.pretrend.p_value_f),
+                       "df": es.pretrend.df}
+    out["quarters"] = [{"quarter": int(e), "estimate": shown(c), "std_error": shown(se)}
+                       for e, c, se in zip(es.event_times, es.coefficients, es.std_errors, strict=True)]
+    return out
+
+
 __all__ = ["router"]

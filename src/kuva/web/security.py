@@ -70,6 +70,7 @@ ACCESS: dict[str, Role] = {
     "/api/v1/process/quality": "analyst",
     "/api/v1/benchmark": "analyst",
     "/api/v1/effects/person": "analyst",
+    "/api/v1/effects/pilot": "analyst",
 }
 
 
