@@ -75,35 +75,29 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
 
 def _pilot_cohorts(ctx: typer.Context, min_cell: int) -> None:
     """The pilots' effect on exits to work within 180 days: the DiD of inflow cohorts."""
-    from kuva.errors import KuvaInputError
-    from kuva.evaluate.cohort import cohort_did, cohort_event_study
     from kuva.indicators.groups import PILOT_START
-    from kuva.process.outcomes import pilot_cohorts
+    from kuva.process.outcomes import pilot_effect
 
     with state(ctx).open_warehouse() as wh:
-        frame = pilot_cohorts(wh, horizon_days=180)
-    treated = int((frame["pilot"] & (frame["cohort"] >= PILOT_START)).sum())
-    try:
-        r = cohort_did(frame, group="municipality_code", cohort="cohort", outcome="exited", treated="pilot",
-                       start=PILOT_START, seed=0)
-    except KuvaInputError as exc:
-        out.print(f"Pilot municipalities vs others, inflow cohorts: not estimable from this log ({exc})")
+        p = pilot_effect(wh, horizon_days=180)
+    if p.did is None:
+        out.print(f"Pilot municipalities vs others, inflow cohorts: not estimable from this log ({p.did_reason})")
         return
-    if treated < min_cell:
+    if p.below_min_cell(min_cell):
         out.print("Pilot municipalities vs others, inflow cohorts: hidden (fewer treated clients than the minimum "
                   "cell)")
         return
+    r = p.did
     lo, hi = r.conf_int()
     boot = f"; wild cluster bootstrap {100 * r.bootstrap.ci_low:+.1f} to {100 * r.bootstrap.ci_high:+.1f}" if (
         r.bootstrap is not None) else ""
     out.print(f"Pilot municipalities vs others, exit to work within 180 days of registering (DiD of inflow cohorts "
               f"before and from {PILOT_START:%m/%Y}): {100 * r.estimate:+.1f} percentage points (95 % CI "
-              f"{100 * lo:+.1f} to {100 * hi:+.1f}{boot}; {treated} treated clients, {r.n_clusters} municipalities)")
-    try:
-        es = cohort_event_study(frame, group="municipality_code", cohort="cohort", outcome="exited",
-                                treated="pilot", start=PILOT_START)
-    except KuvaInputError as exc:
-        out.print(f"Pre-trend test by cohort quarter: not estimable from this log ({exc})")
+              f"{100 * lo:+.1f} to {100 * hi:+.1f}{boot}; {p.n_treated} treated clients, {r.n_clusters} "
+              "municipalities)")
+    es = p.event_study
+    if es is None:
+        out.print(f"Pre-trend test by cohort quarter: not estimable from this log ({p.event_study_reason})")
         return
     out.print(f"Pre-trend test by cohort quarter (the {es.pretrend.df} quarters before {PILOT_START:%m/%Y} against "
               f"the last one, jointly): F = {es.pretrend.f_statistic:.2f}, p = {es.pretrend.p_value_f:.3f}; "

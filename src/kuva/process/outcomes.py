@@ -16,6 +16,7 @@ Definitions, version ``v1``:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,7 @@ from kuva.process.kpis import Level, _spells, area_map, data_end, events, rule_o
 from kuva.warehouse.connection import Warehouse
 
 if TYPE_CHECKING:
-    from kuva.evaluate.did import DidResults
+    from kuva.evaluate.did import DidResults, EventStudyResults
     from kuva.evaluate.dynamic import DynamicMatchingResults
 
 OUTCOME_VERSION = "v1"
@@ -187,6 +188,45 @@ def pilot_cohorts(wh: Warehouse, *, event: str = "exit_work", horizon_days: int 
     if len(ends):
         frame = frame[frame["cohort"] <= ends.max().date()].reset_index(drop=True)
     return frame
+
+
+@dataclass(frozen=True)
+class PilotEffect:
+    """The pilots' effect on exits (:func:`pilot_effect`): the DiD and the event study, or the
+    reason each could not be estimated, and the treated clients (for the minimum-cell rule)."""
+
+    n_treated: int
+    did: DidResults | None
+    did_reason: str | None
+    event_study: EventStudyResults | None
+    event_study_reason: str | None
+
+    def below_min_cell(self, min_cell: int) -> bool:
+        return self.n_treated < min_cell
+
+
+def pilot_effect(wh: Warehouse, *, event: str = "exit_work", horizon_days: int = 180, as_of: date | None = None,
+                 reps: int = 999, seed: int = 0) -> PilotEffect:
+    """:func:`pilot_effect_on_exits` and the cohort-quarter event study on the same cohorts, each
+    with the reason instead when the log cannot give it (the one home of the design for the CLI
+    and the API)."""
+    from kuva.errors import KuvaInputError
+    from kuva.evaluate.cohort import cohort_did, cohort_event_study
+    from kuva.indicators.groups import PILOT_START
+
+    frame = pilot_cohorts(wh, event=event, horizon_days=horizon_days, as_of=as_of)
+    treated = int((frame["pilot"] & (frame["cohort"] >= PILOT_START)).sum())
+    kw: dict[str, object] = {"group": "municipality_code", "cohort": "cohort", "outcome": "exited",
+                             "treated": "pilot", "start": PILOT_START}
+    try:
+        did = cohort_did(frame, bootstrap_reps=reps, seed=seed, **kw)  # type: ignore[arg-type]
+    except KuvaInputError as exc:
+        return PilotEffect(treated, None, str(exc), None, None)
+    try:
+        es = cohort_event_study(frame, **kw)  # type: ignore[arg-type]
+    except KuvaInputError as exc:
+        return PilotEffect(treated, did, None, None, str(exc))
+    return PilotEffect(treated, did, None, es, None)
 
 
 def pilot_effect_on_exits(wh: Warehouse, *, event: str = "exit_work", horizon_days: int = 180,

@@ -311,26 +311,20 @@ def effects_pilot(wh: WH, request: Request,
     pilots, or no untreated municipalities); the figures are hidden (``null``) when fewer treated
     clients than the minimum cell."""
     from kuva.config import load_settings
-    from kuva.errors import KuvaInputError
-    from kuva.evaluate.cohort import cohort_did, cohort_event_study
     from kuva.indicators.groups import PILOT_START
     from kuva.process.kpis import event_sources
-    from kuva.process.outcomes import pilot_cohorts
+    from kuva.process.outcomes import pilot_effect
 
-    frame = pilot_cohorts(wh, horizon_days=horizon)
+    p = pilot_effect(wh, horizon_days=horizon)
     sources, synthetic = event_sources(wh)
-    treated = int((frame["pilot"] & (frame["cohort"] >= PILOT_START)).sum())
-    hidden = treated < load_settings().min_cell
+    hidden = p.below_min_cell(load_settings().min_cell)
     request.state.cells = {"confidential": 1, "hidden": int(hidden)}
     base: dict[str, Any] = {"design": "difference-in-differences of inflow cohorts", "event": "exit_work",
                             "horizon_days": horizon, "start": PILOT_START.isoformat(), "synthetic": synthetic,
                             "sources": list(sources)}
-    kw: dict[str, Any] = {"group": "municipality_code", "cohort": "cohort", "outcome": "exited",
-                          "treated": "pilot", "start": PILOT_START}
-    try:
-        r = cohort_did(frame, **kw, seed=0)
-    except KuvaInputError as exc:
-        return {**base, "estimable": False, "reason": str(exc), "hidden": hidden}
+    if p.did is None:
+        return {**base, "estimable": False, "reason": p.did_reason, "hidden": hidden}
+    r = p.did
 
     def shown(v: float) -> float | None:
         return None if hidden or not math.isfinite(v) else float(v)
@@ -340,12 +334,11 @@ def effects_pilot(wh: WH, request: Request,
            "std_error": shown(r.std_error), "ci_low": shown(lo), "ci_high": shown(hi), "p_value": shown(r.p_value),
            "wcr_ci_low": shown(r.bootstrap.ci_low) if r.bootstrap else None,
            "wcr_ci_high": shown(r.bootstrap.ci_high) if r.bootstrap else None,
-           "n_treated": None if hidden else treated, "n_municipalities": r.n_clusters, "pretrend": None,
+           "n_treated": None if hidden else p.n_treated, "n_municipalities": r.n_clusters, "pretrend": None,
            "quarters": []}
-    try:
-        es = cohort_event_study(frame, **kw)
-    except KuvaInputError as exc:
-        out["pretrend"] = {"reason": str(exc)}
+    es = p.event_study
+    if es is None:
+        out["pretrend"] = {"reason": p.event_study_reason}
         return out
     out["pretrend"] = {"f_statistic": shown(es.pretrend.f_statistic), "p_value": shown(es.pretrend.p_value_f),
                        "df": es.pretrend.df}
