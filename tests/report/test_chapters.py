@@ -19,7 +19,7 @@ from kuva.warehouse import Warehouse
 
 def test_the_registry_is_the_explicit_list() -> None:
     assert chapter_keys() == ["own_area", "situation", "comparisons", "indicators", "effects", "wellbeing", "process",
-                              "benchmark"]
+                              "person", "benchmark"]
     assert [e.key for e in builtin.CHAPTERS] == chapter_keys()
     import kuva.analysis
 

@@ -70,8 +70,8 @@ def test_no_event_log_no_chapter(empty_wh: Warehouse) -> None:
 
 def test_process_chapter_for_an_own_area(wh_path: Path) -> None:
     """A report made for an employment area shows the area's own milestones, plan debt and
-    routes — its member municipalities' counts, not the country's — with the whole country beside
-    them, and draws the routes as flows that add up to the area's referrals."""
+    routes — its member municipalities' counts, not the country's — with its peers and the whole
+    country beside them, and draws the routes as flows that add up to the area's referrals."""
     import matplotlib.pyplot as plt
 
     from kuva.analysis.own_area import resolve_own_area
@@ -82,16 +82,21 @@ def test_process_chapter_for_an_own_area(wh_path: Path) -> None:
         ch = process_chapter(wh, ReportParams(lang="fi", min_cell=5, area=area))
         debt = kpis.plan_debt(wh, level="nation", municipalities=list(area.members))
         nation = kpis.plan_debt(wh, level="nation")
+        peers = kpis.plan_debt(wh, level="nation", municipalities=list(area.peers))
         routes = kpis.referral_routes(wh, level="nation", municipalities=list(area.members))
     assert ch is not None
     milestones, plan, flows = ch.results
-    assert set(milestones.table["area"]) == {area.code, "SSS"} == set(plan.table["area"])
+    assert set(milestones.table["area"]) == {area.code, "peers", "SSS"} == set(plan.table["area"])
     own = plan.table[plan.table["area"] == area.code].set_index("month_end")
     shown = own["open_spells"].dropna()
     assert len(shown) and (shown == debt.set_index("month_end").loc[shown.index, "open_spells"]).all()
     whole = plan.table[plan.table["area"] == "SSS"].set_index("month_end")["open_spells"].dropna()
     assert (whole == nation.set_index("month_end").loc[whole.index, "open_spells"]).all()
     assert (whole.loc[shown.index] > shown).all()
+    theirs = plan.table[plan.table["area"] == "peers"].set_index("month_end")["open_spells"].dropna()
+    assert len(theirs) and (theirs == peers.set_index("month_end").loc[theirs.index, "open_spells"]).all()
+    assert (whole.loc[theirs.index] > theirs).all()
+    assert "peer areas" in plan.text("en") and "whole country" in plan.text("en")
     assert flows.table["referrals"].sum() <= routes["referrals"].sum() and (flows.table["area"] == area.code).all()
     for r in ch.results:
         for lang in ("fi", "sv", "en"):

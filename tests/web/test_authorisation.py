@@ -20,6 +20,7 @@ ROLE_OF = {"public": "public", "analyst": "analyst", "area_analyst": "analyst", 
 EXAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     "/area/{code}": ("/area/KU205", {}),
     "/area/{code}/process": ("/area/KU205/process", {}),
+    "/area/{code}/person": ("/area/KU205/person", {}),
     "/indicator/{code}": ("/indicator/TYOTTOMATLOPUSSA", {}),
     "/table": ("/table", {"measure": "TYOTTOMATLOPUSSA", "area": "KU205", "from": "2023-01", "to": "2023-02"}),
     "/table.csv": ("/table.csv", {"measure": "TYOTTOMATLOPUSSA", "area": "KU205", "from": "2023-01", "to": "2023-02"}),

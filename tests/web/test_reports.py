@@ -71,6 +71,29 @@ def test_the_service_process_page_is_for_analysts_in_scope(server: tuple[str, Pa
     assert seen and seen[-1]["confidential_cells"] > 0
 
 
+def test_the_person_level_page_is_for_analysts_in_scope(server: tuple[str, Path]) -> None:
+    """The area's person-level page: the report's person chapter for the area's clients, linked
+    from the area page for analysts who see the area, 403 for others; what the portal's 2023–2024
+    log cannot give (the pilots' cohort DiD) is listed with the reason, and the confidential cells
+    reach the audit trail."""
+    base, log = server
+    analyst = httpx.get(f"{base}/area/{AREA}", params={"lang": "en"}, headers=ANALYST, timeout=120)
+    public = httpx.get(f"{base}/area/{AREA}", params={"lang": "en"}, timeout=120)
+    link = f'href="/area/{AREA}/person?lang=en"'
+    assert link in analyst.text and link not in public.text
+    page = httpx.get(f"{base}/area/{AREA}/person", params={"lang": "en"}, headers=AREA_ANALYST, timeout=120)
+    assert page.status_code == 200 and "Time to exit to work" in page.text and "<svg" in page.text
+    assert "The effect of starting a service on exits to work" in page.text
+    assert "Analyses that could not be produced" in page.text and "pilot areas" in page.text
+    assert httpx.get(f"{base}/area/{AREA}/person", timeout=60).status_code == 403
+    assert httpx.get(f"{base}/area/KU091/person", headers=AREA_ANALYST, timeout=60).status_code == 403
+    pilot = httpx.get(f"{base}/area/kainuun_seutu/person", params={"lang": "fi"}, headers=ANALYST, timeout=120)
+    assert pilot.status_code == 200 and "no cohorts before the start" in pilot.text
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    seen = [e for e in entries if e["path"] == f"/area/{AREA}/person"]
+    assert seen and seen[-1]["confidential_cells"] > 0
+
+
 def test_person_level_effects_route(server: tuple[str, Path]) -> None:
     base, log = server
     assert httpx.get(f"{base}/api/v1/effects/person", timeout=60).status_code == 403

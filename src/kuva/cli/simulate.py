@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,6 +17,18 @@ if TYPE_CHECKING:
 
 DEMO_SCALE = 0.01
 DEMO_SEED = 2021
+#: the simulated event log starts no earlier than this (the first rulebook, seminar_2018, is in
+#: force from 2018; a year of it before the pilots gives the inflow cohorts their pre-period)
+PROCESS_FIRST_YEAR = 2019
+
+
+def process_window(years: tuple[int, int]) -> tuple[date, int]:
+    """The event log's first day (the first Monday of its first year) and its length in months:
+    the simulated years, from :data:`PROCESS_FIRST_YEAR` on."""
+    first = max(years[0], PROCESS_FIRST_YEAR)
+    last = max(years[1], first)
+    jan = date(first, 1, 1)
+    return jan + timedelta(days=(7 - jan.weekday()) % 7), 12 * (last - first + 1)
 
 
 def simulate_with_progress(
@@ -36,7 +49,9 @@ def simulate_with_progress(
             progress=lambda what, frac: bar.update(task, description=f"SYNTHETIC: {what}", completed=100 * frac),
         )
         bar.update(task, description="SYNTHETIC: service-process event log")
-        proc = simulate_process_into(wh, scale=scale, seed=seed)
+        first_day, months = process_window(years)
+        proc = simulate_process_into(wh, scale=scale, seed=seed, start=first_day, months=months,
+                                     pilot_exit_hr=spec.exit_to_work_hr)
     t = Table(title=f"SYNTHETIC data (seed {seed}, scale {scale}, {report.n_persons:,} persons)")
     for col in ("source", "rows", "inserted", "revised", "unchanged"):
         t.add_column(col)
@@ -44,7 +59,8 @@ def simulate_with_progress(
         t.add_row(r.source_id, f"{r.rows_in:,}", f"{r.inserted:,}", f"{r.revised:,}", f"{r.unchanged:,}")
     out.print(t)
     out.print(f"Planted truth rows: {report.truth_rows}; {report.seconds:.1f} s")
-    out.print(f"SYNTHETIC service-process event log: {proc.rows_in:,} events ({proc.inserted:,} stored)")
+    out.print(f"SYNTHETIC service-process event log {first_day:%m/%Y}–{years[1]}: {proc.rows_in:,} events "
+              f"({proc.inserted:,} stored; pilots' clients from 3/2021 exit {spec.exit_to_work_hr:g} times as fast)")
 
 
 def parse_years(text: str) -> tuple[int, int]:

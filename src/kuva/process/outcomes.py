@@ -45,7 +45,8 @@ OUTCOME_VERSION = "v1"
 
 def client_spells(wh: Warehouse, *, as_of: date | None = None) -> pd.DataFrame:
     """One row per spell: ``start_id`` (the registration's event id), ``pseudonym,
-    municipality_code, start, end, exit_type, service_start, duration_days``."""
+    municipality_code, start, end, exit_type, service_start, duration_days``, ordered by
+    ``start`` and ``start_id`` (so a seeded bootstrap over them gives the same answer every run)."""
     day = as_of or data_end(wh)
     if day is None:
         raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
@@ -80,7 +81,8 @@ def client_spells(wh: Warehouse, *, as_of: date | None = None) -> pd.DataFrame:
     df["service_start"] = [s if isinstance(s, date) and s < e else None
                            for s, e in zip(df["service_start"], df["end"], strict=True)]
     df["duration_days"] = [(e - s).days for s, e in zip(df["start"], df["end"], strict=True)]
-    df = df[df["duration_days"] > 0]
+    # a fixed order (the query's is not): seeded bootstraps and matching give the same answer every run
+    df = df[df["duration_days"] > 0].sort_values(["start", "start_id"], kind="stable")
     out: pd.DataFrame = df[["start_id", "pseudonym", "municipality_code", "start", "end", "exit_type",
                             "service_start", "duration_days"]].reset_index(drop=True)
     return out
@@ -105,20 +107,21 @@ def start_stop(spells: pd.DataFrame, event: str = "exit_work") -> pd.DataFrame:
 
 
 def service_effect_on_exits(wh: Warehouse, *, event: str = "exit_work", as_of: date | None = None,
-                            alpha: float = 0.05) -> HazardRatioResults:
-    """The hazard ratio of ``event`` after a service starts (Cox, time-varying treatment)."""
-    spells = client_spells(wh, as_of=as_of)
+                            alpha: float = 0.05, spells: pd.DataFrame | None = None) -> HazardRatioResults:
+    """The hazard ratio of ``event`` after a service starts (Cox, time-varying treatment), on
+    ``spells`` when given (a subset of :func:`client_spells`, e.g. one area's), else on all."""
+    spells = client_spells(wh, as_of=as_of) if spells is None else spells
     return CoxTimeVarying(start_stop(spells, event), event=event).fit(alpha=alpha)
 
 
-def matching_panel(wh: Warehouse, *, as_of: date | None = None) -> pd.DataFrame:
+def matching_panel(wh: Warehouse, *, as_of: date | None = None, spells: pd.DataFrame | None = None) -> pd.DataFrame:
     """The person-level panel of :func:`kuva.evaluate.dynamic.dynamic_matching`: one row per
     spell with ``id`` (the pseudonym), ``duration``, ``outcome`` (the exit type), ``treat_day``
     (days from the registration to the service start, NaN without one), the strata
     ``municipality_code``, ``age_group`` and ``language`` (from the registration event;
     ``unknown`` when missing), and ``start_month`` (months from the first registration in the
-    log, for balance checks of calendar time)."""
-    spells = client_spells(wh, as_of=as_of)
+    log, for balance checks of calendar time); on ``spells`` when given."""
+    spells = client_spells(wh, as_of=as_of) if spells is None else spells
     ev = events(wh)
     reg = ev.filter(ev.event_type == "registration").select("event_id", "age_group", "language").to_pandas()
     reg = reg.rename(columns={"event_id": "start_id"}).drop_duplicates("start_id")
@@ -138,12 +141,14 @@ def matching_panel(wh: Warehouse, *, as_of: date | None = None) -> pd.DataFrame:
 
 def service_effect_matched(wh: Warehouse, *, event: str = "exit_work", horizon: int = 180,
                            strata: Sequence[str] = ("age_group", "language"), reps: int = 199, seed: int = 0,
-                           as_of: date | None = None, alpha: float = 0.05) -> DynamicMatchingResults:
+                           as_of: date | None = None, alpha: float = 0.05,
+                           spells: pd.DataFrame | None = None) -> DynamicMatchingResults:
     """The effect of starting a service now rather than not yet on ``event`` within ``horizon``
-    days (dynamic matching on elapsed days and ``strata``; balance checked on calendar time)."""
+    days (dynamic matching on elapsed days and ``strata``; balance checked on calendar time), on
+    ``spells`` when given."""
     from kuva.evaluate.dynamic import dynamic_matching
 
-    return dynamic_matching(matching_panel(wh, as_of=as_of), event=event, horizon=horizon, strata=strata,
+    return dynamic_matching(matching_panel(wh, as_of=as_of, spells=spells), event=event, horizon=horizon, strata=strata,
                             balance_on=("start_month",), reps=reps, seed=seed, alpha=alpha)
 
 
@@ -206,27 +211,30 @@ class PilotEffect:
 
 
 def pilot_effect(wh: Warehouse, *, event: str = "exit_work", horizon_days: int = 180, as_of: date | None = None,
-                 reps: int = 999, seed: int = 0) -> PilotEffect:
+                 reps: int = 999, seed: int = 0, treated: Sequence[str] | None = None) -> PilotEffect:
     """:func:`pilot_effect_on_exits` and the cohort-quarter event study on the same cohorts, each
-    with the reason instead when the log cannot give it (the one home of the design for the CLI
-    and the API)."""
+    with the reason instead when the log cannot give it (the one home of the design for the CLI,
+    the API, the report and the area page). ``treated``: only these pilot municipalities (one
+    pilot area's members) against the non-pilot ones; the other pilots' clients are left out."""
     from kuva.errors import KuvaInputError
     from kuva.evaluate.cohort import cohort_did, cohort_event_study
     from kuva.indicators.groups import PILOT_START
 
     frame = pilot_cohorts(wh, event=event, horizon_days=horizon_days, as_of=as_of)
-    treated = int((frame["pilot"] & (frame["cohort"] >= PILOT_START)).sum())
+    if treated is not None:
+        frame = frame[~frame["pilot"] | frame["municipality_code"].isin(set(treated))].reset_index(drop=True)
+    n_treated = int((frame["pilot"] & (frame["cohort"] >= PILOT_START)).sum())
     kw: dict[str, object] = {"group": "municipality_code", "cohort": "cohort", "outcome": "exited",
                              "treated": "pilot", "start": PILOT_START}
     try:
         did = cohort_did(frame, bootstrap_reps=reps, seed=seed, **kw)  # type: ignore[arg-type]
     except KuvaInputError as exc:
-        return PilotEffect(treated, None, str(exc), None, None)
+        return PilotEffect(n_treated, None, str(exc), None, None)
     try:
         es = cohort_event_study(frame, **kw)  # type: ignore[arg-type]
     except KuvaInputError as exc:
-        return PilotEffect(treated, did, None, None, str(exc))
-    return PilotEffect(treated, did, None, es, None)
+        return PilotEffect(n_treated, did, None, None, str(exc))
+    return PilotEffect(n_treated, did, None, es, None)
 
 
 def pilot_effect_on_exits(wh: Warehouse, *, event: str = "exit_work", horizon_days: int = 180,
@@ -244,12 +252,13 @@ def pilot_effect_on_exits(wh: Warehouse, *, event: str = "exit_work", horizon_da
                       start=pilot_start or PILOT_START, bootstrap_reps=reps, seed=seed, alpha=alpha)
 
 
-def exit_curves(wh: Warehouse, *, event: str = "exit_work", as_of: date | None = None) -> SurvivalCurves:
+def exit_curves(wh: Warehouse, *, event: str = "exit_work", as_of: date | None = None,
+                spells: pd.DataFrame | None = None) -> SurvivalCurves:
     """Kaplan–Meier curves of time to ``event`` by whether the spell had a service (descriptive:
     the groups differ in who gets a service and when — the Cox model's time-varying treatment
-    is the comparison to read)."""
-    spells = client_spells(wh, as_of=as_of)
-    groups = np.where(spells["service_start"].notna(), "service", "no service")
+    is the comparison to read); on ``spells`` when given."""
+    spells = client_spells(wh, as_of=as_of) if spells is None else spells
+    groups = service_groups(spells)
     return kaplan_meier(spells["duration_days"].to_numpy(dtype=float),
                         (spells["exit_type"] == event).to_numpy(dtype=int), groups)
 
@@ -307,15 +316,23 @@ EXIT_CAUSES: dict[str, str] = {"exit_work": "work", "exit_education": "education
                                "exit_moved": "other"}
 
 
-def exit_incidence(wh: Warehouse, *, as_of: date | None = None) -> CumulativeIncidence:
+def service_groups(spells: pd.DataFrame) -> np.ndarray:
+    """``service`` or ``no service`` per spell: whether a service started inside it."""
+    return np.where(spells["service_start"].notna(), "service", "no service")
+
+
+def exit_incidence(wh: Warehouse, *, as_of: date | None = None, spells: pd.DataFrame | None = None
+                   ) -> CumulativeIncidence:
     """Competing risks of the client spells: the cumulative incidence of exit to work, to
     education and other exits (moved counts as other) by whether the spell had a service; a
-    spell still open at ``as_of`` is censored (descriptive, like :func:`exit_curves`)."""
-    spells = client_spells(wh, as_of=as_of)
-    groups = np.where(spells["service_start"].notna(), "service", "no service")
+    spell still open at ``as_of`` is censored (descriptive, like :func:`exit_curves`); on
+    ``spells`` when given."""
+    spells = client_spells(wh, as_of=as_of) if spells is None else spells
+    groups = service_groups(spells)
     causes = np.array([EXIT_CAUSES.get(x, 0) if isinstance(x, str) else 0 for x in spells["exit_type"]], dtype=object)
     return cumulative_incidence(spells["duration_days"].to_numpy(dtype=float), causes, groups)
 
 
 __all__ = ["EXIT_CAUSES", "OUTCOME_COLUMNS", "OUTCOME_VERSION", "client_spells", "exit_curves", "exit_incidence",
-           "matching_panel", "outcomes_by_milestone", "service_effect_matched", "service_effect_on_exits", "start_stop"]
+           "matching_panel", "outcomes_by_milestone", "pilot_effect", "service_effect_matched",
+           "service_effect_on_exits", "service_groups", "start_stop"]

@@ -4,7 +4,9 @@
 the call that passes it the report's parameters and what it needs from the warehouse.
 :data:`CHAPTERS` is the one registry of chapters (:mod:`kuva.report.chapters`): the three
 descriptive chapters, the Effects chapter (:mod:`kuva.report.effects_chapter`) and the Kykyviisari
-chapter (:mod:`kuva.report.wellbeing_chapter`). To add an analysis or a chapter, add it here.
+chapter (:mod:`kuva.report.wellbeing_chapter`), the service-process and benchmark chapters
+(:mod:`kuva.report.process_chapter`) and the person-level chapter
+(:mod:`kuva.report.person_chapter`). To add an analysis or a chapter, add it here.
 
 An analysis whose requirement is not met (e.g. municipal service counts, public in StatFin 12u4
 but not bundled, in a warehouse with only the bundled StatFin tables) is named in its chapter's ``omitted`` list
@@ -35,6 +37,7 @@ from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaError, KuvaInputError
 from kuva.report.chapters import Chapter, ChapterBuilder, ChapterEntry, ReportChapterError, ReportParams, Requirement
 from kuva.report.effects_chapter import effects_chapter
+from kuva.report.person_chapter import person_chapter
 from kuva.report.process_chapter import benchmark_chapter, process_chapter
 from kuva.report.wellbeing_chapter import wellbeing_chapter
 
@@ -161,5 +164,6 @@ CHAPTERS: tuple[ChapterEntry, ...] = (
     ChapterEntry("effects", 40, effects_chapter, needs=(SERVICE_COUNTS,)),
     ChapterEntry("wellbeing", 50, wellbeing_chapter, label_key="chapter"),
     ChapterEntry("process", 60, process_chapter),
+    ChapterEntry("person", 65, person_chapter),
     ChapterEntry("benchmark", 70, benchmark_chapter, needs=(SERVICE_COUNTS,)),
 )

@@ -36,17 +36,40 @@ def _has_events(wh: Warehouse) -> bool:
 
 #: the whole country's code in the process tables
 NATION = "SSS"
+#: the own area's peer group's code in the process tables (its municipalities are the area's
+#: peers, :attr:`kuva.analysis.own_area.OwnArea.peers`)
+PEERS = "peers"
 
 
 def _scopes(params: ReportParams) -> list[tuple[str, list[str] | None]]:
-    """(area code, its municipalities) of the figures: the report's own area first when it has
-    one, and the whole country."""
+    """(area code, its municipalities) of the figures: the report's own area and its peers first
+    when it has one, and the whole country."""
     own = params.area
-    return ([(own.code, list(own.members))] if own is not None else []) + [(NATION, None)]
+    mine = [(own.code, list(own.members)), (PEERS, list(own.peers))] if own is not None else []
+    return [*mine, (NATION, None)]
 
 
 def _scope_name(code: str, params: ReportParams, lang: str) -> str:
-    return params.area.name(lang) if params.area is not None and code == params.area.code else label(NATION, lang)
+    if params.area is not None and code == params.area.code:
+        return params.area.name(lang)
+    return label(PEERS if code == PEERS else NATION, lang)
+
+
+def _line_style(code: str, params: ReportParams) -> tuple[str, str | None]:
+    """(line style, marker) of a scope's line: the own area (or the whole country when the
+    report has no area) solid with markers, the peers dotted, the whole country dashed."""
+    if code == PEERS:
+        return ":", None
+    if code == NATION and params.area is not None:
+        return "--", None
+    return "-", "o"
+
+
+def _compared(params: ReportParams, lang: str, values: dict[str, float]) -> str:
+    """The peers' and the whole country's value of the same share, as a sentence."""
+    out = label("process.peers_compared", lang, value=fmt_number(values[PEERS], lang, 1)) + " " if (
+        PEERS in values) else ""
+    return out + label("process.nation_compared", lang, value=fmt_number(values.get(NATION, np.nan), lang, 1))
 
 
 def _latest(table: pd.DataFrame, column: str, when: str, code: str) -> tuple[float, object]:
@@ -77,7 +100,9 @@ def _milestones(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], s
     ii = table[table["rule"] == "initial_interview"].sort_values("quarter")
     first = _scopes(params)[0][0]
     share, quarter = _latest(ii, "share_met", "quarter", first)
-    nation_share = _latest(ii[ii["quarter"] == quarter], "share_met", "quarter", NATION)[0] if quarter else np.nan
+    others = {code: (_latest(ii[ii["quarter"] == quarter], "share_met", "quarter", code)[0] if quarter else np.nan)
+              for code, _ in _scopes(params)[1:]}
+    nation_share = others.get(NATION, share)
 
     def figure(lang: str) -> Figure:
         from kuva.analysis.style import colour, finish, new_figure, styled
@@ -88,11 +113,10 @@ def _milestones(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], s
             for i, (rule, sub) in enumerate(table.groupby("rule", sort=True)):
                 for code, _ in _scopes(params):
                     part = sub[sub["area"] == code].sort_values("quarter")
-                    own = code != NATION or params.area is None
-                    ax.plot(part["quarter"], part["share_met"], marker="o" if own else None,
-                            linestyle="-" if own else "--", color=colour(str(rule), i),
-                            label=label(f"process.rule.{rule}", lang) + ("" if own or params.area is None
-                                                                          else f" ({label(NATION, lang)})"))
+                    style, marker = _line_style(code, params)
+                    suffix = "" if marker else f" ({_scope_name(code, params, lang)})"
+                    ax.plot(part["quarter"], part["share_met"], marker=marker, linestyle=style,
+                            color=colour(str(rule), i), label=label(f"process.rule.{rule}", lang) + suffix)
             ax.set_ylabel(label("share_met", lang))
             ax.set_ylim(0, 100)
             ax.tick_params(axis="x", labelrotation=90)
@@ -104,12 +128,13 @@ def _milestones(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], s
             return label("process.area_hidden", lang, area=_scope_name(first, params, lang))
         out = label("process.milestones.text", lang, share=fmt_number(share, lang, 1), quarter=str(quarter or "–"))
         if params.area is not None:
-            out = f"{_scope_name(first, params, lang)}: {out} " + label(
-                "process.nation_compared", lang, value=fmt_number(nation_share, lang, 1))
+            out = f"{_scope_name(first, params, lang)}: {out} " + _compared(params, lang, others)
         return out
 
-    return AnalysisResult("process_milestones", _title("title.process_milestones"), table, figure, text,
-                          {"share_initial_interview": share, "share_initial_interview_nation": nation_share},
+    numbers = {"share_initial_interview": share, "share_initial_interview_nation": nation_share}
+    if PEERS in others:
+        numbers["share_initial_interview_peers"] = others[PEERS]
+    return AnalysisResult("process_milestones", _title("title.process_milestones"), table, figure, text, numbers,
                           sources, synthetic, {"area": first},
                           count_columns=("n_due", "n_met"), disclosure=p)
 
@@ -129,8 +154,11 @@ def _plan_debt(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], sy
     table = p.frame
     first = _scopes(params)[0][0]
     share, when = _latest(table, "plan_debt_share", "month_end", first)
-    nation = table[(table["area"] == NATION) & (table["month_end"] == when)]["plan_debt_share"]
-    nation_share = float(nation.iloc[0]) if len(nation) else float("nan")
+    others = {}
+    for code, _ in _scopes(params)[1:]:
+        same = table[(table["area"] == code) & (table["month_end"] == when)]["plan_debt_share"]
+        others[code] = float(same.iloc[0]) if len(same) and pd.notna(same.iloc[0]) else float("nan")
+    nation_share = others.get(NATION, share)
 
     def figure(lang: str) -> Figure:
         from kuva.analysis.style import colour, finish, new_figure, styled
@@ -140,10 +168,10 @@ def _plan_debt(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], sy
             ax = axes[0][0]
             for code, _ in _scopes(params):
                 part = table[table["area"] == code]
-                own = code != NATION or params.area is None
-                ax.plot(pd.to_datetime(part["month_end"]), part["plan_debt_share"],
-                        color=colour("pilot" if own else NATION), linestyle="-" if own else "--",
-                        label=_scope_name(code, params, lang))
+                style, _ = _line_style(code, params)
+                key = {PEERS: "comparison", NATION: NATION}.get(code, "pilot") if params.area is not None else "pilot"
+                ax.plot(pd.to_datetime(part["month_end"]), part["plan_debt_share"], color=colour(key),
+                        linestyle=style, label=_scope_name(code, params, lang))
             ax.set_ylabel(label("plan_debt_share", lang))
             ax.set_ylim(bottom=0)
             if params.area is not None:
@@ -156,12 +184,14 @@ def _plan_debt(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], sy
         out = label("process.plan_debt.text", lang, share=fmt_number(share, lang, 1),
                     month=f"{when.month}/{when.year}" if isinstance(when, date) else "–")
         if params.area is not None:
-            out = f"{_scope_name(first, params, lang)}: {out} " + label(
-                "process.nation_compared", lang, value=fmt_number(nation_share, lang, 1))
+            out = f"{_scope_name(first, params, lang)}: {out} " + _compared(params, lang, others)
         return out
 
-    return AnalysisResult("process_plan_debt", _title("title.process_plan_debt"), table, figure, text,
-                          {"plan_debt_share": share, "plan_debt_share_nation": nation_share}, sources, synthetic,
+    numbers = {"plan_debt_share": share, "plan_debt_share_nation": nation_share}
+    if PEERS in others:
+        numbers["plan_debt_share_peers"] = others[PEERS]
+    return AnalysisResult("process_plan_debt", _title("title.process_plan_debt"), table, figure, text, numbers,
+                          sources, synthetic,
                           {"area": first}, count_columns=("open_spells", "plan_debt"), disclosure=p)
 
 

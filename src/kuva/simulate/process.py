@@ -213,16 +213,27 @@ def stored_frame(log: SimulatedLog) -> pd.DataFrame:
 
 
 def simulate_process_into(wh: Warehouse, *, scale: float, seed: int, start: date = date(2023, 1, 2),
-                          months: int = 24) -> LoadReport:
+                          months: int = 24, pilot_exit_hr: float = 1.0) -> LoadReport:
     """Simulate the event log of every municipality and store it (replacing an earlier one of the
-    same source is not needed: the same seed gives the same content, stored once)."""
+    same source is not needed: the same seed gives the same content, stored once).
+
+    ``pilot_exit_hr`` other than 1 plants the municipal pilots' effect: clients of the 2021 pilot
+    municipalities (the bundled programme list on 1.3.2021) registering from 1.3.2021 on exit
+    that many times as fast (:class:`ProcessParams`). At 1 the pilot list is not consulted, so a
+    seed's log is what it was before pilots could be planted."""
     from kuva.registry import area_registry
+    from kuva.registry.pilots import programme_registry
 
     munis = [m.code for m in area_registry().municipalities()]
     clients = max(1, round(scale * NATIONAL_CLIENTS_PER_YEAR * months / 12))
-    log = simulate_event_log(munis, clients=clients, start=start, months=months, seed=seed)
+    params = ProcessParams(pilot_exit_hr=pilot_exit_hr)
+    pilots = (sorted(programme_registry().member_codes(on=params.pilot_start)) if pilot_exit_hr != 1.0 else [])
+    log = simulate_event_log(munis, clients=clients, start=start, months=months, seed=seed, params=params,
+                             pilot_municipalities=pilots)
+    note = f"kuva.simulate.process seed={seed} scale={scale} start={start} months={months}" + (
+        f" pilot_exit_hr={pilot_exit_hr}" if pilot_exit_hr != 1.0 else "")
     info = SourceInfo(SOURCE_ID, "synthetic", "SYNTHETIC service-process event log", "KuVa simulator", "CC0",
-                      True, f"kuva.simulate.process seed={seed} scale={scale}", datetime(2025, 1, 1))
+                      True, note, datetime(2025, 1, 1))
     return load_process_events(wh, stored_frame(log), info)
 
 

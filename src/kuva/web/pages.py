@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from kuva.analysis.result import AnalysisResult
+    from kuva.report.chapters import ChapterBuilder
 
 router = APIRouter()
 LANGUAGES = (("fi", "suomi"), ("sv", "svenska"), ("en", "English"))
@@ -189,7 +190,9 @@ def area_page(request: Request, code: str) -> HTMLResponse:
             last = t.filter(t.area_code == area.code).period.max().to_pandas()
             end = pd.Timestamp(last).date() if last is not None else date.today()
             df = _protected(wh, list(AREA_MEASURES), [area.code], date(end.year - 2, end.month, 1))
-        process_link = f"/area/{own.code}/process?lang={lang}" if _sees_process(request, own) else None
+        sees = _sees_process(request, own)
+        process_link = f"/area/{own.code}/process?lang={lang}" if sees else None
+        person_link = f"/area/{own.code}/person?lang={lang}" if sees else None
     charts, rows = [], []
     if len(df):
         for code in AREA_MEASURES:
@@ -210,7 +213,7 @@ def area_page(request: Request, code: str) -> HTMLResponse:
     return render(request, "area.html", lang, own.name(lang), sources, charts=charts, rows=rows, header=header,
                    caption=f"{label('web.indicators', lang)} — {own.name(lang)}", comparison=comparison,
                    note=None if rows or comparison else label("web.no_data", lang), synthetic=synthetic,
-                   process_link=process_link, sections=([mix] if mix else []) + wellbeing)
+                   process_link=process_link, person_link=person_link, sections=([mix] if mix else []) + wellbeing)
 
 
 def _sees_process(request: Request, own: OwnArea) -> bool:
@@ -225,30 +228,46 @@ def area_process_page(request: Request, code: str) -> HTMLResponse:
     """The area's service process for analysts: the report's process chapter for the area against
     the whole country (milestone compliance, plan debt, referral routes), through the disclosure
     engine. An area analyst sees their own area only."""
+    from kuva.report.process_chapter import process_chapter
+
+    return _chapter_page(request, code, process_chapter, "report.chapter.process")
+
+
+@router.get("/area/{code}/person", response_class=HTMLResponse, include_in_schema=False)
+def area_person_page(request: Request, code: str) -> HTMLResponse:
+    """Person-level effects for analysts: the report's person chapter for the area's clients (time
+    to exit to work, the services' effect) and, for a pilot area, the pilots' effect on exits to
+    work against the non-pilot municipalities, through the disclosure engine; what the log cannot
+    give is listed with the reason. An area analyst sees their own area only."""
+    from kuva.report.person_chapter import person_chapter
+
+    return _chapter_page(request, code, person_chapter, "report.chapter.person")
+
+
+def _chapter_page(request: Request, code: str, builder: ChapterBuilder, title_key: str) -> HTMLResponse:
+    """A report chapter built for the area as an analyst's page (``process.html``): its figures
+    and texts, the analyses left out with their reasons, the disclosure counts in the audit
+    trail."""
+    from kuva.report.chapters import ReportParams
+
     lang = page_lang(request)
     with Warehouse(request.app.state.warehouse, read_only=True) as wh:
         own = resolve_own_area(wh, code)
         if not _sees_process(request, own):
-            raise HTTPException(403, "an area analyst sees the service process of their own area only")
-        sections = _process_section(request, wh, own, lang)
-    title = f"{label('report.chapter.process', lang)} — {own.name(lang)}"
+            raise HTTPException(403, "an area analyst sees the client-level results of their own area only")
+        params = ReportParams(lang=check_lang(lang, name="lang"), area=own, min_cell=load_settings().min_cell)
+        chapter = builder(wh, params)
+    sections: list[dict[str, Any]] = []
+    omitted: list[str] = []
+    if chapter is not None:
+        record_cells(request, chapter.results)
+        sections = [result_section(r, params.lang) for r in chapter.results]
+        omitted = [f"{label(f'title.{k}', lang) if has_label(f'title.{k}') else k}: {why}"
+                   for k, why in chapter.omitted]
+    title = f"{label(title_key, lang)} — {own.name(lang)}"
     sources = ", ".join(sorted({src for r in sections for src in r["sources"]}))
-    return render(request, "process.html", lang, title, sources, sections=sections, area=own.code,
+    return render(request, "process.html", lang, title, sources, sections=sections, area=own.code, omitted=omitted,
                   note=None if sections else label("web.no_data", lang))
-
-
-def _process_section(request: Request, wh: Warehouse, own: OwnArea, lang: str) -> list[dict[str, Any]]:
-    """The figures of the report's process chapter for the area (none without an event log); the
-    disclosure counts go to the audit trail."""
-    from kuva.report.chapters import ReportParams
-    from kuva.report.process_chapter import process_chapter
-
-    params = ReportParams(lang=check_lang(lang, name="lang"), area=own, min_cell=load_settings().min_cell)
-    chapter = process_chapter(wh, params)
-    if chapter is None:
-        return []
-    record_cells(request, chapter.results)
-    return [result_section(r, params.lang) for r in chapter.results]
 
 
 def record_cells(request: Request, results: Sequence[AnalysisResult]) -> None:

@@ -45,6 +45,7 @@ ACCESS: dict[str, Role] = {
     "/": "public",
     "/area/{code}": "public",
     "/area/{code}/process": "analyst",
+    "/area/{code}/person": "analyst",
     "/indicator/{code}": "public",
     "/table": "public",
     "/table.csv": "public",

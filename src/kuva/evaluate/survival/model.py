@@ -71,7 +71,8 @@ def kaplan_meier(durations: Sequence[float] | np.ndarray, events: Sequence[int] 
     curves, medians, ns = [], {}, {}
     for g, sub in d.groupby("g", sort=True):
         sf = SurvfuncRight(sub["t"].to_numpy(), sub["e"].to_numpy())
-        lo, hi = sf.simultaneous_cb(alpha=alpha) if len(sf.surv_times) > 1 else (sf.surv_prob, sf.surv_prob)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a curve reaching 0 has no log band there
+            lo, hi = sf.simultaneous_cb(alpha=alpha) if len(sf.surv_times) > 1 else (sf.surv_prob, sf.surv_prob)
         curves.append(pd.DataFrame({"group": g, "time": sf.surv_times, "survival": sf.surv_prob,
                                     "ci_low": lo, "ci_high": hi}))
         below = np.flatnonzero(sf.surv_prob <= 0.5)
