@@ -40,9 +40,7 @@ def _common() -> PanelData:
                      cluster="cluster")
 
 
-def _cox() -> Any:
-    from kuva.evaluate.survival import CoxTimeVarying
-
+def _spells() -> pd.DataFrame:
     rng = np.random.default_rng(SEED)
     rows = []
     for i in range(600):
@@ -56,8 +54,20 @@ def _cox() -> Any:
             rows += [(i, 0.0, s, 0, 0.0), (i, s, t, event, 1.0)]
         else:
             rows.append((i, 0.0, t, event, 0.0))
-    frame = pd.DataFrame(rows, columns=["id", "start", "stop", "event", "treated"])
-    return CoxTimeVarying(frame).fit()
+    return pd.DataFrame(rows, columns=["id", "start", "stop", "event", "treated"])
+
+
+def _cox() -> Any:
+    from kuva.evaluate.survival import CoxTimeVarying
+
+    return CoxTimeVarying(_spells()).fit()
+
+
+def _discrete() -> Any:
+    from kuva.evaluate.survival import DiscreteTimeHazard
+
+    f = _spells()
+    return DiscreteTimeHazard(f.assign(start=np.floor(f["start"]), stop=np.ceil(f["stop"])), width=7).fit()
 
 
 def _fits() -> dict[str, Callable[[], Any]]:
@@ -74,6 +84,7 @@ def _fits() -> dict[str, Callable[[], Any]]:
         "sdid": lambda: SyntheticDiD(common).fit(variance="jackknife"),
         "relative_magnitudes": lambda: RelativeMagnitudes(es, target=0).fit(mbar=[0.0, 1.0]),
         "cox_time_varying": _cox,
+        "discrete_time_hazard": _discrete,
     }
 
 
@@ -83,7 +94,7 @@ def results() -> dict[str, Any]:
 
 
 NAMES = ["twfe", "event_study", "cs", "cs_dynamic", "sun_abraham", "synth", "sdid", "relative_magnitudes",
-         "cox_time_varying"]
+         "cox_time_varying", "discrete_time_hazard"]
 
 
 @pytest.mark.parametrize("name", NAMES)

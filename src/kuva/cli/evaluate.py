@@ -19,12 +19,19 @@ if TYPE_CHECKING:
 def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_benefit: float = 0.0) -> None:
     import math
 
-    from kuva.process.outcomes import exit_curves, exit_incidence, service_effect_matched, service_effect_on_exits
+    from kuva.process.outcomes import (
+        exit_curves,
+        exit_incidence,
+        service_effect_discrete,
+        service_effect_matched,
+        service_effect_on_exits,
+    )
     from kuva.warehouse.query import source_sensitivity
 
     s = state(ctx).settings()
     with state(ctx).open_warehouse() as wh:
         r = service_effect_on_exits(wh)
+        daily = service_effect_discrete(wh)
         curves = exit_curves(wh)
         incidence = exit_incidence(wh)
         matched = service_effect_matched(wh)
@@ -33,6 +40,9 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
     lo, hi = r.conf_int()
     out.print(f"Hazard ratio of exit to work after a service starts: {r.hazard_ratio:.3f} "
               f"(95 % CI {math.exp(lo):.3f}–{math.exp(hi):.3f})")
+    dlo, dhi = daily.conf_int()
+    out.print(f"The same in the discrete-time hazard model (daily periods, cloglog): {daily.hazard_ratio:.3f} "
+              f"(95 % CI {math.exp(dlo):.3f}–{math.exp(dhi):.3f})")
     sizes = {str(g): int(n) for g, n in curves.n.items()}
     for g, med in curves.medians.items():
         n = sizes[str(g)]

@@ -27,6 +27,8 @@ from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.evaluate.survival import (
     CoxTimeVarying,
     CumulativeIncidence,
+    DiscreteHazardResults,
+    DiscreteTimeHazard,
     HazardRatioResults,
     SurvivalCurves,
     cumulative_incidence,
@@ -112,6 +114,15 @@ def service_effect_on_exits(wh: Warehouse, *, event: str = "exit_work", as_of: d
     ``spells`` when given (a subset of :func:`client_spells`, e.g. one area's), else on all."""
     spells = client_spells(wh, as_of=as_of) if spells is None else spells
     return CoxTimeVarying(start_stop(spells, event), event=event).fit(alpha=alpha)
+
+
+def service_effect_discrete(wh: Warehouse, *, event: str = "exit_work", width: int = 1, as_of: date | None = None,
+                            alpha: float = 0.05, spells: pd.DataFrame | None = None) -> DiscreteHazardResults:
+    """The hazard ratio of ``event`` after a service starts in the discrete-time model with
+    ``width``-day periods (:class:`~kuva.evaluate.survival.DiscreteTimeHazard`; daily by
+    default — monthly periods attenuate the effect of services starting mid-month)."""
+    spells = client_spells(wh, as_of=as_of) if spells is None else spells
+    return DiscreteTimeHazard(start_stop(spells, event), width=width, event=event).fit(alpha=alpha)
 
 
 def matching_panel(wh: Warehouse, *, as_of: date | None = None, spells: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -334,5 +345,5 @@ def exit_incidence(wh: Warehouse, *, as_of: date | None = None, spells: pd.DataF
 
 
 __all__ = ["EXIT_CAUSES", "OUTCOME_COLUMNS", "OUTCOME_VERSION", "client_spells", "exit_curves", "exit_incidence",
-           "matching_panel", "outcomes_by_milestone", "pilot_effect", "service_effect_matched",
-           "service_effect_on_exits", "service_groups", "start_stop"]
+           "matching_panel", "outcomes_by_milestone", "pilot_effect", "service_effect_discrete",
+           "service_effect_matched", "service_effect_on_exits", "service_groups", "start_stop"]

@@ -157,22 +157,24 @@ def _service_effect(wh: Warehouse, spells: pd.DataFrame, params: ReportParams, s
                     synthetic: bool) -> AnalysisResult:
     import math
 
-    from kuva.process.outcomes import service_effect_matched, service_effect_on_exits
+    from kuva.process.outcomes import service_effect_discrete, service_effect_matched, service_effect_on_exits
 
     code, _ = _scope(params)
     m = service_effect_matched(wh, horizon=HORIZON_DAYS, spells=spells)
     cox = service_effect_on_exits(wh, spells=spells)
+    daily = service_effect_discrete(wh, spells=spells)
     lo, hi = m.conf_int()
     c_lo, c_hi = cox.conf_int()
+    d_lo, d_hi = daily.conf_int()
     z = 1.959963984540054
     treated_spells = int(spells["service_start"].notna().sum())
     raw = pd.DataFrame({
-        "design": ["dynamic_matching", "dynamic_matching_days", "cox_time_varying"],
-        "unit": ["percentage_points", "days", "hazard_ratio"],
-        "estimate": [100 * m.estimate, m.days_effect, cox.hazard_ratio],
-        "ci_low": [100 * lo, m.days_effect - z * m.days_effect_se, math.exp(c_lo)],
-        "ci_high": [100 * hi, m.days_effect + z * m.days_effect_se, math.exp(c_hi)],
-        "n_treated": [m.n_treated, m.n_treated, treated_spells],
+        "design": ["dynamic_matching", "dynamic_matching_days", "cox_time_varying", "discrete_time_hazard"],
+        "unit": ["percentage_points", "days", "hazard_ratio", "hazard_ratio"],
+        "estimate": [100 * m.estimate, m.days_effect, cox.hazard_ratio, daily.hazard_ratio],
+        "ci_low": [100 * lo, m.days_effect - z * m.days_effect_se, math.exp(c_lo), math.exp(d_lo)],
+        "ci_high": [100 * hi, m.days_effect + z * m.days_effect_se, math.exp(c_hi), math.exp(d_hi)],
+        "n_treated": [m.n_treated, m.n_treated, treated_spells, treated_spells],
     })
     at = (("area", code),)
     spec = TableSpec(counts=(Count("n_treated", ("design",), quantity="report_person_treated", at=at),),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,6 +70,33 @@ class HazardRatioResults(Immutable, NormalWald):
         ax.set_xscale("log")
         ax.set_xlabel("hazard ratio")
         return ax
+
+
+@dataclass(frozen=True)
+class DiscreteHazardResults(HazardRatioResults):
+    """A grouped-time proportional-hazards model (Prentice & Gloeckler 1978): the complementary
+    log-log regression of the event in each period of ``width`` days on a free baseline per
+    period and the time-varying treatment. ``estimate`` is the log hazard ratio of the
+    underlying continuous-time model; ``n_obs`` counts person-periods; ``baseline`` is each
+    period's estimated hazard without the treatment."""
+
+    width: int = 1
+    baseline: pd.DataFrame = field(default_factory=pd.DataFrame)  #: period, at_risk, events, hazard
+
+    @property
+    def inference(self) -> str:
+        return f"grouped-time PH (cloglog, {self.width}-day periods), model-based SE, normal"
+
+    def summary(self) -> Summary:
+        lo, hi = self.conf_int()
+        return make_summary(
+            f"Discrete-time hazard model ({self.width}-day periods) with a time-varying treatment: {self.event}",
+            [("Hazard ratio", f"{self.hazard_ratio:.3f} [{math.exp(lo):.3f}, {math.exp(hi):.3f}]"),
+             ("Persons / person-periods / events", f"{self.n_units} / {self.n_obs} / {self.n_events}"),
+             ("Periods with events", str(len(self.baseline)))],
+            self.tidy().set_index("term"),
+            notes=("The treatment counts from the first period that starts after it does; a period in which it "
+                   "starts counts as untreated.",))
 
 
 @dataclass(frozen=True)
