@@ -19,6 +19,7 @@ from kuva.process import kpis
 from kuva.registry import area_registry
 from kuva.simulate.process import ProcessParams, simulate_event_log, stored_frame
 from kuva.warehouse import SourceInfo, Warehouse
+from kuva.warehouse.areas import area_members
 from kuva.warehouse.persons import load_process_events
 
 PERIOD = date(2023, 9, 1)
@@ -176,7 +177,7 @@ def test_outcome_errors_and_cli(planted: tuple[Path, set[str]], empty_wh: Wareho
     with Warehouse(path, read_only=True) as wh, pytest.raises(KuvaInputError, match="outcome must be one of"):
         benchmark(wh, PERIOD, outcome="happiness")  # type: ignore[arg-type]
     assert set(OUTCOME_SPECS) == {"activation_rate", "long_term_share", "plan_debt_share", "interview_in_time",
-                                  "exit_work_180"}
+                                  "exit_work_180", "unemployed_after_services"}
     r = CliRunner().invoke(app, ["-w", str(path), "benchmark", "plan_debt_share", "--level", "employment_area",
                                  "--period", "2023-09", "--format", "csv"])
     assert r.exit_code == 0, r.output
@@ -185,3 +186,37 @@ def test_outcome_errors_and_cli(planted: tuple[Path, set[str]], empty_wh: Wareho
 
     with pytest.raises(KuvaLookupError, match="no service-process events"):
         outcome_counts(empty_wh, "plan_debt_share", PERIOD)
+
+
+def test_unemployed_after_services_is_the_follow_up_counts(planted: tuple[Path, set[str]]) -> None:
+    """The annual three-month status: per municipality the persons whose services ended in the
+    year and those of them unemployed three months later, summed over the five services of the
+    follow-up tables; summed again to the employment areas; ranked with fewer unemployed as
+    better; the default period is in the latest follow-up year."""
+    from kuva.indicators import codes
+    from kuva.indicators.observations import observations
+
+    path, _ = planted
+    with Warehouse(path, read_only=True) as wh:
+        t = benchmark(wh, date(2023, 6, 1), outcome="unemployed_after_services").table.set_index("area_code")
+        areas = benchmark(wh, date(2023, 6, 1), outcome="unemployed_after_services", level="employment_area").table
+        ended = [e for e, _, _ in codes.FOLLOW_UP.values()]
+        after = [u for _, u, _ in codes.FOLLOW_UP.values()]
+        raw = observations(wh, ended + after, area_prefix="KU", start=date(2023, 1, 1),
+                           end=date(2023, 12, 31)).to_pandas()
+        default = default_period(wh, "unemployed_after_services")
+        last = latest_period(wh)
+        years = pd.to_datetime(observations(wh, ended, area_prefix="KU").to_pandas()["period"]).dt.year
+        members = area_members(wh, "employment_area")
+    wide = raw.pivot_table(index="area_code", columns="measure", values="value", aggfunc="sum")
+    assert len(t) > 250
+    np.testing.assert_allclose(t["clients"], wide.loc[t.index, ended].sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(t["unemployed_after"], wide.loc[t.index, after].sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(t["actual"], 100 * t["unemployed_after"] / t["clients"], rtol=1e-12)
+    assert not OUTCOME_SPECS["unemployed_after_services"].larger_is_better
+    best = t.sort_values("rank").iloc[0]
+    assert best["gap_pp"] == t["gap_pp"].min()  # rank 1: the most below its expected unemployment
+    one = areas.iloc[0]
+    mine = members[members["area_code"] == one["area_code"]]["municipality_code"]
+    assert one["clients"] == wide.loc[wide.index.intersection(mine), ended].sum(axis=1).sum()
+    assert default == min(date(int(years.max()), 12, 1), last)  # the latest follow-up year's December, or earlier

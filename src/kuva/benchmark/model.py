@@ -29,6 +29,9 @@ class FrameworkFit:
     gap_se: FloatArray  #: sqrt(sampling variance of the outcome + x' V x)
     r2: float
     n: int
+    #: the gaps' covariance: the sampling variances on the diagonal plus X V X′ — the gaps share
+    #: the estimated coefficients, so they are not independent (NaN for areas without conditions)
+    gap_cov: FloatArray | None = None
 
     def coefficients(self) -> pd.DataFrame:
         se = np.sqrt(np.diag(self.vcov))
@@ -67,11 +70,14 @@ def fit_framework(y: Sequence[float] | FloatArray, x: pd.DataFrame, *, weights: 
     s2 = np.zeros(len(yv)) if sampling_se is None else np.asarray(sampling_se, dtype=float) ** 2
     ybar = np.average(yv[ok], weights=w[ok])
     r2 = 1 - np.sum(w[ok] * (yv[ok] - expected[ok]) ** 2) / np.sum(w[ok] * (yv[ok] - ybar) ** 2)
-    arrays = [np.array(a, dtype=float) for a in (coef, vcov, expected, gap, np.sqrt(s2 + pred_var))]
+    cov = np.full((len(yv), len(yv)), np.nan)
+    pred = xm[fin] @ vcov @ xm[fin].T
+    cov[np.ix_(fin, fin)] = (pred + pred.T) / 2 + np.diag(s2[fin])  # symmetric to the last bit
+    arrays = [np.array(a, dtype=float) for a in (coef, vcov, expected, gap, np.sqrt(s2 + pred_var), cov)]
     for a in arrays:
         a.flags.writeable = False
     return FrameworkFit(("intercept", *map(str, x.columns)), arrays[0], arrays[1], arrays[2], arrays[3], arrays[4],
-                        float(r2), int(ok.sum()))
+                        float(r2), int(ok.sum()), arrays[5])
 
 
 __all__ = ["FrameworkFit", "fit_framework"]

@@ -35,7 +35,8 @@ from kuva.warehouse.areas import GROUP_LEVELS, area_members
 from kuva.warehouse.connection import Warehouse
 
 SPEC_VERSION = "v1"
-Outcome = Literal["activation_rate", "long_term_share", "plan_debt_share", "interview_in_time", "exit_work_180"]
+Outcome = Literal["activation_rate", "long_term_share", "plan_debt_share", "interview_in_time", "exit_work_180",
+                  "unemployed_after_services"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
 
 
@@ -58,7 +59,11 @@ OUTCOME_SPECS: dict[str, OutcomeSpec] = {
                                      "deadline has passed (event log)", True, True),
     "exit_work_180": OutcomeSpec("exited_to_work", "client spells registered in the month, followed 180 days "
                                  "(event log)", True, True),
+    "unemployed_after_services": OutcomeSpec("unemployed_after", "persons whose employment service ended in the "
+                                             "year (TEM follow-up, 12ur–12ux)", False, False),
 }
+#: annual outcomes: the counts of the period's year (the conditions are those of the period's month)
+ANNUAL_OUTCOMES = ("unemployed_after_services",)
 #: the follow-up of ``exit_work_180``: an inflow cohort's exits to work within this many days
 EXIT_HORIZON_DAYS = 180
 Level = Literal["municipality", "pilot_area", "employment_area", "custom"]
@@ -142,6 +147,8 @@ def default_period(wh: Warehouse, outcome: str = "activation_rate") -> date:
     ``exit_work_180`` the latest month before it whose registrations have all been followed for
     180 days in the event log."""
     last = latest_period(wh)
+    if outcome in ANNUAL_OUTCOMES:
+        return _latest_follow_up_year(wh, last)
     if outcome != "exit_work_180":
         return last
     from kuva.process.kpis import data_end
@@ -154,6 +161,27 @@ def default_period(wh: Warehouse, outcome: str = "activation_rate") -> date:
     if (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date() > followed:  # that month only in part
         month = (pd.Timestamp(month) - pd.DateOffset(months=1)).date()
     return min(month, last)
+
+
+def _follow_up(wh: Warehouse, year: int | None = None) -> pd.DataFrame:
+    """The municipal three-month follow-up of ended services (:data:`kuva.indicators.codes.FOLLOW_UP`):
+    ``area_code, period, measure, value, source_id`` of the ended and the unemployed counts."""
+    from kuva.indicators import codes
+
+    measures = [m for ended, unemployed, _ in codes.FOLLOW_UP.values() for m in (ended, unemployed)]
+    start, end = (date(year, 1, 1), date(year, 12, 31)) if year is not None else (None, None)
+    out: pd.DataFrame = observations(wh, measures, area_prefix="KU", start=start, end=end).to_pandas()
+    return out
+
+
+def _latest_follow_up_year(wh: Warehouse, last: date) -> date:
+    """The month whose conditions go with the latest year of follow-up counts: December of that
+    year, or the latest month with conditions when it comes first."""
+    f = _follow_up(wh)
+    if f.empty:
+        raise KuvaLookupError("no municipal follow-up of ended services (12ur–12ux) in the warehouse")
+    year = int(pd.to_datetime(f["period"]).dt.year.max())
+    return min(date(year, 12, 1), last)
 
 
 def latest_period(wh: Warehouse) -> date:
@@ -200,7 +228,21 @@ def outcome_counts(wh: Warehouse, outcome: Outcome, period: date, level: Level =
         raise KuvaInputError(f"outcome must be one of {list(OUTCOMES[1:])} here, got {outcome!r}")
     month = date(period.year, period.month, 1)
     month_end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
-    if outcome == "long_term_share":
+    if outcome == "unemployed_after_services":
+        from kuva.indicators import codes
+
+        df = _follow_up(wh, month.year)
+        if df.empty:
+            raise KuvaLookupError(f"no municipal follow-up of services ended in {month.year} (12ur–12ux)")
+        wide = df.pivot_table(index="area_code", columns="measure", values="value", aggfunc="sum")
+        ended = [e for e, _, _ in codes.FOLLOW_UP.values() if e in wide]
+        after = [u for _, u, _ in codes.FOLLOW_UP.values() if u in wide]
+        # an area counts only with every service's two counts (a missing one is not a zero)
+        m = pd.DataFrame({"clients": wide[ended].sum(axis=1, min_count=len(ended)),
+                          "unemployed_after": wide[after].sum(axis=1, min_count=len(after))}).dropna()
+        ids = tuple(sorted(set(df["source_id"].astype(str))))
+        synthetic = any(i.startswith("synthetic:") for i in ids)
+    elif outcome == "long_term_share":
         long = observations(wh, ["PITKAAIKAISTYOTTOMAT"], area_prefix="KU", start=month, end=month)
         df = long.to_pandas()
         if df.empty or unemployed is None:
@@ -275,8 +317,11 @@ def benchmark(wh: Warehouse, period: date, *, outcome: Outcome = "activation_rat
     # ranks are inferred from the gaps and their standard errors (frequentist, as Mogstad et al.):
     # each area's own rank set (marginal) for its row, the joint sets for the top/bottom lists
     better = spec.larger_is_better
-    marginal = rank_sets(fit.gap, fit.gap_se, alpha=alpha, joint=False, larger_is_better=better, seed=seed)
-    rs = rank_sets(fit.gap, fit.gap_se, alpha=alpha, joint=True, larger_is_better=better, seed=seed)
+    # with the gaps' covariance: they share the model's estimated coefficients
+    marginal = rank_sets(fit.gap, fit.gap_se, alpha=alpha, joint=False, larger_is_better=better, seed=seed,
+                         cov=fit.gap_cov)
+    rs = rank_sets(fit.gap, fit.gap_se, alpha=alpha, joint=True, larger_is_better=better, seed=seed,
+                   cov=fit.gap_cov)
     ctype = comparison_types(x.loc[:, [c for c in x.columns if not c.startswith("type[")]],
                              min(types, len(x)), seed=seed)
     names = _names(wh, list(f.index), level)
@@ -328,5 +373,20 @@ def publish(b: Benchmark, *, min_cell: int | None = None) -> ProtectedTable:
     return protect_table(b.table, spec, resolve_policy(min_cell), name="benchmark")
 
 
-__all__ = ["BENCHMARK_SPEC", "LEVELS", "OUTCOMES", "OUTCOME_SPECS", "SPEC_VERSION", "Benchmark", "OutcomeSpec",
-           "area_frame", "benchmark", "conditions", "latest_period", "outcome_counts", "publish", "table_spec"]
+__all__ = [
+    "ANNUAL_OUTCOMES",
+    "BENCHMARK_SPEC",
+    "LEVELS",
+    "OUTCOMES",
+    "OUTCOME_SPECS",
+    "SPEC_VERSION",
+    "Benchmark",
+    "OutcomeSpec",
+    "area_frame",
+    "benchmark",
+    "conditions",
+    "latest_period",
+    "outcome_counts",
+    "publish",
+    "table_spec",
+]

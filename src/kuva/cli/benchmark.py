@@ -14,7 +14,8 @@ from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month
 def benchmark_cmd(
     ctx: typer.Context,
     outcome: Annotated[str, typer.Argument(help="What to compare: activation_rate, long_term_share, plan_debt_share, "
-                                                "interview_in_time or exit_work_180.")] = "activation_rate",
+                                                "interview_in_time, exit_work_180 or unemployed_after_services "
+                                                "(annual: the period's year).")] = "activation_rate",
     level: Annotated[str, typer.Option("--level", help="municipality, pilot_area, employment_area or custom.")
                      ] = "municipality",
     period: Annotated[str | None, typer.Option("--period", help="Month (YYYY-MM); default: the latest with data.")]

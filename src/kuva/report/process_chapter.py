@@ -322,7 +322,7 @@ def benchmark_results(wh: Warehouse, *, period: date | None = None, outcome: str
     the shrunk gaps), the rank-interval plot with the peer groups, and the framework model's
     coefficients, for the month ``period`` (default the latest with data); through the disclosure
     engine."""
-    from kuva.benchmark.run import benchmark, default_period, publish
+    from kuva.benchmark.run import ANNUAL_OUTCOMES, benchmark, default_period, publish
 
     if level not in BENCHMARK_LEVELS:
         raise KuvaInputError(f"level must be one of {list(BENCHMARK_LEVELS)}, got {level!r}")
@@ -359,7 +359,8 @@ def benchmark_results(wh: Warehouse, *, period: date | None = None, outcome: str
         none = label("benchmark.none", lang)
         return label("benchmark.text", lang, n=str(len(table)), r2=fmt_number(b.fit.r2, lang, 2),
                      top=", ".join(top) or none, bottom=", ".join(bottom) or none,
-                     month=f"{b.period.month}/{b.period.year}", outcome=label(f"benchmark.outcome.{outcome}", lang))
+                     month=str(b.period.year) if outcome in ANNUAL_OUTCOMES else f"{b.period.month}/{b.period.year}",
+                     outcome=label(f"benchmark.outcome.{outcome}", lang))
 
     ranking = AnalysisResult(f"benchmark_{level}s", title, table, figure, text,
                              {"r2": b.fit.r2, "tau2": b.tau2}, b.sources, b.synthetic,

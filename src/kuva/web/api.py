@@ -247,7 +247,8 @@ def process_quality(wh: WH, request: Request) -> dict[str, Any]:
 @router.get("/benchmark", summary="Expected vs actual outcome, shrunk gaps and rank sets (analyst)")
 def benchmark_route(wh: WH, request: Request,
                     outcome: Literal["activation_rate", "long_term_share", "plan_debt_share",
-                                     "interview_in_time", "exit_work_180"] = "activation_rate",
+                                     "interview_in_time", "exit_work_180",
+                                     "unemployed_after_services"] = "activation_rate",
                     level: Literal["municipality", "pilot_area", "employment_area", "custom"] = "municipality",
                     period: Annotated[str | None, Query(description="Month YYYY-MM")] = None) -> dict[str, Any]:
     from kuva.benchmark.run import benchmark, default_period, publish
