@@ -4,6 +4,7 @@ process layer, ranked in the right direction, and a planted difference in plan d
 
 from __future__ import annotations
 
+import io
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -182,6 +183,14 @@ def test_outcome_errors_and_cli(planted: tuple[Path, set[str]], empty_wh: Wareho
                                  "--period", "2023-09", "--format", "csv"])
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[0].startswith("outcome,level,area_code,area,period,clients,plan_debt,actual")
+    half = CliRunner().invoke(app, ["-w", str(path), "benchmark", "interview_in_time", "--level", "employment_area",
+                                    "--period", "2023-H1", "--format", "csv"])
+    assert half.exit_code == 0, half.output
+    lines = [x for x in half.output.splitlines() if x.startswith(("outcome,", "interview_in_time,"))]
+    rows = pd.read_csv(io.StringIO("\n".join(lines)))
+    assert len(rows) > 30 and (rows["period_months"] == 6).all() and (rows["period"] == "2023-01-01").all()
+    bad = CliRunner().invoke(app, ["-w", str(path), "benchmark", "--period", "2023-H5"])
+    assert bad.exit_code != 0 and "YYYY-H1" in bad.output
     from kuva.benchmark.run import outcome_counts
 
     with pytest.raises(KuvaLookupError, match="no service-process events"):
@@ -220,3 +229,48 @@ def test_unemployed_after_services_is_the_follow_up_counts(planted: tuple[Path, 
     mine = members[members["area_code"] == one["area_code"]]["municipality_code"]
     assert one["clients"] == wide.loc[wide.index.intersection(mine), ended].sum(axis=1).sum()
     assert default == min(date(int(years.max()), 12, 1), last)  # the latest follow-up year's December, or earlier
+
+
+def test_half_year_periods(planted: tuple[Path, set[str]]) -> None:
+    """A half-year (2023-H1): a stock outcome's counts are the mean of its six month-end counts
+    (rounded to whole persons; areas complete in every month), a flow's the sum of its six months
+    (an area without clients in a month had none); the conditions are those of June; the rows
+    say the period's length, so a month and a half-year starting together are different cells."""
+    from kuva.benchmark.run import outcome_counts, parse_period
+
+    assert parse_period("2023-H1") == (date(2023, 1, 1), 6) and parse_period("2023h2") == (date(2023, 7, 1), 6)
+    assert parse_period("2023-09") == (date(2023, 9, 1), 1) and parse_period(None) is None
+    with pytest.raises(KuvaInputError, match="half-year"):
+        parse_period("2023-H3")
+    path, _ = planted
+    months = [date(2023, m, 1) for m in range(1, 7)]
+    with Warehouse(path, read_only=True) as wh:
+        half = benchmark(wh, date(2023, 1, 1), outcome="plan_debt_share", months=6)
+        debt = half.table.set_index("area_code")
+        talks = benchmark(wh, date(2023, 1, 1), outcome="interview_in_time", level="employment_area",
+                          months=6).table.set_index("area_code")
+        monthly_debt = [outcome_counts(wh, "plan_debt_share", m)[0] for m in months]
+        monthly_talks = [outcome_counts(wh, "interview_in_time", m, "employment_area")[0] for m in months]
+        june_b = benchmark(wh, date(2023, 6, 1), outcome="plan_debt_share")
+        june = june_b.table.set_index("area_code")
+        with pytest.raises(KuvaInputError, match="January or July"):
+            benchmark(wh, date(2023, 3, 1), outcome="plan_debt_share", months=6)
+        with pytest.raises(KuvaInputError, match="annual"):
+            benchmark(wh, date(2023, 1, 1), outcome="unemployed_after_services", months=6)
+        with pytest.raises(KuvaInputError, match="a month or a half-year"):
+            benchmark(wh, date(2023, 1, 1), months=3)
+    complete = set.intersection(*(set(m.index) for m in monthly_debt))
+    shared = sorted(complete & set(debt.index))
+    assert len(shared) > 250
+    mean_clients = sum(m.loc[shared, "clients"] for m in monthly_debt) / 6
+    mean_debt = sum(m.loc[shared, "plan_debt"] for m in monthly_debt) / 6
+    np.testing.assert_array_equal(debt.loc[shared, "clients"], mean_clients.round())
+    np.testing.assert_array_equal(debt.loc[shared, "plan_debt"], mean_debt.round())
+    assert (debt["period_months"] == 6).all() and (june["period_months"] == 1).all()
+    # the conditions are June's: the same model inputs as June's own benchmark, other outcome counts
+    both = half.conditions.index.intersection(june_b.conditions.index)
+    assert len(both) > 250
+    pd.testing.assert_frame_equal(half.conditions.loc[both], june_b.conditions.loc[both])
+    summed = sum(m["clients"].reindex(talks.index, fill_value=0) for m in monthly_talks)
+    np.testing.assert_array_equal(talks["clients"], summed)
+    assert talks["clients"].sum() > max(m["clients"].sum() for m in monthly_talks)

@@ -287,14 +287,86 @@ def outcome_counts(wh: Warehouse, outcome: Outcome, period: date, level: Level =
     return m.astype(float), synthetic, ids
 
 
+#: outcomes measured on a stock at the month's end: over a half-year the monthly counts are
+#: averaged (the mean stock); the others count a month's flow, and their counts add up
+STOCK_OUTCOMES = ("activation_rate", "long_term_share", "plan_debt_share")
+#: the lengths of a benchmark's period: a month, or a half-year (January–June, July–December)
+PERIOD_MONTHS = (1, 6)
+
+
+def parse_period(text: str | None) -> tuple[date, int] | None:
+    """``YYYY-MM`` (a month) or ``YYYY-H1`` / ``YYYY-H2`` (a half-year) as (first month, months);
+    ``None`` for no text."""
+    import re
+
+    if not text:
+        return None
+    half = re.fullmatch(r"(\d{4})-?H([12])", text.strip(), flags=re.IGNORECASE)
+    if half:
+        return date(int(half.group(1)), 1 if half.group(2) == "1" else 7, 1), 6
+    try:
+        d = date.fromisoformat(text.strip() + "-01")
+    except ValueError:
+        raise KuvaInputError(f"period: expected a month YYYY-MM or a half-year YYYY-H1 / YYYY-H2, got {text!r}"
+                             ) from None
+    return d, 1
+
+
+def _period_counts(wh: Warehouse, outcome: Outcome, start: date, months: int, level: Level
+                   ) -> tuple[pd.DataFrame, bool, tuple[str, ...]]:
+    """``clients`` and the outcome's numerator per area over ``months`` months from ``start``:
+    for a stock outcome the mean of the monthly counts rounded to whole persons (an area missing
+    in any month is left out: a stock is compared only where it is complete), for a flow their
+    sum (an area without clients in a month had none that month)."""
+    spec = OUTCOME_SPECS[outcome]
+    parts: list[pd.DataFrame] = []
+    synthetic, sources = False, set[str]()
+    for k in range(months):
+        m = (pd.Timestamp(start) + pd.DateOffset(months=k)).date()
+        if outcome == "activation_rate":
+            f, syn, ids = area_frame(wh, m, level)
+            c = f[["clients", "in_services"]].astype(float)
+        else:
+            unemployed = (area_frame(wh, m, "municipality")[0]["unemployed"] if outcome == "long_term_share"
+                          else None)
+            c, syn, ids = outcome_counts(wh, outcome, m, level, unemployed)
+        parts.append(c[["clients", spec.numerator]])
+        synthetic, sources = synthetic or syn, sources | set(ids)
+    stock = outcome in STOCK_OUTCOMES
+    joined = pd.concat(parts, axis=1, keys=range(months), join="inner" if stock else "outer").fillna(0.0)
+    columns: dict[str, pd.Series] = {}
+    for col in ("clients", spec.numerator):
+        monthly = pd.DataFrame(joined.xs(col, axis=1, level=1))
+        columns[col] = monthly.mean(axis=1).round() if stock else monthly.sum(axis=1)
+    out = pd.DataFrame(columns)
+    return out, synthetic, tuple(sorted(sources))
+
+
 def benchmark(wh: Warehouse, period: date, *, outcome: Outcome = "activation_rate", level: Level = "municipality",
-              alpha: float = 0.05, tau: float = 0.1, types: int = 8, seed: int = 0) -> Benchmark:
-    """The whole benchmark of one month and outcome (see the module docstring)."""
+              alpha: float = 0.05, tau: float = 0.1, types: int = 8, seed: int = 0, months: int = 1) -> Benchmark:
+    """The whole benchmark of one month and outcome (see the module docstring); ``months=6``
+    with ``period`` in January or July: the half-year from it, its counts averaged (stock
+    outcomes) or summed (flows) over the months, and the conditions of its last month."""
     spec = OUTCOME_SPECS.get(outcome)
     if spec is None:
         raise KuvaInputError(f"outcome must be one of {list(OUTCOMES)}, got {outcome!r}")
-    f, synthetic, sources = area_frame(wh, period, level)
-    if outcome != "activation_rate":
+    if months not in PERIOD_MONTHS:
+        raise KuvaInputError(f"a benchmark period is a month or a half-year ({list(PERIOD_MONTHS)} months), "
+                             f"got {months}")
+    if months > 1:
+        if period.month not in (1, 7):
+            raise KuvaInputError(f"a half-year starts in January or July, got {period:%Y-%m}")
+        if outcome in ANNUAL_OUTCOMES:
+            raise KuvaInputError(f"{outcome} is annual: give a month of its year, not a half-year")
+        last = (pd.Timestamp(period) + pd.DateOffset(months=months - 1)).date()
+        f, synthetic, sources = area_frame(wh, last, level)
+        counts, o_synthetic, o_sources = _period_counts(wh, outcome, period, months, level)
+        f = f.drop(columns=["clients", "in_services", "actual"]).join(counts, how="inner")
+        f["actual"] = 100.0 * f[spec.numerator] / f["clients"]
+        synthetic, sources = synthetic or o_synthetic, tuple(sorted({*sources, *o_sources}))
+    else:
+        f, synthetic, sources = area_frame(wh, period, level)
+    if outcome != "activation_rate" and months == 1:
         muni_unemployed = None
         if outcome == "long_term_share":
             muni_unemployed = area_frame(wh, period, "municipality")[0]["unemployed"] if level in GROUP_LEVELS \
@@ -334,7 +406,7 @@ def benchmark(wh: Warehouse, period: date, *, outcome: Outcome = "activation_rat
         "rank": marginal.rank, "rank_low": marginal.low, "rank_high": marginal.high,
         "possibly_top": rs.possibly_top(tau), "credibly_top": rs.credibly_top(tau),
         "possibly_bottom": rs.possibly_bottom(tau), "credibly_bottom": rs.credibly_bottom(tau),
-        "comparison_type": ctype.to_numpy(), "spec_version": SPEC_VERSION,
+        "comparison_type": ctype.to_numpy(), "spec_version": SPEC_VERSION, "period_months": months,
     })
     return Benchmark(table.sort_values("rank").reset_index(drop=True), fit, x, period, level, synthetic, sources,
                      eb.tau2, outcome)
@@ -352,7 +424,7 @@ def table_spec(outcome: str = "activation_rate", *, confidential: bool = True) -
     """The benchmark table declared to the disclosure engine: the clients and the outcome's
     numerator are person counts; every figure computed from them is derived from both."""
     num = OUTCOME_SPECS[outcome].numerator
-    dims = ("outcome", "level", "area_code", "period")
+    dims = ("outcome", "level", "area_code", "period", "period_months")
     return TableSpec(
         counts=(Count("clients", dims, quantity=f"benchmark_{outcome}_clients"),
                 Count(num, dims, quantity=f"benchmark_{num}")),
@@ -379,7 +451,9 @@ __all__ = [
     "LEVELS",
     "OUTCOMES",
     "OUTCOME_SPECS",
+    "PERIOD_MONTHS",
     "SPEC_VERSION",
+    "STOCK_OUTCOMES",
     "Benchmark",
     "OutcomeSpec",
     "area_frame",
@@ -387,6 +461,7 @@ __all__ = [
     "conditions",
     "latest_period",
     "outcome_counts",
+    "parse_period",
     "publish",
     "table_spec",
 ]

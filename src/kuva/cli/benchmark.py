@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kuva.cli.app import app, state
-from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month
+from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out
 
 
 @app.command("benchmark")
@@ -18,8 +18,8 @@ def benchmark_cmd(
                                                 "(annual: the period's year).")] = "activation_rate",
     level: Annotated[str, typer.Option("--level", help="municipality, pilot_area, employment_area or custom.")
                      ] = "municipality",
-    period: Annotated[str | None, typer.Option("--period", help="Month (YYYY-MM); default: the latest with data.")]
-    = None,
+    period: Annotated[str | None, typer.Option("--period", help="Month (YYYY-MM) or half-year (YYYY-H1, YYYY-H2); "
+                                                                "default: the latest month with data.")] = None,
     peers: Annotated[str | None, typer.Option("--peers", help="Also list the areas most similar to this one "
                                                               "(code).")] = None,
     coefficients: Annotated[bool, typer.Option("--coefficients", help="Print the framework model's coefficient "
@@ -32,15 +32,15 @@ def benchmark_cmd(
     each area's rank with its confidence set, the areas possibly and credibly in the top and
     bottom tenth (joint 95 %), and comparison types; through the disclosure engine."""
     from kuva.benchmark.peers import similar_areas
-    from kuva.benchmark.run import LEVELS, OUTCOMES, benchmark, default_period, publish
+    from kuva.benchmark.run import LEVELS, OUTCOMES, benchmark, default_period, parse_period, publish
 
     choice("OUTCOME", outcome, OUTCOMES)
     choice("--level", level, LEVELS)
     choice("--format", fmt, OUTPUT_FORMATS)
     s = state(ctx).settings()
     with state(ctx).measures_engine() as wh:
-        month = parse_month(period, "--period") or default_period(wh, outcome)
-        b = benchmark(wh, month, outcome=outcome, level=level)  # type: ignore[arg-type]
+        start, months = parse_period(period) or (default_period(wh, outcome), 1)
+        b = benchmark(wh, start, outcome=outcome, level=level, months=months)  # type: ignore[arg-type]
     if coefficients:
         err.print(f"Framework model {b.table['spec_version'].iloc[0]}: {b.fit.n} areas, R² {b.fit.r2:.3f}, "
                   f"between-area variance of the gaps (tau²) {b.tau2:.3f}")

@@ -250,11 +250,12 @@ def benchmark_route(wh: WH, request: Request,
                                      "interview_in_time", "exit_work_180",
                                      "unemployed_after_services"] = "activation_rate",
                     level: Literal["municipality", "pilot_area", "employment_area", "custom"] = "municipality",
-                    period: Annotated[str | None, Query(description="Month YYYY-MM")] = None) -> dict[str, Any]:
-    from kuva.benchmark.run import benchmark, default_period, publish
+                    period: Annotated[str | None, Query(description="Month YYYY-MM or half-year YYYY-H1 / YYYY-H2")
+                                      ] = None) -> dict[str, Any]:
+    from kuva.benchmark.run import benchmark, default_period, parse_period, publish
 
-    month = _month(period, "period") or default_period(wh, outcome)
-    b = benchmark(wh, month, outcome=outcome, level=level)
+    start, months = parse_period(period) or (default_period(wh, outcome), 1)
+    b = benchmark(wh, start, outcome=outcome, level=level, months=months)
     p = publish(b)
     return _published(request, p, area_scope(request, p.frame, _allowed(request)),
                       spec_version=b.table["spec_version"].iloc[0], synthetic=b.synthetic,
