@@ -79,6 +79,7 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
             out.print(f"Net cost per additional exit to work (service {service_cost:,.0f} €, benefit "
                       f"{daily_benefit:,.2f} €/day): {cost:,.0f} € ({bounds})")
     _pilot_cohorts(ctx, s.min_cell)
+    _wellbeing_exits(ctx, s.min_cell)
     if any(k.startswith("synthetic:") for k in sources):
         out.print("Note: SYNTHETIC event log; compare with the planted hazard ratio of the simulation.")
 
@@ -114,6 +115,32 @@ def _pilot_cohorts(ctx: typer.Context, min_cell: int) -> None:
               "by quarter from the start: " + ", ".join(f"{100 * c:+.1f}" for e, c in
                                                           zip(es.event_times, es.coefficients, strict=True) if e >= 0)
               + " percentage points")
+
+
+def _wellbeing_exits(ctx: typer.Context, min_cell: int) -> None:
+    """Kykyviisari work-ability change linked to later exits to work (when there are answers)."""
+    from kuva.errors import KuvaLookupError
+    from kuva.wellbeing.exits import HORIZON_DAYS, change_exit_model, change_exit_panel
+
+    with state(ctx).open_warehouse() as wh:
+        try:
+            panel = change_exit_panel(wh)
+        except KuvaLookupError:
+            return
+    if len(panel) < min_cell:
+        if len(panel):
+            out.print("Kykyviisari change and later exits: hidden (fewer respondents than the minimum cell)")
+        return
+    try:
+        r = change_exit_model(panel)
+    except KuvaInputError as exc:
+        out.print(f"Kykyviisari change and later exits: not estimable ({exc})")
+        return
+    lo, hi = r.conf_int()
+    out.print(f"Kykyviisari work ability, one point more from the first to the second answer: {r.estimate:+.1f} "
+              f"percentage points in exits to work within {HORIZON_DAYS} days at the same starting level (95 % CI "
+              f"{lo:+.1f} to {hi:+.1f}; {r.n_units} respondents, {r.exit_rate:.1f} % exited to work; an "
+              "association, not an effect)")
 
 
 @app.command()

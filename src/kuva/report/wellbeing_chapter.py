@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kuva.analysis.result import AnalysisResult
+from kuva.errors import KuvaLookupError
 from kuva.i18n import label
 from kuva.report.chapters import Chapter, ReportParams
 from kuva.warehouse import Warehouse
 from kuva.wellbeing.analyses import wellbeing_summary
 from kuva.wellbeing.data import wellbeing_data
+from kuva.wellbeing.exits import change_exit_result
 
 CHAPTER_KEY = "wellbeing"
 CHAPTER_ORDER = 50
@@ -31,6 +33,11 @@ def wellbeing_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
         return None
     results = wellbeing_summary(wh, areas=params.areas, min_cell=params.min_cell, start=params.start,
                                 end=params.end)
+    omitted: tuple[tuple[str, str], ...] = ()
+    try:  # the answers linked to the respondents' later exits in their service paths
+        results.append(change_exit_result(wh, min_cell=params.min_cell))
+    except KuvaLookupError as exc:
+        omitted = (("kykyviisari_change_exits", str(exc)),)
     return Chapter(key=CHAPTER_KEY, title=lambda lang: label("chapter", lang),
-                   intro=lambda lang: label("chapter.intro", lang), results=tuple(results))
+                   intro=lambda lang: label("chapter.intro", lang), results=tuple(results), omitted=omitted)
 
