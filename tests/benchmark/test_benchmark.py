@@ -195,3 +195,14 @@ def test_the_benchmark_runs_on_a_warehouse_and_hides_small_counts(bundled_wareho
         custom, _, _ = area_frame(wh, date(2023, 6, 1), "custom")
     assert custom.loc["metro", "clients"] == muni.loc[["KU091", "KU049", "KU092"], "clients"].sum()
     assert custom.loc["paakaupunki", "clients"] == muni.loc["KU091", "clients"]
+
+
+def test_a_nearly_exactly_fitted_area_keeps_the_covariance_usable() -> None:
+    """An area the model fits almost exactly, with no sampling variance, has a standard error
+    near zero whose square root of the covariance's diagonal differs from it in the last digits
+    (seen on the portal's plan-debt benchmark): the rank sets still run."""
+    se = np.array([8.6e-6, 7.2, 8.4, 9.0])
+    cov = np.diag(se**2)
+    cov[0, 0] = (8.37e-6) ** 2  # the same tiny value computed another way
+    rs = rank_sets(np.array([0.0, 5.0, -3.0, 1.0]), se, cov=cov)
+    assert (rs.low <= rs.rank).all() and (rs.rank <= rs.high).all()

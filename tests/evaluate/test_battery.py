@@ -119,6 +119,25 @@ def test_chapter(wh: Warehouse) -> None:
     assert "wild cluster bootstrap" in spec.text("en") and "villillä bootstrapilla" in spec.text("fi")
 
 
+def test_a_pilot_areas_synthetic_control(wh: Warehouse) -> None:
+    """The area page's section: the effects chapter's synthetic control for one pilot area with
+    its in-space placebos — the same estimate as the battery for that area alone, in three
+    languages, area aggregates only; refused on a panel with too few months before the pilots."""
+    from kuva.analysis.own_area import resolve_own_area
+    from kuva.report.effects_chapter import pilot_area_synth
+
+    own = resolve_own_area(wh, "kainuun_seutu")
+    r = pilot_area_synth(wh, own)
+    alone = run_designs(wh, designs=("synth",), areas=["kainuun_seutu"], synth_by_area=False, placebo=True,
+                        start="2018-01").synth_pooled
+    assert alone is not None and r.numbers["estimate"] == pytest.approx(alone.estimate, abs=1e-12)
+    assert 0 < float(r.numbers["p_value"]) <= 1 and r.count_columns == () and r.synthetic
+    for lang in ("fi", "sv", "en"):
+        assert own.name(lang) in r.text(lang) and "{" not in r.text(lang)
+    assert r.figure is not None
+    r.figure("sv")
+
+
 def test_chapter_without_municipal_services(bundled_wh: Warehouse) -> None:
     """The registry leaves the chapter out, with the reason, without running the designs."""
     from kuva.report.chapters import resolve_chapters

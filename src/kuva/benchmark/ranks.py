@@ -102,7 +102,7 @@ def _checked_cov(cov: FloatArray, se: FloatArray) -> FloatArray:
         raise KuvaInputError(f"cov must be a finite {n} × {n} matrix")
     if not np.allclose(c, c.T, rtol=1e-9, atol=1e-12 * float(np.abs(c).max())):
         raise KuvaInputError("cov must be symmetric")
-    if not np.allclose(np.sqrt(np.diag(c)), se, rtol=1e-6):
+    if not np.allclose(np.sqrt(np.maximum(np.diag(c), 0.0)), se, rtol=1e-6, atol=1e-6 * float(se.max())):
         raise KuvaInputError("cov's diagonal must be the squared standard errors")
     return c
 

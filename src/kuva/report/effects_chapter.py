@@ -12,6 +12,7 @@ without running it; any other domain error fails the report build, naming the ch
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,19 +21,26 @@ import pandas as pd
 from kuva.analysis.result import AnalysisResult
 from kuva.effects.battery import Battery, planted_gap, run_designs
 from kuva.effects.panel import Outcome
-from kuva.errors import KuvaError
+from kuva.errors import KuvaError, KuvaInputError
 from kuva.i18n import fmt_number, label
 from kuva.report.chapters import Chapter, ReportParams
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from matplotlib.figure import Figure
 
+    from kuva.analysis.own_area import OwnArea
     from kuva.warehouse import Warehouse
 
 KEY = "effects"
 ORDER = 40
 CHAPTER_OUTCOME: Outcome = "activation_rate"
 _DESIGN_ORDER = ("did", "event", "cs", "sa", "synth", "sdid")
+#: a pilot area's synthetic control (:func:`pilot_area_synth`) starts no earlier than this and
+#: needs this many months before the pilots' start to fit its comparison
+SYNTH_FIRST_MONTH = date(2018, 1, 1)
+MIN_PRE_MONTHS = 12
 
 
 def _n(value: float, lang: str, decimals: int = 2) -> str:
@@ -175,6 +183,45 @@ def _caveat_result(b: Battery, reference: float | None, params: dict[str, str]) 
     return AnalysisResult(key="effects_caveats", title=_titled("effects.caveats"), table=table, figure=None,
                           text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic, parameters=params,
                           count_columns=())
+
+
+def pilot_area_synth(wh: Warehouse, area: OwnArea, *, pilots_csv: Path | None = None,
+                     end: date | None = None) -> AnalysisResult:
+    """One pilot area's synthetic control on the activation rate (the chapter's design for that
+    area alone, with in-space placebos over the comparison municipalities): the area against its
+    synthetic comparison from the pilots' start, the average gap, the placebo p-value and the
+    pre-period fit. Area aggregates of public or synthetic panels: no person counts. From the
+    first month with municipal service counts (2018-01 at the earliest); refused with fewer than
+    :data:`MIN_PRE_MONTHS` months before the pilots' start."""
+    from kuva.indicators.codes import SERVICES
+    from kuva.indicators.groups import PILOT_START
+    from kuva.warehouse.query import latest_observations
+
+    t = latest_observations(wh)
+    first = t.filter(t.measure.isin(list(SERVICES)) & t.area_code.startswith("KU") & t.value.notnull()).period.min()
+    start = max(pd.Timestamp(first.to_pandas()).date().replace(day=1), SYNTH_FIRST_MONTH)
+    pre = (PILOT_START.year - start.year) * 12 + PILOT_START.month - start.month
+    if pre < MIN_PRE_MONTHS:
+        raise KuvaInputError(f"{pre} months of municipal service counts before the pilots' start: a synthetic "
+                             f"control needs at least {MIN_PRE_MONTHS}")
+    b = run_designs(wh, outcome=CHAPTER_OUTCOME, designs=("synth",), areas=[area.code], synth_by_area=False,
+                    placebo=True, pilots_csv=pilots_csv, start=start, end=end)
+    r = b.synth_pooled
+    if r is None:
+        raise KuvaError(f"no synthetic control for {area.code}")
+    table = pd.DataFrame({"area": [area.code], "estimate": [r.estimate], "pre_rmspe": [r.pre_rmspe],
+                          "post_rmspe": [r.post_rmspe], "p_value": [r.p_value]})
+    numbers: dict[str, float | str] = {"estimate": float(r.estimate), "p_value": float(r.p_value),
+                                       "pre_rmspe": float(r.pre_rmspe)}
+
+    def text(lang: str) -> str:
+        return label("effects.area_synth.text", lang, area=area.name(lang), sc=_n(r.estimate, lang),
+                     p=_n(r.p_value, lang, 3), rmspe=_n(r.pre_rmspe, lang), unit=label(f"unit.{b.outcome}", lang))
+
+    return AnalysisResult(key="effects_area_synthetic", title=_titled("effects.area_synth"), table=table,
+                          figure=lambda lang: b.synth_figure(lang),  # type: ignore[arg-type, return-value]
+                          text=text, numbers=numbers, sources=b.sources, synthetic=b.synthetic,
+                          parameters={**b.parameters, "area": area.code}, count_columns=())
 
 
 def effects_results(b: Battery, reference: float | None = None) -> tuple[AnalysisResult, ...]:

@@ -317,16 +317,18 @@ BENCHMARK_LEVELS: tuple[str, ...] = ("pilot_area", "employment_area")
 
 
 def benchmark_results(wh: Warehouse, *, period: date | None = None, outcome: str = "activation_rate",
-                      level: str = "pilot_area", min_cell: int | None = None) -> list[AnalysisResult]:
+                      level: str = "pilot_area", min_cell: int | None = None, months: int = 1
+                      ) -> list[AnalysisResult]:
     """The areas' actual against expected ``outcome`` (caterpillar plot of gaps with intervals and
     the shrunk gaps), the rank-interval plot with the peer groups, and the framework model's
     coefficients, for the month ``period`` (default the latest with data); through the disclosure
-    engine."""
+    engine; ``months=6`` with ``period`` in January or July: the half-year."""
     from kuva.benchmark.run import ANNUAL_OUTCOMES, benchmark, default_period, publish
 
     if level not in BENCHMARK_LEVELS:
         raise KuvaInputError(f"level must be one of {list(BENCHMARK_LEVELS)}, got {level!r}")
-    b = benchmark(wh, period or default_period(wh, outcome), outcome=outcome, level=level)  # type: ignore[arg-type]
+    b = benchmark(wh, period or default_period(wh, outcome), outcome=outcome, level=level,  # type: ignore[arg-type]
+                  months=months)
     p = publish(b, min_cell=min_cell)
     cols = ["area", "clients", "actual", "expected", "gap_pp", "shrunk_gap_pp", "rank", "rank_low", "rank_high",
             "credibly_top", "credibly_bottom", "comparison_type", "suppressed"]
@@ -359,7 +361,9 @@ def benchmark_results(wh: Warehouse, *, period: date | None = None, outcome: str
         none = label("benchmark.none", lang)
         return label("benchmark.text", lang, n=str(len(table)), r2=fmt_number(b.fit.r2, lang, 2),
                      top=", ".join(top) or none, bottom=", ".join(bottom) or none,
-                     month=str(b.period.year) if outcome in ANNUAL_OUTCOMES else f"{b.period.month}/{b.period.year}",
+                     month=str(b.period.year) if outcome in ANNUAL_OUTCOMES else (
+                         f"{b.period.month}–{b.period.month + months - 1}/{b.period.year}" if months > 1
+                         else f"{b.period.month}/{b.period.year}"),
                      outcome=label(f"benchmark.outcome.{outcome}", lang))
 
     ranking = AnalysisResult(f"benchmark_{level}s", title, table, figure, text,

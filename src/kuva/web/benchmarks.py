@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from kuva.benchmark.run import OUTCOMES
+from kuva.benchmark.run import OUTCOMES, parse_period
 from kuva.config import load_settings
 from kuva.errors import KuvaInputError
 from kuva.i18n import fmt_number, label
@@ -43,8 +43,11 @@ def benchmark_page(request: Request) -> HTMLResponse:
     lang = page_lang(request)
     outcome = _choice(request, "outcome", OUTCOMES, "activation_rate")
     level = _choice(request, "level", BENCHMARK_LEVELS, "pilot_area")
+    period_text = (request.query_params.get("period") or "").strip()
+    start, months = parse_period(period_text) or (None, 1)
     with Warehouse(request.app.state.warehouse, read_only=True) as wh:
-        results = benchmark_results(wh, outcome=outcome, level=level, min_cell=load_settings().min_cell)
+        results = benchmark_results(wh, period=start, outcome=outcome, level=level,
+                                    min_cell=load_settings().min_cell, months=months)
     record_cells(request, results)
     allowed = allowed_areas(request)
     ranking = results[0]
@@ -57,7 +60,7 @@ def benchmark_page(request: Request) -> HTMLResponse:
     choices: dict[str, Any] = {
         "outcomes": [(o, label(f"benchmark.outcome.{o}", lang)) for o in OUTCOMES],
         "levels": [(lv, label(f"benchmark.level.{lv}", lang)) for lv in BENCHMARK_LEVELS],
-        "outcome": outcome, "level": level}
+        "outcome": outcome, "level": level, "period": period_text}
     sections = [result_section(r, lang) for r in results] if allowed is None else []
     header = [label("web.benchmark.area", lang), label("web.benchmark.actual", lang),
               label("web.benchmark.expected", lang), label("gap_pp", lang), label("web.benchmark.rank", lang)]

@@ -181,6 +181,7 @@ def area_page(request: Request, code: str) -> HTMLResponse:
     with Warehouse(request.app.state.warehouse, read_only=True) as wh:
         own, comparison = _comparison(wh, code, lang)
         mix = _service_mix(wh, own, lang)
+        effect = _pilot_area_effect(wh, own, lang)
         wellbeing = _wellbeing_sections(request, wh, own, lang)
         registry = area_registry()
         area = registry.area(own.code) if registry.is_known(own.code) else None
@@ -206,14 +207,30 @@ def area_page(request: Request, code: str) -> HTMLResponse:
             m = lookup_measure(str(code))
             rows.append([m.name(lang), f"{when.month}/{when.year}", _fmt(value, lang, m.unit)])
     header = [label("web.indicator", lang), label("web.month", lang), label("web.value", lang)]
-    extra = {src for sec in ([mix] if mix else []) + wellbeing for src in sec["sources"]}
+    shown = [s for s in (mix, effect) if s]
+    extra = {src for sec in shown + wellbeing for src in sec["sources"]}
     given = set(df["source_id"]) if len(df) else {x for x in (comparison or {}).get("sources", "").split(", ") if x}
     sources = ", ".join(sorted(given | extra))
     synthetic = bool(len(df)) and df["source_id"].astype(str).str.startswith("synthetic:").any()
     return render(request, "area.html", lang, own.name(lang), sources, charts=charts, rows=rows, header=header,
                    caption=f"{label('web.indicators', lang)} — {own.name(lang)}", comparison=comparison,
                    note=None if rows or comparison else label("web.no_data", lang), synthetic=synthetic,
-                   process_link=process_link, person_link=person_link, sections=([mix] if mix else []) + wellbeing)
+                   process_link=process_link, person_link=person_link, sections=shown + wellbeing)
+
+
+def _pilot_area_effect(wh: Warehouse, own: OwnArea, lang: str) -> dict[str, Any] | None:
+    """A pilot area's synthetic control on the activation rate (area aggregates; none for other
+    areas or without municipal service counts)."""
+    from kuva.errors import KuvaError
+    from kuva.report.builtin import SERVICE_COUNTS
+    from kuva.report.effects_chapter import pilot_area_synth
+
+    if own.kind != "pilot_area" or not SERVICE_COUNTS.met(wh):
+        return None
+    try:
+        return result_section(pilot_area_synth(wh, own, pilots_csv=load_settings().pilots_csv), lang)
+    except KuvaError:
+        return None
 
 
 def _sees_process(request: Request, own: OwnArea) -> bool:
