@@ -112,8 +112,10 @@ def _exit_curves(spells: pd.DataFrame, params: ReportParams, sources: tuple[str,
                      decimals={"median_days": 0, "work_within_year": 1, "ci_low": 1, "ci_high": 1})
     p = protect_table(raw, spec, resolve_policy(params.min_cell), name="person_exit_curves")
     table = p.frame
-    shown = {("service" if g == "service" else "no service"): bool(pd.notna(s))
-             for g, s in zip(table["group"], table["spells"], strict=True)}
+    # a curve is drawn only where its spells and exits are both shown (a derived value is hidden
+    # with either count)
+    shown = {("service" if g == "service" else "no service"): bool(pd.notna(v))
+             for g, v in zip(table["group"], table["work_within_year"], strict=True)}
     value = dict(zip(table["group"], table["work_within_year"], strict=True))
 
     def figure(lang: str) -> Figure:
@@ -143,6 +145,8 @@ def _exit_curves(spells: pd.DataFrame, params: ReportParams, sources: tuple[str,
                           synthetic=synthetic)
 
     def text(lang: str) -> str:
+        if not any(pd.notna(v) for v in value.values()):
+            return label("person.hidden", lang, area=_scope_name(params, lang))
         return label("person.exit_curves.text", lang, area=_scope_name(params, lang),
                      service=_n(value.get("service"), lang), no_service=_n(value.get("no_service"), lang))
 
