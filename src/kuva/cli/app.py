@@ -83,7 +83,14 @@ class CliState:
         if not read_only:
             return open_file(s.warehouse, pilots_csv=s.pilots_csv)
         wh = open_file(s.warehouse, read_only=True)
-        if wh.reference_current(s.pilots_csv):
+        try:
+            current = wh.reference_current(s.pilots_csv)
+        except BaseException:
+            # a bad pilot list: close now, not when the traceback is collected — a connection
+            # left open makes the next opening of the same file in this process fail
+            wh.close()
+            raise
+        if current:
             return wh
         wh.close()
         try:

@@ -65,8 +65,14 @@ class Warehouse:
                     f"{LATEST_VERSION}; run a writing command once (e.g. `kuva load bundled`) to migrate it"
                 )
         else:
-            self.migrate()
-            self.sync_reference(pilots_csv)
+            try:
+                self.migrate()
+                self.sync_reference(pilots_csv)
+            except BaseException:
+                # e.g. a bad pilot list: close now, not when the traceback is collected (an open
+                # connection makes the next opening of the file in this process fail)
+                self.close()
+                raise
 
     # -- lifecycle ----------------------------------------------------------------------------
     def close(self) -> None:
