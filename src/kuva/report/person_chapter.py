@@ -24,6 +24,7 @@ import pandas as pd
 from kuva.analysis.inputs import resolve_policy
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaInputError
+from kuva.evaluate.contract import critical_value
 from kuva.i18n import fmt_number, label
 from kuva.privacy.engine import protect_table
 from kuva.privacy.spec import Count, Derived, TableSpec
@@ -40,6 +41,8 @@ HORIZON_DAYS = 180
 YEAR_DAYS = 365
 #: below this p-value of the joint pre-trend test the text warns that the design is in doubt
 PRETREND_ALPHA = 0.05
+#: the table's code of each group of :func:`kuva.process.outcomes.service_groups`
+GROUP_CODE = {"service": "service", "no service": "no_service"}
 #: the figure's Kaplan–Meier curves are read at every this many days (no single exit's day shows)
 GRID_DAYS = 30
 
@@ -82,23 +85,20 @@ def _on_grid(curve: pd.DataFrame, step: int = GRID_DAYS) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _exit_curves(spells: pd.DataFrame, params: ReportParams, sources: tuple[str, ...],
+def _exit_curves(wh: Warehouse, spells: pd.DataFrame, params: ReportParams, sources: tuple[str, ...],
                  synthetic: bool) -> AnalysisResult:
-    from kuva.evaluate.survival import cumulative_incidence, kaplan_meier
-    from kuva.process.outcomes import EXIT_CAUSES, service_groups
+    from kuva.process.outcomes import exit_curves, exit_incidence, service_groups
 
     code, _ = _scope(params)
     groups = service_groups(spells)
-    durations = spells["duration_days"].to_numpy(dtype=float)
     work = (spells["exit_type"] == "exit_work").to_numpy(dtype=int)
-    curves = kaplan_meier(durations, work, groups)
-    causes = np.array([EXIT_CAUSES.get(x, 0) if isinstance(x, str) else 0 for x in spells["exit_type"]], dtype=object)
-    year = cumulative_incidence(durations, causes, groups).at(float(YEAR_DAYS))
+    curves = exit_curves(wh, spells=spells)
+    year = exit_incidence(wh, spells=spells).at(float(YEAR_DAYS))
     year = year[year["cause"] == "work"].set_index("group")
     rows = []
     for g in sorted(set(groups)):
         inside = groups == g
-        rows.append({"group": "service" if g == "service" else "no_service", "spells": int(inside.sum()),
+        rows.append({"group": GROUP_CODE[g], "spells": int(inside.sum()),
                      "exits_work": int(work[inside].sum()), "median_days": float(curves.medians[g]),
                      # a group without exits to work has no incidence curve of them: 0
                      **{c: 100 * float(year[v].get(g, 0.0))
@@ -114,8 +114,7 @@ def _exit_curves(spells: pd.DataFrame, params: ReportParams, sources: tuple[str,
     table = p.frame
     # a curve is drawn only where its spells and exits are both shown (a derived value is hidden
     # with either count)
-    shown = {("service" if g == "service" else "no service"): bool(pd.notna(v))
-             for g, v in zip(table["group"], table["work_within_year"], strict=True)}
+    shown = {g: bool(pd.notna(v)) for g, v in zip(table["group"], table["work_within_year"], strict=True)}
     value = dict(zip(table["group"], table["work_within_year"], strict=True))
 
     def figure(lang: str) -> Figure:
@@ -125,9 +124,9 @@ def _exit_curves(spells: pd.DataFrame, params: ReportParams, sources: tuple[str,
             fig, axes = new_figure()
             ax = axes[0][0]
             for g, sub in curves.curves.groupby("group", sort=True):
-                if not shown.get(str(g), False):
+                key = GROUP_CODE[str(g)]
+                if not shown.get(key, False):
                     continue
-                key = "service" if g == "service" else "no_service"
                 grid = _on_grid(sub)
                 c = colour(key, 0 if key == "service" else 1)
                 ax.step(grid["time"], grid["survival"], where="post", color=c, label=label(f"group.{key}", lang))
@@ -170,7 +169,7 @@ def _service_effect(wh: Warehouse, spells: pd.DataFrame, params: ReportParams, s
     lo, hi = m.conf_int()
     c_lo, c_hi = cox.conf_int()
     d_lo, d_hi = daily.conf_int()
-    z = 1.959963984540054
+    z = critical_value(0.05)
     treated_spells = int(spells["service_start"].notna().sum())
     raw = pd.DataFrame({
         "design": ["dynamic_matching", "dynamic_matching_days", "cox_time_varying", "discrete_time_hazard"],
@@ -301,7 +300,7 @@ def person_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
         reason = label("person.no_spells", params.lang, area=_scope_name(params, params.lang))
         omitted += [("person_exit_curves", reason), ("person_service_effect", reason)]
     else:
-        results.append(_exit_curves(spells, params, sources, synthetic))
+        results.append(_exit_curves(wh, spells, params, sources, synthetic))
         try:
             results.append(_service_effect(wh, spells, params, sources, synthetic))
         except KuvaInputError as exc:  # e.g. no client of a small area started a service
