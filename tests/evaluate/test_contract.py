@@ -70,6 +70,17 @@ def _discrete() -> Any:
     return DiscreteTimeHazard(f.assign(start=np.floor(f["start"]), stop=np.ceil(f["stop"])), width=7).fit()
 
 
+def _fine_gray() -> Any:
+    from kuva.evaluate.survival import FineGray
+
+    f = _spells()
+    last = ~f["id"].duplicated(keep="last")
+    # every third ended spell ends otherwise than by the event: a competing risk
+    cause = [("other" if i % 3 == 0 else "work") if e == 1 and is_last else 0
+             for i, e, is_last in zip(f["id"], f["event"], last, strict=True)]
+    return FineGray(f.assign(cause=cause)).fit()
+
+
 def _fits() -> dict[str, Callable[[], Any]]:
     common = _common()
     es = EventStudy(common, leads=3, lags=3).fit()
@@ -85,6 +96,7 @@ def _fits() -> dict[str, Callable[[], Any]]:
         "relative_magnitudes": lambda: RelativeMagnitudes(es, target=0).fit(mbar=[0.0, 1.0]),
         "cox_time_varying": _cox,
         "discrete_time_hazard": _discrete,
+        "fine_gray": _fine_gray,
     }
 
 
@@ -94,7 +106,7 @@ def results() -> dict[str, Any]:
 
 
 NAMES = ["twfe", "event_study", "cs", "cs_dynamic", "sun_abraham", "synth", "sdid", "relative_magnitudes",
-         "cox_time_varying", "discrete_time_hazard"]
+         "cox_time_varying", "discrete_time_hazard", "fine_gray"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -62,3 +62,33 @@ def test_kaplan_meier_equals_the_product_limit_on_the_6mp_arm() -> None:
     published = {6: 0.8571, 7: 0.8067, 10: 0.7529, 13: 0.6902, 16: 0.6275, 22: 0.5378, 23: 0.4482}
     for t, v in published.items():
         assert abs(float(got.loc[float(t)]) - v) < 5e-5, t
+
+
+def test_cox_on_whole_days_solves_the_counting_process_score_of_r() -> None:
+    """An interval is at risk at t when start < t ≤ stop (R's ``Surv(start, stop, event)``). On
+    whole-day data a client whose service starts on a day someone exits must not be in that day's
+    risk set twice (statsmodels' ``entry`` alone counts start ≤ t): the fitted log HR zeroes the
+    Efron score computed by a loop over the event days, and the score with start ≤ t does not."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for i in range(400):
+        end, switch, event = float(rng.integers(1, 60)), float(rng.integers(1, 60)), int(rng.random() < 0.7)
+        split = [(i, 0.0, switch, 0, 0.0), (i, switch, end, event, 1.0)]
+        rows += split if switch < end else [(i, 0.0, end, event, 0.0)]
+    f = pd.DataFrame(rows, columns=["id", "start", "stop", "event", "treated"])
+    beta = CoxTimeVarying(f).fit().estimate
+    z, start, stop = f["treated"].to_numpy(), f["start"].to_numpy(), f["stop"].to_numpy()
+    ev = f["event"].to_numpy().astype(bool)
+
+    def efron_score(b: float, closed_start: bool) -> float:
+        u = 0.0
+        for t in np.unique(stop[ev]):
+            risk = ((start <= t) if closed_start else (start < t)) & (stop >= t)
+            hit = ev & (stop == t)
+            d, w = int(hit.sum()), np.exp(b * z)
+            r0, r1, e0, e1 = (w * risk).sum(), (w * z * risk).sum(), (w * hit).sum(), (w * z * hit).sum()
+            u += z[hit].sum() - sum((r1 - j / d * e1) / (r0 - j / d * e0) for j in range(d))
+        return u
+
+    assert abs(efron_score(beta, closed_start=False)) < 1e-9
+    assert abs(efron_score(beta, closed_start=True)) > 0.5  # the double-counting score is far from zero

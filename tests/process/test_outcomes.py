@@ -14,9 +14,17 @@ from typer.testing import CliRunner
 
 from kuva.cli import app
 from kuva.errors import KuvaInputError
+from kuva.evaluate.survival import FineGray
 from kuva.process.eventlog import validate_event_log
 from kuva.process.kpis import data_end
-from kuva.process.outcomes import client_spells, exit_curves, service_effect_on_exits, start_stop
+from kuva.process.outcomes import (
+    client_spells,
+    exit_curves,
+    landmark_frame,
+    service_effect_fine_gray,
+    service_effect_on_exits,
+    start_stop,
+)
 from kuva.simulate.process import ProcessParams, simulate_event_log, stored_frame
 from kuva.warehouse import SourceInfo, Warehouse
 from kuva.warehouse.persons import load_process_events
@@ -49,6 +57,14 @@ def test_spells_from_a_hand_made_log(tmp_path: Path) -> None:
     assert sp["service_start"].iloc[0] == date(2024, 2, 1) and sp["service_start"].iloc[1:].isna().all()
     ss = start_stop(sp)
     assert ss[ss["id"] == 0][["start", "stop", "event", "treated"]].values.tolist() == [[0, 30, 0, 0], [30, 59, 1, 1]]
+    assert list(ss["cause"]) == [0, "work", 0, "other", 0]  # the competing risk ending each spell, on its last row
+    # the landmark at day 30: a's service on day 30 counts as by then; b's open spell runs on; short spells drop
+    lm = landmark_frame(sp, 30)
+    assert lm[["id", "start", "stop", "cause", "treated"]].values.tolist() == [[0, 0, 29, "work", 1.0],
+                                                                               [1, 0, 82, 0, 0.0]]
+    assert landmark_frame(sp, 29)["treated"].tolist() == [0.0, 0.0, 0.0]  # the service came a day later
+    with pytest.raises(KuvaInputError, match="landmark"):
+        landmark_frame(sp, 0)
 
 
 @pytest.mark.parametrize(("hr", "seed"), [(1.5, 101), (1.0, 102)])
@@ -57,8 +73,24 @@ def test_the_planted_hazard_ratio_is_recovered(tmp_path: Path, hr: float, seed: 
     with _simulated(tmp_path / "k.duckdb", hr, seed, 4000) as wh:
         r = service_effect_on_exits(wh)
         curves = exit_curves(wh)
+        fine_gray = service_effect_fine_gray(wh)
+        spells = client_spells(wh)
+        with pytest.raises(KuvaInputError, match="cause 'job'"):
+            service_effect_fine_gray(wh, cause="job")
     assert abs(r.estimate - math.log(hr)) < 4 * r.std_error
     assert r.n_events > 1000 and set(curves.medians.index) == {"service", "no service"}
+    # the simulator speeds every exit after a service (work is 60 % of them whatever the timing):
+    # with no effect the subdistribution hazard of work after the landmark is the same with or
+    # without a service by then; with one it is higher
+    assert fine_gray.n_events < r.n_events and fine_gray.n_competing > 500
+    if hr == 1.0:
+        assert abs(fine_gray.estimate) < 4 * fine_gray.std_error
+        # the same model with the service start time-varying finds an "effect" that is not there:
+        # those who left for another reason before a service stay untreated in the risk set
+        varying = FineGray(start_stop(spells)).fit()
+        assert varying.estimate > 2 * varying.std_error
+    else:
+        assert fine_gray.estimate > 0
 
 
 @pytest.mark.slow
@@ -83,6 +115,8 @@ def test_kuva_evaluate_level_person(tmp_path: Path) -> None:
     cox = float(r.stdout.split("starts: ")[1].split()[0])
     daily = float(r.stdout.split("(daily periods, cloglog): ")[1].split()[0])
     assert np.isfinite(cox) and abs(np.log(daily) - np.log(cox)) < 0.1  # the same log hazard ratio, grouped by day
+    assert np.isfinite(float(r.stdout.split("Subdistribution hazard ratio of exit to work after day 90, service by "
+                                            "then vs not (Fine–Gray): ")[1].split()[0]))
     assert "Within a year, service (cumulative incidence, competing risks): " in r.stdout and "work " in r.stdout
     matched = r.stdout.split("Dynamic matching, exit to work within 180 days, service now vs not yet: ")[1]
     assert np.isfinite(float(matched.split()[0])) and "largest |SMD| after weighting" in matched

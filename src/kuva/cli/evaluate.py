@@ -23,6 +23,7 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
         exit_curves,
         exit_incidence,
         service_effect_discrete,
+        service_effect_fine_gray,
         service_effect_matched,
         service_effect_on_exits,
     )
@@ -32,6 +33,7 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
     with state(ctx).open_warehouse() as wh:
         r = service_effect_on_exits(wh)
         daily = service_effect_discrete(wh)
+        subdistribution = service_effect_fine_gray(wh)
         curves = exit_curves(wh)
         incidence = exit_incidence(wh)
         matched = service_effect_matched(wh)
@@ -43,6 +45,10 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
     dlo, dhi = daily.conf_int()
     out.print(f"The same in the discrete-time hazard model (daily periods, cloglog): {daily.hazard_ratio:.3f} "
               f"(95 % CI {math.exp(dlo):.3f}–{math.exp(dhi):.3f})")
+    flo, fhi = subdistribution.conf_int()
+    out.print(f"Subdistribution hazard ratio of exit to work after day 90, service by then vs not (Fine–Gray): "
+              f"{subdistribution.hazard_ratio:.3f} (95 % CI {math.exp(flo):.3f}–{math.exp(fhi):.3f}; exits to "
+              "education and other stay at risk)")
     sizes = {str(g): int(n) for g, n in curves.n.items()}
     for g, med in curves.medians.items():
         n = sizes[str(g)]

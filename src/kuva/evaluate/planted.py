@@ -5,6 +5,9 @@ This is deliberately self-contained (the project's full synthetic-data generator
 effects, AR(1) noise, treatment assigned to whole clusters (regions), common or staggered
 adoption and heterogeneous, optionally growing effects. The true average effect on the
 treated is returned with the data, so bias, RMSE and coverage can be measured.
+
+:func:`competing_risks_world` is the person-level counterpart for the Fine–Gray model: spells
+whose cause-1 cumulative incidence has a planted subdistribution hazard ratio.
 """
 
 from __future__ import annotations
@@ -221,3 +224,25 @@ def coverage_study(
             )
         )
     return out
+
+
+def competing_risks_world(seed: int, n: int, beta: float, p: float = 0.6) -> pd.DataFrame:
+    """Fine & Gray's (1999, §5) design: P(T ≤ t, cause 1 | Z) = 1 − (1 − p(1 − e^(−t)))^exp(βZ)
+    exactly, so ``beta`` is the log subdistribution hazard ratio of cause 1 ("work"); cause 2
+    ("other") otherwise, at an exponential time with rate 1 (its law does not enter cause 1's
+    subdistribution); Z ~ Bernoulli(½) as ``treated``; censoring uniform on (0, 3). One row per
+    person in the start–stop shape of :class:`~kuva.evaluate.survival.FineGray`."""
+    if not 0 < p < 1 or n < 1:
+        raise KuvaInputError(f"need 0 < p < 1 and n ≥ 1, got p={p}, n={n}")
+    rng = np.random.default_rng(seed)
+    z = rng.integers(0, 2, n).astype(float)
+    e = np.exp(beta * z)
+    f_inf = 1 - (1 - p) ** e  # P(cause 1 | Z)
+    first = rng.random(n) < f_inf
+    u = rng.random(n)
+    t1 = -np.log(1 - (1 - (1 - u * f_inf) ** (1 / e)) / p)  # the inverse of cause 1's conditional CDF
+    t = np.where(first, t1, rng.exponential(1.0, n))
+    c = rng.uniform(0, 3, n)
+    cause = np.where(first, "work", "other").astype(object)
+    cause[t > c] = 0
+    return pd.DataFrame({"id": range(n), "start": 0.0, "stop": np.minimum(t, c), "cause": cause, "treated": z})

@@ -25,14 +25,15 @@ from kuva.evaluate.survival.results import (
 REQUIRED = ("id", "start", "stop", "event", "treated")
 
 
-def _check(frame: pd.DataFrame, covariates: Sequence[str]) -> None:
-    missing = [c for c in (*REQUIRED, *covariates) if c not in frame.columns]
+def check_start_stop(frame: pd.DataFrame, covariates: Sequence[str], required: Sequence[str] = REQUIRED) -> None:
+    """The columns are there, every interval has a positive length and ``event`` (if required) is 0/1."""
+    missing = [c for c in (*required, *covariates) if c not in frame.columns]
     if missing:
-        raise KuvaInputError(f"start-stop frame lacks column(s) {missing}; it needs {list(REQUIRED)}")
+        raise KuvaInputError(f"start-stop frame lacks column(s) {missing}; it needs {[*required, *covariates]}")
     if (frame["stop"] <= frame["start"]).any():
         bad = frame[frame["stop"] <= frame["start"]].iloc[0]
         raise KuvaInputError(f"an interval ends before it starts (id {bad['id']!r}: {bad['start']} → {bad['stop']})")
-    if not frame["event"].isin([0, 1, True, False]).all():
+    if "event" in required and not frame["event"].isin([0, 1, True, False]).all():
         raise KuvaInputError("event must be 0/1")
 
 
@@ -40,7 +41,7 @@ class CoxTimeVarying:
     """Cox model of the event hazard with the time-varying ``treated`` indicator."""
 
     def __init__(self, frame: pd.DataFrame, *, covariates: Sequence[str] = (), event: str = "event") -> None:
-        _check(frame, covariates)
+        check_start_stop(frame, covariates)
         self._frame = frame[[*REQUIRED, *covariates]].copy()
         self._covariates = tuple(covariates)
         self._event = event
@@ -54,8 +55,12 @@ class CoxTimeVarying:
         if f["treated"].nunique() < 2 or f["event"].sum() == 0:
             raise KuvaInputError("the treatment never varies or no event happens: nothing to estimate")
         names = ["treated", *self._covariates]
+        # statsmodels counts a row at risk at t when entry ≤ t, R (and the counting process) when
+        # start < t: entering just after ``start`` keeps a person who switches on an event's day
+        # out of that day's risk set twice (their untreated row ends there, the treated one begins)
+        entry = np.nextafter(f["start"].to_numpy(), np.inf)
         model = PHReg(f["stop"].to_numpy(), f[names].to_numpy(dtype=float), status=f["event"].to_numpy(),
-                      entry=f["start"].to_numpy(), ties="efron")
+                      entry=entry, ties="efron")
         res = model.fit()
         params = np.asarray(res.params, dtype=float)
         se = np.asarray(res.bse, dtype=float)
@@ -73,7 +78,7 @@ def person_periods(frame: pd.DataFrame, width: int = 1) -> pd.DataFrame:
     period of its day ``ceil(stop / width)``. Equivalent to expanding every person into one row
     per period (the model's likelihood is the same), without making the rows: a difference array
     per status over the period index."""
-    _check(frame, ())
+    check_start_stop(frame, ())
     if width < 1:
         raise KuvaInputError(f"the period width must be at least one day, got {width}")
     f = frame.sort_values(["id", "start"], kind="stable")
@@ -119,7 +124,7 @@ class DiscreteTimeHazard:
     (statsmodels), identical to the fit on one row per person and period."""
 
     def __init__(self, frame: pd.DataFrame, *, width: int = 1, event: str = "event") -> None:
-        _check(frame, ())
+        check_start_stop(frame, ())
         self._frame = frame[list(REQUIRED)].copy()
         self._width = int(width)
         self._event = event

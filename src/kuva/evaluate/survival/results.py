@@ -100,6 +100,37 @@ class DiscreteHazardResults(HazardRatioResults):
 
 
 @dataclass(frozen=True)
+class SubdistributionHazardResults(HazardRatioResults):
+    """A Fine–Gray model (:class:`~kuva.evaluate.survival.FineGray`): ``estimate`` is the log
+    subdistribution hazard ratio of cause ``event`` for covariate ``term``, with the robust
+    (sandwich, by person) standard error; ``n_events`` ends by the cause, ``n_competing`` by
+    another, ``n_censored`` spells censored."""
+
+    term: str = "treated"
+    n_competing: int = 0
+    n_censored: int = 0
+
+    @property
+    def inference(self) -> str:
+        return "Fine–Gray weighted partial likelihood (Breslow ties), robust SE by person, normal"
+
+    def tidy(self) -> pd.DataFrame:
+        return super().tidy().replace({"term": {"treated (log HR)": f"{self.term} (log sHR)"}})
+
+    def summary(self) -> Summary:
+        lo, hi = self.conf_int()
+        return make_summary(
+            f"Fine–Gray model: subdistribution hazard of {self.event}",
+            [("Subdistribution hazard ratio", f"{self.hazard_ratio:.3f} [{math.exp(lo):.3f}, {math.exp(hi):.3f}]"),
+             ("Persons / intervals", f"{self.n_units} / {self.n_obs}"),
+             ("Ends by the cause / by another / censored",
+              f"{self.n_events} / {self.n_competing} / {self.n_censored}")],
+            self.tidy().set_index("term"),
+            notes=("A ratio above 1: more spells have ended by this cause by any day (with a covariate fixed at the "
+                   "start). Those ended by another cause stay at risk, weighted by the censoring distribution.",))
+
+
+@dataclass(frozen=True)
 class SurvivalCurves(Immutable):
     """Kaplan–Meier curves by group: ``curves`` (group, time, survival, ci_low, ci_high) and the
     median time to the event per group (NaN when the curve never reaches one half)."""
@@ -155,4 +186,5 @@ class CumulativeIncidence(Immutable):
         return ax
 
 
-__all__ = ["CumulativeIncidence", "HazardRatioResults", "SurvivalCurves"]
+__all__ = ["CumulativeIncidence", "DiscreteHazardResults", "HazardRatioResults", "SubdistributionHazardResults",
+           "SurvivalCurves"]
