@@ -12,14 +12,22 @@ from kuva.cli.output import choice, out, parse_month, progress
 from kuva.errors import KuvaInputError
 
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
     from kuva.effects.battery import BatteryUnit
     from kuva.effects.panel import Comparison, Outcome
+    from kuva.evaluate.dynamic import DynamicMatchingResults
+    from kuva.process.costs import UnitCosts
 
 
-def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_benefit: float = 0.0) -> None:
+def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_benefit: float | None = None,
+                  unit_costs: Path | None = None) -> None:
     import math
 
+    from kuva.process.costs import first_service_types, load_unit_costs
     from kuva.process.outcomes import (
+        client_spells,
         exit_curves,
         exit_incidence,
         service_effect_discrete,
@@ -30,13 +38,16 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
     from kuva.warehouse.query import source_sensitivity
 
     s = state(ctx).settings()
+    costs = load_unit_costs(unit_costs)  # a bad table stops here, before the long estimates
     with state(ctx).open_warehouse() as wh:
-        r = service_effect_on_exits(wh)
-        daily = service_effect_discrete(wh)
-        subdistribution = service_effect_fine_gray(wh)
-        curves = exit_curves(wh)
-        incidence = exit_incidence(wh)
-        matched = service_effect_matched(wh)
+        spells = client_spells(wh)
+        r = service_effect_on_exits(wh, spells=spells)
+        daily = service_effect_discrete(wh, spells=spells)
+        subdistribution = service_effect_fine_gray(wh, spells=spells)
+        curves = exit_curves(wh, spells=spells)
+        incidence = exit_incidence(wh, spells=spells)
+        matched = service_effect_matched(wh, spells=spells)
+        types = first_service_types(wh, spells)
         sources = {k: v for k, v in source_sensitivity(wh).items() if k.startswith(("synthetic:process", "process:"))}
     out.print(str(r.summary()))
     lo, hi = r.conf_int()
@@ -78,16 +89,49 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
                   f"weighting {matched.max_abs_smd:.3f})")
         out.print(f"Days unemployed within {matched.horizon} days, service now vs not yet: "
                   f"{matched.days_effect:+.1f} (SE {matched.days_effect_se:.1f})")
-        if service_cost is not None:
-            cost, low, high = matched.cost_per_additional_exit(service_cost, daily_benefit)
-            bounds = (f"95 % CI {low:,.0f}–{high:,.0f}" if low == low else
-                      "no upper bound: the effect's interval reaches zero")
-            out.print(f"Net cost per additional exit to work (service {service_cost:,.0f} €, benefit "
-                      f"{daily_benefit:,.2f} €/day): {cost:,.0f} € ({bounds})")
+        _net_cost(matched, costs, types, service_cost, daily_benefit)
+    _spell_costs(spells, types, costs, s.min_cell)
     _pilot_cohorts(ctx, s.min_cell)
     _wellbeing_exits(ctx, s.min_cell)
     if any(k.startswith("synthetic:") for k in sources):
         out.print("Note: SYNTHETIC event log; compare with the planted hazard ratio of the simulation.")
+
+
+def _net_cost(matched: DynamicMatchingResults, costs: UnitCosts, types: np.ndarray, service_cost: float | None,
+              daily_benefit: float | None) -> None:
+    """The net cost of one more exit to work: the service's price and the daily benefit from the
+    options, else from the unit-cost table (the mean price of the services started)."""
+    from kuva.process.costs import cost_per_treated
+
+    benefit = costs.benefit_per_day if daily_benefit is None else daily_benefit
+    if service_cost is None:
+        service_cost, unpriced = cost_per_treated(types, costs)
+        if service_cost is None:
+            out.print(f"Net cost per additional exit to work: needs the price of {', '.join(unpriced)} "
+                      f"(--service-cost, or --unit-costs with them; {costs.source} leaves them empty)")
+            return
+    cost, low, high = matched.cost_per_additional_exit(service_cost, benefit)
+    bounds = (f"95 % CI {low:,.0f}–{high:,.0f}" if low == low else
+              "no upper bound: the effect's interval reaches zero")
+    out.print(f"Net cost per additional exit to work (service {service_cost:,.0f} €, benefit "
+              f"{benefit:,.2f} €/day): {cost:,.0f} € ({bounds})")
+
+
+def _spell_costs(spells: pd.DataFrame, types: np.ndarray, costs: UnitCosts, min_cell: int) -> None:
+    """Mean benefit days and euros, and service euros, per spell by whether it had a service."""
+    from kuva.process.costs import spell_costs
+    from kuva.process.outcomes import service_groups
+
+    table = spell_costs(spells, types, costs).assign(group=service_groups(spells))
+    for group, sub in table.groupby("group", sort=True):
+        if len(sub) < min_cell:
+            out.print(f"Costs per spell, {group}: hidden (fewer spells than the minimum cell)")
+            continue
+        priced = sub["service_euros"].notna().all()
+        service = f"{sub['service_euros'].mean():,.0f} €" if priced else "not priced in the table"
+        out.print(f"Costs per spell, {group} ({len(sub)} spells; unit costs {costs.year}, {costs.source}): "
+                  f"{sub['benefit_days'].mean():.0f} benefit days, {sub['benefit_euros'].mean():,.0f} € benefit "
+                  f"(every day on full benefit), services {service}")
 
 
 def _pilot_cohorts(ctx: typer.Context, min_cell: int) -> None:
@@ -178,8 +222,13 @@ def evaluate(
     service_cost: Annotated[float | None, typer.Option("--service-cost", help="With --level person: euros a "
                                                        "service costs per client who starts one; prints the net "
                                                        "cost per additional exit to work.")] = None,
-    daily_benefit: Annotated[float, typer.Option("--daily-benefit", help="With --service-cost: euros of benefit "
-                                                 "per day unemployed (fewer days are a saving).")] = 0.0,
+    daily_benefit: Annotated[float | None, typer.Option("--daily-benefit", help="With --level person: euros of "
+                                                        "benefit per calendar day unemployed (fewer days are a "
+                                                        "saving); default from the unit-cost table.")] = None,
+    unit_costs: Annotated[Path | None, typer.Option("--unit-costs", help="With --level person: the unit-cost "
+                                                    "table (CSV: item, service_type, unit, euros, year, source; "
+                                                    "default the bundled one, which prices the benefit only).")
+                          ] = None,
 ) -> None:
     """Estimate the effect of the 2021–2024 pilots with every design side by side (a specification
     curve): two-way fixed-effects DiD with wild cluster bootstrap, event study with pre-trend test,
@@ -187,10 +236,12 @@ def evaluate(
     With --level person: the hazard ratio of exit to work after a service starts (Cox model with
     a time-varying treatment) and Kaplan–Meier medians, from the service-process event log."""
     if choice("--level", level, ("area", "person")) == "person":
-        _person_level(ctx, service_cost, daily_benefit)
+        _person_level(ctx, service_cost, daily_benefit, unit_costs)
         return
-    if service_cost is not None:
-        raise KuvaInputError("--service-cost needs --level person")
+    for name, given in (("--service-cost", service_cost), ("--daily-benefit", daily_benefit),
+                        ("--unit-costs", unit_costs)):
+        if given is not None:
+            raise KuvaInputError(f"{name} needs --level person")
     from kuva.effects import battery as battery_module
     from kuva.effects import panel as panel_module
     from kuva.i18n import check_lang
