@@ -5,6 +5,7 @@ process layer, ranked in the right direction, and a planted difference in plan d
 from __future__ import annotations
 
 import io
+import itertools
 import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -178,7 +179,7 @@ def test_outcome_errors_and_cli(planted: tuple[Path, set[str]], empty_wh: Wareho
     with Warehouse(path, read_only=True) as wh, pytest.raises(KuvaInputError, match="outcome must be one of"):
         benchmark(wh, PERIOD, outcome="happiness")  # type: ignore[arg-type]
     assert set(OUTCOME_SPECS) == {"activation_rate", "long_term_share", "plan_debt_share", "interview_in_time",
-                                  "exit_work_180", "unemployed_after_services"}
+                                  "exit_work_180", "unemployed_after_services", "work_ability_improved"}
     r = CliRunner().invoke(app, ["-w", str(path), "benchmark", "plan_debt_share", "--level", "employment_area",
                                  "--period", "2023-09", "--format", "csv"])
     assert r.exit_code == 0, r.output
@@ -274,3 +275,45 @@ def test_half_year_periods(planted: tuple[Path, set[str]]) -> None:
     summed = sum(m["clients"].reindex(talks.index, fill_value=0) for m in monthly_talks)
     np.testing.assert_array_equal(talks["clients"], summed)
     assert talks["clients"].sum() > max(m["clients"].sum() for m in monthly_talks)
+
+
+def test_work_ability_improved_counts_repeated_kykyviisari_answers(planted: tuple[Path, set[str]],
+                                                                   empty_wh: Warehouse) -> None:
+    """Kykyviisari change as an outcome: per municipality, the answers of the month that follow an
+    earlier answer of the same client (with work ability), and how many of them score higher —
+    counted here by a plain loop over each client's answers; a half-year counts the answers of
+    its six months (a flow); the sampling SE of an area whose share is 0 or 1 is not zero."""
+    from kuva.benchmark.run import _period_counts, outcome_counts, share_se
+    from kuva.wellbeing.data import wellbeing_data
+
+    path, _ = planted
+    with Warehouse(path, read_only=True) as wh:
+        answers = wellbeing_data(wh).answers
+        month = default_period(wh, "work_ability_improved")
+        counts = outcome_counts(wh, "work_ability_improved", month)[0]
+        by_area = outcome_counts(wh, "work_ability_improved", month, "employment_area")[0]
+        half = _period_counts(wh, "work_ability_improved", date(2023, 1, 1), 6, "municipality")[0]
+        members = area_members(wh, "employment_area")
+    month_end = (pd.Timestamp(month) + pd.offsets.MonthEnd(0)).date()
+    want: dict[str, list[int]] = {}
+    in_h1 = 0
+    for _, person in answers.dropna(subset=["work_ability"]).groupby("pseudonym"):
+        rows = list(person.sort_values("answered_at").itertuples())
+        for before, after in itertools.pairwise(rows):
+            in_h1 += date(2023, 1, 1) <= after.answered_at <= date(2023, 6, 30)
+            if month <= after.answered_at <= month_end:
+                n_imp = want.setdefault(after.municipality_code, [0, 0])
+                n_imp[0] += 1
+                n_imp[1] += int(after.work_ability > before.work_ability)
+    assert want
+    assert {k: [int(a), int(b)] for k, (a, b) in counts[["clients", "improved"]].iterrows()} == want
+    of_area = members.set_index("municipality_code")["area_code"]
+    summed = counts.groupby(of_area.reindex(counts.index)).sum()
+    pd.testing.assert_frame_equal(by_area.sort_index(), summed.sort_index(), check_names=False)
+    assert half["clients"].sum() == in_h1 > 0  # a flow: the half-year's answers, all six months
+    # at this scale few municipalities have repeated answers, many of them all improved or none:
+    # such a share's standard error is not zero
+    np.testing.assert_allclose(share_se(np.array([0.0, 3.0, 1.0]), np.array([3.0, 3.0, 4.0])),
+                               [np.sqrt(0.5 / 4 * 3.5 / 4 / 3), np.sqrt(3.5 / 4 * 0.5 / 4 / 3), np.sqrt(3 / 64)])
+    with pytest.raises(KuvaLookupError, match="no Kykyviisari answers in 2023-09"):
+        outcome_counts(empty_wh, "work_ability_improved", PERIOD)

@@ -3,7 +3,8 @@ the model, shrinkage, rank sets and peer types in one table, through the disclos
 
 Framework specification ``v1`` (a change is a new version; every result names its version):
 the outcome a share of clients at the end of a month (:data:`OUTCOME_SPECS`: the activation
-rate, the long-term unemployed share, plan debt, initial interviews in time), weights the
+rate, the long-term unemployed share, plan debt, initial interviews in time, exits to work, the
+TEM follow-up after services, Kykyviisari work ability improved), weights the
 clients (the share's denominator); conditions — the unemployment
 share of the labour force (previous year), the change in unemployed jobseekers over 12 months
 (log ratio), vacancies per unemployed jobseeker, the shares of under-15s and over-64s, the
@@ -36,7 +37,7 @@ from kuva.warehouse.connection import Warehouse
 
 SPEC_VERSION = "v1"
 Outcome = Literal["activation_rate", "long_term_share", "plan_debt_share", "interview_in_time", "exit_work_180",
-                  "unemployed_after_services"]
+                  "unemployed_after_services", "work_ability_improved"]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
 
 
@@ -47,7 +48,7 @@ class OutcomeSpec:
     numerator: str
     clients: str  #: what the clients are (for the docs and the CLI's help)
     larger_is_better: bool  #: the direction of the ranks (rank 1 = best)
-    process: bool  #: measured from the service-process event log (confidential)
+    process: bool  #: measured from confidential person-level data (the event log or Kykyviisari answers)
 
 
 OUTCOME_SPECS: dict[str, OutcomeSpec] = {
@@ -61,6 +62,8 @@ OUTCOME_SPECS: dict[str, OutcomeSpec] = {
                                  "(event log)", True, True),
     "unemployed_after_services": OutcomeSpec("unemployed_after", "persons whose employment service ended in the "
                                              "year (TEM follow-up, 12ur–12ux)", False, False),
+    "work_ability_improved": OutcomeSpec("improved", "Kykyviisari answers in the month that follow an earlier "
+                                         "answer of the same client (work ability)", True, True),
 }
 #: annual outcomes: the counts of the period's year (the conditions are those of the period's month)
 ANNUAL_OUTCOMES = ("unemployed_after_services",)
@@ -145,10 +148,20 @@ def area_frame(wh: Warehouse, period: date, level: Level = "municipality"
 def default_period(wh: Warehouse, outcome: str = "activation_rate") -> date:
     """The month an outcome is benchmarked for when none is given: :func:`latest_period`, or for
     ``exit_work_180`` the latest month before it whose registrations have all been followed for
-    180 days in the event log."""
+    180 days in the event log, for ``work_ability_improved`` the month of the latest repeated
+    Kykyviisari answer."""
     last = latest_period(wh)
     if outcome in ANNUAL_OUTCOMES:
         return _latest_follow_up_year(wh, last)
+    if outcome == "work_ability_improved":
+        from kuva.wellbeing.data import wellbeing_data
+
+        answered = wellbeing_data(wh).work_ability_changes()["answered_at"]
+        if answered.empty:
+            raise KuvaLookupError("no client has two Kykyviisari answers with work ability; load answers with "
+                                  "`kuva wellbeing load`")
+        latest = max(answered)
+        return min(date(latest.year, latest.month, 1), last)
     if outcome != "exit_work_180":
         return last
     from kuva.process.kpis import data_end
@@ -251,6 +264,11 @@ def outcome_counts(wh: Warehouse, outcome: Outcome, period: date, level: Level =
         m["clients"] = unemployed.reindex(m.index)
         ids = tuple(sorted(set(df["source_id"].astype(str))))
         synthetic = any(i.startswith("synthetic:") for i in ids)
+    elif outcome == "work_ability_improved":
+        m, synthetic, ids = _work_ability_counts(wh, month, month_end)
+        if m.empty:
+            raise KuvaLookupError(f"no Kykyviisari answers in {month:%Y-%m} that follow an earlier answer of the same "
+                                  "client; load answers with `kuva wellbeing load` or choose another --period")
     else:
         ids, synthetic = kpis.event_sources(wh)
         if not ids:
@@ -281,10 +299,38 @@ def outcome_counts(wh: Warehouse, outcome: Outcome, period: date, level: Level =
             c = c[(c["rule"] == "initial_interview") & (pd.to_datetime(c["month"]) == pd.Timestamp(month))]
             m = c.set_index("area_code").rename(columns={"n_due": "clients", "n_met": "interviewed_in_time"})[
                 ["clients", "interviewed_in_time"]]
+    return _to_level(wh, m, level), synthetic, ids
+
+
+def share_se(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The binomial standard error of the share ``x / n``; a share of 0 or 1 (a small area) is not
+    known exactly, so it gets the standard error of (x + ½)/(n + 1) instead of zero."""
+    p = x / n
+    p = np.where((p <= 0) | (p >= 1), (x + 0.5) / (n + 1), p)
+    return np.asarray(np.sqrt(p * (1 - p) / n), dtype=float)
+
+
+def _to_level(wh: Warehouse, m: pd.DataFrame, level: Level) -> pd.DataFrame:
+    """Municipal counts summed to the areas of ``level``."""
     if level in GROUP_LEVELS:
         members = area_members(wh, level)[["municipality_code", "area_code"]].set_index("municipality_code")
         m = m.rename_axis("municipality_code").join(members, how="inner").groupby("area_code").sum()
-    return m.astype(float), synthetic, ids
+    return m.astype(float)
+
+
+def _work_ability_counts(wh: Warehouse, start: date, end: date) -> tuple[pd.DataFrame, bool, tuple[str, ...]]:
+    """Per municipality of the later answer: Kykyviisari answers from ``start`` to ``end`` that
+    follow an earlier answer of the same client (``clients``) and those with a higher work-ability
+    score than the one before (``improved``); empty without any."""
+    from kuva.wellbeing.data import wellbeing_data
+
+    d = wellbeing_data(wh)
+    ch = d.work_ability_changes()
+    ch = ch[np.array([start <= a <= end for a in ch["answered_at"]], dtype=bool)]
+    m = ch.assign(improved=(ch["change"] > 0).astype(int)).groupby("municipality_code").agg(
+        clients=("improved", "size"), improved=("improved", "sum"))
+    m.index.name = "area_code"
+    return m, d.synthetic, d.sources
 
 
 #: outcomes measured on a stock at the month's end: over a half-year the monthly counts are
@@ -319,6 +365,13 @@ def _period_counts(wh: Warehouse, outcome: Outcome, start: date, months: int, le
     in any month is left out: a stock is compared only where it is complete), for a flow their
     sum (an area without clients in a month had none that month)."""
     spec = OUTCOME_SPECS[outcome]
+    if outcome == "work_ability_improved":  # a flow of answers: the period's count is the count over its days
+        end = (pd.Timestamp(start) + pd.DateOffset(months=months) - pd.Timedelta(days=1)).date()
+        answered, synthetic, ids = _work_ability_counts(wh, start, end)
+        if answered.empty:
+            raise KuvaLookupError(f"no Kykyviisari answers from {start} to {end} that follow an earlier answer of "
+                                  "the same client")
+        return _to_level(wh, answered, level), synthetic, ids
     parts: list[pd.DataFrame] = []
     synthetic, sources = False, set[str]()
     for k in range(months):
@@ -381,8 +434,7 @@ def benchmark(wh: Warehouse, period: date, *, outcome: Outcome = "activation_rat
         raise KuvaLookupError(f"{int(keep.sum())} areas have every condition for {period:%Y-%m}; too few to model")
     f, x = f[keep], x[keep]
     x = x.loc[:, x.std(ddof=0) > 0]
-    p = f["actual"].to_numpy() / 100
-    sampling_se = 100 * np.sqrt(p * (1 - p) / f["clients"].to_numpy())
+    sampling_se = 100 * share_se(f[spec.numerator].to_numpy(dtype=float), f["clients"].to_numpy(dtype=float))
     fit = fit_framework(f["actual"].to_numpy(dtype=float), x, weights=f["clients"].to_numpy(dtype=float),
                         sampling_se=sampling_se)
     eb = eb_shrink(fit.gap, fit.gap_se)

@@ -14,8 +14,9 @@ from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out
 def benchmark_cmd(
     ctx: typer.Context,
     outcome: Annotated[str, typer.Argument(help="What to compare: activation_rate, long_term_share, plan_debt_share, "
-                                                "interview_in_time, exit_work_180 or unemployed_after_services "
-                                                "(annual: the period's year).")] = "activation_rate",
+                                                "interview_in_time, exit_work_180, unemployed_after_services "
+                                                "(annual: the period's year) or work_ability_improved "
+                                                "(Kykyviisari).")] = "activation_rate",
     level: Annotated[str, typer.Option("--level", help="municipality, pilot_area, employment_area or custom.")
                      ] = "municipality",
     period: Annotated[str | None, typer.Option("--period", help="Month (YYYY-MM) or half-year (YYYY-H1, YYYY-H2); "

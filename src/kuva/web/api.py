@@ -248,7 +248,7 @@ def process_quality(wh: WH, request: Request) -> dict[str, Any]:
 def benchmark_route(wh: WH, request: Request,
                     outcome: Literal["activation_rate", "long_term_share", "plan_debt_share",
                                      "interview_in_time", "exit_work_180",
-                                     "unemployed_after_services"] = "activation_rate",
+                                     "unemployed_after_services", "work_ability_improved"] = "activation_rate",
                     level: Literal["municipality", "pilot_area", "employment_area", "custom"] = "municipality",
                     period: Annotated[str | None, Query(description="Month YYYY-MM or half-year YYYY-H1 / YYYY-H2")
                                       ] = None) -> dict[str, Any]:

@@ -58,6 +58,18 @@ class WellbeingData:
             keep &= (a["answered_at"] <= end).to_numpy()
         return a[keep]
 
+    def work_ability_changes(self) -> pd.DataFrame:
+        """Each answer with work ability after an earlier one of the same person:
+        ``pseudonym, municipality_code, answered_at, previous_at, change`` (the later score
+        minus the one before it, 0–10 scale; the municipality of the later answer)."""
+        a = self.answers.dropna(subset=["work_ability"])
+        prev = a.groupby("pseudonym", sort=False)[["answered_at", "work_ability"]].shift(1)
+        keep = prev["work_ability"].notna()
+        out = pd.DataFrame({"pseudonym": a["pseudonym"], "municipality_code": a["municipality_code"],
+                            "answered_at": a["answered_at"], "previous_at": prev["answered_at"],
+                            "change": a["work_ability"].astype(float) - prev["work_ability"].astype(float)})
+        return out[keep.to_numpy()].reset_index(drop=True)
+
     def first_answers(self) -> pd.DataFrame:
         """Each person's first answer (their area is the area of that answer)."""
         return self.answers.drop_duplicates("pseudonym", keep="first")
