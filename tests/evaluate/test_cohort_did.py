@@ -45,6 +45,25 @@ def test_two_groups_two_periods_is_the_difference_of_differences() -> None:
     assert list(r.tidy().columns[:3]) == ["term", "estimate", "std_error"]
 
 
+def test_a_person_alone_in_a_municipality_is_left_out_as_fixest_does() -> None:
+    """A municipality with one client (a small one, when clients follow the population) has a
+    fixed effect that fits that client exactly: dropped before the fit (no pyfixest singleton
+    warning), it changes neither the estimate nor the count of clusters."""
+    rng = np.random.default_rng(5)
+    rows = [(g, c, t, float(v)) for g, t in (("a", True), ("b", False), ("c", False), ("d", True))
+            for c in (date(2020, 6, 1), date(2021, 6, 1)) for v in rng.integers(0, 2, 30)]
+    f = pd.DataFrame(rows, columns=["g", "c", "t", "y"])
+    alone = pd.concat([f, pd.DataFrame([("e", date(2021, 6, 1), True, 1.0)], columns=f.columns)],
+                      ignore_index=True)
+    want = cohort_did(f, group="g", cohort="c", outcome="y", treated="t", start=START, bootstrap_reps=99, seed=1)
+    got = cohort_did(alone, group="g", cohort="c", outcome="y", treated="t", start=START, bootstrap_reps=99, seed=1)
+    assert got.estimate == pytest.approx(want.estimate, abs=1e-12)
+    assert got.std_error == pytest.approx(want.std_error, abs=1e-12)
+    assert (got.n_clusters, got.n_obs) == (4, len(f))
+    assert got.bootstrap is not None and want.bootstrap is not None
+    assert got.bootstrap.p_value == want.bootstrap.p_value
+
+
 def test_the_event_study_recovers_a_noise_free_path_exactly() -> None:
     """y = group effect + cohort effect + a planted path δ(period) for the treated groups, no
     noise: each quarter's coefficient is δ(period) − δ(−1), the pooled end bins included."""

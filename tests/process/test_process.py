@@ -415,3 +415,37 @@ def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     (tmp_path / "bad.csv").write_text((tmp_path / "t.csv").read_text().replace("KU091", "KU999", 1))
     r = runner.invoke(app, [*w, "process", "load", str(tmp_path / "bad.csv")])
     assert r.exit_code != 0 and "bad.csv" in r.stderr and "row 2" in r.stderr and "municipality_code" in r.stderr
+
+
+def test_weighted_municipalities_follow_the_weights_and_leave_the_other_draws_alone() -> None:
+    """``weights`` draws each client's municipality in proportion to them (here 80 / 15 / 5 %:
+    within four binomial SEs on 20,000 clients) from a stream of its own — every other draw of
+    the seed (registration days, exits, services) is the same as in the uniform log."""
+    import numpy as np
+
+    munis = ["KU091", "KU049", "KU435"]
+    plain = simulate_event_log(munis, clients=20_000, seed=9, months=3)
+    weighted = simulate_event_log(munis, clients=20_000, seed=9, months=3, weights=[80, 15, 5])
+    share = weighted.truth["municipality_code"].value_counts(normalize=True)
+    for code, want in zip(munis, (0.80, 0.15, 0.05), strict=True):
+        assert abs(share[code] - want) < 4 * np.sqrt(want * (1 - want) / 20_000), (code, share[code])
+    cols = ["client_id", "registration", "interview_delay", "plan", "exit", "exit_to_work", "referred", "origin",
+            "service_day"]
+    pd.testing.assert_frame_equal(plain.truth[cols], weighted.truth[cols])
+    assert (plain.truth["municipality_code"] != weighted.truth["municipality_code"]).mean() > 0.3
+    for bad in ([1, 2], [1, -1, 1], [0, 0, 0], [1, float("nan"), 1]):
+        with pytest.raises(KuvaInputError, match="weights"):
+            simulate_event_log(munis, clients=10, seed=1, weights=bad)
+
+
+def test_plan_debt_of_municipalities_without_clients_is_empty(simulated: tuple[Warehouse, pd.DataFrame, date]
+                                                               ) -> None:
+    """A municipality with no client in the log (Luhanka, when clients follow the population) has
+    no month end to count: an empty table with the usual columns, not an error."""
+    wh, _, _ = simulated
+    assert "KU435" not in MUNIS
+    for by in (None, "age_group"):
+        empty = kpis.plan_debt(wh, level="nation", municipalities=["KU435"], by=by)  # type: ignore[arg-type]
+        full = kpis.plan_debt(wh, level="nation", municipalities=MUNIS[:1], by=by)  # type: ignore[arg-type]
+        assert empty.empty and list(empty.columns) == list(full.columns) and len(full) > 0
+        assert str(empty["open_spells"].dtype) == "int64"

@@ -47,13 +47,29 @@ def _prepare(frame: pd.DataFrame, group: str, cohort: str, outcome: str, treated
     if (tr.groupby(frame[group]).nunique() > 1).any():
         raise KuvaInputError(f"cohort_did: {treated!r} must be constant within each {group!r}")
     months = np.array([(c.year - start.year) * 12 + c.month - start.month for c in frame[cohort]], dtype=np.int64)
-    post = months >= 0
-    for name, mask in (("treated groups", tr.to_numpy()), ("untreated groups", ~tr.to_numpy()),
+    work = _without_singletons(pd.DataFrame({"y": y.to_numpy(dtype=float), "g": pd.factorize(frame[group])[0],
+                                             "c": pd.factorize(frame[cohort])[0], "treated": tr.to_numpy(),
+                                             "months": months}))
+    treat, post = work["treated"].to_numpy(), work["months"].to_numpy() >= 0
+    for name, mask in (("treated groups", treat), ("untreated groups", ~treat),
                        ("cohorts before the start", ~post), ("cohorts from the start on", post)):
         if not mask.any():
-            raise KuvaInputError(f"cohort_did: no {name} ({start:%Y-%m})")
-    return pd.DataFrame({"y": y.to_numpy(dtype=float), "g": pd.factorize(frame[group])[0],
-                         "c": pd.factorize(frame[cohort])[0], "treated": tr.to_numpy(), "months": months})
+            raise KuvaInputError(f"cohort_did: no {name} ({start:%Y-%m}; persons alone in their group or "
+                                 "cohort do not count)")
+    return work
+
+
+def _without_singletons(work: pd.DataFrame) -> pd.DataFrame:
+    """The rows left after dropping, until none is left, every row alone in its group or its
+    cohort (fixest's ``fixef.rm = "singleton"``): its fixed effect fits it exactly, so it adds
+    nothing to the estimate, and left in it would count as a cluster of its own. The bootstrap
+    and the counts of groups then see the same rows as the regression."""
+    while len(work):
+        alone = (work.groupby("g")["y"].transform("size") == 1) | (work.groupby("c")["y"].transform("size") == 1)
+        if not alone.any():
+            break
+        work = work[~alone.to_numpy()]
+    return work.reset_index(drop=True)
 
 
 def cohort_did(frame: pd.DataFrame, *, group: str, cohort: str, outcome: str, treated: str, start: date,

@@ -529,9 +529,14 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
     import ibis
 
     _check_group(by)
-    whole = plan_debt(wh, level=level, start=start, end=end, municipalities=municipalities) if by else None
-
     ev = events(wh, municipalities=municipalities)
+    if municipalities is not None and int(ev.count().to_pandas()) == 0:  # nobody there: no month end to count
+        ints = ("open_spells", "plan_debt", "open_days", "plan_debt_days")
+        columns = ["level", "area_code", "month_end", *(["client_group"] if by else []), "open_spells", "plan_debt",
+                   "plan_debt_share", "open_days", "plan_debt_days", "plan_debt_days_share"]
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ints else "float64" if c.endswith("share")
+                                          else object) for c in columns})
+    whole = plan_debt(wh, level=level, start=start, end=end, municipalities=municipalities) if by else None
     keys = ["area_code", "day", *(["client_group"] if by else [])]
     if by == "duration":  # the band changes with the month end: each open spell at each month end
         open_ = _open_spells(wh, ev, start, end)

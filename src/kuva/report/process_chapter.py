@@ -12,7 +12,7 @@ import pandas as pd
 
 from kuva.analysis.inputs import resolve_policy
 from kuva.analysis.result import AnalysisResult
-from kuva.errors import KuvaInputError
+from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.i18n import fmt_number, label
 from kuva.privacy.engine import protect_table
 from kuva.privacy.spec import Count, Ratio, TableSpec
@@ -84,9 +84,14 @@ def _milestones(wh: Warehouse, params: ReportParams, sources: tuple[str, ...], s
 
     frames = []
     for code, munis in _scopes(params):
-        m = compliance_in_force(wh, rulebooks(), level="nation", start=params.start, end=params.end,
-                                municipalities=munis)
+        try:
+            m = compliance_in_force(wh, rulebooks(), level="nation", start=params.start, end=params.end,
+                                    municipalities=munis)
+        except KuvaLookupError:  # no client of the scope registered in the period: nothing to show for it
+            continue
         frames.append(m.assign(area=code))
+    if not frames:
+        raise KuvaLookupError("no clock starts under any rulebook in the report's period")
     m = pd.concat(frames, ignore_index=True)
     m["quarter"] = [f"{d.year} Q{(d.month - 1) // 3 + 1}" for d in m["month"]]
     dims = ("area", "rulebook", "rule", "quarter")
@@ -308,8 +313,19 @@ def process_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
 
 
 def benchmark_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
-    """The benchmark of the pilot areas (latest month with data) and the model's coefficients."""
-    return Chapter.from_labels("benchmark", benchmark_results(wh, period=params.end, min_cell=params.min_cell))
+    """The benchmark of the pilot areas (latest month with data) and the model's coefficients,
+    and the same areas over the latest complete half-year (six months of counts: small areas'
+    gaps are less noisy than in one month)."""
+    from kuva.benchmark.run import latest_half_year, latest_period
+
+    month = benchmark_results(wh, period=params.end, min_cell=params.min_cell)
+    last = params.end or latest_period(wh)
+    try:
+        half = benchmark_results(wh, period=latest_half_year(last), min_cell=params.min_cell, months=6,
+                                 key="benchmark_pilot_areas_half_year")[:1]
+    except KuvaLookupError:  # the half-year's conditions or counts are not all there
+        half = []
+    return Chapter.from_labels("benchmark", [*month, *half])
 
 
 #: the levels whose benchmark is drawn area by area (a few dozen areas fit a figure)
@@ -317,12 +333,13 @@ BENCHMARK_LEVELS: tuple[str, ...] = ("pilot_area", "employment_area")
 
 
 def benchmark_results(wh: Warehouse, *, period: date | None = None, outcome: str = "activation_rate",
-                      level: str = "pilot_area", min_cell: int | None = None, months: int = 1
-                      ) -> list[AnalysisResult]:
+                      level: str = "pilot_area", min_cell: int | None = None, months: int = 1,
+                      key: str | None = None) -> list[AnalysisResult]:
     """The areas' actual against expected ``outcome`` (caterpillar plot of gaps with intervals and
     the shrunk gaps), the rank-interval plot with the peer groups, and the framework model's
     coefficients, for the month ``period`` (default the latest with data); through the disclosure
-    engine; ``months=6`` with ``period`` in January or July: the half-year."""
+    engine; ``months=6`` with ``period`` in January or July: the half-year (its period in the
+    title); ``key`` names the ranking result (default ``benchmark_{level}s``)."""
     from kuva.benchmark.run import ANNUAL_OUTCOMES, benchmark, default_period, publish
 
     if level not in BENCHMARK_LEVELS:
@@ -336,7 +353,13 @@ def benchmark_results(wh: Warehouse, *, period: date | None = None, outcome: str
     top = [a for a, c in zip(table["area"], table["credibly_top"], strict=True) if c]
     bottom = [a for a, c in zip(table["area"], table["credibly_bottom"], strict=True) if c]
 
+    when = (f"{b.period.month}–{b.period.month + months - 1}/{b.period.year}" if months > 1
+            else f"{b.period.month}/{b.period.year}")
+
     def title(lang: str) -> str:
+        if months > 1:
+            return label("title.benchmark_areas_period", lang, areas=label(f"benchmark.level.{level}", lang),
+                         outcome=label(f"benchmark.outcome.{outcome}", lang), period=when)
         return label("title.benchmark_areas", lang, areas=label(f"benchmark.level.{level}", lang),
                      outcome=label(f"benchmark.outcome.{outcome}", lang))
 
@@ -361,15 +384,13 @@ def benchmark_results(wh: Warehouse, *, period: date | None = None, outcome: str
         none = label("benchmark.none", lang)
         return label("benchmark.text", lang, n=str(len(table)), r2=fmt_number(b.fit.r2, lang, 2),
                      top=", ".join(top) or none, bottom=", ".join(bottom) or none,
-                     month=str(b.period.year) if outcome in ANNUAL_OUTCOMES else (
-                         f"{b.period.month}–{b.period.month + months - 1}/{b.period.year}" if months > 1
-                         else f"{b.period.month}/{b.period.year}"),
+                     month=str(b.period.year) if outcome in ANNUAL_OUTCOMES else when,
                      outcome=label(f"benchmark.outcome.{outcome}", lang))
 
-    ranking = AnalysisResult(f"benchmark_{level}s", title, table, figure, text,
+    ranking = AnalysisResult(key or f"benchmark_{level}s", title, table, figure, text,
                              {"r2": b.fit.r2, "tau2": b.tau2}, b.sources, b.synthetic,
-                             {"spec_version": "v1", "period": b.period.isoformat(), "level": level,
-                              "outcome": outcome},
+                             {"spec_version": "v1", "period": b.period.isoformat(), "months": str(months),
+                              "level": level, "outcome": outcome},
                              count_columns=("clients",), disclosure=p)
     ranks = _rank_sets(b, table, level)
     coef = b.fit.coefficients()

@@ -69,9 +69,12 @@ class SimulatedLog:
 def simulate_event_log(
     municipalities: Sequence[str], *, clients: int = 1000, start: date = date(2023, 1, 2),
     months: int = 12, params: ProcessParams | None = None, seed: int = 0,
-    pilot_municipalities: Sequence[str] = (),
+    pilot_municipalities: Sequence[str] = (), weights: Sequence[float] | None = None,
 ) -> SimulatedLog:
-    """An event log of ``clients`` clients registering over ``months`` months from ``start``.
+    """An event log of ``clients`` clients registering over ``months`` months from ``start``,
+    each in a municipality drawn uniformly or, with ``weights`` (one per municipality, e.g. the
+    population), in proportion to them — from a stream of its own, so every other draw of a seed
+    is the same either way.
 
     Clients of ``pilot_municipalities`` registering on or after ``params.pilot_start`` exit
     ``params.pilot_exit_hr`` times as fast; the truth keeps each client's exit without that
@@ -81,6 +84,12 @@ def simulate_event_log(
         raise KuvaInputError("simulate_event_log needs clients >= 1, months >= 1 and municipalities")
     if abs(sum(p.origins.values()) - 1.0) > 1e-9:
         raise KuvaInputError(f"origin shares must sum to 1, got {sum(p.origins.values())}")
+    drawn: np.ndarray | None = None
+    if weights is not None:
+        w = np.asarray(weights, dtype=float)
+        if len(w) != len(municipalities) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise KuvaInputError("weights: one finite number ≥ 0 per municipality, not all zero")
+        drawn = np.random.default_rng([seed, 2]).choice(len(municipalities), size=clients, p=w / w.sum())
     rng = np.random.default_rng(seed)
     offer_rng = np.random.default_rng([seed, 1])  # its own stream: the other draws stay as they were
     cal = calendar_frame()
@@ -93,7 +102,8 @@ def simulate_event_log(
     pilots = frozenset(pilot_municipalities)
     for i in range(clients):
         cid = f"S-{seed}-{i:07d}"
-        muni = municipalities[int(rng.integers(len(municipalities)))]
+        uniform = int(rng.integers(len(municipalities)))  # drawn either way: the other draws keep their stream
+        muni = municipalities[uniform if drawn is None else int(drawn[i])]
         reg = work_days[int(rng.integers(len(work_days)))]
         u = rng.random()
         if u < p.no_interview:
@@ -215,7 +225,8 @@ def stored_frame(log: SimulatedLog) -> pd.DataFrame:
 def simulate_process_into(wh: Warehouse, *, scale: float, seed: int, start: date = date(2023, 1, 2),
                           months: int = 24, pilot_exit_hr: float = 1.0) -> LoadReport:
     """Simulate the event log of every municipality and store it (replacing an earlier one of the
-    same source is not needed: the same seed gives the same content, stored once).
+    same source is not needed: the same seed gives the same content, stored once); each client's
+    municipality is drawn in proportion to its population at the end of 2020.
 
     ``pilot_exit_hr`` other than 1 plants the municipal pilots' effect: clients of the 2021 pilot
     municipalities (the bundled programme list on 1.3.2021) registering from 1.3.2021 on exit
@@ -224,12 +235,14 @@ def simulate_process_into(wh: Warehouse, *, scale: float, seed: int, start: date
     from kuva.registry import area_registry
     from kuva.registry.pilots import programme_registry
 
-    munis = [m.code for m in area_registry().municipalities()]
+    registry = area_registry().municipalities()
+    munis = [m.code for m in registry]
     clients = max(1, round(scale * NATIONAL_CLIENTS_PER_YEAR * months / 12))
     params = ProcessParams(pilot_exit_hr=pilot_exit_hr)
     pilots = (sorted(programme_registry().member_codes(on=params.pilot_start)) if pilot_exit_hr != 1.0 else [])
+    # clients in proportion to the population: Helsinki has about 12 % of them, Luhanka 0.01 %
     log = simulate_event_log(munis, clients=clients, start=start, months=months, seed=seed, params=params,
-                             pilot_municipalities=pilots)
+                             pilot_municipalities=pilots, weights=[m.population for m in registry])
     note = f"kuva.simulate.process seed={seed} scale={scale} start={start} months={months}" + (
         f" pilot_exit_hr={pilot_exit_hr}" if pilot_exit_hr != 1.0 else "")
     info = SourceInfo(SOURCE_ID, "synthetic", "SYNTHETIC service-process event log", "KuVa simulator", "CC0",
