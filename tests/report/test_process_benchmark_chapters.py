@@ -4,6 +4,7 @@ audited, and absent when there is nothing to show."""
 from __future__ import annotations
 
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -48,8 +49,16 @@ def test_benchmark_chapter(wh_path: Path) -> None:
     with Warehouse(wh_path, read_only=True) as wh:
         ch = benchmark_chapter(wh, ReportParams(lang="sv", min_cell=5))
     assert ch is not None and [r.key for r in ch.results] == ["benchmark_pilot_areas", "benchmark_ranks",
-                                                              "benchmark_model"]
+                                                              "benchmark_model", "benchmark_pilot_areas_half_year"]
     ranking = ch.results[0]
+    # the latest complete half-year: six months of counts, its months in the title and the text
+    half = ch.results[3]
+    start = date.fromisoformat(half.parameters["period"])
+    assert half.parameters["months"] == "6" and start.month in (1, 7)
+    assert start + timedelta(days=183) <= date.fromisoformat(ranking.parameters["period"]) + timedelta(days=31)
+    span = f"{start.month}–{start.month + 5}/{start.year}"
+    assert span in half.title("fi") and span in half.text("sv") and len(half.table) == 25
+    assert half.disclosure is not None and half.figure is not None
     assert len(ranking.table) == 25 and (ranking.table["rank_low"] <= ranking.table["rank_high"]).all()
     assert "v1" in ranking.parameters["spec_version"]
     assert ranking.figure is not None

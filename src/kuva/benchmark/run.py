@@ -340,6 +340,13 @@ STOCK_OUTCOMES = ("activation_rate", "long_term_share", "plan_debt_share")
 PERIOD_MONTHS = (1, 6)
 
 
+def latest_half_year(last: date) -> date:
+    """The first month of the latest half-year complete by the month of ``last``."""
+    if last.month == 12:
+        return date(last.year, 7, 1)
+    return date(last.year, 1, 1) if last.month >= 6 else date(last.year - 1, 7, 1)
+
+
 def parse_period(text: str | None) -> tuple[date, int] | None:
     """``YYYY-MM`` (a month) or ``YYYY-H1`` / ``YYYY-H2`` (a half-year) as (first month, months);
     ``None`` for no text."""
@@ -511,9 +518,11 @@ __all__ = [
     "area_frame",
     "benchmark",
     "conditions",
+    "latest_half_year",
     "latest_period",
     "outcome_counts",
     "parse_period",
     "publish",
+    "share_se",
     "table_spec",
 ]
