@@ -108,9 +108,8 @@ class FineGray:
             if loglik < loglik_old - 1e-10 * (1 + abs(loglik_old)):  # overshot (beyond rounding): halve the step
                 beta = (beta + beta_old) / 2
                 continue
-            zbar = s1 / s0[:, None]
+            zbar, info = _information(s0, s1, s2, d_event)
             score = (z_ev_sum - d_event[:, None] * zbar).sum(axis=0)
-            info = (d_event[:, None, None] * (s2 / s0[:, None, None] - zbar[:, :, None] * zbar[:, None, :])).sum(axis=0)
             step = np.linalg.solve(info, score)
             beta_old, loglik_old = beta, loglik
             beta = beta + step
@@ -121,8 +120,7 @@ class FineGray:
                                  "cause perfectly)")
         s0, s1, s2, _ = self._sums(beta, z, start, stop, competing, x_comp, inv_gx, t_event, g_event, d_event,
                                    z_ev_sum)
-        zbar = s1 / s0[:, None]
-        info = (d_event[:, None, None] * (s2 / s0[:, None, None] - zbar[:, :, None] * zbar[:, None, :])).sum(axis=0)
+        zbar, info = _information(s0, s1, s2, d_event)
         resid = self._score_residuals(beta, z, start, stop, event, competing, person, x_comp, inv_gx, t_event,
                                       g_event, d_event, s0, zbar)
         resid += self._censoring_influence(beta, z, competing, x_comp, inv_gx, t_event, g_event, d_event, s0, zbar,
@@ -215,6 +213,13 @@ class FineGray:
         # ψ_i = [censored at X_i] q(X_i)/π(X_i) − Σ_{u ≤ X_i} q(u)/π(u) dΛ^c(u)
         compensator = np.cumsum(jump * hazard[:, None], axis=0)
         return np.asarray(censored[:, None] * jump[idx] - compensator[idx], dtype=float)
+
+
+def _information(s0: np.ndarray, s1: np.ndarray, s2: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The weighted covariate means Z̄ at each event time and the information matrix (Breslow ties)."""
+    zbar = s1 / s0[:, None]
+    info = (d[:, None, None] * (s2 / s0[:, None, None] - zbar[:, :, None] * zbar[:, None, :])).sum(axis=0)
+    return zbar, info
 
 
 def _suffix(x: np.ndarray) -> np.ndarray:
