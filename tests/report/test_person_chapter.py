@@ -62,6 +62,13 @@ def test_national_chapter_estimates_the_planted_effects(wh_path: Path) -> None:
     assert row.at["dynamic_matching", "estimate"] == pytest.approx(100 * matched.estimate, abs=1e-9)
     assert row.at["dynamic_matching", "ci_low"] > 0
     assert row.at["cox_time_varying", "ci_low"] > 1.0
+    # Fine–Gray at the 90-day landmark: the library's ratio, a service by then counted
+    from kuva.process.outcomes import LANDMARK_DAYS, landmark_frame, service_effect_fine_gray
+
+    with Warehouse(wh_path, read_only=True) as wh:
+        fine_gray = service_effect_fine_gray(wh, spells=spells)
+    assert row.at["fine_gray_landmark", "estimate"] == pytest.approx(fine_gray.hazard_ratio, abs=1e-3)
+    assert row.at["fine_gray_landmark", "n_treated"] == landmark_frame(spells, LANDMARK_DAYS)["treated"].sum()
     # the pilots' planted effect: the DiD row is the library's, positive, and the event study's
     # quarters are listed
     assert pilots.did is not None

@@ -27,6 +27,7 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
 
     from kuva.process.costs import first_service_types, load_unit_costs
     from kuva.process.outcomes import (
+        LANDMARK_DAYS,
         client_spells,
         exit_curves,
         exit_incidence,
@@ -57,7 +58,8 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
     out.print(f"The same in the discrete-time hazard model (daily periods, cloglog): {daily.hazard_ratio:.3f} "
               f"(95 % CI {math.exp(dlo):.3f}–{math.exp(dhi):.3f})")
     flo, fhi = subdistribution.conf_int()
-    out.print(f"Subdistribution hazard ratio of exit to work after day 90, service by then vs not (Fine–Gray): "
+    out.print(f"Subdistribution hazard ratio of exit to work after day {LANDMARK_DAYS}, service by then vs not "
+              "(Fine–Gray): "
               f"{subdistribution.hazard_ratio:.3f} (95 % CI {math.exp(flo):.3f}–{math.exp(fhi):.3f}; exits to "
               "education and other stay at risk)")
     sizes = {str(g): int(n) for g, n in curves.n.items()}

@@ -135,6 +135,10 @@ def service_effect_discrete(wh: Warehouse, *, event: str = "exit_work", width: i
     return DiscreteTimeHazard(start_stop(spells, event), width=width, event=event).fit(alpha=alpha)
 
 
+#: the Fine–Gray design's landmark: days from the spell's start by which a service counts
+LANDMARK_DAYS = 90
+
+
 def landmark_frame(spells: pd.DataFrame, landmark: int) -> pd.DataFrame:
     """The spells still open ``landmark`` days after their start, one row each from the
     landmark on: ``treated`` = a service started by then (whatever comes later), ``cause`` the
@@ -154,8 +158,9 @@ def landmark_frame(spells: pd.DataFrame, landmark: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "start", "stop", "cause", "treated"])
 
 
-def service_effect_fine_gray(wh: Warehouse, *, cause: str = "work", landmark: int = 90, as_of: date | None = None,
-                             alpha: float = 0.05, spells: pd.DataFrame | None = None) -> SubdistributionHazardResults:
+def service_effect_fine_gray(wh: Warehouse, *, cause: str = "work", landmark: int = LANDMARK_DAYS,
+                             as_of: date | None = None, alpha: float = 0.05, spells: pd.DataFrame | None = None
+                             ) -> SubdistributionHazardResults:
     """The subdistribution hazard ratio of exits for ``cause`` (work, education, other) of the
     spells still open ``landmark`` days after their start, by whether a service had started by
     then (:func:`landmark_frame`, :class:`~kuva.evaluate.survival.FineGray`): those who left for
@@ -385,7 +390,7 @@ def exit_incidence(wh: Warehouse, *, as_of: date | None = None, spells: pd.DataF
     return cumulative_incidence(spells["duration_days"].to_numpy(dtype=float), causes, groups)
 
 
-__all__ = ["EXIT_CAUSES", "OUTCOME_COLUMNS", "OUTCOME_VERSION", "client_spells", "exit_curves", "exit_incidence",
-           "landmark_frame", "matching_panel", "outcomes_by_milestone", "pilot_effect", "service_effect_discrete",
-           "service_effect_fine_gray", "service_effect_matched", "service_effect_on_exits", "service_groups",
-           "start_stop"]
+__all__ = ["EXIT_CAUSES", "LANDMARK_DAYS", "OUTCOME_COLUMNS", "OUTCOME_VERSION", "client_spells", "exit_curves",
+           "exit_incidence", "landmark_frame", "matching_panel", "outcomes_by_milestone", "pilot_effect",
+           "service_effect_discrete", "service_effect_fine_gray", "service_effect_matched", "service_effect_on_exits",
+           "service_groups", "start_stop"]

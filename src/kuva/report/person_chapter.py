@@ -14,7 +14,7 @@ estimate, interval and median is a value derived from them — hidden when they 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -156,28 +156,51 @@ def _exit_curves(wh: Warehouse, spells: pd.DataFrame, params: ReportParams, sour
                           count_columns=("spells", "exits_work"), disclosure=p)
 
 
+def _ratio(logs: Sequence[float]) -> list[float]:
+    """Hazard ratios from log hazard ratios; a bound beyond ±700 (a few spells, a huge SE) is
+    infinite rather than an overflow."""
+    with np.errstate(over="ignore"):
+        return [float(v) for v in np.exp(np.asarray(logs, dtype=float))]
+
+
 def _service_effect(wh: Warehouse, spells: pd.DataFrame, params: ReportParams, sources: tuple[str, ...],
                     synthetic: bool) -> AnalysisResult:
     import math
 
-    from kuva.process.outcomes import service_effect_discrete, service_effect_matched, service_effect_on_exits
+    from kuva.process.outcomes import (
+        LANDMARK_DAYS,
+        landmark_frame,
+        service_effect_discrete,
+        service_effect_fine_gray,
+        service_effect_matched,
+        service_effect_on_exits,
+    )
 
     code, _ = _scope(params)
+    treated_spells = int(spells["service_start"].notna().sum())
+    if treated_spells < resolve_policy(params.min_cell).min_cell:  # every figure would be hidden: not estimated
+        raise KuvaInputError(label("person.hidden", params.lang, area=_scope_name(params, params.lang)))
     m = service_effect_matched(wh, horizon=HORIZON_DAYS, spells=spells)
     cox = service_effect_on_exits(wh, spells=spells)
     daily = service_effect_discrete(wh, spells=spells)
+    n_landmark = int(landmark_frame(spells, LANDMARK_DAYS)["treated"].sum())  # a service by the landmark
+    try:
+        fine_gray = service_effect_fine_gray(wh, spells=spells, landmark=LANDMARK_DAYS)
+        fg = (fine_gray.estimate, *fine_gray.conf_int())
+    except KuvaInputError:  # e.g. no spell of a small area still open at the landmark ends in work
+        fg = (math.nan, math.nan, math.nan)
     lo, hi = m.conf_int()
     c_lo, c_hi = cox.conf_int()
     d_lo, d_hi = daily.conf_int()
     z = critical_value(0.05)
-    treated_spells = int(spells["service_start"].notna().sum())
     raw = pd.DataFrame({
-        "design": ["dynamic_matching", "dynamic_matching_days", "cox_time_varying", "discrete_time_hazard"],
-        "unit": ["percentage_points", "days", "hazard_ratio", "hazard_ratio"],
-        "estimate": [100 * m.estimate, m.days_effect, cox.hazard_ratio, daily.hazard_ratio],
-        "ci_low": [100 * lo, m.days_effect - z * m.days_effect_se, math.exp(c_lo), math.exp(d_lo)],
-        "ci_high": [100 * hi, m.days_effect + z * m.days_effect_se, math.exp(c_hi), math.exp(d_hi)],
-        "n_treated": [m.n_treated, m.n_treated, treated_spells, treated_spells],
+        "design": ["dynamic_matching", "dynamic_matching_days", "cox_time_varying", "discrete_time_hazard",
+                   "fine_gray_landmark"],
+        "unit": ["percentage_points", "days", "hazard_ratio", "hazard_ratio", "subdistribution_hazard_ratio"],
+        "estimate": [100 * m.estimate, m.days_effect, *_ratio((cox.estimate, daily.estimate, fg[0]))],
+        "ci_low": [100 * lo, m.days_effect - z * m.days_effect_se, *_ratio((c_lo, d_lo, fg[1]))],
+        "ci_high": [100 * hi, m.days_effect + z * m.days_effect_se, *_ratio((c_hi, d_hi, fg[2]))],
+        "n_treated": [m.n_treated, m.n_treated, treated_spells, treated_spells, n_landmark],
     })
     at = (("area", code),)
     spec = TableSpec(counts=(Count("n_treated", ("design",), quantity="report_person_treated", at=at),),
