@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from kuva.effects.battery import BatteryUnit
     from kuva.effects.panel import Comparison, Outcome
     from kuva.evaluate.dynamic import DynamicMatchingResults
+    from kuva.evaluate.survival import SubdistributionHazardResults
     from kuva.process.costs import UnitCosts
 
 
@@ -44,7 +45,10 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
         spells = client_spells(wh)
         r = service_effect_on_exits(wh, spells=spells)
         daily = service_effect_discrete(wh, spells=spells)
-        subdistribution = service_effect_fine_gray(wh, spells=spells)
+        try:
+            subdistribution: SubdistributionHazardResults | str = service_effect_fine_gray(wh, spells=spells)
+        except KuvaInputError as exc:  # e.g. no spell still open at the landmark ends in work
+            subdistribution = str(exc)
         curves = exit_curves(wh, spells=spells)
         incidence = exit_incidence(wh, spells=spells)
         matched = service_effect_matched(wh, spells=spells)
@@ -57,11 +61,14 @@ def _person_level(ctx: typer.Context, service_cost: float | None = None, daily_b
     dlo, dhi = daily.conf_int()
     out.print(f"The same in the discrete-time hazard model (daily periods, cloglog): {daily.hazard_ratio:.3f} "
               f"(95 % CI {math.exp(dlo):.3f}–{math.exp(dhi):.3f})")
-    flo, fhi = subdistribution.conf_int()
-    out.print(f"Subdistribution hazard ratio of exit to work after day {LANDMARK_DAYS}, service by then vs not "
-              "(Fine–Gray): "
-              f"{subdistribution.hazard_ratio:.3f} (95 % CI {math.exp(flo):.3f}–{math.exp(fhi):.3f}; exits to "
-              "education and other stay at risk)")
+    head = (f"Subdistribution hazard ratio of exit to work after day {LANDMARK_DAYS}, service by then vs not "
+            "(Fine–Gray): ")
+    if isinstance(subdistribution, str):
+        out.print(f"{head}not estimable ({subdistribution})")
+    else:
+        flo, fhi = subdistribution.conf_int()
+        out.print(f"{head}{subdistribution.hazard_ratio:.3f} (95 % CI {math.exp(flo):.3f}–{math.exp(fhi):.3f}; "
+                  "exits to education and other stay at risk)")
     sizes = {str(g): int(n) for g, n in curves.n.items()}
     for g, med in curves.medians.items():
         n = sizes[str(g)]
