@@ -131,6 +131,12 @@ def test_a_pilot_areas_synthetic_control(wh: Warehouse) -> None:
     alone = run_designs(wh, designs=("synth",), areas=["kainuun_seutu"], synth_by_area=False, placebo=True,
                         start="2018-01").synth_pooled
     assert alone is not None and r.numbers["estimate"] == pytest.approx(alone.estimate, abs=1e-12)
+    # synth alone builds only the pooled panel: the same fit as beside another design
+    beside = run_designs(wh, designs=("did", "synth"), areas=["kainuun_seutu"], synth_by_area=False, placebo=True,
+                         start="2018-01", bootstrap_reps=0)
+    assert beside.synth_pooled is not None
+    assert beside.synth_pooled.estimate == pytest.approx(alone.estimate, abs=1e-12)
+    assert beside.synth_pooled.p_value == alone.p_value
     assert 0 < float(r.numbers["p_value"]) <= 1 and r.count_columns == () and r.synthetic
     for lang in ("fi", "sv", "en"):
         assert own.name(lang) in r.text(lang) and "{" not in r.text(lang)

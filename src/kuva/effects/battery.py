@@ -78,7 +78,8 @@ class Battery:
     ``table``: the specification curve, one row per design (columns :data:`TABLE_COLUMNS`).
     ``results``: design → the estimator's results object. ``synth_by_area``: per pilot area,
     the synthetic-control mean post gap, pre-period RMSPE, placebo p-value and membership
-    confidence. ``data``: the :class:`~kuva.effects.panel.EffectsPanel` used.
+    confidence. ``data``: the :class:`~kuva.effects.panel.EffectsPanel` used (the ``unit`` panel;
+    the pooled one when only the pooled synthetic control ran, which needs no other).
     """
 
     table: pd.DataFrame
@@ -417,7 +418,10 @@ def run_designs(
         warnings.filterwarnings("ignore", message=r"The inplace keyword in DataFrame\.\w+ is deprecated",
                                 category=DeprecationWarning)
         t0 = time.perf_counter()
-        data = build_panel(wh, unit=unit, **common)  # type: ignore[arg-type]
+        # only the pooled synthetic control: its panel is the one built (the portal's pilot-area
+        # page; building the unit panel too doubled its cost)
+        synth_only = set(chosen) == {"synth"} and not synth_by_area
+        data = build_panel(wh, unit="pooled" if synth_only else unit, **common)  # type: ignore[arg-type]
         seconds["panel"] = time.perf_counter() - t0
         panel = data.panel
 
@@ -445,7 +449,7 @@ def run_designs(
                                         "p_value", "n_donors", "top_donors"])
         if "synth" in chosen:
             t = time.perf_counter()
-            pooled = build_panel(wh, unit="pooled", **common)  # type: ignore[arg-type]
+            pooled = data if synth_only else build_panel(wh, unit="pooled", **common)  # type: ignore[arg-type]
             res, row = _fit_synth(pooled, placebo=placebo)
             results["synth"] = res
             rows.append(row)
