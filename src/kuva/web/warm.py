@@ -1,7 +1,8 @@
 """Precomputing the portal's public pages, so the first manager after a load does not wait for
-them: a background thread of ``kuva serve`` requests the home page, the map and every region's
-and 2025 employment area's page in the three languages from the running server, one at a time,
-once at start and again whenever the warehouse's data version changes (a load). The answers land
+them: a background thread of ``kuva serve`` requests the home page, the map and every region's,
+2025 employment area's and 2021 pilot area's page in the three languages from the running
+server, one at a time, once at start and again whenever the warehouse's data version changes (a
+load). The answers land
 in the server's answer cache (:mod:`kuva.web.cache`) exactly as a visitor's would; they are public
 pages, so nothing confidential is precomputed.
 """
@@ -22,14 +23,16 @@ LANGS = ("fi", "sv", "en")
 
 
 def warm_paths(wh: Warehouse) -> list[str]:
-    """The home page, the map, and every region's and 2025 employment area's page (as loaded in
-    ``wh``), in fi, sv and en."""
+    """The home page, the map, and every region's, 2025 employment area's and 2021 pilot area's
+    page (as loaded in ``wh``; a pilot area's page computes its synthetic control), in fi, sv
+    and en."""
     from kuva.registry import area_registry
-    from kuva.registry.pilots import EMPLOYMENT_AREAS
+    from kuva.registry.pilots import DEFAULT_PROGRAMME, EMPLOYMENT_AREAS
     from kuva.warehouse.reference import stored_memberships
 
-    employment = stored_memberships(wh, EMPLOYMENT_AREAS)["area_code"].drop_duplicates().tolist()
-    areas = [a.code for a in area_registry().areas("region")] + [str(c) for c in employment]
+    grouped = [str(c) for programme in (EMPLOYMENT_AREAS, DEFAULT_PROGRAMME)
+               for c in stored_memberships(wh, programme)["area_code"].drop_duplicates()]
+    areas = [a.code for a in area_registry().areas("region")] + list(dict.fromkeys(grouped))
     return [f"{p}?lang={lang}" for lang in LANGS for p in ("/", "/map", *(f"/area/{c}" for c in areas))]
 
 
