@@ -129,29 +129,69 @@ class DiscreteTimeHazard:
         self._width = int(width)
         self._event = event
 
-    def fit(self, *, alpha: float = 0.05) -> DiscreteHazardResults:
-        import statsmodels.api as sm
-
+    def fit(self, *, alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 100) -> DiscreteHazardResults:
+        """Fisher scoring of the binomial cloglog likelihood of the (period, treated) counts. The
+        information matrix is an arrowhead — the treatment against each period's own baseline —
+        so each step is solved in closed form in O(periods), where a GLM with one dummy per
+        period inverts a dense matrix (statsmodels took 24–50 s a fit on 24,000 spells with 870
+        daily periods); the same maximum and the same expected-information SE (tested against
+        statsmodels' GLM on the rows)."""
         cells = person_periods(self._frame, self._width)
         if cells["treated"].nunique() < 2 or cells["events"].sum() == 0:
             raise KuvaInputError("the treatment never varies or no event happens: nothing to estimate")
         # a period without events has its baseline at −∞ and adds nothing to the likelihood
         with_events = cells.groupby("period")["events"].transform("sum") > 0
         c = cells[with_events].reset_index(drop=True)
-        periods = np.sort(c["period"].unique())
-        dummies = (c["period"].to_numpy()[:, None] == periods[None, :]).astype(float)
-        exog = np.column_stack([c["treated"].to_numpy(dtype=float), dummies])
-        endog = np.column_stack([c["events"], c["at_risk"] - c["events"]]).astype(float)
-        family = sm.families.Binomial(link=sm.families.links.CLogLog())
-        res = sm.GLM(endog, exog, family=family).fit(tol=1e-12)  # converged well past the figures shown
-        params = np.asarray(res.params, dtype=float)
-        se = np.asarray(res.bse, dtype=float)
+        periods, p_idx = np.unique(c["period"].to_numpy(), return_inverse=True)
+        t = c["treated"].to_numpy(dtype=float)
+        n = c["at_risk"].to_numpy(dtype=float)
+        d = c["events"].to_numpy(dtype=float)
+        k = len(periods)
+        # start: each period's pooled hazard, no treatment effect
+        share = np.bincount(p_idx, d, k) / np.bincount(p_idx, n, k)
+        a = np.log(-np.log1p(-np.clip(share, 1e-12, 1 - 1e-12)))
+        beta = 0.0
+        for _ in range(max_iter):
+            score_eta, w = _cloglog_cell(a[p_idx] + beta * t, n, d)
+            g_a = np.bincount(p_idx, score_eta, k)
+            g_b = float(np.sum(t * score_eta))
+            w_aa = np.bincount(p_idx, w, k)
+            w_ab = np.bincount(p_idx, t * w, k)
+            w_bb = float(np.sum(t * w))
+            usable = w_aa > 0
+            schur = w_bb - float(np.sum(w_ab[usable] ** 2 / w_aa[usable]))
+            step_b = (g_b - float(np.sum(w_ab[usable] * g_a[usable] / w_aa[usable]))) / schur
+            step_a = np.where(usable, (g_a - w_ab * step_b) / np.where(usable, w_aa, 1.0), 0.0)
+            beta += step_b
+            a += step_a
+            # a period whose every client exits has its baseline run off to +∞ while its score
+            # vanishes: converged when the treatment's step and every period's score are tiny
+            if abs(step_b) < tol and np.max(np.abs(g_a), initial=0.0) < 1e-7:
+                break
+        else:
+            raise KuvaInputError("the discrete-time hazard model did not converge")
+        _, w = _cloglog_cell(a[p_idx] + beta * t, n, d)
+        w_aa, w_ab, w_bb = np.bincount(p_idx, w, k), np.bincount(p_idx, t * w, k), float(np.sum(t * w))
+        usable = w_aa > 0
+        se = 1.0 / np.sqrt(w_bb - float(np.sum(w_ab[usable] ** 2 / w_aa[usable])))
         base = c.groupby("period", as_index=False)[["at_risk", "events"]].sum()
-        base["hazard"] = 1.0 - np.exp(-np.exp(params[1:]))
-        return DiscreteHazardResults(float(params[0]), float(se[0]), alpha, int(self._frame["id"].nunique()),
+        base["hazard"] = -np.expm1(-np.exp(a))
+        return DiscreteHazardResults(float(beta), float(se), alpha, int(self._frame["id"].nunique()),
                                      int(cells["at_risk"].sum()), int(cells["events"].sum()), self._event,
                                      pd.DataFrame({"estimate": [], "std_error": []}), width=self._width,
                                      baseline=base)
+
+
+def _cloglog_cell(eta: np.ndarray, n: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For binomial cells (``d`` events of ``n``) with hazard 1 − exp(−e^η): the score with
+    respect to η, μ(d / (e^μ − 1) − (n − d)), and the expected information n μ² / (e^μ − 1),
+    μ = e^η (a hazard that reaches 1 in floating point has information 0, not NaN)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        mu = np.exp(eta)
+        em1 = np.expm1(mu)
+        score = mu * (d / em1 - (n - d))
+        w = n * mu * mu / em1
+    return np.nan_to_num(score), np.nan_to_num(w, nan=0.0, posinf=0.0)
 
 
 def kaplan_meier(durations: Sequence[float] | np.ndarray, events: Sequence[int] | np.ndarray,
