@@ -69,7 +69,8 @@ def _without_singletons(work: pd.DataFrame) -> pd.DataFrame:
         if not alone.any():
             break
         work = work[~alone.to_numpy()]
-    return work.reset_index(drop=True)
+    # codes renumbered over the rows left: a dropped group must not stay as an empty one
+    return work.assign(g=pd.factorize(work["g"])[0], c=pd.factorize(work["c"])[0]).reset_index(drop=True)
 
 
 def cohort_did(frame: pd.DataFrame, *, group: str, cohort: str, outcome: str, treated: str, start: date,
