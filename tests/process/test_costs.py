@@ -13,7 +13,13 @@ from typer.testing import CliRunner
 
 from kuva.cli import app
 from kuva.errors import BadRowError, KuvaInputError
-from kuva.process.costs import cost_per_treated, first_service_types, load_unit_costs, spell_costs
+from kuva.process.costs import (
+    cost_per_treated,
+    cost_summary,
+    first_service_types,
+    load_unit_costs,
+    spell_costs,
+)
 from kuva.process.eventlog import validate_event_log
 from kuva.process.outcomes import client_spells
 from kuva.warehouse import SourceInfo, Warehouse
@@ -85,6 +91,12 @@ def test_spell_costs_from_a_hand_made_log(tmp_path: Path) -> None:
     np.testing.assert_allclose(table["benefit_days"], np.array([59, 131, 30]) * 5 / 7, atol=1e-12)
     np.testing.assert_allclose(table["benefit_euros"], np.array([59, 131, 30]) * 37.21 * 5 / 7, atol=1e-9)
     assert list(table["service_euros"]) == [1000.0, 0.0, 3000.0]
+    summary = cost_summary(spells, types, costs).set_index("group")
+    assert summary.loc["service", "spells"] == 2 and summary.loc["no service", "spells"] == 1
+    assert summary.loc["service", "benefit_days"] == pytest.approx((59 + 30) / 2 * 5 / 7, abs=1e-12)
+    assert summary.loc["service", "service_euros"] == 2000.0 and summary.loc["no service", "service_euros"] == 0.0
+    assert np.isnan(cost_summary(spells, types, load_unit_costs()).set_index("group").loc["service",
+                                                                                          "service_euros"])
     assert cost_per_treated(types, costs) == (2000.0, [])
     assert cost_per_treated(types, load_unit_costs()) == (None, ["KOULUTUS", "VALMENNUS"])
     assert np.isnan(spell_costs(spells, types, load_unit_costs())["service_euros"].iloc[0])

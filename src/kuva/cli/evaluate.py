@@ -128,19 +128,19 @@ def _net_cost(matched: DynamicMatchingResults, costs: UnitCosts, types: np.ndarr
 
 def _spell_costs(spells: pd.DataFrame, types: np.ndarray, costs: UnitCosts, min_cell: int) -> None:
     """Mean benefit days and euros, and service euros, per spell by whether it had a service."""
-    from kuva.process.costs import spell_costs
-    from kuva.process.outcomes import service_groups
+    from kuva.process.costs import cost_summary
 
-    table = spell_costs(spells, types, costs).assign(group=service_groups(spells))
-    for group, sub in table.groupby("group", sort=True):
-        if len(sub) < min_cell:
+    t = cost_summary(spells, types, costs)
+    for group, n, days, benefit, euros in zip(t["group"], t["spells"].astype(int), t["benefit_days"].astype(float),
+                                             t["benefit_euros"].astype(float), t["service_euros"].astype(float),
+                                             strict=True):
+        if n < min_cell:
             out.print(f"Costs per spell, {group}: hidden (fewer spells than the minimum cell)")
             continue
-        priced = sub["service_euros"].notna().all()
-        service = f"{sub['service_euros'].mean():,.0f} €" if priced else "not priced in the table"
-        out.print(f"Costs per spell, {group} ({len(sub)} spells; unit costs {costs.year}, {costs.source}): "
-                  f"{sub['benefit_days'].mean():.0f} benefit days, {sub['benefit_euros'].mean():,.0f} € benefit "
-                  f"(every day on full benefit), services {service}")
+        service = f"{euros:,.0f} €" if euros == euros else "not priced in the table"
+        out.print(f"Costs per spell, {group} ({n} spells; unit costs {costs.year}, {costs.source}): "
+                  f"{days:.0f} benefit days, {benefit:,.0f} € benefit (every day on full benefit), "
+                  f"services {service}")
 
 
 def _pilot_cohorts(ctx: typer.Context, min_cell: int) -> None:

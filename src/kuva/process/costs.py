@@ -146,6 +146,19 @@ def spell_costs(spells: pd.DataFrame, service_types: np.ndarray, costs: UnitCost
                          "service_euros": service_euros}, index=spells.index)
 
 
+def cost_summary(spells: pd.DataFrame, service_types: np.ndarray, costs: UnitCosts) -> pd.DataFrame:
+    """Per group (``service`` / ``no service``): ``spells`` and the mean ``benefit_days``,
+    ``benefit_euros`` and ``service_euros`` (NaN when a spell's service has no price)."""
+    from kuva.process.outcomes import service_groups
+
+    table = spell_costs(spells, service_types, costs).assign(group=service_groups(spells))
+    out = table.groupby("group", sort=True).agg(
+        spells=("benefit_days", "size"), benefit_days=("benefit_days", "mean"),
+        benefit_euros=("benefit_euros", "mean"),
+        service_euros=("service_euros", lambda v: v.mean() if v.notna().all() else np.nan))
+    return out.reset_index()
+
+
 def cost_per_treated(service_types: np.ndarray, costs: UnitCosts) -> tuple[float | None, list[str]]:
     """The mean unit cost of the services started (``None`` and the unpriced types when any
     started service has no price in the table)."""
@@ -158,5 +171,5 @@ def cost_per_treated(service_types: np.ndarray, costs: UnitCosts) -> tuple[float
     return float(np.mean([costs.service_cost(t) for t in started])), []
 
 
-__all__ = ["COST_VERSION", "UnitCosts", "cost_per_treated", "first_service_types", "load_unit_costs",
-           "spell_costs"]
+__all__ = ["COST_VERSION", "UnitCosts", "cost_per_treated", "cost_summary", "first_service_types",
+           "load_unit_costs", "spell_costs"]
