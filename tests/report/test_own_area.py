@@ -192,3 +192,27 @@ def test_areas_the_rule_leaves_without_peers_and_the_country(wh_path: Path) -> N
             resolve_own_area(wh, "SSS")
     assert uusimaa.peer_rule == "peers.rule.rest" and len(uusimaa.peers) > 200
     assert helsinki.kind == "municipality" and helsinki.members == ("KU091",)
+
+
+def test_a_qualified_name_finds_the_pilot_area_a_registry_area_hides(wh_path: Path) -> None:
+    """Five pilot areas (Helsinki, Espoo, Porvoo, Savonlinna, Pirkanmaa) share their slug with a
+    municipality or region, which wins unqualified; ``pilot:`` finds the pilot area, and ``ref``
+    is a name that finds each area again."""
+    with Warehouse(wh_path, read_only=True) as wh:
+        plain = resolve_own_area(wh, "Helsinki")
+        pilot = resolve_own_area(wh, "pilot:helsinki")
+        by_name = resolve_own_area(wh, "Pilot: Helsinki")
+        employment = resolve_own_area(wh, "employment:Kainuu-Koillismaan työllisyysalue")
+        custom = resolve_own_area(wh, "custom:Kainuun työllisyysalue")
+        with pytest.raises(KuvaLookupError, match="no pilot area 'Kajaani'"):
+            resolve_own_area(wh, "pilot:Kajaani")  # a municipality, not a pilot area
+        with pytest.raises(KuvaLookupError, match="no employment area"):
+            resolve_own_area(wh, "employment:kainuun_seutu")  # a pilot area, not an employment area
+        again = {a.ref: resolve_own_area(wh, a.ref) for a in (plain, pilot, employment, custom)}
+        named = resolve_own_area(wh, "Kajaani", peers=["pilot:helsinki"])
+    assert plain.kind == "municipality" and plain.ref == "KU091"
+    assert pilot.kind == "pilot_area" and pilot.ref == "pilot:helsinki" and by_name.ref == pilot.ref
+    assert "KU091" in pilot.members and len(pilot.peer_areas) == 24
+    assert employment.ref.startswith("employment:") and custom.ref.startswith("custom:")
+    assert all(a.ref == ref and a.members for ref, a in again.items())
+    assert set(named.peers) == set(pilot.members) - {"KU205"}

@@ -198,6 +198,24 @@ def test_any_area_against_its_peers(server: tuple[str, Path]) -> None:
     assert all(v == 0 or v >= 5 for v in shown) and api["synthetic"]
 
 
+def test_pilot_and_employment_areas_have_pages_of_their_own(server: tuple[str, Path]) -> None:
+    """The home page links every pilot and employment area by a name that finds it: the pilot
+    area Helsinki (``pilot:helsinki``) has a page of its own beside the municipality's."""
+    base, _ = server
+    home = httpx.get(f"{base}/", params={"lang": "en"}, timeout=120).text
+    links = set(re.findall(r'href="/area/([^"?]+)\?lang=en"', home))
+    assert {"MK01", "pilot:helsinki", "pilot:kainuun_seutu", "employment:helsingin_kaupunki"} <= links
+    assert sum(x.startswith("pilot:") for x in links) == 25 and "Municipal employment pilot areas" in home
+    pilot = httpx.get(f"{base}/area/pilot:helsinki", params={"lang": "en"}, timeout=120)
+    municipality = httpx.get(f"{base}/area/helsinki", params={"lang": "en"}, timeout=120)
+    assert pilot.status_code == 200 and municipality.status_code == 200
+    assert "the other pilot areas" in pilot.text and "the other pilot areas" not in municipality.text
+    api = httpx.get(f"{base}/api/v1/areas/pilot:helsinki/comparison").json()
+    assert api["area"]["kind"] == "pilot_area" and api["area"]["ref"] == "pilot:helsinki"
+    assert httpx.get(f"{base}/api/v1/areas/helsinki/comparison").json()["area"]["ref"] == "KU091"
+    assert httpx.get(f"{base}/area/pilot:kajaani").status_code == 404
+
+
 def test_table_builder_shows_and_downloads_the_same_protected_figures(server: tuple[str, Path]) -> None:
     import csv
     import io

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 KEY = "own_area_paths"
 PEERS = "peers"
 SIZE_CLASSES: tuple[int, ...] = (5_000, 20_000, 50_000, 100_000)
+#: ``--area`` qualifiers: ``pilot:helsinki`` is the pilot area even where a registry area has the name
+QUALIFIERS: dict[str, str] = {"pilot": "pilot_area", "employment": "employment_area", "custom": "custom"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,13 @@ class OwnArea:
     def name(self, lang: str) -> str:
         return self.names[("fi", "sv", "en").index(check_lang(lang))]
 
+    @property
+    def ref(self) -> str:
+        """The name that resolves to this area again: the registry code, or the code qualified
+        by its kind (``pilot:helsinki`` — the pilot area, not the municipality)."""
+        prefix = {q: k for k, q in QUALIFIERS.items()}.get(self.kind)
+        return f"{prefix}:{self.code}" if prefix else self.code
+
 
 def size_class(population: int) -> int:
     """0 … 4: the population class of :data:`SIZE_CLASSES`."""
@@ -74,9 +83,36 @@ def resolve_own_area(wh: Warehouse, text: str, peers: Sequence[str] | None = Non
     """The area named ``text`` with its default peers, or the union of the areas named in
     ``peers``. A registry area (code or name) comes first — ``Helsinki`` is the municipality, not
     the pilot area of the same name — then a custom area, then a pilot or employment area (by
-    name or slug, e.g. ``kainuun_seutu``)."""
+    name or slug, e.g. ``kainuun_seutu``). A qualified name (``pilot:helsinki``,
+    ``employment:helsinki``, ``custom:CODE``; :data:`QUALIFIERS`) looks only among areas of that
+    kind; :attr:`OwnArea.ref` is the qualified name that finds an area again."""
     reg = area_registry()
     mainland = list(reg.municipalities(mainland_only=True))
+    area = _area(wh, text, mainland)
+    if peers:
+        named: list[str] = []
+        for p in peers:
+            other = _area(wh, p, mainland)
+            named.extend(other.members)
+        return _with_peers(area, tuple(dict.fromkeys(c for c in named if c not in area.members)), tuple(peers),
+                           "peers.rule.named")
+    if area.peers:
+        return area
+    rest = tuple(m.code for m in mainland if m.code not in area.members)
+    return _with_peers(area, rest, (), "peers.rule.rest")
+
+
+def _area(wh: Warehouse, text: str, mainland: list[Municipality]) -> OwnArea:
+    """The area ``text`` names (qualified or not), without peers from ``--peers``."""
+    kind, sep, name = text.partition(":")
+    if sep and kind.strip().lower() in QUALIFIERS:
+        q = QUALIFIERS[kind.strip().lower()]
+        found = _custom(wh, name.strip()) if q == "custom" else _pilot(wh, name.strip(), only=q)
+        if found is None:
+            hint = ", ".join(closest(name, area_names(wh))) or "(none)"
+            raise KuvaLookupError(f"--area: no {q.replace('_', ' ')} {name.strip()!r}; closest: {hint}")
+        return found
+    reg = area_registry()
     try:
         a = reg.area(text)
     except KuvaLookupError as exc:
@@ -84,19 +120,8 @@ def resolve_own_area(wh: Warehouse, text: str, peers: Sequence[str] | None = Non
         if area is None:
             hint = ", ".join(closest(text, area_names(wh))) or "(none)"
             raise KuvaLookupError(f"--area: {exc}; pilot, employment and custom areas closest: {hint}") from exc
-    else:
-        area = _registry_area(a, mainland)
-    if peers:
-        named: list[str] = []
-        for p in peers:
-            other = _custom(wh, p) or _pilot(wh, p)
-            named.extend(other.members if other is not None else (m.code for m in reg.members(reg.area(p).code)))
-        return _with_peers(area, tuple(dict.fromkeys(c for c in named if c not in area.members)), tuple(peers),
-                           "peers.rule.named")
-    if area.peers:
         return area
-    rest = tuple(m.code for m in mainland if m.code not in area.members)
-    return _with_peers(area, rest, (), "peers.rule.rest")
+    return _registry_area(a, mainland)
 
 
 def _registry_area(a: Area, mainland: list[Municipality]) -> OwnArea:
@@ -140,11 +165,13 @@ def _custom(wh: Warehouse, text: str) -> OwnArea | None:
                    tuple(hit["municipality_code"]), (), (), "")
 
 
-def _pilot(wh: Warehouse, text: str) -> OwnArea | None:
+def _pilot(wh: Warehouse, text: str, only: str | None = None) -> OwnArea | None:
     """A pilot area (peers: the other pilot areas) or a 2025 employment area (peers: the other
-    employment areas with half to twice its population)."""
+    employment areas with half to twice its population); ``only`` one of the two kinds."""
     reg = area_registry()
     for kind, programme in (("pilot_area", DEFAULT_PROGRAMME), ("employment_area", EMPLOYMENT_AREAS)):
+        if only is not None and kind != only:
+            continue
         sm = stored_memberships(wh, programme)
         hit = sm[(sm["area_code"] == slug(text)) | (sm["area_name"].map(normalise) == normalise(text))]
         if hit.empty:
@@ -401,5 +428,16 @@ def peer_list(area: OwnArea) -> AnalysisResult:
                           table=table, figure=None, text=text, parameters={"peer_rule": area.peer_rule})
 
 
-__all__ = ["KEY", "MIX_KEY", "OwnArea", "area_names", "own_area_paths", "own_area_service_mix", "peer_list",
-           "peer_names", "resolve_own_area", "size_class"]
+__all__ = [
+    "KEY",
+    "MIX_KEY",
+    "QUALIFIERS",
+    "OwnArea",
+    "area_names",
+    "own_area_paths",
+    "own_area_service_mix",
+    "peer_list",
+    "peer_names",
+    "resolve_own_area",
+    "size_class",
+]

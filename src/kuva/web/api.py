@@ -128,8 +128,8 @@ def area_comparison_route(
                        min_cell=load_settings().min_cell)
     if r.disclosure is None:  # pragma: no cover - the analysis always protects its table
         raise KuvaInputError("the comparison has no protected table")
-    return _published(request, r.disclosure, area={"code": area.code, "kind": area.kind, "name_fi": area.names[0],
-                                          "name_sv": area.names[1], "name_en": area.names[2],
+    return _published(request, r.disclosure, area={"code": area.code, "ref": area.ref, "kind": area.kind,
+                                          "name_fi": area.names[0], "name_sv": area.names[1], "name_en": area.names[2],
                                           "members": list(area.members)},
                       peers={"rule": area.peer_rule, "areas": peer_names(wh, area, "en"),
                              "municipalities": len(area.peers)},

@@ -42,12 +42,13 @@ def _scope_codes(warehouse: str, area: str) -> frozenset[str]:
 
     with Warehouse(warehouse, read_only=True) as wh:
         a = resolve_own_area(wh, area, None)
-    return frozenset({a.code, *a.members, "SSS"})
+    return frozenset({a.code, a.ref, *a.members, "SSS"})
 
 
 def allowed_areas(request: Request) -> frozenset[str] | None:
-    """The area codes an area analyst may see at finer detail (their area, its member
-    municipalities, the nation); None for everyone else (a ministry analyst sees every area)."""
+    """The area codes an area analyst may see at finer detail (their area by code and by
+    :attr:`~kuva.analysis.own_area.OwnArea.ref`, its member municipalities, the nation); None for
+    everyone else (a ministry analyst sees every area)."""
     who = principal_of(request)
     return None if who.area is None else _scope_codes(str(request.app.state.warehouse), who.area)
 

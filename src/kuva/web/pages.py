@@ -29,7 +29,8 @@ from kuva.i18n import check_lang, fmt_number, has_label, label
 from kuva.registry import area_registry
 from kuva.registry import measures as load_measures
 from kuva.registry.measures import measure as lookup_measure
-from kuva.warehouse import Warehouse
+from kuva.registry.pilots import DEFAULT_PROGRAMME, EMPLOYMENT_AREAS
+from kuva.warehouse import Warehouse, stored_memberships
 from kuva.web.data import allowed_areas, protected_observations
 from kuva.web.security import RANK, principal_of
 
@@ -105,6 +106,7 @@ def home(request: Request) -> HTMLResponse:
         start = date(end.year - 3, end.month, 1)
         df = _protected(wh, list(HOME_MEASURES), ["SSS"], start)
         paths = _pilot_paths(wh, lang)
+        area_lists = _area_lists(wh, lang)
     cards, charts = [], []
     sources = sorted(set(df["source_id"] if len(df) else ()) | set(paths["sources"] if paths else ()))
     for code in HOME_MEASURES:
@@ -121,10 +123,24 @@ def home(request: Request) -> HTMLResponse:
                       "synthetic": str(latest["source_id"]).startswith("synthetic:")})
         alt = label("web.chart_alt", lang, name=m.name(lang), area=label("web.nation", lang))
         charts.append({"svg": _svg(s, m.name(lang), alt), "caption": f"{m.name(lang)} — {label('web.nation', lang)}"})
-    regions = [{"code": a.code, "name": a.name(lang)} for a in area_registry().areas("region")]
     month = f"{end.month}/{end.year}"
     return render(request, "home.html", lang, label("web.finland_now", lang), ", ".join(sources), cards=cards,
-                   charts=charts, regions=regions, month=month, sections=[paths] if paths else [])
+                   charts=charts, area_lists=area_lists, month=month, sections=[paths] if paths else [])
+
+
+def _area_lists(wh: Warehouse, lang: str) -> list[dict[str, Any]]:
+    """The home page's links: the regions, the 2021–2024 pilot areas and the 2025 employment areas
+    as loaded, each by the name that finds it (``pilot:helsinki``, not the municipality)."""
+    regions = [{"ref": a.code, "name": a.name(lang)} for a in area_registry().areas("region")]
+    lists = [{"id": "regions", "title": label("web.regions", lang), "areas": regions}]
+    for key, kind, programme in (("pilot_areas", "pilot", DEFAULT_PROGRAMME),
+                                 ("employment_areas", "employment", EMPLOYMENT_AREAS)):
+        sm = stored_memberships(wh, programme)[["area_code", "area_name"]].drop_duplicates("area_code")
+        areas = [{"ref": f"{kind}:{c}", "name": n} for c, n in sorted(zip(sm["area_code"], sm["area_name"],
+                                                                          strict=True), key=lambda x: x[1])]
+        if areas:
+            lists.append({"id": key, "title": label(f"web.{key}", lang), "areas": areas})
+    return lists
 
 
 def _pilot_paths(wh: Warehouse, lang: str) -> dict[str, Any] | None:
@@ -192,8 +208,8 @@ def area_page(request: Request, code: str) -> HTMLResponse:
             end = pd.Timestamp(last).date() if last is not None else date.today()
             df = _protected(wh, list(AREA_MEASURES), [area.code], date(end.year - 2, end.month, 1))
         sees = _sees_process(request, own)
-        process_link = f"/area/{own.code}/process?lang={lang}" if sees else None
-        person_link = f"/area/{own.code}/person?lang={lang}" if sees else None
+        process_link = f"/area/{own.ref}/process?lang={lang}" if sees else None
+        person_link = f"/area/{own.ref}/person?lang={lang}" if sees else None
     charts, rows = [], []
     if len(df):
         for code in AREA_MEASURES:
@@ -237,7 +253,7 @@ def _sees_process(request: Request, own: OwnArea) -> bool:
     """An analyst whose scope holds the area: a ministry analyst anywhere, an area analyst in
     their own area (or one of its municipalities)."""
     allowed = allowed_areas(request)
-    return RANK[principal_of(request).role] >= RANK["analyst"] and (allowed is None or own.code in allowed)
+    return RANK[principal_of(request).role] >= RANK["analyst"] and (allowed is None or own.ref in allowed)
 
 
 @router.get("/area/{code}/process", response_class=HTMLResponse, include_in_schema=False)
@@ -283,7 +299,7 @@ def _chapter_page(request: Request, code: str, builder: ChapterBuilder, title_ke
                    for k, why in chapter.omitted]
     title = f"{label(title_key, lang)} — {own.name(lang)}"
     sources = ", ".join(sorted({src for r in sections for src in r["sources"]}))
-    return render(request, "process.html", lang, title, sources, sections=sections, area=own.code, omitted=omitted,
+    return render(request, "process.html", lang, title, sources, sections=sections, area=own.ref, omitted=omitted,
                   note=None if sections else label("web.no_data", lang))
 
 

@@ -70,12 +70,12 @@ def report_download(request: Request) -> Response:
     with Warehouse(request.app.state.warehouse, read_only=True) as wh:
         own = resolve_own_area(wh, area) if area else None
         allowed = allowed_areas(request)
-        if allowed is not None and (own is None or own.code not in allowed):
+        if allowed is not None and (own is None or own.ref not in allowed):
             raise HTTPException(403, "an area analyst makes reports for their own area only (area=)")
         with _building, tempfile.TemporaryDirectory(prefix="kuva-report-") as tmp:
             out = build_report(wh, lang=lang, out_dir=Path(tmp), chapters=chapters, pdf=fmt == "pdf",
                                min_cell=settings.min_cell, pilots_csv=settings.pilots_csv,
-                               area=own.code if own else None)
+                               area=own.ref if own else None)
             path = out.pdf if fmt == "pdf" and out.pdf is not None else out.html
             body = path.read_bytes()
     name = f"kuva-report-{own.code if own else 'finland'}-{lang}.{fmt}"

@@ -24,13 +24,13 @@ LANGS = ("fi", "sv", "en")
 
 def warm_paths(wh: Warehouse) -> list[str]:
     """The home page, the map, and every region's, 2025 employment area's and 2021 pilot area's
-    page (as loaded in ``wh``; a pilot area's page computes its synthetic control), in fi, sv
-    and en."""
+    page (as loaded in ``wh``, by qualified name — ``/area/pilot:helsinki`` is the pilot area; a
+    pilot area's page computes its synthetic control), in fi, sv and en."""
     from kuva.registry import area_registry
     from kuva.registry.pilots import DEFAULT_PROGRAMME, EMPLOYMENT_AREAS
     from kuva.warehouse.reference import stored_memberships
 
-    grouped = [str(c) for programme in (EMPLOYMENT_AREAS, DEFAULT_PROGRAMME)
+    grouped = [f"{kind}:{c}" for kind, programme in (("employment", EMPLOYMENT_AREAS), ("pilot", DEFAULT_PROGRAMME))
                for c in stored_memberships(wh, programme)["area_code"].drop_duplicates()]
     areas = [a.code for a in area_registry().areas("region")] + list(dict.fromkeys(grouped))
     return [f"{p}?lang={lang}" for lang in LANGS for p in ("/", "/map", *(f"/area/{c}" for c in areas))]
