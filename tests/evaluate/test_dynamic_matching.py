@@ -16,6 +16,7 @@ import pytest
 from kuva.errors import KuvaInputError
 from kuva.evaluate.contract import TIDY_COLUMNS, EffectResult
 from kuva.evaluate.dynamic import dynamic_matching
+from kuva.evaluate.planted import confounded_start_truth, confounded_start_world
 from kuva.evaluate.survival import cumulative_incidence
 
 H = 180
@@ -243,3 +244,145 @@ def test_interval_coverage_over_simulated_worlds() -> None:
         hits += lo <= _truth(panel, 1.5, horizon=120) <= hi
     floor = 0.95 - 3 * math.sqrt(0.95 * 0.05 / worlds)
     assert hits / worlds >= floor, (hits, worlds)
+
+
+def test_the_service_start_model_is_coxs_with_breslow_ties() -> None:
+    """β̂ of the start model equals statsmodels' stratified Cox fit on the same risk sets (a
+    spell is at risk of starting on day s while s is before its end, or is its own start day)."""
+    from statsmodels.duration.hazard_regression import PHReg
+
+    panel = confounded_start_world(21, 1500)
+    panel["g"] = np.arange(len(panel)) % 3
+    panel["w"] = np.random.default_rng(1).normal(size=len(panel))
+    r = dynamic_matching(panel, horizon=90, strata=["g"], propensity_on=["z", "w"], reps=5)
+    treated = panel["treat_day"].notna()
+    time = np.where(treated, panel["treat_day"], panel["duration"] - 0.5) + 1  # untreated: at risk while s < end
+    fit = PHReg(time, panel[["z", "w"]].to_numpy(), status=treated.astype(int).to_numpy(), strata=panel["g"],
+                ties="breslow").fit()
+    coef = r.propensity.set_index("covariate")["coef"]
+    assert coef.to_numpy() == pytest.approx(fit.params, abs=1e-7)
+    assert coef["z"] == pytest.approx(0.8, abs=0.15) and abs(coef["w"]) < 0.15  # the planted start model
+
+
+def test_the_weighted_comparison_equals_a_plain_loop() -> None:
+    """With ``propensity_on`` each control weighs n_treated · exp(β̂'z) / Σ exp(β̂'z) among its
+    day's controls in its stratum and fifth of the score: the same incidences by loops."""
+    panel = confounded_start_world(22, 300)
+    r = dynamic_matching(panel, horizon=H, propensity_on=["z"], reps=5)
+    beta = float(r.propensity["coef"].iloc[0])
+    score = (panel["z"] - panel["z"].mean()) * beta
+    treated = panel["treat_day"].notna()
+    edges = np.unique(np.quantile(score[treated], [0.2, 0.4, 0.6, 0.8]))
+    panel["band"] = np.searchsorted(edges, score, side="right")
+    panel["tilt"] = np.exp(score)
+    assert r.cif_treated == pytest.approx(_reference_tilted(panel, H)[0], abs=1e-12)
+    treated_cif, comparison_cif, days_t, days_c = _reference_tilted(panel, H)
+    assert r.cif_comparison == pytest.approx(comparison_cif, abs=1e-12)
+    assert r.days_effect == pytest.approx(days_t - days_c, abs=1e-9)
+    assert r.estimate == pytest.approx(treated_cif - comparison_cif, abs=1e-12)
+
+
+def _reference_tilted(panel: pd.DataFrame, horizon: int, band: int = 30,
+                      not_now: bool = False) -> tuple[float, float, float, float]:
+    """:func:`_reference` with the controls' weights tilted by ``tilt`` within stratum ``band``;
+    ``not_now``: a control is followed to its own end and outcome, a later service included."""
+    rows = []
+    for s in sorted(panel["treat_day"].dropna().unique()):
+        for k in sorted(panel.loc[panel["treat_day"] == s, "band"].unique()):
+            tr = panel[(panel["treat_day"] == s) & (panel["band"] == k)]
+            co = panel[(panel["band"] == k) & (panel["duration"] > s) & ~(panel["treat_day"] <= s)]
+            if co.empty:
+                continue
+            cell = (k, int(s) // band)
+            rows.extend((cell, 1, 1.0, r["duration"] - s, r["outcome"]) for _, r in tr.iterrows())
+            total = co["tilt"].sum()
+            for _, r in co.iterrows():
+                later = not pd.isna(r["treat_day"]) and not not_now
+                rows.append((cell, 0, len(tr) * r["tilt"] / total, (r["treat_day"] if later else r["duration"]) - s,
+                             None if later else r["outcome"]))
+    cifs, days = [], []
+    for arm in (1, 0):
+        total_cif, unemployed, mass = 0.0, 0.0, 0.0
+        for cell in sorted({c for c, *_ in rows}):
+            part = [(w, t, o) for c, a, w, t, o in rows if a == arm and c == cell]
+            n_treated = sum(1 for c, a, *_ in rows if a == 1 and c == cell)
+            cif, surv, rmst = 0.0, 1.0, 0.0
+            for day in range(1, horizon + 1):
+                rmst += surv
+                at_risk = sum(w for w, t, _ in part if t >= day)
+                if at_risk == 0:
+                    continue
+                d_work = sum(w for w, t, o in part if t == day and o == "exit_work")
+                d_any = sum(w for w, t, o in part if t == day and isinstance(o, str))
+                cif += surv * d_work / at_risk
+                surv *= 1 - d_any / at_risk
+            total_cif += n_treated * cif
+            unemployed += n_treated * rmst
+            mass += n_treated
+        cifs.append(total_cif / mass)
+        days.append(unemployed / mass)
+    return cifs[0], cifs[1], days[0], days[1]
+
+
+def test_the_not_now_comparison_equals_a_plain_loop() -> None:
+    """Sianesi's comparison: the controls of a start day are followed to their own exit, later
+    services included — with and without the start model, the same figures by loops."""
+    panel = confounded_start_world(25, 300)
+    panel["band"] = 0
+    for model in ([], ["z"]):
+        r = dynamic_matching(panel, horizon=H, propensity_on=model, comparison="not_now", reps=5)
+        beta = float(r.propensity["coef"].iloc[0]) if model else 0.0
+        panel["tilt"] = np.exp((panel["z"] - panel["z"].mean()) * beta)
+        treated_cif, comparison_cif, days_t, days_c = _reference_tilted(panel, H, not_now=True)
+        assert r.cif_treated == pytest.approx(treated_cif, abs=1e-12)
+        assert r.cif_comparison == pytest.approx(comparison_cif, abs=1e-12)
+        assert r.days_effect == pytest.approx(days_t - days_c, abs=1e-9)
+        assert r.comparison == "not_now" and "maybe later" in r.tidy()["term"].iloc[2]
+    plain = dynamic_matching(panel, horizon=H, reps=5)
+    assert plain.cif_comparison != pytest.approx(r.cif_comparison, abs=1e-6)  # the two arms differ
+    with pytest.raises(KuvaInputError, match="comparison must be one of"):
+        dynamic_matching(panel, comparison="never")
+
+
+@pytest.mark.parametrize("hr", [1.5, 1.0])
+def test_a_continuous_confounder_needs_the_start_model_and_sianesis_comparison(hr: float) -> None:
+    """z moves both the service start (×e^0.8z) and the exits (×e^0.5z). Compared with those
+    not treated now (followed whatever they do later), the start model's weights recover the
+    planted effect; without the model the early starters (high z, fast leavers) meet slower
+    controls and the effect is overstated by many SEs. Not-yet-treated controls are censored at
+    their own later start, which z also drives: the score bands only approximate that (a bias
+    of about a third of an SE at this size, see docs/person-level.md)."""
+    panel = confounded_start_world(26, 20_000, hr=hr)
+    truth = confounded_start_truth(panel, hr, 120, comparison="not_now")
+    modelled = dynamic_matching(panel, horizon=120, propensity_on=["z"], balance_on=["z"], comparison="not_now",
+                                reps=99, seed=1)
+    naive = dynamic_matching(panel, horizon=120, balance_on=["z"], comparison="not_now", reps=99, seed=1)
+    assert abs(modelled.estimate - truth) < 3 * modelled.std_error, (modelled.estimate, truth, modelled.std_error)
+    assert naive.estimate - truth > 6 * naive.std_error, (naive.estimate, truth, naive.std_error)
+    assert abs(modelled.balance.loc[0, "smd_after"]) < 0.02 < abs(naive.balance.loc[0, "smd_after"])
+    assert modelled.propensity.loc[0, "coef"] == pytest.approx(0.8, abs=4 * modelled.propensity.loc[0, "std_error"])
+
+
+@pytest.mark.slow
+def test_a_continuous_confounder_needs_the_start_model() -> None:
+    """z moves both the service start (×e^0.8z) and the exits (×e^0.5z): without a model the
+    early starters (high z, fast leavers) meet slower controls and the effect is overstated by
+    many SEs; with ``propensity_on=["z"]`` the truth is recovered and z is balanced."""
+    panel = confounded_start_world(23, 20_000)
+    truth = confounded_start_truth(panel, 1.5, 120)
+    modelled = dynamic_matching(panel, horizon=120, propensity_on=["z"], balance_on=["z"], reps=49, seed=1)
+    naive = dynamic_matching(panel, horizon=120, balance_on=["z"], reps=49, seed=1)
+    assert abs(modelled.estimate - truth) < 3 * modelled.std_error, (modelled.estimate, truth, modelled.std_error)
+    assert naive.estimate - truth > 4 * naive.std_error, (naive.estimate, truth, naive.std_error)
+    assert abs(modelled.balance.loc[0, "smd_after"]) < 0.02 < abs(naive.balance.loc[0, "smd_after"])
+    assert modelled.propensity.loc[0, "coef"] == pytest.approx(0.8, abs=4 * modelled.propensity.loc[0, "std_error"])
+
+
+def test_a_bad_propensity_column_is_refused_with_the_row() -> None:
+    panel = confounded_start_world(24, 200)
+    bad = panel.astype({"z": object})
+    bad.loc[7, "z"] = "high"
+    with pytest.raises(KuvaInputError, match="row 7: propensity column 'z'"):
+        dynamic_matching(bad, propensity_on=["z"])
+    with pytest.raises(KuvaInputError, match="constant or collinear"):
+        dynamic_matching(panel.assign(c=1.0), propensity_on=["c"])

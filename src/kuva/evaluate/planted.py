@@ -246,3 +246,49 @@ def competing_risks_world(seed: int, n: int, beta: float, p: float = 0.6) -> pd.
     cause = np.where(first, "work", "other").astype(object)
     cause[t > c] = 0
     return pd.DataFrame({"id": range(n), "start": 0.0, "stop": np.minimum(t, c), "cause": cause, "treated": z})
+
+
+def confounded_start_world(seed: int, n: int, hr: float = 1.5, start_coef: float = 0.8, exit_coef: float = 0.5,
+                           work_share: float = 0.6, end: int = 400) -> pd.DataFrame:
+    """Unemployment spells for dynamic matching with a continuous confounder z ~ N(0, 1): the
+    exit hazard λ = ln 2 / 150 · exp(``exit_coef`` z), the service start on a whole day with
+    hazard exp(``start_coef`` z) / 120, the exit hazard times ``hr`` after it, exits to work with
+    probability ``work_share``, the data ending on day ``end``. One row per spell in the shape of
+    :func:`~kuva.evaluate.dynamic.dynamic_matching` with ``z`` and each spell's ``lam``
+    (:func:`confounded_start_truth`)."""
+    if n < 1 or hr <= 0 or not 0 < work_share <= 1:
+        raise KuvaInputError(f"need n ≥ 1, hr > 0 and 0 < work_share ≤ 1, got n={n}, hr={hr}, work_share={work_share}")
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=n)
+    lam = np.log(2) / 150 * np.exp(exit_coef * z)
+    service = np.ceil(rng.exponential(120 / np.exp(start_coef * z)))
+    e = rng.exponential(size=n)
+    t = np.ceil(np.where(e / lam <= service, e / lam, service + (e - lam * service) / (lam * hr)))
+    duration = np.minimum(t, float(end))
+    outcome = np.where(t > end, None, np.where(rng.random(n) < work_share, "exit_work", "exit_other"))
+    return pd.DataFrame({"id": [f"p{i}" for i in range(n)], "duration": duration, "outcome": outcome,
+                         "treat_day": np.where(service < duration, service, np.nan), "z": z, "lam": lam})
+
+
+def confounded_start_truth(panel: pd.DataFrame, hr: float, horizon: int, work_share: float = 0.6, *,
+                           comparison: str = "not_yet", start_coef: float = 0.8) -> float:
+    """The treated sample's effect on exit to work within ``horizon`` days in
+    :func:`confounded_start_world` (the hazards are constant, so the start day does not enter):
+    the mean over the treated of ``work_share · (S_wait − e^(−hr·λH))``, where ``S_wait`` is the
+    chance of staying unemployed ``H`` days without a service now — ``e^(−λH)`` when the
+    comparison gets no service within the horizon (``not_yet``); with ``not_now`` the service
+    may start on any later day ``k`` (geometric, daily chance ``q = 1 − e^(−μ)``), so
+    ``S_wait = Σ_{k=1..H} (1 − q)^(k−1) q e^(−λk − hr·λ(H−k)) + (1 − q)^H e^(−λH)``."""
+    treated = panel["treat_day"].notna()
+    lam = panel.loc[treated, "lam"].to_numpy()
+    if comparison == "not_yet":
+        wait = np.exp(-lam * horizon)
+    elif comparison == "not_now":
+        q = 1 - np.exp(-np.exp(start_coef * panel.loc[treated, "z"].to_numpy()) / 120)
+        k = np.arange(1, horizon + 1)[None, :]
+        q_, lam_ = q[:, None], lam[:, None]
+        later = (1 - q_) ** (k - 1) * q_ * np.exp(-lam_ * k - hr * lam_ * (horizon - k))
+        wait = later.sum(axis=1) + (1 - q) ** horizon * np.exp(-lam * horizon)
+    else:
+        raise KuvaInputError(f"comparison must be not_yet or not_now, got {comparison!r}")
+    return float(np.mean(work_share * (wait - np.exp(-hr * lam * horizon))))

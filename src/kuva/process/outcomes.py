@@ -204,14 +204,17 @@ def matching_panel(wh: Warehouse, *, as_of: date | None = None, spells: pd.DataF
 def service_effect_matched(wh: Warehouse, *, event: str = "exit_work", horizon: int = 180,
                            strata: Sequence[str] = ("age_group", "language"), reps: int = 199, seed: int = 0,
                            as_of: date | None = None, alpha: float = 0.05,
-                           spells: pd.DataFrame | None = None) -> DynamicMatchingResults:
+                           spells: pd.DataFrame | None = None,
+                           propensity_on: Sequence[str] = ()) -> DynamicMatchingResults:
     """The effect of starting a service now rather than not yet on ``event`` within ``horizon``
-    days (dynamic matching on elapsed days and ``strata``; balance checked on calendar time), on
-    ``spells`` when given."""
+    days (dynamic matching on elapsed days and ``strata``, and a service-start model on the
+    numeric ``propensity_on`` columns of :func:`matching_panel`, e.g. ``start_month``; balance
+    checked on calendar time), on ``spells`` when given."""
     from kuva.evaluate.dynamic import dynamic_matching
 
     return dynamic_matching(matching_panel(wh, as_of=as_of, spells=spells), event=event, horizon=horizon, strata=strata,
-                            balance_on=("start_month",), reps=reps, seed=seed, alpha=alpha)
+                            balance_on=("start_month",), reps=reps, seed=seed, alpha=alpha,
+                            propensity_on=propensity_on)
 
 
 def inflow_cohorts(wh: Warehouse, *, event: str = "exit_work", horizon_days: int = 180, as_of: date | None = None,

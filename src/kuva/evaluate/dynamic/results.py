@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +45,10 @@ class DynamicMatchingResults(Immutable, NormalWald):
     days_effect_se: float
     boot_effect: np.ndarray  #: the bootstrap replicates of ``estimate``
     boot_days: np.ndarray  #: … and of ``days_effect``
+    #: ``not_yet`` (controls censored at their own later start) or ``not_now`` (followed whatever they do later)
+    comparison: str = "not_yet"
+    #: the service-start model's coefficients (covariate, coef, std_error); empty without ``propensity_on``
+    propensity: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["covariate", "coef", "std_error"]))
 
     @property
     def inference(self) -> str:
@@ -54,12 +58,16 @@ class DynamicMatchingResults(Immutable, NormalWald):
         rows = []
         for term, est, se in ((f"ATT: P({self.event} ≤ {self.horizon} d)", self.estimate, self.std_error),
                               ("treated", self.cif_treated, self.cif_treated_se),
-                              ("comparison (not yet treated)", self.cif_comparison, self.cif_comparison_se),
+                              (f"comparison ({self._arm})", self.cif_comparison, self.cif_comparison_se),
                               (f"days unemployed within {self.horizon} d (treated − comparison)", self.days_effect,
                                self.days_effect_se)):
             rows.append({"term": term, "estimate": est, "std_error": se, **wald(est, se, self.alpha),
                          "inference": self.inference})
         return tidy_frame(rows)
+
+    @property
+    def _arm(self) -> str:
+        return "not yet treated" if self.comparison == "not_yet" else "not treated now, maybe later"
 
     @property
     def max_abs_smd(self) -> float:
@@ -111,7 +119,10 @@ class DynamicMatchingResults(Immutable, NormalWald):
              ("Fewest comparison rows at risk at the horizon (a cell)", f"{self.min_controls_at_horizon}")],
             self.tidy().set_index("term"),
             notes=("Compared with clients of the same stratum still unemployed and without a service on the same "
-                   "elapsed day (Sianesi 2004); selection on unobservables is not handled.",))
+                   "elapsed day (Sianesi 2004); " + ("censored at their own later service start"
+                                                     if self.comparison == "not_yet" else
+                                                     "followed to their exit, later services included")
+                   + "; selection on unobservables is not handled.",))
 
     def plot(self, ax: Axes | None = None) -> Axes:
         ax = _axes(ax)
