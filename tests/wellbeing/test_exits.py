@@ -58,6 +58,31 @@ def test_the_panel_by_hand(wh: Warehouse) -> None:
         change_exit_model(panel.reset_index())
 
 
+def test_exits_from_the_service_process_event_log(wh: Warehouse) -> None:
+    """An area's own Kykyviisari answers and event log, pseudonymised with the same key, are
+    linked: F leaves for work (``exit_work``) 40 days after the second answer, G leaves for
+    education first; H has answers only in the paths world and exits there."""
+    from kuva.process.eventlog import STORED_COLUMNS
+    from kuva.warehouse.persons import load_process_events
+
+    store_answers(wh, [("F", "2024-01-10", "KU205", None, 3, None, ()), ("F", "2024-04-01", "KU205", None, 6, None, ()),
+                       ("G", "2024-01-10", "KU205", None, 5, None, ()), ("G", "2024-03-01", "KU205", None, 4, None, ()),
+                       ("H", "2024-01-10", "KU091", None, 7, None, ()), ("H", "2024-02-01", "KU091", None, 8, None, ())])
+    rows = [("e1", "F", "2024-01-02", "registration"), ("e2", "F", "2024-05-11", "exit_work"),
+            ("e3", "G", "2024-01-02", "registration"), ("e4", "G", "2024-03-20", "exit_education"),
+            ("e5", "X", "2025-03-01", "registration")]  # the log runs long enough to follow everyone
+    log = pd.DataFrame({c: None for c in STORED_COLUMNS}, index=range(len(rows)))
+    log["event_id"], log["pseudonym"] = [r[0] for r in rows], [pid(r[1]) for r in rows]
+    log["event_date"] = [date.fromisoformat(r[2]) for r in rows]
+    log["event_type"], log["municipality_code"] = [r[3] for r in rows], "KU205"
+    load_process_events(wh, log[list(STORED_COLUMNS)], EVENT_SOURCE)
+    _events(wh, [("H", "2024-03-01", "exit", "subsidised_work"), ("Y", "2025-02-01", "registration", None)])
+    panel = change_exit_panel(wh).set_index("pseudonym")
+    assert panel.loc[pid("F"), ["baseline", "change", "exited"]].tolist() == [3.0, 3.0, 1]
+    assert panel.loc[pid("G"), ["change", "exited"]].tolist() == [-1.0, 0]
+    assert panel.loc[pid("H"), "exited"] == 1
+
+
 def test_no_service_paths_is_a_clear_refusal(wh: Warehouse) -> None:
     store_answers(wh, [("A", "2022-01-10", "KU205", None, 4, None, ()),
                        ("A", "2022-06-01", "KU205", None, 7, None, ())])

@@ -3,11 +3,14 @@ work ability rose between their first and second answer leave for work more ofte
 
 The panel (:func:`change_exit_panel`) has one row per respondent with a first and a second
 answer to the work-ability item (0–10): the change between them, the first answer's value
-(``baseline``) and whether the client's first exit from the person-level service paths
-(``service_events``, event ``exit``) on or after the second answer was to work — the open
-labour market or subsidised work — within ``horizon_days``. Respondents whose second answer is
-less than ``horizon_days`` before the paths' last date are left out, so everyone is followed
-equally long.
+(``baseline``) and whether the client's first exit on or after the second answer was to work
+within ``horizon_days``. Exits come from both person-level layers, whichever holds the client's
+pseudonym: the service paths (``service_events``, event ``exit``, detail the open labour market
+or subsidised work) and the service-process event log an area loads (``process_events``, event
+``exit_work`` against the other exits; :data:`PROCESS_WORK_EXITS`) — so an area's own Kykyviisari
+answers and event log, pseudonymised with the same key, are linked. Respondents whose second
+answer is less than ``horizon_days`` before the data's last date (with both layers, the earlier
+of their last dates) are left out, so everyone is followed equally long.
 
 The model (:func:`change_exit_model`) is a linear probability model, exit to work (percentage
 points) on the change and the baseline, with HC1 standard errors: ``estimate`` is the
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,6 +43,8 @@ if TYPE_CHECKING:
 
 #: the exit kinds (``detail`` of an ``exit`` event) that are exits to work
 WORK_EXITS: tuple[str, ...] = ("open_labour_market", "subsidised_work")
+#: the service-process event log's exits to work (its other exits: kuva.process.eventlog)
+PROCESS_WORK_EXITS: tuple[str, ...] = ("exit_work",)
 HORIZON_DAYS = 180
 PANEL_COLUMNS = ("pseudonym", "area", "first_at", "second_at", "baseline", "change", "exited")
 
@@ -57,13 +62,7 @@ def change_exit_panel(wh: Warehouse, *, horizon_days: int = HORIZON_DAYS, data: 
     first = pairs.groupby("pseudonym").nth(0).set_index("pseudonym")
     second = pairs.groupby("pseudonym").nth(1).set_index("pseudonym")
     both = first.index.intersection(second.index)
-    e = wh.table("service_events")
-    end = e.event_date.max().to_pandas()
-    if end is None or pd.isna(end):
-        raise KuvaLookupError("no person-level service paths (service_events) to follow the respondents in")
-    last = pd.Timestamp(end).date()
-    exits = e.filter(e.event_type == "exit").select("pseudonym", "event_date", "detail").to_pandas()
-    exits["event_date"] = pd.to_datetime(exits["event_date"]).dt.date
+    exits, last = _exits(wh)
     f, sec = first.loc[both], second.loc[both]
     baseline = f["work_ability"].to_numpy(dtype=float)
     panel = pd.DataFrame({"pseudonym": list(both), "area": f["area"].to_numpy(),
@@ -74,11 +73,34 @@ def change_exit_panel(wh: Warehouse, *, horizon_days: int = HORIZON_DAYS, data: 
     j = panel[["pseudonym", "second_at"]].merge(exits, on="pseudonym")
     j = j[j["event_date"] >= j["second_at"]].sort_values(["pseudonym", "event_date"], kind="stable")
     j = j.drop_duplicates("pseudonym")
-    hit = {p: int(kind in WORK_EXITS and (day - at).days <= horizon_days)
-           for p, at, day, kind in zip(j["pseudonym"], j["second_at"], j["event_date"], j["detail"], strict=True)}
+    hit = {p: int(bool(work) and (day - at).days <= horizon_days)
+           for p, at, day, work in zip(j["pseudonym"], j["second_at"], j["event_date"], j["to_work"], strict=True)}
     panel["exited"] = [hit.get(p, 0) for p in panel["pseudonym"]]
     out: pd.DataFrame = panel[list(PANEL_COLUMNS)]
     return out
+
+
+def _exits(wh: Warehouse) -> tuple[pd.DataFrame, date]:
+    """Every exit of both person-level layers (``pseudonym, event_date, to_work``) and the earlier
+    of their last dates (of those holding data: nobody counts as "not exited" beyond a layer's end)."""
+    from kuva.warehouse.persons import latest_process_events
+
+    paths = wh.table("service_events")
+    process = latest_process_events(wh)
+    ends = [t.event_date.max().to_pandas() for t in (paths, process)]
+    ends = [pd.Timestamp(e).date() for e in ends if e is not None and not pd.isna(e)]
+    if not ends:
+        raise KuvaLookupError("no person-level service paths (service_events) or service-process event log "
+                              "(process_events) to follow the respondents in")
+    a = paths.filter(paths.event_type == "exit").select("pseudonym", "event_date", "detail").to_pandas()
+    b = process.filter(process.event_type.startswith("exit_")).select("pseudonym", "event_date",
+                                                                        "event_type").to_pandas()
+    exits = pd.concat([pd.DataFrame({"pseudonym": a["pseudonym"].astype(str), "event_date": a["event_date"],
+                                     "to_work": a["detail"].isin(WORK_EXITS)}),
+                       pd.DataFrame({"pseudonym": b["pseudonym"].astype(str), "event_date": b["event_date"],
+                                     "to_work": b["event_type"].isin(PROCESS_WORK_EXITS)})], ignore_index=True)
+    exits["event_date"] = pd.to_datetime(exits["event_date"]).dt.date
+    return exits, min(ends)
 
 
 @dataclass(frozen=True)
@@ -215,5 +237,6 @@ def change_exit_result(wh: Warehouse, *, min_cell: int | None = None, horizon_da
                           count_columns=("respondents", "exited"), disclosure=p)
 
 
-__all__ = ["HORIZON_DAYS", "WORK_EXITS", "ChangeExitResults", "change_exit_model", "change_exit_panel",
+__all__ = ["HORIZON_DAYS", "PROCESS_WORK_EXITS", "WORK_EXITS", "ChangeExitResults", "change_exit_model",
+           "change_exit_panel",
            "change_exit_result", "change_exit_table"]
