@@ -65,9 +65,9 @@ def test_exits_from_the_service_process_event_log(wh: Warehouse) -> None:
     from kuva.process.eventlog import STORED_COLUMNS
     from kuva.warehouse.persons import load_process_events
 
-    store_answers(wh, [("F", "2024-01-10", "KU205", None, 3, None, ()), ("F", "2024-04-01", "KU205", None, 6, None, ()),
-                       ("G", "2024-01-10", "KU205", None, 5, None, ()), ("G", "2024-03-01", "KU205", None, 4, None, ()),
-                       ("H", "2024-01-10", "KU091", None, 7, None, ()), ("H", "2024-02-01", "KU091", None, 8, None, ())])
+    store_answers(wh, [(p, day, muni, None, score, None, ()) for p, day, muni, score in (
+        ("F", "2024-01-10", "KU205", 3), ("F", "2024-04-01", "KU205", 6), ("G", "2024-01-10", "KU205", 5),
+        ("G", "2024-03-01", "KU205", 4), ("H", "2024-01-10", "KU091", 7), ("H", "2024-02-01", "KU091", 8))])
     rows = [("e1", "F", "2024-01-02", "registration"), ("e2", "F", "2024-05-11", "exit_work"),
             ("e3", "G", "2024-01-02", "registration"), ("e4", "G", "2024-03-20", "exit_education"),
             ("e5", "X", "2025-03-01", "registration")]  # the log runs long enough to follow everyone
