@@ -265,8 +265,9 @@ def confounded_start_world(seed: int, n: int, hr: float = 1.5, start_coef: float
     e = rng.exponential(size=n)
     t = np.ceil(np.where(e / lam <= service, e / lam, service + (e - lam * service) / (lam * hr)))
     duration = np.minimum(t, float(end))
-    outcome = np.where(t > end, None, np.where(rng.random(n) < work_share, "exit_work", "exit_other"))
-    return pd.DataFrame({"id": [f"p{i}" for i in range(n)], "duration": duration, "outcome": outcome,
+    kinds = np.where(rng.random(n) < work_share, "exit_work", "exit_other").astype(object)
+    kinds[t > end] = None  # still unemployed when the data end
+    return pd.DataFrame({"id": [f"p{i}" for i in range(n)], "duration": duration, "outcome": kinds,
                          "treat_day": np.where(service < duration, service, np.nan), "z": z, "lam": lam})
 
 
