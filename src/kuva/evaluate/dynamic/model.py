@@ -30,7 +30,12 @@ balance shows whether it was (after weighting the SMD of each covariate should b
 A control's own later service start censors it, and with covariates that also move the exits the
 censoring is informative: the incidences are therefore computed within ``score_bands`` bands of
 the fitted score β̂'x as well (equal numbers of treated; as within strata — five subclasses remove
-about 90 % of such a bias, Cochran 1968); the bands are fixed at the point estimate's.
+about 90 % of such a bias, Cochran 1968); the bands are fixed at the point estimate's. That is
+an approximation (docs/person-level.md measures it). ``comparison="not_now"`` is Sianesi's own
+comparison: the controls of a start day are those not starting *now*, followed to their exit
+whatever they do later (the effect of starting now rather than waiting, later services
+included) — no censoring at a later start, so the start model's weights are the whole
+correction and no score bands are used.
 
 Overlap: a treated client in a (day, stratum) cell with fewer than ``min_controls`` controls, or
 whose propensity is above ``max_propensity`` (the cell's, and with ``propensity_on`` also their
