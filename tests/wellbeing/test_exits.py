@@ -83,6 +83,21 @@ def test_exits_from_the_service_process_event_log(wh: Warehouse) -> None:
     assert panel.loc[pid("H"), "exited"] == 1
 
 
+def test_no_respondents_with_an_event_log_is_an_empty_panel(wh: Warehouse) -> None:
+    """An event log without Kykyviisari answers (the demo's service-process world): an empty
+    panel with the usual columns, not an error (``kuva evaluate --level person`` crashed here)."""
+    from kuva.process.eventlog import STORED_COLUMNS
+    from kuva.warehouse.persons import load_process_events
+
+    log = pd.DataFrame({c: None for c in STORED_COLUMNS}, index=[0])
+    log["event_id"], log["pseudonym"], log["event_date"] = "e1", pid("Z"), date(2024, 1, 2)
+    log["event_type"], log["municipality_code"] = "registration", "KU205"
+    load_process_events(wh, log[list(STORED_COLUMNS)], EVENT_SOURCE)
+    panel = change_exit_panel(wh)
+    assert panel.empty and list(panel.columns) == ["pseudonym", "area", "first_at", "second_at", "baseline",
+                                                   "change", "exited"]
+
+
 def test_no_service_paths_is_a_clear_refusal(wh: Warehouse) -> None:
     store_answers(wh, [("A", "2022-01-10", "KU205", None, 4, None, ()),
                        ("A", "2022-06-01", "KU205", None, 7, None, ())])

@@ -68,7 +68,10 @@ def change_exit_panel(wh: Warehouse, *, horizon_days: int = HORIZON_DAYS, data: 
     panel = pd.DataFrame({"pseudonym": list(both), "area": f["area"].to_numpy(),
                           "first_at": f["answered_at"].to_numpy(), "second_at": sec["answered_at"].to_numpy(),
                           "baseline": baseline, "change": sec["work_ability"].to_numpy(dtype=float) - baseline})
-    panel = panel[[a + timedelta(days=horizon_days) <= last for a in panel["second_at"]]].reset_index(drop=True)
+    followed = np.array([a + timedelta(days=horizon_days) <= last for a in panel["second_at"]], dtype=bool)
+    panel = panel[followed].reset_index(drop=True)  # a boolean mask even when empty (a list would pick columns)
+    if panel.empty:  # no respondent followed long enough (or none at all): the usual columns, no rows
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in PANEL_COLUMNS})
     # each respondent's first exit on or after the second answer
     j = panel[["pseudonym", "second_at"]].merge(exits, on="pseudonym")
     j = j[j["event_date"] >= j["second_at"]].sort_values(["pseudonym", "event_date"], kind="stable")
