@@ -36,7 +36,7 @@ def test_main_pages_have_no_serious_or_critical_violations(server: tuple[str, Pa
     public = browser.new_page()
     analyst = browser.new_page(extra_http_headers={"X-KuVa-Key": ANALYST_KEY})
     for page, path in [(public, p) for p in PAGES] + [(analyst, p) for p in ANALYST_PAGES]:
-        if httpx.get(f"{base}{path.split('?')[0]}").status_code == 404:
+        if httpx.get(f"{base}{path.split('?')[0]}", timeout=120).status_code == 404:
             continue  # a page not in this build (the map) is checked where it exists
         for lang in ("fi", "sv", "en"):
             sep = "&" if "?" in path else "?"
