@@ -51,6 +51,34 @@ def _truth(panel: pd.DataFrame, hr: float, work_share: float = 0.6, horizon: int
     return float(np.mean(work_share * (np.exp(-lam * horizon) - np.exp(-hr * lam * horizon))))
 
 
+def _arms(rows: list[tuple[object, int, float, float, object]], horizon: int) -> tuple[float, float, float, float]:
+    """(treated, comparison) cumulative incidence of exit to work at ``horizon`` and expected days
+    still unemployed within it, from ``(cell, arm, weight, days to end, outcome)`` rows by loops:
+    Aalen–Johansen per cell, averaged with the treated's counts."""
+    cifs, days = [], []
+    for arm in (1, 0):
+        total, unemployed, mass = 0.0, 0.0, 0.0
+        for cell in sorted({c for c, *_ in rows}, key=repr):
+            part = [(w, t, o) for c, a, w, t, o in rows if a == arm and c == cell]
+            n_treated = sum(1 for c, a, *_ in rows if a == 1 and c == cell)
+            cif, surv, rmst = 0.0, 1.0, 0.0
+            for day in range(1, horizon + 1):
+                rmst += surv  # still unemployed when the day starts
+                at_risk = sum(w for w, t, _ in part if t >= day)
+                if at_risk == 0:
+                    continue
+                d_work = sum(w for w, t, o in part if t == day and o == "exit_work")
+                d_any = sum(w for w, t, o in part if t == day and isinstance(o, str))
+                cif += surv * d_work / at_risk
+                surv *= 1 - d_any / at_risk
+            total += n_treated * cif
+            unemployed += n_treated * rmst
+            mass += n_treated
+        cifs.append(total / mass)
+        days.append(unemployed / mass)
+    return cifs[0], cifs[1], days[0], days[1]
+
+
 def _reference(panel: pd.DataFrame, strata: list[str], horizon: int,
                band: int = 30) -> tuple[float, float, float, float]:
     """(treated, comparison) cumulative incidence at ``horizon`` and then expected days still
@@ -72,28 +100,7 @@ def _reference(panel: pd.DataFrame, strata: list[str], horizon: int,
                 later = not pd.isna(r["treat_day"])
                 rows.append((cell, 0, len(tr) / len(co), (r["treat_day"] if later else r["duration"]) - s,
                              None if later else r["outcome"]))
-    cifs, days = [], []
-    for arm in (1, 0):
-        total, unemployed, mass = 0.0, 0.0, 0.0
-        for cell in sorted({c for c, *_ in rows}):
-            part = [(w, t, o) for c, a, w, t, o in rows if a == arm and c == cell]
-            n_treated = sum(1 for c, a, *_ in rows if a == 1 and c == cell)
-            cif, surv, rmst = 0.0, 1.0, 0.0
-            for day in range(1, horizon + 1):
-                rmst += surv  # still unemployed when the day starts
-                at_risk = sum(w for w, t, _ in part if t >= day)
-                if at_risk == 0:
-                    continue
-                d_work = sum(w for w, t, o in part if t == day and o == "exit_work")
-                d_any = sum(w for w, t, o in part if t == day and isinstance(o, str))
-                cif += surv * d_work / at_risk
-                surv *= 1 - d_any / at_risk
-            total += n_treated * cif
-            unemployed += n_treated * rmst
-            mass += n_treated
-        cifs.append(total / mass)
-        days.append(unemployed / mass)
-    return cifs[0], cifs[1], days[0], days[1]
+    return _arms(rows, horizon)
 
 
 def test_the_vectorised_estimator_equals_a_plain_reimplementation() -> None:
@@ -300,28 +307,7 @@ def _reference_tilted(panel: pd.DataFrame, horizon: int, band: int = 30,
                 later = not pd.isna(r["treat_day"]) and not not_now
                 rows.append((cell, 0, len(tr) * r["tilt"] / total, (r["treat_day"] if later else r["duration"]) - s,
                              None if later else r["outcome"]))
-    cifs, days = [], []
-    for arm in (1, 0):
-        total_cif, unemployed, mass = 0.0, 0.0, 0.0
-        for cell in sorted({c for c, *_ in rows}):
-            part = [(w, t, o) for c, a, w, t, o in rows if a == arm and c == cell]
-            n_treated = sum(1 for c, a, *_ in rows if a == 1 and c == cell)
-            cif, surv, rmst = 0.0, 1.0, 0.0
-            for day in range(1, horizon + 1):
-                rmst += surv
-                at_risk = sum(w for w, t, _ in part if t >= day)
-                if at_risk == 0:
-                    continue
-                d_work = sum(w for w, t, o in part if t == day and o == "exit_work")
-                d_any = sum(w for w, t, o in part if t == day and isinstance(o, str))
-                cif += surv * d_work / at_risk
-                surv *= 1 - d_any / at_risk
-            total_cif += n_treated * cif
-            unemployed += n_treated * rmst
-            mass += n_treated
-        cifs.append(total_cif / mass)
-        days.append(unemployed / mass)
-    return cifs[0], cifs[1], days[0], days[1]
+    return _arms(rows, horizon)
 
 
 def test_the_not_now_comparison_equals_a_plain_loop() -> None:
