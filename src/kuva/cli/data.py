@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kuva.cli.app import app, export_app, load_app, state
-from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month, progress
+from kuva.cli.output import OUTPUT_FORMATS, choice, emit_records, err, is_missing, out, parse_month, progress
 
 if TYPE_CHECKING:
     from kuva.warehouse import Warehouse
@@ -208,34 +208,53 @@ def query(
 
     The answer passes the disclosure engine: figures of public sources (StatFin) are shown
     unchanged; confidential person counts below the minimum cell are hidden with whatever else
-    would reveal them (totals, shares); the disclosure note goes to standard error."""
-    import pandas as pd
-
-    from kuva.privacy.observations import protect_observations, related_measures
+    would reveal them (totals, shares); the disclosure note goes to standard error.
+    An answer of public figures only is read with plain SQL and passed as it is (what the engine
+    would return for it), so it needs neither pandas nor Ibis."""
+    from kuva.privacy.observations import pass_public_records, related_measures
     from kuva.registry import area_registry
-    from kuva.warehouse import query_observations
-    from kuva.warehouse.query import source_sensitivity, synthetic_continuations
+    from kuva.warehouse.query import (
+        OBSERVATION_COLUMNS,
+        observation_records,
+        source_sensitivity,
+        synthetic_continuations,
+    )
 
     choice("--format", fmt, OUTPUT_FORMATS)
     areas = [area_registry().area(a).code for a in area] if area else None
     s = state(ctx).settings()
     first, last, known = parse_month(start, "--from"), parse_month(end, "--to"), parse_month(as_of, "--as-of")
     split = None if breakdown == "all" else breakdown
+    extra = sorted(related_measures(measure) - {m.upper() for m in measure})
     with state(ctx).open_warehouse() as wh:
-        df = query_observations(wh, measure, areas=areas, start=first, end=last, breakdown=split, as_of=known)
-        extra = sorted(related_measures(measure) - {m.upper() for m in measure})
-        context = (query_observations(wh, extra, areas=areas, start=first, end=last, breakdown=split, as_of=known)
-                   if extra else None)
+        def read(codes: list[str]) -> list[dict[str, object]]:
+            return observation_records(wh, codes, areas=areas, start=first, end=last, breakdown=split, as_of=known)
+
+        rows, context = read(measure), (read(extra) if extra else [])
         sensitivity = source_sensitivity(wh)
-    df["vintage"] = pd.to_datetime(df["vintage"]).dt.date.astype(str)
-    protected = protect_observations(df, s.disclosure, sensitivity=sensitivity, context=context, name="query")
-    answer = protected.frame
-    answer.insert(list(answer.columns).index("source_id") + 1, "synthetic",
-                  answer["source_id"].astype(str).str.startswith("synthetic:"))
-    emit(answer, fmt)
-    if protected.note.hidden_cells or protected.note.hidden_derived:
-        err.print(protected.note.text())
-    for line in synthetic_continuations(df):
+    for r in rows:
+        r["vintage"] = r["vintage"].date().isoformat()  # type: ignore[attr-defined]
+    answer = pass_public_records(rows, s.disclosure, sensitivity=sensitivity, context=context)
+    note = None
+    if answer is None:
+        import pandas as pd
+
+        from kuva.privacy.observations import protect_observations
+
+        cols = list(OBSERVATION_COLUMNS)
+        protected = protect_observations(pd.DataFrame(rows, columns=cols), s.disclosure, sensitivity=sensitivity,
+                                         context=pd.DataFrame(context, columns=cols) if context else None,
+                                         name="query")
+        answer = [{str(c): (None if is_missing(v) else v) for c, v in r.items()}
+                  for r in protected.frame.to_dict("records")]
+        note = protected.note
+    columns = [*OBSERVATION_COLUMNS, "synthetic", "suppressed"]
+    for r in answer:
+        r["synthetic"] = str(r["source_id"]).startswith("synthetic:")
+    emit_records(columns, answer, fmt, numeric={"value": True, "synthetic": True, "suppressed": True})
+    if note is not None and (note.hidden_cells or note.hidden_derived):
+        err.print(note.text())
+    for line in synthetic_continuations(rows):
         err.print(f"Note: the series switches between real and SYNTHETIC data — {line}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -77,27 +77,61 @@ def parse_month(text: str | None, option: str) -> date | None:
 def emit(df: pd.DataFrame, fmt: str) -> None:
     """Print a frame as a table (people), CSV or JSON (machines) on stdout."""
     import pandas as pd
-    from rich.table import Table
 
-    df = df.copy()
-    for col in df.columns:
-        if pd.api.types.is_datetime64_any_dtype(df[col]):
-            df[col] = df[col].dt.date.astype(str)
-        elif df[col].dtype == object and len(df) and isinstance(df[col].iloc[0], date):
-            df[col] = df[col].astype(str)
+    numeric = {str(c): pd.api.types.is_numeric_dtype(df[c]) for c in df.columns}
+    rows = [{str(c): (None if is_missing(v) else v) for c, v in zip(df.columns, row, strict=True)}
+            for row in df.itertuples(index=False)]
+    emit_records([str(c) for c in df.columns], rows, fmt, numeric=numeric)
+
+
+def is_missing(v: object) -> bool:
+    """NaN, NaT and pandas' NA (without importing pandas: each is unequal to itself or is NA)."""
+    return v is None or (v != v) is True or type(v).__name__ in ("NAType", "NaTType")
+
+
+def emit_records(columns: list[str], rows: list[dict[str, object]], fmt: str, *,
+                 numeric: dict[str, bool] | None = None) -> None:
+    """Print records (``None`` = missing) as a table, CSV or JSON on stdout — what :func:`emit`
+    does for a frame, without pandas. Dates print as ``YYYY-MM-DD`` (a timestamp as its date);
+    a column is right-aligned when numeric (given, or every value a number or boolean)."""
+    import csv
+
+    def text(v: object) -> object:
+        if isinstance(v, datetime):
+            return v.date().isoformat()
+        return v.isoformat() if isinstance(v, date) else v
+
+    cells = [[text(r.get(c)) for c in columns] for r in rows]
     if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False))
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows([["" if v is None else v for v in row] for row in cells])
     elif fmt == "json":
-        records = json.loads(df.to_json(orient="records", date_format="iso"))
+        records = [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in cells]
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
     else:
+        from rich.table import Table
+
+        if numeric is None:
+            numeric = {c: any(v is not None for v in col) and all(v is None or isinstance(v, (int, float))
+                                                                   for v in col)
+                       for c, col in zip(columns, zip(*cells, strict=True) if cells else [()] * len(columns),
+                                         strict=True)}
         t = Table()
-        for col in df.columns:
-            t.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
-        for row in df.itertuples(index=False):
-            t.add_row(*("" if pd.isna(v) else fmt_cell(v) for v in row))
+        for c in columns:
+            t.add_column(c, justify="right" if numeric.get(c) else "left")
+        for row in cells:
+            t.add_row(*("" if v is None else fmt_cell(v) for v in row))
         out.print(t)
-        out.print(f"{len(df)} rows")
+        out.print(f"{len(rows)} rows")
+
+
+def _plain(v: object) -> object:
+    """A JSON value: numpy scalars as Python numbers, other objects as text."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    item = getattr(v, "item", None)
+    return item() if callable(item) else str(v)
 
 
 def fmt_cell(v: object) -> str:

@@ -12,15 +12,18 @@ a share whose hidden numerator it would reveal.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from kuva.errors import KuvaInputError
-from kuva.privacy.engine import ProtectedTable, Publication
 from kuva.privacy.policy import DisclosurePolicy
-from kuva.privacy.spec import CellKey, code_text
+from kuva.privacy.spec import RELATION_TOLERANCE, CellKey, code_text
+
+if TYPE_CHECKING:  # the engine and pandas load only when a table needs them (not for public answers)
+    import pandas as pd
+
+    from kuva.privacy.engine import ProtectedTable, Publication
 
 KEY_COLUMNS = ("area_code", "period", "measure", "breakdown")
 
@@ -58,6 +61,8 @@ def declare_observations(pub: Publication, name: str, frame: pd.DataFrame, *,
                          sensitivity: Mapping[str, str] | None = None,
                          context: pd.DataFrame | None = None) -> None:
     """Declare a long observation table (and its context rows) to ``pub``."""
+    import pandas as pd
+
     from kuva.registry import measure_relations
 
     missing = [c for c in (*KEY_COLUMNS, "value") if c not in frame.columns]
@@ -104,15 +109,69 @@ def declare_observations(pub: Publication, name: str, frame: pd.DataFrame, *,
                 pub.relate(_key(rel.result, *at), [_key(c, *at) for c in rel.numerator])
 
 
-
-
 def protect_observations(frame: pd.DataFrame, policy: DisclosurePolicy, *,
                          sensitivity: Mapping[str, str] | None = None, context: pd.DataFrame | None = None,
                          name: str = "observations") -> ProtectedTable:
     """Protect one long observation table on its own (``kuva query``, exports)."""
+    from kuva.privacy.engine import Publication
+
     pub = Publication(policy)
     declare_observations(pub, name, frame, sensitivity=sensitivity, context=context)
     return pub.protect()[name]
 
+def pass_public_records(rows: Sequence[Mapping[str, Any]], policy: DisclosurePolicy, *,
+                        sensitivity: Mapping[str, str], context: Sequence[Mapping[str, Any]] = ()
+                        ) -> list[dict[str, Any]] | None:
+    """The engine's answer for observation records that are all public, without running it:
+    ``rows`` unchanged with ``suppressed`` False — or ``None`` when the engine must run.
 
-__all__ = ["KEY_COLUMNS", "declare_observations", "protect_observations", "related_measures"]
+    When every row comes from a public source, :func:`protect_observations` hides none of them
+    (only confidential cells are hidden; public ones are constants the attacker knows) and rounds
+    none (only confidential counts are rounded); a share among them is hidden only when one of
+    its counts is (a confidential context row) or, under rounding, when one is missing. Its one
+    other effect is refusing a declared total that the figures (context included) do not add up
+    to. So this returns the rows as they are unless a row is confidential, a share's counts are
+    not all public (or, under rounding, not all present), or a total does not add up — then the
+    engine runs (and gives its error). ``kuva query`` uses it so a public answer needs neither
+    pandas nor the solver; a test compares it with the engine on the bundled and simulated data."""
+    from kuva.registry import measure_relations
+
+    def public(r: Mapping[str, Any]) -> bool:
+        return sensitivity.get(str(r.get("source_id", ""))) == "public"
+
+    if not all(map(public, rows)):
+        return None
+    persons = _persons()
+    confidential_context = not all(map(public, context))
+
+    def key(measure: str, r: Mapping[str, Any]) -> tuple[str, str, str, str]:
+        return measure, code_text(r["area_code"]), code_text(r["period"]), code_text(r["breakdown"] or "")
+
+    def number(v: Any) -> float:
+        return math.nan if v is None else float(v)
+
+    cells = {key(str(r["measure"]).upper(), r): number(r["value"]) for r in rows
+             if str(r["measure"]).upper() in persons}
+    for r in context:
+        m = str(r["measure"]).upper()
+        if m in persons and not math.isnan(number(r["value"])):
+            cells.setdefault(key(m, r), number(r["value"]))
+    present = {str(r["measure"]).upper() for r in (*rows, *context)}
+    slots = {key("", r)[1:] for r in rows}
+    for rel in measure_relations():
+        if rel.kind == "sum" and present & {rel.result, *rel.numerator}:
+            for slot in slots:
+                parts = [cells.get((m, *slot), math.nan) for m in rel.numerator]
+                total = cells.get((rel.result, *slot), math.nan)
+                if not any(math.isnan(x) for x in (total, *parts)) and \
+                        abs(math.fsum(parts) - total) > RELATION_TOLERANCE * max(1.0, abs(total)):
+                    return None
+        if rel.kind == "ratio" and (confidential_context or policy.rounding) and any(
+                str(r["measure"]).upper() == rel.result and
+                (confidential_context or not all(key(m, r) in cells for m in (*rel.numerator, *rel.denominator)))
+                for r in rows):
+            return None
+    return [{**r, "suppressed": False} for r in rows]
+
+
+__all__ = ["KEY_COLUMNS", "declare_observations", "pass_public_records", "protect_observations", "related_measures"]

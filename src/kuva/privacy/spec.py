@@ -39,6 +39,10 @@ def cell_key(quantity: str, **codes: object) -> CellKey:
     return (quantity, tuple(sorted((k, code_text(v)) for k, v in codes.items())))
 
 
+#: relation tolerance: declared totals must add up to this (counts are whole numbers)
+RELATION_TOLERANCE = 1e-6
+
+
 def code_text(value: object) -> str:
     """A dimension value as text (dates as ``YYYY-MM-DD``, floats without ``.0``)."""
     if hasattr(value, "isoformat"):

@@ -18,11 +18,9 @@ import highspy
 import numpy as np
 
 from kuva.errors import KuvaInputError
-from kuva.privacy.spec import CellKey, key_text
+from kuva.privacy.spec import RELATION_TOLERANCE, CellKey, key_text
 
 Location = tuple[str, int, str]  #: (table, row, column)
-#: relation tolerance: declared totals must add up to this (counts are whole numbers)
-RELATION_TOLERANCE = 1e-6
 
 
 @dataclass

@@ -168,7 +168,8 @@ def observations_route(
     synthetic = sorted({s for s in df["source_id"].astype(str) if s.startswith("synthetic:")})
     nxt = offset + limit if offset + limit < len(frame) else None
     return _published(request, p, page, total=len(frame), limit=limit, offset=offset, next_offset=nxt,
-                      synthetic_sources=synthetic, synthetic_continuations=synthetic_continuations(df))
+                      synthetic_sources=synthetic,
+                      synthetic_continuations=synthetic_continuations(df.to_dict("records")))
 
 
 def _process(request: Request, wh: Warehouse, measure: str, level: str, start: str | None,
