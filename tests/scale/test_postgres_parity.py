@@ -5,6 +5,7 @@ equal DuckDB's. Marked ``postgres``; ``make test`` installs postgresql when miss
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -122,3 +123,60 @@ def test_the_cli_runs_the_process_measures_on_postgres(postgres: dict[str, objec
         assert sorted(pg.stdout.splitlines()) == sorted(duck.stdout.splitlines())
     r = runner.invoke(app, ["-w", str(path), "--engine", "postgres", "process", "routes"])
     assert r.exit_code == 1 and "needs --engine-url" in r.stderr
+
+
+def test_the_portal_serves_the_process_routes_from_postgres(postgres: dict[str, object], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kuva serve --engine postgres`: a real server on 127.0.0.1 whose process routes and the
+    area's process page (the report's chapter) read the event log from PostgreSQL answers exactly
+    what the server on the DuckDB file answers (rows, disclosure note, hidden cells, the page),
+    also for an area analyst; an engine it cannot serve from, a missing URL and a database
+    without the copied tables are refused at start."""
+    import httpx
+    import ibis
+
+    from kuva.errors import KuvaConfigError
+    from kuva.simulate.process import simulate_process_into
+    from kuva.web.app import create_app
+    from tests.web.conftest import running
+
+    path = tmp_path / "kuva.duckdb"
+    with Warehouse(path) as duck:
+        simulate_process_into(duck, scale=0.001, seed=5)
+        con = ibis.postgres.connect(**postgres)
+        for name in con.list_tables():  # an earlier test of this module may have copied other data
+            con.drop_table(name, force=True)
+        with pytest.raises(KuvaConfigError, match="no process_events table"):
+            create_app(path, engine="postgres", engine_url=_url(postgres))
+        copy_tables(duck, con)
+        con.disconnect()
+    analyst, area = "analyst-key-for-pg-tests-01", "area-analyst-key-for-pg-tests"
+    monkeypatch.setenv("KUVA_API_KEYS", f"{analyst}:analyst,{area}:analyst@KU205")
+    routes = ["process/kpis?level=employment_area", "process/plan-debt?level=municipality&by=age_group",
+              "process/offer-debt?level=nation", "process/conformance?level=nation",
+              "process/routes?level=pilot_area", "process/quality"]
+    answers = []
+    for kw in ({}, {"engine": "postgres", "engine_url": _url(postgres)}):
+        app = create_app(path, audit_log=tmp_path / "audit.jsonl", **kw)  # type: ignore[arg-type]
+        with running(app) as base:
+            got = {}
+            for key in (analyst, area):
+                for route in routes if key == analyst else routes[:1]:  # the area analyst's scope: one route
+                    r = httpx.get(f"{base}/api/v1/{route}", headers={"X-KuVa-Key": key}, timeout=120)
+                    assert r.status_code == 200, (route, r.text)
+                    body = r.json()
+                    got[key, route] = (sorted(map(str, body["rows"])), body["disclosure"], body["hidden_cells"])
+                page = httpx.get(f"{base}/area/KU205/process?lang=en", headers={"X-KuVa-Key": key}, timeout=120)
+                assert page.status_code == 200 and page.text.count("<figure>") == 3, page.text[:300]  # 3 results
+                got[key, "page"] = re.sub(r"<figure>.*?</figure>", "", page.text, flags=re.S)  # SVG ids are random
+            answers.append(got)
+    assert answers[0] == answers[1]
+    assert sum(len(v[0]) for k, v in answers[0].items() if k[1] != "page") > 100
+    with pytest.raises(KuvaConfigError, match="Spark runs batch jobs"):
+        create_app(path, engine="spark")
+    with pytest.raises(KuvaConfigError, match="needs --engine-url"):
+        create_app(path, engine="postgres")
+
+
+def _url(pg: dict[str, object]) -> str:
+    return f"postgres://{pg['user']}@{pg['host']}:{pg['port']}/{pg['database']}"

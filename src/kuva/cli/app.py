@@ -58,15 +58,20 @@ class CliState:
         """Where the process measures and the benchmark read: the warehouse itself (``duckdb``) or
         its tables on Spark or PostgreSQL (``--engine``, ``KUVA_ENGINE``;
         :func:`kuva.warehouse.engines.open_engine`)."""
+        with self.open_warehouse() as wh, self.engine_for(wh) as engine:
+            yield wh if engine is None else engine
+
+    @contextmanager
+    def engine_for(self, wh: Warehouse) -> Iterator[Any]:
+        """``wh``'s tables on the configured engine; None for ``duckdb`` (the file itself)."""
         from kuva.warehouse.engines import open_engine
 
         s = self.settings()
-        with self.open_warehouse() as wh:
-            if s.engine == "duckdb":
-                yield wh
-                return
-            with open_engine(wh, s.engine, s.engine_url) as engine:
-                yield engine
+        if s.engine == "duckdb":
+            yield None
+            return
+        with open_engine(wh, s.engine, s.engine_url) as engine:
+            yield engine
 
     def open_warehouse(self, *, read_only: bool = True) -> Warehouse:
         """The configured warehouse, holding the configured pilot list (``--pilots``,

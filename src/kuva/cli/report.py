@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 def write_report(
     wh: Warehouse, *, lang: str, out_dir: Path, start: date | None, end: date | None, areas: list[str] | None,
     min_cell: int, pdf: bool, pilots_csv: Path | None, area: str | None = None, peers: list[str] | None = None,
-    reference_months: list[date] | None = None,
+    reference_months: list[date] | None = None, measures: Any = None,
 ) -> None:
-    """Build the report with a progress bar and print where it went."""
+    """Build the report with a progress bar and print where it went (``measures``: see
+    :func:`kuva.report.build_report`)."""
     from kuva.i18n import check_lang
     from kuva.report import build_report
 
@@ -29,7 +30,8 @@ def write_report(
         task = bar.add_task("Writing the report", total=None)
         result = build_report(wh, lang=report_lang, out_dir=out_dir, start=start, end=end, areas=areas,
                               min_cell=min_cell, pdf=pdf, pilots_csv=pilots_csv, area=area, peers=peers,
-                              on_stage=stage_reporter(bar, task, "report"), reference_months=reference_months)
+                              on_stage=stage_reporter(bar, task, "report"), reference_months=reference_months,
+                              measures=measures)
     out.print(f"Report: {result.html}")
     if result.pdf is not None:
         out.print(f"PDF:    {result.pdf} ({result.pages} pages)")
@@ -65,11 +67,12 @@ def report(
     ] = None,
 ) -> None:
     """Write the evaluation report: one self-contained HTML file, a PDF, and every table as CSV and
-    Excel, with definitions and a provenance appendix; synthetic content is labelled."""
+    Excel, with definitions and a provenance appendix; synthetic content is labelled. With
+    `--engine spark|postgres` the service-process and benchmark chapters run there."""
 
     s = state(ctx).settings()
-    with state(ctx).open_warehouse() as wh:
-        write_report(wh, lang=lang, out_dir=out_dir, start=parse_month(start, "--from"),
+    with state(ctx).open_warehouse() as wh, state(ctx).engine_for(wh) as measures:
+        write_report(wh, measures=measures, lang=lang, out_dir=out_dir, start=parse_month(start, "--from"),
                      end=parse_month(end, "--to"), areas=areas, min_cell=s.min_cell, pdf=pdf,
                      pilots_csv=s.pilots_csv, area=area, peers=peers,
                      reference_months=[m for m in (parse_month(r, "--reference-month") for r in reference_month or [])

@@ -25,13 +25,15 @@ def serve(
 ) -> None:
     """Serve the portal (Finland now, area and indicator pages in fi/sv/en) and the JSON API
     (/api/v1, OpenAPI at /api/v1/openapi.json) on the warehouse, read-only. API keys and roles
-    from KUVA_API_KEYS; every API request is written to the audit trail."""
+    from KUVA_API_KEYS; every API request is written to the audit trail. With `--engine postgres`
+    the service-process routes read the event log from PostgreSQL (copied there by `kuva export
+    postgres URL`)."""
     import uvicorn
 
     from kuva.web.app import create_app
 
     s = state(ctx).settings()
-    application = create_app(s.warehouse, audit_log=audit_log)
+    application = create_app(s.warehouse, audit_log=audit_log, engine=s.engine, engine_url=s.engine_url)
     out.print(f"KuVa portal on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/openapi.json)")
     warmer = None
     if warm:

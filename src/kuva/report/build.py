@@ -367,6 +367,7 @@ def build_report(
     peers: Sequence[str] | None = None,
     on_stage: Callable[[str], None] | None = None,
     reference_months: Sequence[date] | None = None,
+    measures: Any = None,
 ) -> ReportOutput:
     """Write ``report.html``, ``report.pdf`` and ``tables/*.csv|xlsx`` for ``lang`` into ``out_dir``.
 
@@ -378,7 +379,9 @@ def build_report(
     chapter comes first and the title names it), against ``peers`` (default: see
     :mod:`kuva.analysis.own_area`). ``reference_months`` are the two months the comparing analyses
     compare (the seed's 10/2019 and 10/2021 by default). ``on_stage`` hears each stage as it starts
-    (``chapter <key>``, ``document``, ``html``, ``pdf``).
+    (``chapter <key>``, ``document``, ``html``, ``pdf``). ``measures`` is where the service-process
+    and benchmark chapters read their measures (``--engine``: the warehouse's tables on Spark or
+    PostgreSQL, :func:`kuva.warehouse.engines.open_engine`); by default the warehouse itself.
     """
     import time
 
@@ -406,7 +409,8 @@ def build_report(
         months = (reference_months[0], reference_months[1])
     own = resolve_own_area(wh, area, peers) if area is not None else None
     params = ReportParams(lang=lang, start=start, end=end, areas=tuple(areas) if areas is not None else None,
-                          min_cell=min_cell, pilots_csv=pilots_csv, area=own, reference_months=months)
+                          min_cell=min_cell, pilots_csv=pilots_csv, area=own, reference_months=months,
+                          measures=measures)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     stage = on_stage or (lambda _name: None)

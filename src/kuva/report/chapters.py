@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kuva.analysis.result import AnalysisResult
 from kuva.errors import KuvaError, KuvaInputError, KuvaLookupError
@@ -49,6 +49,13 @@ class ReportParams:
     area: OwnArea | None = None  #: ``--area``: the report is made for this area (its chapter comes first)
     #: ``--reference-month`` twice: the months compared (the seed's 10/2019 and 10/2021)
     reference_months: tuple[date, date] | None = None
+    #: ``--engine``: where the service-process measures and the benchmark read — the warehouse's
+    #: tables on Spark or PostgreSQL (:class:`kuva.warehouse.engines.EngineWarehouse`); None: the file
+    measures: Any = field(default=None, compare=False, repr=False)
+
+    def measures_from(self, wh: Warehouse) -> Any:
+        """The warehouse the process and benchmark chapters read their measures from."""
+        return wh if self.measures is None else self.measures
 
 
 @dataclass(frozen=True)

@@ -301,7 +301,9 @@ def route_flows(a: Axes, table: pd.DataFrame, lang: str) -> None:
 
 
 def process_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
-    """The service-process chapter; None when the warehouse has no event log."""
+    """The service-process chapter; None when the warehouse has no event log. The measures read
+    from ``params.measures`` when the report runs on another engine (``--engine``)."""
+    wh = params.measures_from(wh)
     if not _has_events(wh):
         return None
     from kuva.process.kpis import event_sources
@@ -318,6 +320,7 @@ def benchmark_chapter(wh: Warehouse, params: ReportParams) -> Chapter | None:
     gaps are less noisy than in one month)."""
     from kuva.benchmark.run import latest_half_year, latest_period
 
+    wh = params.measures_from(wh)
     month = benchmark_results(wh, period=params.end, min_cell=params.min_cell)
     last = params.end or latest_period(wh)
     try:

@@ -41,6 +41,18 @@ def warehouse(request: Request) -> Iterator[Warehouse]:
 WH = Annotated[Warehouse, Depends(warehouse)]
 
 
+def measures_warehouse(request: Request) -> Iterator[Any]:
+    """Where the service-process routes read: the warehouse file, or its tables on the portal's
+    engine (:func:`kuva.web.data.measures_engine`)."""
+    from kuva.web.data import measures_engine
+
+    with Warehouse(request.app.state.warehouse, read_only=True) as wh, measures_engine(request, wh) as engine:
+        yield wh if engine is None else engine
+
+
+MWH = Annotated[Any, Depends(measures_warehouse)]
+
+
 def _month(text: str | None, name: str) -> date | None:
     if text is None:
         return None
@@ -172,7 +184,7 @@ def observations_route(
                       synthetic_continuations=synthetic_continuations(df.to_dict("records")))
 
 
-def _process(request: Request, wh: Warehouse, measure: str, level: str, start: str | None,
+def _process(request: Request, wh: Any, measure: str, level: str, start: str | None,
              end: str | None, by: str | None = None) -> dict[str, Any]:
     from kuva.process import publish
     from kuva.process.rules import rulebooks
@@ -192,7 +204,7 @@ def _process(request: Request, wh: Warehouse, measure: str, level: str, start: s
 
 
 @router.get("/process/kpis", summary="Milestone compliance against the rulebook in force (analyst)")
-def process_kpis(wh: WH, request: Request, level: LevelProcess = "municipality",
+def process_kpis(wh: MWH, request: Request, level: LevelProcess = "municipality",
                  start: Annotated[str | None, Query(alias="from")] = None,
                  end: Annotated[str | None, Query(alias="to")] = None,
                  by: Annotated[Literal["age_group", "language"] | None,
@@ -202,7 +214,7 @@ def process_kpis(wh: WH, request: Request, level: LevelProcess = "municipality",
 
 
 @router.get("/process/plan-debt", summary="Open client spells without a valid plan at month ends (analyst)")
-def process_plan_debt(wh: WH, request: Request,
+def process_plan_debt(wh: MWH, request: Request,
                       level: LevelProcess = "municipality",
                       start: Annotated[str | None, Query(alias="from")] = None,
                       end: Annotated[str | None, Query(alias="to")] = None,
@@ -213,7 +225,7 @@ def process_plan_debt(wh: WH, request: Request,
 
 
 @router.get("/process/offer-debt", summary="Open spells without a job offer in the last 90 days (analyst)")
-def process_offer_debt(wh: WH, request: Request, level: LevelProcess = "municipality",
+def process_offer_debt(wh: MWH, request: Request, level: LevelProcess = "municipality",
                        start: Annotated[str | None, Query(alias="from")] = None,
                        end: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
     return _process(request, wh, "offer-debt", level, start, end)
@@ -221,7 +233,7 @@ def process_offer_debt(wh: WH, request: Request, level: LevelProcess = "municipa
 
 @router.get("/process/conformance",
             summary="Registrations by the combination of rules they broke, rulebook in force (analyst)")
-def process_conformance(wh: WH, request: Request, level: LevelProcess = "municipality",
+def process_conformance(wh: MWH, request: Request, level: LevelProcess = "municipality",
                         start: Annotated[str | None, Query(alias="from")] = None,
                         end: Annotated[str | None, Query(alias="to")] = None,
                         by: Annotated[Literal["age_group", "language"] | None,
@@ -231,7 +243,7 @@ def process_conformance(wh: WH, request: Request, level: LevelProcess = "municip
 
 
 @router.get("/process/routes", summary="Referral routes: origin -> destination sector (analyst)")
-def process_routes(wh: WH, request: Request, level: LevelProcess = "municipality",
+def process_routes(wh: MWH, request: Request, level: LevelProcess = "municipality",
                    start: Annotated[str | None, Query(alias="from")] = None,
                    end: Annotated[str | None, Query(alias="to")] = None,
                    by: Annotated[Literal["age_group", "language"] | None,
@@ -241,7 +253,7 @@ def process_routes(wh: WH, request: Request, level: LevelProcess = "municipality
 
 
 @router.get("/process/quality", summary="Data-quality checks of the event log (analyst)")
-def process_quality(wh: WH, request: Request) -> dict[str, Any]:
+def process_quality(wh: MWH, request: Request) -> dict[str, Any]:
     return _process(request, wh, "quality", "municipality", None, None)
 
 

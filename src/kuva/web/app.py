@@ -30,7 +30,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kuva import __version__
-from kuva.errors import KuvaError, KuvaLookupError
+from kuva.errors import KuvaConfigError, KuvaError, KuvaLookupError
 from kuva.warehouse.users import UserStore, users_path
 from kuva.web import api, benchmarks, pages, reports, signin
 from kuva.web.cache import Cached, ResponseCache
@@ -77,18 +77,55 @@ def data_version(path: Path) -> tuple[str, float]:
     return "|".join(parts), latest
 
 
+PORTAL_ENGINES = ("duckdb", "postgres")  #: Spark serves batch jobs, not requests
+
+
+def check_engine(engine: str, url: str | None) -> None:
+    """Refuse an engine the portal cannot serve from, and a PostgreSQL database that is not
+    reachable or holds no copied event log — at start, not at the first request."""
+    if engine not in PORTAL_ENGINES:
+        raise KuvaConfigError(f"the portal reads from {list(PORTAL_ENGINES)}, got engine {engine!r} (Spark runs "
+                              "batch jobs: `kuva --engine spark process …`)")
+    if engine == "duckdb":
+        return
+    if not url:
+        raise KuvaConfigError("the portal on postgres needs --engine-url (or KUVA_ENGINE_URL), e.g. "
+                              "postgresql://kuva@localhost/kuva")
+    import re
+
+    import ibis
+
+    shown = re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)  # never echo a password
+    try:
+        backend = ibis.connect(url)
+    except Exception as exc:  # the driver's own error types differ by version
+        raise KuvaConfigError(f"{shown}: cannot connect to PostgreSQL ({type(exc).__name__})") from exc
+    try:
+        if "process_events" not in backend.list_tables():
+            raise KuvaConfigError(f"{shown}: no process_events table; copy the warehouse there first with "
+                                  "`kuva export postgres URL`")
+    finally:
+        backend.disconnect()
+
+
 def create_app(warehouse: Path | str, *, audit_log: Path | str | None = None,
-               rate_limit: int | None = None, cache_entries: int = 256) -> FastAPI:
+               rate_limit: int | None = None, cache_entries: int = 256, engine: str = "duckdb",
+               engine_url: str | None = None) -> FastAPI:
+    """The portal and API on ``warehouse``. With ``engine="postgres"`` the service-process
+    routes read the event log from the PostgreSQL database at ``engine_url`` (its tables copied
+    by ``kuva export postgres``), the rest from the file."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     path = Path(warehouse)
     if not path.is_file():
         raise KuvaLookupError(f"{path}: no warehouse; build one with `make demo` or `kuva load bundled`")
+    check_engine(engine, engine_url)
     app = FastAPI(title="KuVa API", version=__version__, openapi_url="/api/v1/openapi.json", docs_url=None,
                   redoc_url=None, description="Employment-services statistics, service-process measures and "
                   "benchmarks; every figure through KuVa's disclosure engine. Errors are "
                   '`{"error": {"code", "message", "status"}}`.')
     app.state.warehouse = path
+    app.state.engine, app.state.engine_url = engine, engine_url
     app.state.keys = api_keys()
     app.state.users = UserStore(users_path(path))
     app.state.secure_cookies = secure_cookies_setting()

@@ -4,9 +4,11 @@ related measures are protected together, so a total minus its parts cannot revea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 from fastapi import Request
@@ -34,6 +36,20 @@ def protected_observations(wh: Warehouse, measures: Sequence[str], areas: Sequen
     p = protect_observations(df, load_settings().disclosure, sensitivity=source_sensitivity(wh), context=context,
                              name=name)
     return p, df
+
+
+@contextmanager
+def measures_engine(request: Request, wh: Warehouse) -> Iterator[Any]:
+    """``wh``'s tables on the portal's engine (``kuva serve --engine postgres``: the PostgreSQL
+    copy, :func:`kuva.warehouse.engines.open_engine`), one connection per request; None when the
+    portal reads the file itself. The service-process routes and pages read their measures here."""
+    from kuva.warehouse.engines import open_engine
+
+    if request.app.state.engine == "duckdb":
+        yield None
+        return
+    with open_engine(wh, request.app.state.engine, request.app.state.engine_url) as engine:
+        yield engine
 
 
 @lru_cache(maxsize=64)

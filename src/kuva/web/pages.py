@@ -31,7 +31,7 @@ from kuva.registry import measures as load_measures
 from kuva.registry.measures import measure as lookup_measure
 from kuva.registry.pilots import DEFAULT_PROGRAMME, EMPLOYMENT_AREAS
 from kuva.warehouse import Warehouse, stored_memberships
-from kuva.web.data import allowed_areas, protected_observations
+from kuva.web.data import allowed_areas, measures_engine, protected_observations
 from kuva.web.security import RANK, principal_of
 
 if TYPE_CHECKING:
@@ -284,11 +284,12 @@ def _chapter_page(request: Request, code: str, builder: ChapterBuilder, title_ke
     from kuva.report.chapters import ReportParams
 
     lang = page_lang(request)
-    with Warehouse(request.app.state.warehouse, read_only=True) as wh:
+    with Warehouse(request.app.state.warehouse, read_only=True) as wh, measures_engine(request, wh) as measures:
         own = resolve_own_area(wh, code)
         if not _sees_process(request, own):
             raise HTTPException(403, "an area analyst sees the client-level results of their own area only")
-        params = ReportParams(lang=check_lang(lang, name="lang"), area=own, min_cell=load_settings().min_cell)
+        params = ReportParams(lang=check_lang(lang, name="lang"), area=own, min_cell=load_settings().min_cell,
+                              measures=measures)
         chapter = builder(wh, params)
     sections: list[dict[str, Any]] = []
     omitted: list[str] = []
