@@ -14,7 +14,7 @@ the data-quality checks at municipality level. The peak memory printed is the re
 the child process and its descendants (Spark's JVM), sampled every 0.2 s. Run:
 
     .venv/bin/python benchmarks/bench_scale.py [--scales 1 3 10] [--engines duckdb spark]
-        [--clients 800000] [--chunk 100000] [--keep DIR]
+        [--clients 800000] [--chunk 100000] [--keep DIR] [--duckdb-memory 6GB]
 
 ``--keep DIR`` keeps the exports in DIR (and reuses those already there; a killed build resumes
 after its last loaded part), so the engines can be measured again without simulating;
@@ -100,7 +100,7 @@ class PeakRss(threading.Thread):
         return self.peak / 1024**3
 
 
-def measure(engine: str, directory: Path, spark_memory: str) -> dict[str, float]:
+def measure(engine: str, directory: Path, spark_memory: str, duckdb_memory: str | None = None) -> dict[str, float]:
     """(In a child process.) The bare scan and every KPI on ``engine`` over ``directory``."""
     import ibis
 
@@ -121,6 +121,9 @@ def measure(engine: str, directory: Path, spark_memory: str) -> dict[str, float]
         backend = ibis.pyspark.connect(session)
     else:
         backend = ibis.duckdb.connect()
+        if duckdb_memory:  # DuckDB spills what does not fit to its temporary folder
+            tmp = tempfile.mkdtemp(prefix="kuva-duckdb-spill-")
+            backend.raw_sql(f"SET memory_limit = '{duckdb_memory}'; SET temp_directory = '{tmp}'")
     wh = EngineWarehouse(backend, directory)
     out: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -153,13 +156,15 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--spark-memory", default="8g")
+    ap.add_argument("--duckdb-memory", default=None, help="DuckDB's memory_limit, e.g. 6GB (default: 80%% of RAM); "
+                    "beyond it DuckDB spills to a temporary folder")
     ap.add_argument("--keep", type=Path, default=None)
     ap.add_argument("--build-only", action="store_true", help="simulate and export (into --keep), measure nothing")
     ap.add_argument("--no-build", action="store_true", help="measure the exports already in --keep")
     ap.add_argument("--child", nargs=2, metavar=("ENGINE", "DIR"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        print(json.dumps(measure(a.child[0], Path(a.child[1]), a.spark_memory)))
+        print(json.dumps(measure(a.child[0], Path(a.child[1]), a.spark_memory, a.duckdb_memory)))
         return
     with tempfile.TemporaryDirectory() as tmp:
         root = a.keep or Path(tmp)
@@ -174,8 +179,10 @@ def main() -> None:
             for engine in a.engines:
                 if not (exports[scale] / "process_events").is_dir():
                     continue
+                extra = ["--duckdb-memory", a.duckdb_memory] if a.duckdb_memory else []
                 run = subprocess.run([sys.executable, __file__, "--child", engine, str(exports[scale]),
-                                      "--spark-memory", a.spark_memory], capture_output=True, text=True, check=False)
+                                      "--spark-memory", a.spark_memory, *extra], capture_output=True, text=True,
+                                     check=False)
                 if run.returncode != 0:
                     print(f"{engine:>7s} {scale:>4d}× failed: {run.stderr.strip().splitlines()[-1:]}", flush=True)
                     continue
