@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from kuva import __version__
 from kuva.cli.output import err, out
 from kuva.errors import KuvaError
 
@@ -163,6 +162,8 @@ app.add_typer(users_app, name="users")
 
 def _version(value: bool) -> None:
     if value:
+        from kuva import __version__
+
         out.print(f"kuva {__version__}")
         raise typer.Exit()
 
