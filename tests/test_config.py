@@ -35,3 +35,21 @@ def test_bad_settings(tmp_path: Path, toml: str, env: dict[str, str], message: s
     (tmp_path / "kuva.toml").write_text(toml, encoding="utf-8")
     with pytest.raises(KuvaConfigError, match=message):
         load_settings(tmp_path, env)
+
+
+def test_the_memory_limit_reaches_duckdb(tmp_path: Path, bundled_warehouse_path: Path) -> None:
+    """``KUVA_MEMORY_LIMIT`` (or ``memory_limit``) is validated and set on the warehouse's DuckDB
+    connection; a bad amount is refused with the setting named."""
+    from kuva.warehouse import Warehouse
+
+    (tmp_path / "kuva.toml").write_text('[kuva]\nmemory_limit = "512MiB"\n', encoding="utf-8")
+    assert load_settings(tmp_path, {}).memory_limit == "512MiB"
+    assert load_settings(tmp_path, {"KUVA_MEMORY_LIMIT": " 2GB "}).memory_limit == "2GB"
+    assert load_settings(tmp_path / "none", {}).memory_limit is None
+    for bad in ("lots", "6", "6 GB; DROP TABLE x", "-1GB"):
+        with pytest.raises(KuvaConfigError, match="KUVA_MEMORY_LIMIT / memory_limit"):
+            load_settings(tmp_path, {"KUVA_MEMORY_LIMIT": bad})
+    with Warehouse(bundled_warehouse_path, read_only=True, memory_limit="1GB") as wh:
+        assert wh.con.execute("SELECT current_setting('memory_limit')").fetchone() == ("953.6 MiB",)
+    with Warehouse(bundled_warehouse_path, read_only=True) as wh:  # DuckDB's default: 80 % of RAM
+        assert wh.con.execute("SELECT current_setting('memory_limit')").fetchone() != ("953.6 MiB",)

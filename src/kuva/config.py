@@ -12,16 +12,18 @@ pilot membership CSV   ``KUVA_PILOTS_CSV``         bundled ``pilots_2021.csv``
 pseudonym key          ``KUVA_PSEUDONYM_KEY``      none (required for person data)
 query engine           ``KUVA_ENGINE``             ``duckdb`` (or ``spark``, ``postgres``)
 engine address         ``KUVA_ENGINE_URL``         Spark ``local[2]``; PostgreSQL: required
+DuckDB memory limit    ``KUVA_MEMORY_LIMIT``       DuckDB's own (80 % of RAM); e.g. ``6GB``
 =====================  ==========================  ==================================
 
 ``kuva.toml`` takes the same settings under ``[kuva]`` with the keys ``warehouse``,
-``min_cell``, ``min_cell_override``, ``rounding``, ``pilots_csv``, ``engine`` and ``engine_url``
-(never the key).
+``min_cell``, ``min_cell_override``, ``rounding``, ``pilots_csv``, ``engine``, ``engine_url`` and
+``memory_limit`` (never the key).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +44,11 @@ SETTINGS: dict[str, tuple[str, str | None]] = {
     "pseudonym_key": ("KUVA_PSEUDONYM_KEY", None),
     "engine": ("KUVA_ENGINE", "engine"),
     "engine_url": ("KUVA_ENGINE_URL", "engine_url"),
+    "memory_limit": ("KUVA_MEMORY_LIMIT", "memory_limit"),
 }
 ENGINES: tuple[str, ...] = ("duckdb", "spark", "postgres")
+#: a DuckDB memory amount: a number and a unit (``6GB``, ``6 GiB``, ``512MB``)
+MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,9 @@ class Settings:
     rounding: int = 0  #: controlled rounding base of confidential counts (0, 5 or 10)
     engine: str = "duckdb"  #: where the measures run: duckdb, spark or postgres (docs/scale.md)
     engine_url: str | None = None  #: Spark master or ``sc://`` Spark Connect URL; PostgreSQL URL
+    #: DuckDB's ``memory_limit`` for the warehouse (e.g. ``6GB``): beyond it DuckDB spills to
+    #: ``<warehouse>.tmp/``; None leaves DuckDB's default (80 % of the machine's memory)
+    memory_limit: str | None = None
 
     @property
     def disclosure(self) -> DisclosurePolicy:
@@ -118,6 +126,10 @@ def load_settings(cwd: Path | None = None, environ: dict[str, str] | None = None
     if engine not in ENGINES:
         raise KuvaConfigError(f"KUVA_ENGINE / engine must be one of {list(ENGINES)}, got {engine!r}")
     engine_url = pick("engine_url")
+    memory = pick("memory_limit")
+    if memory is not None and not MEMORY_LIMIT.fullmatch(str(memory).strip()):
+        raise KuvaConfigError(f"KUVA_MEMORY_LIMIT / memory_limit must be an amount such as 6GB or 512MiB, "
+                              f"got {memory!r}")
     return Settings(
         warehouse=Path(str(warehouse)) if warehouse is not None else DEFAULT_WAREHOUSE,
         min_cell=min_cell,
@@ -126,6 +138,7 @@ def load_settings(cwd: Path | None = None, environ: dict[str, str] | None = None
         rounding=rounding,
         engine=engine,
         engine_url=str(engine_url) if engine_url is not None else None,
+        memory_limit=str(memory).strip() if memory is not None else None,
     )
 
 

@@ -84,9 +84,10 @@ class CliState:
 
         open_file = warehouse.Warehouse
         s = self.settings()
+        mem = s.memory_limit
         if not read_only:
-            return open_file(s.warehouse, pilots_csv=s.pilots_csv)
-        wh = open_file(s.warehouse, read_only=True)
+            return open_file(s.warehouse, pilots_csv=s.pilots_csv, memory_limit=mem)
+        wh = open_file(s.warehouse, read_only=True, memory_limit=mem)
         try:
             current = wh.reference_current(s.pilots_csv)
         except BaseException:
@@ -104,7 +105,7 @@ class CliState:
                 f"the warehouse holds another pilot list than the configured "
                 f"{s.pilots_csv or 'bundled list'} and cannot be updated: {exc}"
             ) from exc
-        return open_file(s.warehouse, read_only=True)
+        return open_file(s.warehouse, read_only=True, memory_limit=mem)
 
 
 def state(ctx: typer.Context) -> CliState:

@@ -35,9 +35,13 @@ class Warehouse:
 
     ``Warehouse(path)`` opens for writing, creating and migrating the file when needed;
     ``Warehouse(path, read_only=True)`` opens an existing file for reading only.
+    ``memory_limit`` (e.g. ``"6GB"``, the setting ``KUVA_MEMORY_LIMIT``) caps DuckDB's memory;
+    beyond it DuckDB spills to ``<file>.tmp/`` (the 10× national event log's process measures
+    run in 6.1 GiB with ``6GB``, faster than unbounded: docs/performance.md).
     """
 
-    def __init__(self, path: Path | str, *, read_only: bool = False, pilots_csv: Path | None = None) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False, pilots_csv: Path | None = None,
+                 memory_limit: str | None = None) -> None:
         self.path = Path(path)
         self.read_only = read_only
         if read_only and not self.path.is_file():
@@ -54,6 +58,12 @@ class Warehouse:
                 hint = (" — the file is truncated or damaged: move it aside and restore it from a backup, or "
                         "rebuild it with `kuva demo` (or `kuva load bundled` and your own loads)")
             raise KuvaWarehouseError(f"cannot open warehouse {self.path}: {exc}{hint}") from exc
+        if memory_limit is not None:  # beyond it DuckDB spills to <file>.tmp/ (``KUVA_MEMORY_LIMIT``)
+            try:
+                self.con.execute(f"SET memory_limit = '{memory_limit.replace(chr(39), '')}'")  # SET takes no parameter
+            except duckdb.Error as exc:
+                self.con.close()
+                raise KuvaWarehouseError(f"memory limit {memory_limit!r}: {exc}") from exc
         self._ibis: IbisDuckDB | None = None
         self._depth = 0  #: nesting depth of :meth:`transaction`
         if read_only:
