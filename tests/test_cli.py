@@ -318,3 +318,23 @@ def test_report_reference_months(bundled_warehouse_path: Path, tmp_path: Path) -
     code, _, err = run("report", "--no-pdf", "--out", str(tmp_path / "r"), "--reference-month", "2022-01",
                        "--reference-month", "2020-01", warehouse=bundled_warehouse_path)
     assert code == 1 and "the earlier first" in err
+
+
+def test_emit_prints_missing_values_as_missing_in_every_format(capsys: pytest.CaptureFixture[str]) -> None:
+    """NaN (Python's and numpy's), NaT, pandas' NA and None print as an empty cell, JSON null."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from kuva.cli.output import emit, is_missing
+
+    assert all(map(is_missing, (None, float("nan"), np.float64("nan"), pd.NA, pd.NaT)))
+    assert not any(map(is_missing, (0.0, "", np.array([1, 2]), pd.Timestamp("2020-01-01"))))
+    frame = pd.DataFrame({"a": [1.5, np.nan], "b": pd.array([1, None], dtype="Int64"),
+                          "c": pd.to_datetime(["2020-01-31 12:00", None])})
+    emit(frame, "json")
+    assert json.loads(capsys.readouterr().out) == [{"a": 1.5, "b": 1, "c": "2020-01-31"},
+                                                    {"a": None, "b": None, "c": None}]
+    emit(frame, "csv")
+    assert capsys.readouterr().out == "a,b,c\n1.5,1,2020-01-31\n,,\n"

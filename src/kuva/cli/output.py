@@ -85,8 +85,13 @@ def emit(df: pd.DataFrame, fmt: str) -> None:
 
 
 def is_missing(v: object) -> bool:
-    """NaN, NaT and pandas' NA (without importing pandas: each is unequal to itself or is NA)."""
-    return v is None or (v != v) is True or type(v).__name__ in ("NAType", "NaTType")
+    """None, NaN (Python's or numpy's), NaT and pandas' NA — without importing pandas."""
+    if v is None or type(v).__name__ in ("NAType", "NaTType"):
+        return True
+    try:
+        return bool(v != v)  # only NaN is unequal to itself
+    except (TypeError, ValueError):  # an array-like cell
+        return False
 
 
 def emit_records(columns: list[str], rows: list[dict[str, object]], fmt: str, *,
