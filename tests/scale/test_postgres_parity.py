@@ -145,7 +145,7 @@ def test_the_portal_serves_the_process_routes_from_postgres(postgres: dict[str, 
         simulate_process_into(duck, scale=0.001, seed=5)
         con = ibis.postgres.connect(**postgres)
         for name in con.list_tables():  # an earlier test of this module may have copied other data
-            con.drop_table(name, force=True)
+            con.raw_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
         with pytest.raises(KuvaConfigError, match="no process_events table"):
             create_app(path, engine="postgres", engine_url=_url(postgres))
         copy_tables(duck, con)
