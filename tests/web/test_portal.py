@@ -108,15 +108,15 @@ def test_roles_and_the_audit_trail(server: tuple[str, Path]) -> None:
 def test_pages_in_three_languages_fetch_nothing_from_outside(server: tuple[str, Path]) -> None:
     base, _ = server
     for lang, word in (("fi", "Suomi nyt"), ("sv", "Finland nu"), ("en", "Finland now")):
-        html = httpx.get(f"{base}/", params={"lang": lang}).text
+        html = httpx.get(f"{base}/", params={"lang": lang}, timeout=120).text
         assert f'<html lang="{lang}">' in html and word in html
         external = [u for u in re.findall(r'(?:src|href)="(https?://[^"]+)"', html)]
         assert external == []
-    home = httpx.get(f"{base}/", params={"lang": "en"}).text  # pilot vs comparison paths, as in the report
+    home = httpx.get(f"{base}/", params={"lang": "en"}, timeout=120).text  # pilot vs comparison paths, as in the report
     assert "Unemployed jobseekers and activation rate by month" in home and 'aria-labelledby="section-1"' in home
-    area = httpx.get(f"{base}/area/KU091", params={"lang": "sv"}).text
+    area = httpx.get(f"{base}/area/KU091", params={"lang": "sv"}, timeout=120).text
     assert "Helsingfors" in area and "<caption>" in area and 'role="img"' in area
-    assert httpx.get(f"{base}/static/kuva.css").status_code == 200
+    assert httpx.get(f"{base}/static/kuva.css", timeout=120).status_code == 200
 
 
 def test_a_pilot_area_page_has_its_kykyviisari_summary_in_the_audit_trail(server: tuple[str, Path]) -> None:
