@@ -108,6 +108,51 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
          ("load_id", "the load (vintage)"), ("source_id", "the source"),
          ("is_latest", "true on the event's latest load (its current vintage); set by each load and undo")],
     ),
+    "process_clocks": (
+        "palveluprosessin sääntöjen kellot (johdettu)",
+        "Derived from process_events by `kuva process refresh` and the loads (docs/process.md, \"Stored "
+        "intermediates\"): one row per clock of each stored rule — what the rule's measure needs of one client "
+        "before it is judged on a day. Keyed pseudonyms only; never published as such.",
+        [("rule_key", "the rule's definition (kind, clock start, events, count, window, unit, calendar)"),
+         ("start_id", "the event that started the clock"), ("pseudonym", "keyed pseudonym"),
+         ("start", "the clock's start date"), ("municipality_code", "the client's municipality at the start"),
+         ("hit", "the first event meeting the rule (cadence: the last of the spell)"),
+         ("delay", "hit minus start in the rule's unit"), ("deadline_day", "the first day the clock is due"),
+         ("exit_date", "the first exit in the spell"), ("met", "met in time (deadline and count rules)"),
+         ("unmet_at_exit", "not met by the exit"), ("late", "cadence: a gap exceeded the rule")],
+    ),
+    "process_plan_intervals": (
+        "työnhakujaksot ja suunnitelmavelan jaksot (johdettu)",
+        "Derived from process_events: each registration spell as a day interval, and its intervals without a "
+        "valid employment plan (plan debt). Keyed pseudonyms only.",
+        [("start_id", "the registration"), ("pseudonym", "keyed pseudonym"), ("start", "registration date"),
+         ("municipality_code", "municipality at registration"), ("a", "first day of the interval"),
+         ("b", "the day after its last day (9999-11-30: still open)"),
+         ("debt", "true: no valid plan in the interval; false: the spell itself")],
+    ),
+    "process_referrals": (
+        "ohjaukset ja niistä alkaneet palvelut (johdettu)",
+        "Derived from process_events: each referral sent, with the first service start carrying its referral id.",
+        [("event_id", "the referral event"), ("pseudonym", "keyed pseudonym"), ("event_date", "sent on"),
+         ("municipality_code", "the client's municipality"), ("origin_sector", "from"),
+         ("destination_sector", "to"), ("s_date", "first service start on or after it (empty: none)")],
+    ),
+    "process_quality_flags": (
+        "tietojen laadun havainnot (johdettu)",
+        "Derived from process_events: one row per event a data-quality check flags (the checks that need no "
+        "judging day).",
+        [("quality_check", "events_before_registration, exit_without_registration, duplicate_events, "
+          "service_end_without_start, events_after_exit"), ("pseudonym", "keyed pseudonym"),
+         ("municipality_code", "the event's municipality"), ("event_date", "the event's date")],
+    ),
+    "process_derived_state": (
+        "johdettujen taulujen tila",
+        "The log state the derived process tables belong to; reads use them only while process_events is still "
+        "in that state.",
+        [("log_state", "rows, largest and summed load id of process_events"),
+         ("data_end", "the log's last event date"), ("rule_keys", "the rules whose clocks are stored"),
+         ("refreshed_at", "when"), ("mode", "full or incremental")],
+    ),
     "survey_answers": (
         "kyselyvastaukset (Kykyviisari)",
         "Person-level survey answers, one row per person, time and item. Keyed pseudonyms only.",

@@ -123,11 +123,16 @@ def load_undo_cmd(
     ctx: typer.Context,
     load_id: Annotated[int, typer.Argument(help="The load to undo (see `kuva info`).")],
 ) -> None:
-    """Undo a load: its rows leave the warehouse, the provenance keeps the load marked undone."""
+    """Undo a load: its rows leave the warehouse, the provenance keeps the load marked undone.
+    Undoing a service-process load also refreshes the process measures' stored intermediates."""
     from kuva.warehouse import undo_load
 
     with state(ctx).open_warehouse(read_only=False) as wh:
         r = undo_load(wh, load_id)
+        if "process_events" in r.rows_deleted:
+            from kuva.process.refresh import refresh
+
+            refresh(wh)
     rows = ", ".join(f"{n:,} from {t}" for t, n in r.rows_deleted.items()) or "no rows left"
     out.print(f"Undid load {r.load_id} ({r.source_id}, {r.location}): deleted {rows}")
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kuva.cli.app import process_app, state
 from kuva.cli.output import OUTPUT_FORMATS, choice, emit, err, out, parse_month
+
+if TYPE_CHECKING:
+    from kuva.process.refresh import RefreshReport
 
 LevelOpt = Annotated[str, typer.Option("--level", help="municipality, employment_area, pilot_area, custom or nation.")]
 MuniOpt = Annotated[list[str] | None, typer.Option("--municipality", "-m",
@@ -99,10 +102,12 @@ def process_load(
     """Validate and load a service-process event log. Client ids are pseudonymised with
     KUVA_PSEUDONYM_KEY; personal identity codes anywhere refuse the file; nothing is stored
     unless every row is valid. A new month is added; an event loaded again with the same
-    event_id is a correction (a new vintage); the same file twice is stored once."""
+    event_id is a correction (a new vintage); the same file twice is stored once. The measures'
+    stored intermediates are then brought up to date for the clients the file touched
+    (`kuva process refresh`)."""
     from kuva.process.eventlog import read_event_log, validate_event_log
+    from kuva.process.refresh import load_and_refresh
     from kuva.warehouse import SourceInfo
-    from kuva.warehouse.persons import load_process_events
 
     suffix = file.suffix.lower()
     if suffix in (".json", ".jsonocel", ".sqlite", ".xes"):
@@ -116,9 +121,35 @@ def process_load(
     info = SourceInfo(sid, "user-file", f"Service-process event log {file.name}", "the data owner", "confidential",
                       False, str(file), datetime.now().replace(microsecond=0), sensitivity="confidential")
     with state(ctx).open_warehouse(read_only=False) as wh:
-        r = load_process_events(wh, frame, info)
+        r, fresh = load_and_refresh(wh, frame, info)
     status = f"stored as load {r.load_id}" if r.load_id is not None else "already loaded, nothing changed"
     out.print(f"{file}: {r.rows_in:,} events of {frame['pseudonym'].nunique():,} clients — {status}")
+    _print_refresh(fresh)
+
+
+def _print_refresh(r: RefreshReport) -> None:
+    if r.mode == "current":
+        out.print("Stored intermediates of the measures: already current")
+        return
+    who = "every client" if r.clients is None else f"{r.clients:,} clients"
+    out.print(f"Stored intermediates of the measures: {r.mode} refresh of {who} ({r.rules} rules; "
+              f"{sum(r.rows.values()):,} rows) in {r.seconds:.1f} s")
+
+
+@process_app.command("refresh")
+def process_refresh(
+    ctx: typer.Context,
+    full: Annotated[bool, typer.Option("--full", help="Recompute everything even when current.")] = False,
+) -> None:
+    """Derive the service-process measures' per-client intermediates (rule clocks, plan-debt
+    intervals, referrals, quality flags) from the stored log, so the measures need not order
+    every client's events again (docs/process.md). Loads do this themselves; run it after
+    `kuva load undo`, or after changing KUVA_PROCESS_RULES. Until then the measures read the log
+    itself: the same answers, more slowly."""
+    from kuva.process.refresh import refresh
+
+    with state(ctx).open_warehouse(read_only=False) as wh:
+        _print_refresh(refresh(wh, force=full))
 
 
 @process_app.command("export")

@@ -37,6 +37,7 @@ from kuva.errors import KuvaInputError, KuvaLookupError
 from kuva.process.eventlog import EVENT_TYPES, EXIT_TYPES
 from kuva.process.rules import Rule, Rulebook
 from kuva.registry.calendar import calendar_frame
+from kuva.warehouse import derived
 from kuva.warehouse.areas import GROUP_LEVELS, area_members
 from kuva.warehouse.connection import Warehouse
 from kuva.warehouse.persons import latest_process_events
@@ -196,6 +197,15 @@ def _spells(ev: ir.Table, after: str) -> ir.Table:
 #: what every rule kind returns per clock start; ``lapsed``: the deadline passed but the client
 #: had left without the event, so the rule is not judged (neither due nor met)
 OUTCOME_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code", "hit", "delay", "due", "met", "lapsed")
+#: what a rule's clocks are before they are judged on a day (:func:`_judge`): nothing here depends
+#: on ``as_of``, so these can be stored (:mod:`kuva.process.derived`). ``deadline_day``: the first
+#: day the clock is due (deadline and count rules); ``exit_date``: the first exit in the spell
+#: (cadence: the first exit on or after the start); ``unmet_at_exit``: the rule was not met by
+#: the exit (lapses if the exit came before ``deadline_day``); ``late``: a gap between the
+#: cadence's events exceeded the rule.
+BASE_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code", "hit", "delay", "deadline_day", "exit_date",
+                "met", "unmet_at_exit", "late")
+BASE_TYPES = ("string", "string", "date", "string", "date", "int64", "date", "date", "boolean", "boolean", "boolean")
 
 
 def _outcomes(t: ir.Table) -> ir.Table:
@@ -205,6 +215,12 @@ def _outcomes(t: ir.Table) -> ir.Table:
                     start=t.start.cast("date"), municipality_code=t.municipality_code.cast("string"),
                     hit=t.hit.cast("date"), delay=t.delay.cast("int64"), due=t.due.cast("boolean"),
                     met=t.met.cast("boolean"), lapsed=t.lapsed.cast("boolean"))
+
+
+def _base(t: ir.Table, **values: ir.Value) -> ir.Table:
+    """:data:`BASE_COLUMNS` of ``t`` (with ``values`` for those it lacks), typed alike for every kind."""
+    t = t.mutate(**values) if values else t
+    return t.select(**{c: t[c].cast(ty) for c, ty in zip(BASE_COLUMNS, BASE_TYPES, strict=True)})
 
 
 def _clock_stream(ev: ir.Table, rule: Rule, since: date | None) -> ir.Table:
@@ -244,62 +260,63 @@ def _clock_spells(s: ir.Table, **extra: ir.Value) -> ir.Table:
         hit=s.event_date.min(where=s.is_hit), exit_date=s.event_date.min(where=s.is_exit), **extra)
 
 
-def _deadline(ev: ir.Table, rule: Rule, as_of: date, since: date | None = None) -> ir.Table:
-    """Per clock start: ``due`` (deadline passed by ``as_of``), ``met`` and ``delay`` (in the
-    rule's unit; NULL when the event has not happened). A client who left (an exit) before the
-    deadline without the event is not judged: the rule no longer applied (an intensive period is
-    not owed to someone who found work in month two)."""
+def _deadline(ev: ir.Table, rule: Rule, since: date | None = None) -> ir.Table:
+    """Per clock start (:data:`BASE_COLUMNS`): the first ``hit``, its ``delay`` in the rule's unit
+    (NULL when the event has not happened), whether it was in time (``met``), and the deadline
+    (``deadline_day``: for working days the working day ``within`` after the start). A client who
+    left (an exit) before the deadline without the event is not judged: the rule no longer
+    applied (an intensive period is not owed to someone who found work in month two)."""
     import ibis
 
     first = _clock_spells(_clock_stream(ev, rule, since))
     if rule.unit == "working_days":
-        cal = calendar_frame()[["day", "wd_index"]]
-        cs = ibis.memtable(cal.rename(columns={"day": "s_day", "wd_index": "s_idx"}))
-        ch = ibis.memtable(cal.rename(columns={"day": "h_day", "wd_index": "h_idx"}))
-        ce = ibis.memtable(cal.rename(columns={"day": "e_day", "wd_index": "e_idx"}))
+        cal = calendar_frame()[["day", "working", "wd_index"]]
+        cs = ibis.memtable(cal[["day", "wd_index"]].rename(columns={"day": "s_day", "wd_index": "s_idx"}))
+        ch = ibis.memtable(cal[["day", "wd_index"]].rename(columns={"day": "h_day", "wd_index": "h_idx"}))
+        work = cal[cal["working"]]
+        cd = ibis.memtable(work[["day", "wd_index"]].rename(columns={"day": "d_day", "wd_index": "d_idx"}))
         f = first.inner_join(cs, first.start == cs.s_day).left_join(ch, first.hit == ch.h_day)
-        f = f.left_join(ce, f.exit_date == ce.e_day)
-        as_of_idx = int(cal.set_index("day")["wd_index"][as_of])
-        out = f.mutate(delay=f.h_idx - f.s_idx, due=(f.s_idx + rule.within) <= as_of_idx,
-                       _left=f.e_idx < f.s_idx + rule.within)
+        f = f.left_join(cd, f.s_idx + rule.within == cd.d_idx)  # the day the working-day index reaches it
+        out = f.mutate(delay=f.h_idx - f.s_idx, deadline_day=f.d_day)
+        met = out.hit.notnull() & (out.delay <= rule.within)
     else:
         deadline = _deadline_date(first.start, rule, None)
         delay = (first.hit.delta(first.start, unit="day") if rule.unit == "days"
                  else first.hit.delta(first.start, unit="month"))
-        out = first.mutate(delay=delay, due=deadline <= as_of, _deadline=deadline, _left=first.exit_date < deadline)
-        out = out.mutate(met_months=out.hit <= out._deadline) if rule.unit == "months" else out
-    lapsed = ibis.coalesce(out._left, False) & (out.hit.isnull() | (out.hit > out.exit_date))
-    out = out.mutate(due=out.due & ~lapsed, lapsed=lapsed & out.due)
-    met = out.hit.notnull() & ((out.met_months) if rule.unit == "months" else (out.delay <= rule.within))
-    return _outcomes(out.mutate(met=met))
+        out = first.mutate(delay=delay, deadline_day=deadline)
+        met = out.hit.notnull() & ((out.hit <= out.deadline_day) if rule.unit == "months"
+                                   else (out.delay <= rule.within))
+    return _base(out, met=met, unmet_at_exit=out.hit.isnull() | (out.hit > out.exit_date),
+                 late=ibis.null(bool))
 
 
-def _count_rule(ev: ir.Table, rule: Rule, as_of: date, since: date | None = None) -> ir.Table:
-    """Per clock start: met when at least ``count`` events of the rule fall in the window of
-    ``within`` months from the start (and before the next start)."""
+def _count_rule(ev: ir.Table, rule: Rule, since: date | None = None) -> ir.Table:
+    """Per clock start (:data:`BASE_COLUMNS`): met when at least ``count`` events of the rule fall
+    in the window of ``within`` months from the start (and before the next start); the window's
+    end is the ``deadline_day``."""
     import ibis
 
     s = _clock_stream(ev, rule, since)
     in_window = s.is_hit & (s.event_date <= s.spell_start + ibis.interval(months=rule.within))
     g = _clock_spells(s, n=in_window.ifelse(1, 0).sum())
-    window_end = g.start + ibis.interval(months=rule.within)
     met = g.n >= rule.count
-    # a client who left before the window closed without the events is not judged (the rule lapsed)
-    lapsed = (window_end <= as_of) & ~met & ibis.coalesce(g.exit_date < window_end, False)
-    return _outcomes(g.mutate(hit=ibis.null(date), delay=ibis.null(int), due=(window_end <= as_of) & ~lapsed,
-                              met=met, lapsed=lapsed))
+    return _base(g, hit=ibis.null(date), delay=ibis.null(int), deadline_day=g.start + ibis.interval(months=rule.within),
+                 met=met, unmet_at_exit=~met, late=ibis.null(bool))
 
 
-def _cadence(ev: ir.Table, rule: Rule, as_of: date, since: date | None = None) -> ir.Table:
-    """Per spell (from ``after`` to the next exit, or ``as_of``): met when no gap between
-    consecutive events of the rule — and from the last one to the spell's end — exceeds
-    ``within`` months; due when the spell lasted at least that long."""
+def _cadence(ev: ir.Table, rule: Rule, since: date | None = None, cap: date | None = None) -> ir.Table:
+    """Per spell (from ``after`` to the next exit): ``late`` when a gap between consecutive events
+    of the rule exceeded ``within`` months, ``hit`` the last of them, ``exit_date`` the spell's
+    first exit on or after its start (even one after a later start). Events after ``cap`` (the
+    day the rule is judged on) are not looked at; without it every event is — the same thing
+    whenever the rule is judged on a day on or after the log's last event."""
     import ibis
 
     s = _clock_stream(ev, rule, since)
-    # the spell ends at the first exit on or after its start (even one after a later start) or as_of
     g = _clock_spells(s, first_exit=s.next_exit.max(where=s.is_start))
-    g = g.mutate(stop=ibis.least(ibis.coalesce(g.first_exit, ibis.literal(as_of)), ibis.literal(as_of)))
+    stop = ibis.coalesce(g.first_exit, ibis.literal(date.max)) if cap is None else ibis.least(
+        ibis.coalesce(g.first_exit, ibis.literal(cap)), ibis.literal(cap))
+    g = g.mutate(stop=stop)
     hits = s.filter(s.is_hit).select(h_pseudonym=s.pseudonym, h_spell=s.spell, h_date=s.event_date,
                                      h_id=s.event_id)
     j = g.inner_join(hits, [g.pseudonym == hits.h_pseudonym, g.spell == hits.h_spell, hits.h_date <= g.stop])
@@ -308,18 +325,60 @@ def _cadence(ev: ir.Table, rule: Rule, as_of: date, since: date | None = None) -
     j = j.mutate(late=j.prev.notnull() & (j.h_date > j.prev + ibis.interval(months=rule.within)))
     per = j.group_by(["pseudonym", "spell"]).aggregate(any_late=j.late.any(), last=j.h_date.max())
     sp = g.left_join(per, ["pseudonym", "spell"])
-    tail_late = sp.last.isnull() | (sp.stop > sp.last + ibis.interval(months=rule.within))
-    due = sp.stop >= sp.start + ibis.interval(months=rule.within)
-    return _outcomes(sp.mutate(hit=sp.last, delay=ibis.null(int), due=due,
-                               met=~(ibis.coalesce(sp.any_late, False) | tail_late), lapsed=ibis.literal(False)))
+    return _base(sp.mutate(exit_date=sp.first_exit), hit=sp.last, delay=ibis.null(int), deadline_day=ibis.null(date),
+                 met=ibis.null(bool), unmet_at_exit=ibis.null(bool), late=ibis.coalesce(sp.any_late, False))
+
+
+def rule_base(ev: ir.Table, rule: Rule, *, since: date | None = None, cap: date | None = None) -> ir.Table:
+    """The rule's clocks over the events ``ev`` (:data:`BASE_COLUMNS`), not yet judged on a day;
+    with ``since`` only clocks from that day on are complete (events before it are not read),
+    with ``cap`` no event after it is looked at (see :func:`_cadence`)."""
+    if rule.kind == "cadence":
+        return _cadence(ev, rule, since, cap)
+    return {"deadline": _deadline, "count": _count_rule}[rule.kind](ev, rule, since)
+
+
+def judge(base: ir.Table, rule: Rule, as_of: date) -> ir.Table:
+    """:data:`OUTCOME_COLUMNS` of the clocks ``base`` judged on ``as_of``. Deadline and count
+    rules: due once ``deadline_day`` has passed, unless the client left before it without
+    meeting the rule (``lapsed``). Cadence: the spell runs to its first exit or ``as_of``; due
+    when it lasted ``within`` months, met when no gap — nor the one from the last event to the
+    spell's end — exceeded that."""
+    import ibis
+
+    if rule.kind == "cadence":
+        stop = ibis.least(ibis.coalesce(base.exit_date, ibis.literal(as_of)), ibis.literal(as_of))
+        tail_late = base.hit.isnull() | (stop > base.hit + ibis.interval(months=rule.within))
+        return _outcomes(base.mutate(due=stop >= base.start + ibis.interval(months=rule.within),
+                                     met=~(base.late | tail_late), lapsed=ibis.literal(False)))
+    passed = ibis.coalesce(base.deadline_day <= as_of, False)
+    lapse = ibis.coalesce(base.exit_date < base.deadline_day, False) & base.unmet_at_exit
+    return _outcomes(base.mutate(due=passed & ~lapse, lapsed=passed & lapse))
+
+
+def stored_clocks(wh: Warehouse, rule: Rule, as_of: date) -> ir.Table | None:
+    """The rule's stored clocks (:data:`BASE_COLUMNS`, :mod:`kuva.warehouse.derived`) when they
+    belong to the log as it is and can be judged on ``as_of``, else None. They were derived
+    looking at every event, so a cadence — which looks only at events up to the day it is judged
+    on — can use them only on or after the log's last event date then."""
+    state = derived.current_state(wh)
+    if state is None or rule.key not in state.rule_keys:
+        return None
+    if rule.kind == "cadence" and state.data_end is not None and as_of < state.data_end:
+        return None
+    t = wh.table("process_clocks")
+    return t.filter(t.rule_key == rule.key).select(*BASE_COLUMNS)
 
 
 def rule_outcomes(wh: Warehouse, rule: Rule, *, as_of: date, start: date | None = None,
                   end: date | None = None, municipalities: Sequence[str] | None = None) -> ir.Table:
     """One row per clock start (``start_id``): ``start, municipality_code, hit, delay, due, met,
-    lapsed`` (:data:`OUTCOME_COLUMNS`)."""
-    ev = events(wh, municipalities=municipalities)
-    out = {"deadline": _deadline, "count": _count_rule, "cadence": _cadence}[rule.kind](ev, rule, as_of, start)
+    lapsed`` (:data:`OUTCOME_COLUMNS`). The clocks come from the stored ones
+    (:mod:`kuva.process.derived`) when they are current and can answer, else from the events."""
+    base = stored_clocks(wh, rule, as_of) if municipalities is None else None
+    if base is None:
+        base = rule_base(events(wh, municipalities=municipalities), rule, since=start, cap=as_of)
+    out = judge(base, rule, as_of)
     if start is not None:
         out = out.filter(out.start >= start)
     if end is not None:
@@ -334,13 +393,19 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
     rule, unit, level, area_code, month, n_due, n_met, share_met, median_delay`` (due clocks only);
     with ``by`` (``age_group`` or ``language``) also ``client_group``, the area's total as the
     group ``total``."""
+    import ibis
+
     _check_group(by, ("age_group", "language"))
     if by is not None:
         whole = rule_compliance(wh, book, level=level, as_of=as_of, start=start, end=end,
                                 municipalities=municipalities)
     day = _as_of(wh, as_of)
     ev = events(wh, municipalities=municipalities) if by is not None else None
-    frames = []
+    cols = ["rulebook", "rule", "unit", "level", "area_code", "month", *(["client_group"] if by else []),
+            "n_due", "n_met", "share_met", "median_delay"]
+    if not book.rules:
+        return pd.DataFrame(columns=cols)
+    parts = []  # every rule's counts in one query
     for rule in book.rules:
         o = rule_outcomes(wh, rule, as_of=day, start=start, end=end, municipalities=municipalities)
         o = _with_area(wh, o.filter(o.due), level)
@@ -348,20 +413,16 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
         if by is not None and ev is not None:
             o = _with_client_group(o, ev, by, "start")
         g = o.group_by(["area_code", "month", *(["client_group"] if by else [])]).aggregate(
-            n_due=o.start_id.count(), n_met=o.met.ifelse(1, 0).sum(), median_delay=o.delay.median())
-        df = g.to_pandas()
-        df.insert(0, "rule", rule.id)
-        df.insert(0, "rulebook", book.label)
-        df.insert(2, "unit", rule.unit)
-        frames.append(df)
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            n_due=o.start_id.count(), n_met=o.met.ifelse(1, 0).sum().cast("int64"),
+            median_delay=o.delay.median().cast("float64"))
+        parts.append(g.mutate(rule=ibis.literal(rule.id), unit=ibis.literal(rule.unit)))
+    out = ibis.union(*parts, distinct=False).to_pandas()
+    out.insert(0, "rulebook", book.label)
     out.insert(3, "level", level)
     out["month"] = pd.to_datetime(out["month"]).dt.date
     out["n_met"] = out["n_met"].fillna(0).astype("int64")
     out["share_met"] = 100.0 * out["n_met"] / out["n_due"]
     out["median_delay"] = out["median_delay"].astype(float)
-    cols = ["rulebook", "rule", "unit", "level", "area_code", "month", *(["client_group"] if by else []),
-            "n_due", "n_met", "share_met", "median_delay"]
     if by is not None:
         out = _add_total_rows(out[cols], whole) if len(out) else out
     result: pd.DataFrame = out.sort_values(["rule", "area_code", "month", *(["client_group"] if by else [])],
@@ -538,6 +599,8 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
                                           else object) for c in columns})
     whole = plan_debt(wh, level=level, start=start, end=end, municipalities=municipalities) if by else None
     keys = ["area_code", "day", *(["client_group"] if by else [])]
+    iv = derived.derived_table(wh, "process_plan_intervals") if municipalities is None else None
+    iv = plan_intervals(ev) if iv is None else iv
     if by == "duration":  # the band changes with the month end: each open spell at each month end
         open_ = _open_spells(wh, ev, start, end)
         plans = ev.filter(ev.event_type.isin(["plan_created", "plan_updated", "plan_expired"])).select(
@@ -551,11 +614,11 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
         latest = _with_duration_band(_with_area(wh, latest, level))
         stock = latest.group_by(keys).aggregate(
             open_spells=latest.start_id.count(), plan_debt=(~latest.valid).ifelse(1, 0).sum()).to_pandas()
+        # stock and days side by side (a month may have days but nobody open at its end); stacked and
+        # summed rather than merged, which fails on an empty arrow-backed frame (pandas 3)
+        parts = [stock, _plan_debt_days(wh, ev, iv, level, start, end, by)]
     else:
-        stock = _plan_debt_stock(wh, ev, level, start, end, by)
-    # stock and days side by side (a month may have days but nobody open at its end); stacked and
-    # summed rather than merged, which fails on an empty arrow-backed frame (pandas 3)
-    parts = [stock, _plan_debt_days(wh, ev, level, start, end, by)]
+        parts = [_plan_debt_daily(wh, ev, iv, level, start, end, by)]
     for part in parts:
         part["day"] = pd.to_datetime(part["day"]).dt.date
     stacked = pd.concat(parts, ignore_index=True)
@@ -579,7 +642,7 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
 SPELL_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code")
 
 
-def _plan_intervals(ev: ir.Table) -> ir.Table:
+def plan_intervals(ev: ir.Table) -> ir.Table:
     """The day intervals ``[a, b)`` of every registration spell (:data:`SPELL_COLUMNS`): the spell
     itself (``debt`` false: from the registration to the exit or the next registration) and its
     days without a valid plan (``debt`` true: before its first plan event, and from an expiry to
@@ -611,13 +674,15 @@ def _month_end(d: ir.DateValue) -> ir.DateValue:
     return d.truncate("M") + ibis.interval(months=1) - ibis.interval(days=1)
 
 
-def _plan_debt_stock(wh: Warehouse, ev: ir.Table, level: Level, start: date | None, end: date | None,
-                     by: ClientGroup | None) -> pd.DataFrame:
-    """``open_spells`` and ``plan_debt`` at each month end (``day``) counted from the intervals of
-    :func:`_plan_intervals` instead of crossing every spell with every month end: an interval
-    ``[a, b)`` covers the month ends from ``a``'s month's end up to, not including, ``b``'s
-    month's end, so it adds one there and takes one away here, and the running sum over month
-    ends is the count. Not for ``by="duration"`` (the band changes with the month end)."""
+def _plan_debt_daily(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, start: date | None,
+                     end: date | None, by: ClientGroup | None) -> pd.DataFrame:
+    """``open_spells`` and ``plan_debt`` at each month end (``day``) and the person-days
+    ``open_days`` and ``plan_debt_days`` in each month, from one daily count per area: every
+    interval ``[a, b)`` of :func:`plan_intervals` adds one on day ``a`` and takes it away on day
+    ``b``, so the running sum of the steps is the number open on each day — at a month end the
+    stock, summed over a month's days (up to the log's last date or ``end``) its person-days.
+    The engine only sums the steps by area and day; the running sums are a small daily table.
+    Not for ``by="duration"`` (the band changes with the month end)."""
     import ibis
 
     last = end or data_end(wh)
@@ -625,43 +690,48 @@ def _plan_debt_stock(wh: Warehouse, ev: ir.Table, level: Level, start: date | No
         raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
     first = start or pd.Timestamp(ev.event_date.min().to_pandas()).date()
     wanted = month_ends(first, last)
-    # a step after the last month end asked for changes nothing before it: open intervals stop at
-    # the month end after it (no far-future date leaves the engine; Spark's pandas could not hold it)
-    cap = ibis.literal(month_ends(wanted[-1] + timedelta(days=1), wanted[-1] + timedelta(days=1))[0])
-    iv = _plan_intervals(ev)
-    iv = iv.mutate(on_=_month_end(iv.a), off=ibis.least(_month_end(iv.b), cap))
-    iv = iv.filter(iv.on_ < iv.off)  # covers at least one month end
-    steps = ibis.union(iv.select(*SPELL_COLUMNS, "debt", day=iv.on_, step=ibis.literal(1)),
-                       iv.select(*SPELL_COLUMNS, "debt", day=iv.off, step=ibis.literal(-1)), distinct=False)
-    per = steps.group_by([*SPELL_COLUMNS, "day"]).aggregate(d_open=steps.step.sum(where=~steps.debt),
-                                                              d_debt=steps.step.sum(where=steps.debt))
-    per = _with_area(wh, per, level)
-    if by is not None:
-        per = _with_client_group(per, ev, by, "start")
+    axis0, stop = first.replace(day=1), wanted[-1] + timedelta(days=1)
+    iv = _with_area(wh, iv, level)
+    if by is not None:  # the group of each spell (several intervals each)
+        sp = iv.select("start_id", "pseudonym", "start", "area_code").distinct()
+        sp = _with_client_group(sp, ev, by, "start").select("start_id", "area_code", "client_group")
+        iv = iv.inner_join(sp, ["start_id", "area_code"])
     keys = ["area_code", *(["client_group"] if by else [])]
-    g = per.group_by([*keys, "day"]).aggregate(d_open=per.d_open.sum(), d_debt=per.d_debt.sum()).to_pandas()
-    cols = [*keys, "day", "open_spells", "plan_debt"]
+    iv = iv.mutate(a=ibis.greatest(iv.a, ibis.literal(axis0)), b=ibis.least(iv.b, ibis.literal(stop)))
+    iv = iv.filter(iv.a < iv.b)
+    steps = ibis.union(iv.select(*keys, "debt", day=iv.a, step=ibis.literal(1)),
+                       iv.filter(iv.b < stop).select(*keys, "debt", day=iv.b, step=ibis.literal(-1)), distinct=False)
+    g = steps.group_by([*keys, "debt", "day"]).aggregate(step=steps.step.sum()).to_pandas()
+    cols = [*keys, "day", "open_spells", "plan_debt", "open_days", "plan_debt_days"]
     if g.empty:
         return pd.DataFrame(columns=cols)
-    g["day"] = pd.to_datetime(g["day"]).dt.date
-    g = g[g["day"] <= wanted[-1]]  # steps after the last month end asked for change nothing before it
-    if g.empty:
-        return pd.DataFrame(columns=cols)
-    axis = month_ends(min(min(g["day"]), wanted[0]), wanted[-1])
-    out = []
-    for key, part in g.groupby(keys, sort=True):
-        deltas = part.set_index("day")[["d_open", "d_debt"]].astype("float64").reindex(axis).fillna(0.0)
-        run = deltas.cumsum().loc[wanted]
-        run = run[run["d_open"] > 0]
-        frame = pd.DataFrame({"day": run.index, "open_spells": run["d_open"].round().astype("int64").to_numpy(),
-                              "plan_debt": run["d_debt"].round().astype("int64").to_numpy()})
-        for k, v in zip(keys, key if isinstance(key, tuple) else (key,), strict=True):
-            frame.insert(0, k, v)
-        out.append(frame)
-    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
+    g["day"] = pd.to_datetime(g["day"])
+    wide = g.pivot_table(index="day", columns=[*keys, "debt"], values="step", aggfunc="sum")
+    days = pd.date_range(axis0, wanted[-1], freq="D")
+    count = wide.reindex(days).fillna(0.0).cumsum()  # open on each day, per area (and group) and kind
+    ends = pd.DatetimeIndex(pd.to_datetime(wanted))
+    stock = count.loc[ends]
+    person_days = count[count.index <= pd.Timestamp(last)].groupby(
+        count.index[count.index <= pd.Timestamp(last)].to_period("M")).sum()
+    person_days.index = person_days.index.to_timestamp(how="end").normalize()
+    person_days = person_days.reindex(ends).fillna(0.0)
+
+    groups = count.columns.droplevel("debt").unique()  # an area (and group) per column
+    out = groups.to_frame(index=False).iloc[np.tile(np.arange(len(groups)), len(ends))].reset_index(drop=True)
+    out.insert(0, "day", np.repeat(ends.to_numpy(), len(groups)))
+    for frame, names in ((stock, ("open_spells", "plan_debt")), (person_days, ("open_days", "plan_debt_days"))):
+        for flag, name in zip((False, True), names, strict=True):
+            part = (frame.xs(flag, axis=1, level="debt") if flag in frame.columns.get_level_values("debt")
+                    else pd.DataFrame(index=frame.index))
+            out[name] = part.reindex(columns=groups, fill_value=0.0).to_numpy().ravel().round().astype("int64")
+    out = out[(out["open_spells"] > 0) | (out["open_days"] > 0)]
+    out = out[out["day"].dt.date.isin(set(wanted))]
+    out["day"] = out["day"].dt.date
+    result: pd.DataFrame = out[cols].reset_index(drop=True)
+    return result
 
 
-def _plan_debt_days(wh: Warehouse, ev: ir.Table, level: Level, start: date | None, end: date | None,
+def _plan_debt_days(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, start: date | None, end: date | None,
                     by: ClientGroup | None) -> pd.DataFrame:
     """Person-days in each month (keyed by its last day, ``day``): ``open_days`` — days of open
     spells (from the registration to the exit or the next registration, the exit day not
@@ -677,8 +747,7 @@ def _plan_debt_days(wh: Warehouse, ev: ir.Table, level: Level, start: date | Non
     ends = month_ends(first, last)
     months = ibis.memtable(pd.DataFrame({"day": ends, "m_start": [e.replace(day=1) for e in ends],
                                          "m_stop": [min(e, last) + timedelta(days=1) for e in ends]}))
-    intervals = _plan_intervals(ev)
-    x = intervals.cross_join(months)
+    x = iv.cross_join(months)
     x = x.filter((x.a < x.m_stop) & (x.b > x.m_start))
     x = x.mutate(n=ibis.least(x.b, x.m_stop).delta(ibis.greatest(x.a, x.m_start), unit="day"))
     per = x.group_by([*SPELL_COLUMNS, "day"]).aggregate(open_days=x.n.sum(where=~x.debt),
@@ -727,6 +796,24 @@ def job_offer_debt(wh: Warehouse, *, level: Level = "municipality", start: date 
 
 
 # -- referral routes --------------------------------------------------------------------------
+REFERRAL_COLUMNS = ("event_id", "pseudonym", "event_date", "municipality_code", "origin_sector",
+                    "destination_sector", "s_date")
+
+
+def referral_links(ev: ir.Table) -> ir.Table:
+    """Each referral sent (:data:`REFERRAL_COLUMNS`) with ``s_date``, the first start of a
+    service with its referral id on or after it (NULL: none)."""
+    r = ev.filter(ev.event_type == "referral_sent").select(
+        "event_id", "pseudonym", "event_date", "municipality_code", "origin_sector", "destination_sector",
+        "referral_id")
+    s = ev.filter(ev.event_type == "service_start").select(s_pseudonym=ev.pseudonym, s_ref=ev.referral_id,
+                                                            s_date=ev.event_date)
+    j = r.left_join(s, [r.pseudonym == s.s_pseudonym, r.referral_id == s.s_ref, s.s_date >= r.event_date])
+    per = j.group_by(list(REFERRAL_COLUMNS[:-1])).aggregate(s_date=j.s_date.min())
+    return per.select(**{c: per[c].cast("date" if c in ("event_date", "s_date") else "string")
+                         for c in REFERRAL_COLUMNS})
+
+
 def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date | None = None,
                     start: date | None = None, end: date | None = None,
                     municipalities: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
@@ -741,20 +828,13 @@ def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date
     whole = referral_routes(wh, level=level, as_of=as_of, start=start, end=end,
                             municipalities=municipalities) if by else None
     day = _as_of(wh, as_of)
-    ev = events(wh, municipalities=municipalities)
-    r = ev.filter(ev.event_type == "referral_sent")
+    per = derived.derived_table(wh, "process_referrals") if municipalities is None else None
+    if per is None:
+        per = referral_links(events(wh, municipalities=municipalities))
     if start is not None:
-        r = r.filter(r.event_date >= start)
+        per = per.filter(per.event_date >= start)
     if end is not None:
-        r = r.filter(r.event_date <= end)
-    r = r.select("event_id", "pseudonym", "event_date", "municipality_code", "origin_sector", "destination_sector",
-                 "referral_id")
-    s = ev.filter(ev.event_type == "service_start").select(s_pseudonym=ev.pseudonym, s_ref=ev.referral_id,
-                                                            s_date=ev.event_date)
-    j = r.left_join(s, [r.pseudonym == s.s_pseudonym, r.referral_id == s.s_ref, s.s_date >= r.event_date])
-    per = j.group_by(["event_id", "pseudonym", "event_date", "municipality_code", "origin_sector",
-                      "destination_sector"]).aggregate(
-        s_date=j.s_date.min())
+        per = per.filter(per.event_date <= end)
     per = per.mutate(wait=per.s_date.delta(per.event_date, unit="day"),
                      closed=per.event_date + ibis.interval(days=UNREALISED_AFTER_DAYS) <= day)
     per = per.mutate(realised=per.s_date.notnull(),
@@ -762,7 +842,7 @@ def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date
     per = _with_area(wh, per, level)
     per = per.mutate(month=_month(per.event_date))
     if by is not None:
-        per = _with_client_group(per, ev, by, "event_date")
+        per = _with_client_group(per, events(wh, municipalities=municipalities), by, "event_date")
     group = ["client_group"] if by else []
     g = per.group_by(["area_code", "month", *group, "origin_sector", "destination_sector"]).aggregate(
         referrals=per.event_id.count(), realised=per.realised.ifelse(1, 0).sum(),
@@ -891,28 +971,32 @@ AFTER_EXIT_SUSPECT: tuple[str, ...] = ("initial_interview", "service_need_assess
                                        "service_start", "intensive_period_start", "sanction", "obligation")
 
 
-def data_quality(wh: Warehouse, *, as_of: date | None = None, municipalities: Sequence[str] | None = None
-                 ) -> pd.DataFrame:
-    """Counts of suspect events by municipality and month: ``check, municipality_code, month, n``."""
+#: the rule behind ``registration_without_interview``: an initial interview within 30 days
+NO_INTERVIEW_RULE = Rule("registration_without_interview", "deadline", "registration", ("initial_interview",),
+                         NO_INTERVIEW_AFTER_DAYS, "days", 1,
+                         {"en": f"Initial interview within {NO_INTERVIEW_AFTER_DAYS} days (data quality)"})
+QUALITY_FLAG_COLUMNS = ("quality_check", "pseudonym", "municipality_code", "event_date")
+
+
+def quality_flags(ev: ir.Table) -> ir.Table:
+    """The events flagged by the checks that need no judging day (:data:`QUALITY_FLAG_COLUMNS`,
+    one row per flag): events before the client's first registration, exits without any,
+    duplicate events (every copy after the first), service ends without a start of that service
+    before them, and events after an exit (:func:`_after_exit`)."""
     import ibis
 
-    day = _as_of(wh, as_of)
-    ev = events(wh, municipalities=municipalities)
     regs = ev.filter(ev.event_type == "registration")
     first_reg = regs.group_by("pseudonym").aggregate(first_reg=regs.event_date.min())
     e = ev.left_join(first_reg, "pseudonym")
     parts: list[ir.Table] = []
 
     def add(name: str, t: ir.Table) -> None:
-        parts.append(t.select(check=ibis.literal(name), municipality_code=t.municipality_code.cast("string"),
-                              month=_month(t.event_date).cast("date")))
+        parts.append(t.select(quality_check=ibis.literal(name), pseudonym=t.pseudonym.cast("string"),
+                              municipality_code=t.municipality_code.cast("string"),
+                              event_date=t.event_date.cast("date")))
 
     add("events_before_registration", e.filter(e.first_reg.notnull() & (e.event_date < e.first_reg)))
     add("exit_without_registration", e.filter(e.event_type.isin(list(EXIT_TYPES)) & e.first_reg.isnull()))
-    ii = _deadline(ev, Rule("q", "deadline", "registration", ("initial_interview",), NO_INTERVIEW_AFTER_DAYS, "days",
-                            1, {"en": ""}), day)
-    ii = ii.filter(ii.due & ii.hit.isnull())
-    add("registration_without_interview", ii.mutate(event_date=ii.start))
     key = ["pseudonym", "event_date", "event_type", "service_type", "referral_id", "plan_id"]
     w = ibis.window(group_by=[ev[k] for k in key], order_by=ev.event_id)
     d = ev.mutate(_n=ibis.row_number().over(w))
@@ -921,10 +1005,32 @@ def data_quality(wh: Warehouse, *, as_of: date | None = None, municipalities: Se
                                                              s_date=ev.event_date)
     en = ev.filter(ev.event_type == "service_end")
     je = en.left_join(st, [en.pseudonym == st.s_pseudonym, en.service_type == st.s_type, st.s_date <= en.event_date])
-    orphan = je.group_by(["event_id", "municipality_code", "event_date"]).aggregate(n_start=je.s_date.count())
+    orphan = je.group_by(["event_id", "pseudonym", "municipality_code", "event_date"]).aggregate(
+        n_start=je.s_date.count())
     add("service_end_without_start", orphan.filter(orphan.n_start == 0))
     add("events_after_exit", _after_exit(ev))
-    u = ibis.union(*parts)
+    return ibis.union(*parts, distinct=False)
+
+
+def data_quality(wh: Warehouse, *, as_of: date | None = None, municipalities: Sequence[str] | None = None
+                 ) -> pd.DataFrame:
+    """Counts of suspect events by municipality and month: ``check, municipality_code, month, n``
+    (:func:`quality_flags` and registrations without an initial interview 30 days on by
+    ``as_of``; from the stored flags when they are current)."""
+    import ibis
+
+    day = _as_of(wh, as_of)
+    flags = derived.derived_table(wh, "process_quality_flags") if municipalities is None else None
+    if flags is None:
+        flags = quality_flags(events(wh, municipalities=municipalities))
+    ii = rule_outcomes(wh, NO_INTERVIEW_RULE, as_of=day, municipalities=municipalities)
+    ii = ii.filter(ii.due & ii.hit.isnull())
+    u = ibis.union(
+        flags.select(check=flags.quality_check.cast("string"), municipality_code=flags.municipality_code.cast("string"),
+                     month=_month(flags.event_date).cast("date")),
+        ii.select(check=ibis.literal("registration_without_interview").cast("string"),
+                  municipality_code=ii.municipality_code.cast("string"), month=_month(ii.start).cast("date")),
+        distinct=False)
     g = u.group_by(["check", "municipality_code", "month"]).aggregate(n=u.check.count())
     df = g.to_pandas()
     df["month"] = pd.to_datetime(df["month"]).dt.date
@@ -940,10 +1046,11 @@ def _after_exit(ev: ir.Table) -> ir.Table:
     j = sp.join(ex, [sp.pseudonym == ex.x_p, ex.x_date >= sp.start,
                      sp.next_start.isnull() | (ex.x_date < sp.next_start)])
     ended = j.group_by(["start_id", "pseudonym", "next_start"]).aggregate(exit_date=j.x_date.min())
+    ended = ended.select(e_p=ended.pseudonym, e_exit=ended.exit_date, e_next=ended.next_start)
     sus = ev.filter(ev.event_type.isin(list(AFTER_EXIT_SUSPECT)))
-    k = sus.join(ended, [sus.pseudonym == ended.pseudonym, sus.event_date > ended.exit_date,
-                         ended.next_start.isnull() | (sus.event_date < ended.next_start)])
-    return k.select("event_id", "municipality_code", "event_date").distinct()
+    k = sus.join(ended, [sus.pseudonym == ended.e_p, sus.event_date > ended.e_exit,
+                         ended.e_next.isnull() | (sus.event_date < ended.e_next)])
+    return k.select("event_id", "pseudonym", "municipality_code", "event_date").distinct()
 
 
 RECORDING_BASELINE_MONTHS = 3  #: months before a month whose share is its baseline

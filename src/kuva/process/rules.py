@@ -37,6 +37,15 @@ class Rule:
     def describe(self, lang: str = "en") -> str:
         return self.text.get(lang) or self.text["en"]
 
+    @property
+    def key(self) -> str:
+        """The rule's definition as text (not its id or wording): rules that measure the same
+        thing share it, and with it their stored clocks; one in working days names the calendar."""
+        from kuva.registry.calendar import calendar_digest
+
+        cal = f"@{calendar_digest()}" if self.unit == "working_days" else ""
+        return f"{self.kind}:{self.after}>{'|'.join(self.events)}:{self.count}x{self.within}{self.unit}{cal}"
+
 
 @dataclass(frozen=True)
 class Rulebook:

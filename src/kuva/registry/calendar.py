@@ -68,4 +68,13 @@ def add_working_days(start: date, n: int) -> date:
     return day
 
 
-__all__ = ["add_working_days", "calendar_frame", "is_working_day", "working_days_between"]
+def calendar_digest() -> str:
+    """A short fingerprint of the days off in the calendar (a stored measure in working days
+    belongs to the calendar it was counted with)."""
+    import hashlib
+
+    days = sorted(_holidays(FIRST_YEAR, LAST_YEAR))
+    return hashlib.sha256(",".join(d.isoformat() for d in days).encode()).hexdigest()[:12]
+
+
+__all__ = ["add_working_days", "calendar_digest", "calendar_frame", "is_working_day", "working_days_between"]

@@ -24,6 +24,12 @@ Tables
 ``process_events``     the service-process event log (docs/process.md): one row per event and
                        load; a later load of the same ``event_id`` is a correction (new vintage),
                        and ``is_latest`` marks each event's latest load (kept by the loads and undo).
+``process_clocks``, ``process_plan_intervals``, ``process_referrals``, ``process_quality_flags``
+                       the service-process measures' per-client intermediates, derived from the
+                       log (keyed pseudonyms only) by ``kuva process refresh`` and the loads;
+                       ``process_derived_state`` records the log state they belong to, and a
+                       read uses them only while the log is still in that state
+                       (:mod:`kuva.warehouse.derived`).
 ``synthetic_truth``    the planted truth of a simulation (effects), for scoring estimators.
 ``custom_areas``       a user's own area definitions (e.g. a 2025 employment area): one row per
                        member municipality and load; the latest load of an area is its definition.
@@ -229,6 +235,58 @@ MIGRATIONS: tuple[Migration, ...] = (
             """UPDATE process_events p SET is_latest = false
                FROM (SELECT source_id, event_id, max(load_id) AS m FROM process_events GROUP BY ALL) l
                WHERE p.source_id = l.source_id AND p.event_id = l.event_id AND p.load_id < l.m""",
+        ),
+    ),
+    Migration(
+        7,
+        "service process: stored per-client intermediates of the measures (rule clocks, plan-debt intervals, "
+        "referrals, quality flags) and the log state they were derived from",
+        (
+            """CREATE TABLE process_clocks (
+                rule_key VARCHAR NOT NULL,
+                start_id VARCHAR NOT NULL,
+                pseudonym VARCHAR NOT NULL,
+                start DATE NOT NULL,
+                municipality_code VARCHAR,
+                hit DATE,
+                delay BIGINT,
+                deadline_day DATE,
+                exit_date DATE,
+                met BOOLEAN,
+                unmet_at_exit BOOLEAN,
+                late BOOLEAN
+            )""",
+            """CREATE TABLE process_plan_intervals (
+                start_id VARCHAR NOT NULL,
+                pseudonym VARCHAR NOT NULL,
+                start DATE NOT NULL,
+                municipality_code VARCHAR,
+                a DATE NOT NULL,
+                b DATE NOT NULL,
+                debt BOOLEAN NOT NULL
+            )""",
+            """CREATE TABLE process_referrals (
+                event_id VARCHAR NOT NULL,
+                pseudonym VARCHAR NOT NULL,
+                event_date DATE NOT NULL,
+                municipality_code VARCHAR,
+                origin_sector VARCHAR,
+                destination_sector VARCHAR,
+                s_date DATE
+            )""",
+            """CREATE TABLE process_quality_flags (
+                quality_check VARCHAR NOT NULL,
+                pseudonym VARCHAR NOT NULL,
+                municipality_code VARCHAR,
+                event_date DATE NOT NULL
+            )""",
+            """CREATE TABLE process_derived_state (
+                log_state VARCHAR NOT NULL,
+                data_end DATE,
+                rule_keys VARCHAR[] NOT NULL,
+                refreshed_at TIMESTAMP NOT NULL,
+                mode VARCHAR NOT NULL
+            )""",
         ),
     ),
 )
