@@ -351,9 +351,17 @@ def judge(base: ir.Table, rule: Rule, as_of: date) -> ir.Table:
         tail_late = base.hit.isnull() | (stop > base.hit + ibis.interval(months=rule.within))
         return _outcomes(base.mutate(due=stop >= base.start + ibis.interval(months=rule.within),
                                      met=~(base.late | tail_late), lapsed=ibis.literal(False)))
+    due, lapsed = _due(base, as_of)
+    return _outcomes(base.mutate(due=due, lapsed=lapsed))
+
+
+def _due(base: ir.Table, as_of: date) -> tuple[ir.BooleanValue, ir.BooleanValue]:
+    """``due`` and ``lapsed`` of deadline and count clocks judged on ``as_of`` (:func:`judge`)."""
+    import ibis
+
     passed = ibis.coalesce(base.deadline_day <= as_of, False)
     lapse = ibis.coalesce(base.exit_date < base.deadline_day, False) & base.unmet_at_exit
-    return _outcomes(base.mutate(due=passed & ~lapse, lapsed=passed & lapse))
+    return passed & ~lapse, passed & lapse
 
 
 def stored_clocks(wh: Warehouse, rule: Rule, as_of: date) -> ir.Table | None:
@@ -368,6 +376,19 @@ def stored_clocks(wh: Warehouse, rule: Rule, as_of: date) -> ir.Table | None:
         return None
     t = wh.table("process_clocks")
     return t.filter(t.rule_key == rule.key).select(*BASE_COLUMNS)
+
+
+def _stored_deadlines(wh: Warehouse, rules: Sequence[Rule]) -> tuple[ir.Table, list[Rule]] | None:
+    """The stored clocks of every deadline and count rule among ``rules`` in one table (with
+    ``rule_key``) and those rules, when all are stored, current and of distinct definitions —
+    they are judged alike (:func:`_due`), so one query serves them all; else None."""
+    batch = [r for r in rules if r.kind != "cadence"]
+    keys = [r.key for r in batch]
+    state = derived.current_state(wh)
+    if not batch or state is None or len(set(keys)) < len(keys) or not set(keys) <= set(state.rule_keys):
+        return None
+    t = wh.table("process_clocks")
+    return t.filter(t.rule_key.isin(keys)), batch
 
 
 def rule_outcomes(wh: Warehouse, rule: Rule, *, as_of: date, start: date | None = None,
@@ -406,7 +427,23 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
     if not book.rules:
         return pd.DataFrame(columns=cols)
     parts = []  # every rule's counts in one query
-    for rule in book.rules:
+    rules = list(book.rules)
+    stored = _stored_deadlines(wh, rules) if by is None and municipalities is None else None
+    if stored is not None:  # the deadline and count rules judged together from the stored clocks
+        t, batch = stored
+        due, _ = _due(t, day)
+        t = t.filter(due)
+        t = t.filter(t.start >= start) if start is not None else t
+        t = t.filter(t.start <= end) if end is not None else t
+        t = _with_area(wh, t, level)
+        t = t.mutate(month=_month(t.start))
+        g = t.group_by(["rule_key", "area_code", "month"]).aggregate(
+            n_due=t.start_id.count(), n_met=t.met.ifelse(1, 0).sum().cast("int64"),
+            median_delay=t.delay.median().cast("float64"))
+        parts.append(g.mutate(rule=ibis.cases(*((g.rule_key == r.key, r.id) for r in batch)),
+                              unit=ibis.cases(*((g.rule_key == r.key, r.unit) for r in batch))).drop("rule_key"))
+        rules = [r for r in rules if r not in batch]
+    for rule in rules:
         o = rule_outcomes(wh, rule, as_of=day, start=start, end=end, municipalities=municipalities)
         o = _with_area(wh, o.filter(o.due), level)
         o = o.mutate(month=_month(o.start))
@@ -677,12 +714,13 @@ def _month_end(d: ir.DateValue) -> ir.DateValue:
 def _plan_debt_daily(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, start: date | None,
                      end: date | None, by: ClientGroup | None) -> pd.DataFrame:
     """``open_spells`` and ``plan_debt`` at each month end (``day``) and the person-days
-    ``open_days`` and ``plan_debt_days`` in each month, from one daily count per area: every
-    interval ``[a, b)`` of :func:`plan_intervals` adds one on day ``a`` and takes it away on day
-    ``b``, so the running sum of the steps is the number open on each day — at a month end the
-    stock, summed over a month's days (up to the log's last date or ``end``) its person-days.
-    The engine only sums the steps by area and day; the running sums are a small daily table.
-    Not for ``by="duration"`` (the band changes with the month end)."""
+    ``open_days`` and ``plan_debt_days`` in each month, from steps: every interval ``[a, b)`` of
+    :func:`plan_intervals` adds one on day ``a`` and takes it away on day ``b``, so the running
+    sum of the steps is the number open on each day — at a month end the stock — and a month's
+    person-days (up to the log's last date or ``end``) are those open at the end of the month
+    before times the month's days, plus each step of the month times the days from it to the
+    month's end. The engine sums the steps by area and month; the running sums are a small
+    table. Not for ``by="duration"`` (the band changes with the month end)."""
     import ibis
 
     last = end or data_end(wh)
@@ -701,20 +739,26 @@ def _plan_debt_daily(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, st
     iv = iv.filter(iv.a < iv.b)
     steps = ibis.union(iv.select(*keys, "debt", day=iv.a, step=ibis.literal(1)),
                        iv.filter(iv.b < stop).select(*keys, "debt", day=iv.b, step=ibis.literal(-1)), distinct=False)
-    g = steps.group_by([*keys, "debt", "day"]).aggregate(step=steps.step.sum()).to_pandas()
+    # per month: the steps' sum, and what they add to the month's person-days — a step on day d
+    # counts on every day from d to the month's end (or the log's last day)
+    cut = ibis.least(_month_end(steps.day), ibis.literal(last))
+    steps = steps.mutate(month=steps.day.truncate("M"),
+                         w=(steps.day <= last).ifelse((cut.delta(steps.day, unit="day") + 1) * steps.step, 0))
+    g = steps.group_by([*keys, "debt", "month"]).aggregate(s=steps.step.sum(), w=steps.w.sum()).to_pandas()
     cols = [*keys, "day", "open_spells", "plan_debt", "open_days", "plan_debt_days"]
     if g.empty:
         return pd.DataFrame(columns=cols)
-    g["day"] = pd.to_datetime(g["day"])
-    wide = g.pivot_table(index="day", columns=[*keys, "debt"], values="step", aggfunc="sum")
-    days = pd.date_range(axis0, wanted[-1], freq="D")
-    count = wide.reindex(days).fillna(0.0).cumsum()  # open on each day, per area (and group) and kind
+    g["month"] = pd.to_datetime(g["month"])
+    months = pd.DatetimeIndex([pd.Timestamp(e.replace(day=1)) for e in wanted])
     ends = pd.DatetimeIndex(pd.to_datetime(wanted))
-    stock = count.loc[ends]
-    person_days = count[count.index <= pd.Timestamp(last)].groupby(
-        count.index[count.index <= pd.Timestamp(last)].to_period("M")).sum()
-    person_days.index = person_days.index.to_timestamp(how="end").normalize()
-    person_days = person_days.reindex(ends).fillna(0.0)
+    wide = g.pivot_table(index="month", columns=[*keys, "debt"], values=["s", "w"], aggfunc="sum")
+    wide = wide.reindex(months).fillna(0.0)
+    count = wide["s"].cumsum()  # open at each month end, per area (and group) and kind
+    before = count.shift(1).fillna(0.0)  # open at the end of the month before
+    length = np.array([max(0, (min(e, last) - e.replace(day=1)).days + 1) for e in wanted], dtype="float64")
+    stock = count.set_axis(ends)
+    person_days = (before.mul(length, axis=0) + wide["w"].reindex(columns=count.columns, fill_value=0.0)
+                   ).set_axis(ends)
 
     groups = count.columns.droplevel("debt").unique()  # an area (and group) per column
     out = groups.to_frame(index=False).iloc[np.tile(np.arange(len(groups)), len(ends))].reset_index(drop=True)
@@ -725,7 +769,6 @@ def _plan_debt_daily(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, st
                     else pd.DataFrame(index=frame.index))
             out[name] = part.reindex(columns=groups, fill_value=0.0).to_numpy().ravel().round().astype("int64")
     out = out[(out["open_spells"] > 0) | (out["open_days"] > 0)]
-    out = out[out["day"].dt.date.isin(set(wanted))]
     out["day"] = out["day"].dt.date
     result: pd.DataFrame = out[cols].reset_index(drop=True)
     return result
