@@ -16,7 +16,7 @@ import pytest
 from kuva.errors import KuvaWarehouseError
 from kuva.process import kpis, outcomes
 from kuva.process.refresh import refresh, stored_rules
-from kuva.process.rules import rulebooks
+from kuva.process.rules import Rule, Rulebook, rulebooks
 from kuva.simulate.process import simulate_event_log, stored_frame
 from kuva.warehouse import SourceInfo, Warehouse, derived
 from kuva.warehouse.persons import load_process_events
@@ -102,6 +102,16 @@ def test_every_measure_answers_the_same_from_the_stored_intermediates(warehouse:
                                      "exit_without_registration", "registration_without_interview"}
     _same(wh)  # and each equals the log read with a municipality filter
     _same(wh, as_of=date(2024, 6, 30))  # an earlier day: the cadence reads the log, the rest the store
+    day = kpis.data_end(wh)
+    assert day is not None
+    cadence = next(r for b in rulebooks() for r in b.rules if r.kind == "cadence")
+    assert kpis.stored_clocks(wh, cadence, day) is not None
+    assert kpis.stored_clocks(wh, cadence, day - timedelta(days=1)) is None
+    own = Rule("interview_3", "deadline", "registration", ("initial_interview",), 3, "working_days", 1, {"en": "x"})
+    assert kpis.stored_clocks(wh, own, day) is None  # a rule not stored: read from the log
+    book = Rulebook("own", "1", date(2020, 1, 1), None, {"en": "own"}, "", (own,), "test")
+    pd.testing.assert_frame_equal(kpis.rule_compliance(wh, book),
+                                  kpis.rule_compliance(wh, book, municipalities=[*MUNIS, "KU000"]))
     wh.close()
 
 

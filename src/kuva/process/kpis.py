@@ -197,8 +197,8 @@ def _spells(ev: ir.Table, after: str) -> ir.Table:
 #: what every rule kind returns per clock start; ``lapsed``: the deadline passed but the client
 #: had left without the event, so the rule is not judged (neither due nor met)
 OUTCOME_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code", "hit", "delay", "due", "met", "lapsed")
-#: what a rule's clocks are before they are judged on a day (:func:`_judge`): nothing here depends
-#: on ``as_of``, so these can be stored (:mod:`kuva.process.derived`). ``deadline_day``: the first
+#: what a rule's clocks are before they are judged on a day (:func:`judge`): nothing here depends
+#: on ``as_of``, so these can be stored (:mod:`kuva.warehouse.derived`). ``deadline_day``: the first
 #: day the clock is due (deadline and count rules); ``exit_date``: the first exit in the spell
 #: (cadence: the first exit on or after the start); ``unmet_at_exit``: the rule was not met by
 #: the exit (lapses if the exit came before ``deadline_day``); ``late``: a gap between the
@@ -395,7 +395,7 @@ def rule_outcomes(wh: Warehouse, rule: Rule, *, as_of: date, start: date | None 
                   end: date | None = None, municipalities: Sequence[str] | None = None) -> ir.Table:
     """One row per clock start (``start_id``): ``start, municipality_code, hit, delay, due, met,
     lapsed`` (:data:`OUTCOME_COLUMNS`). The clocks come from the stored ones
-    (:mod:`kuva.process.derived`) when they are current and can answer, else from the events."""
+    (:mod:`kuva.warehouse.derived`) when they are current and can answer, else from the events."""
     base = stored_clocks(wh, rule, as_of) if municipalities is None else None
     if base is None:
         base = rule_base(events(wh, municipalities=municipalities), rule, since=start, cap=as_of)
@@ -655,7 +655,7 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
         # summed rather than merged, which fails on an empty arrow-backed frame (pandas 3)
         parts = [stock, _plan_debt_days(wh, ev, iv, level, start, end, by)]
     else:
-        parts = [_plan_debt_daily(wh, ev, iv, level, start, end, by)]
+        parts = [_plan_debt_steps(wh, ev, iv, level, start, end, by)]
     for part in parts:
         part["day"] = pd.to_datetime(part["day"]).dt.date
     stacked = pd.concat(parts, ignore_index=True)
@@ -711,7 +711,7 @@ def _month_end(d: ir.DateValue) -> ir.DateValue:
     return d.truncate("M") + ibis.interval(months=1) - ibis.interval(days=1)
 
 
-def _plan_debt_daily(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, start: date | None,
+def _plan_debt_steps(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, start: date | None,
                      end: date | None, by: ClientGroup | None) -> pd.DataFrame:
     """``open_spells`` and ``plan_debt`` at each month end (``day``) and the person-days
     ``open_days`` and ``plan_debt_days`` in each month, from steps: every interval ``[a, b)`` of
