@@ -21,7 +21,8 @@ What is not reproduced: a real search from that start does not stay there. R ``S
 Florida .483, New York .294, Illinois .224 (pre-period RMSPE 845 against 1,295 at the published
 weights); KuVa's default nested search finds New York .616, Illinois .384 (RMSPE 910). R itself
 could not be run here (its inner solver is ``ipop``, KuVa's exact NNLS), so these two are
-KuVa's measured results, asserted within ``SEARCH_TOL`` = 0.02 per donor to catch changes.
+KuVa's measured results, asserted within ``SEARCH_TOL`` = 0.02 per donor to catch changes (the
+search's only where its BFGS run reaches that optimum: see the test).
 """
 
 from __future__ import annotations
@@ -89,13 +90,31 @@ def test_pysyncon_v_reproduces_the_published_weights(texas: Any, reference: dict
     assert r.v["black 1991"] == pytest.approx(0.443 / 0.999)
 
 
+#: the best optimum the R-synth search has been seen to reach (BFGS from the regression start)
+SEARCH_OPTIMUM = {"Florida": 0.483, "New York": 0.294, "Illinois": 0.224}
+SEARCH_OPTIMUM_RMSPE = 845.1
+
+
 def test_r_synth_search_moves_off_the_published_weights(texas: Any) -> None:
+    """The search keeps the best of its four runs, which fits the pre-period better than the
+    published weights do. Which local optimum BFGS from the regression start reaches depends on
+    the floating-point kernels (a nonconvex objective with finite-difference gradients): with
+    OpenBLAS's Haswell or Zen kernels it reaches :data:`SEARCH_OPTIMUM` (RMSPE 845), with its
+    AVX-512 kernels (SkylakeX, this CI machine from 2026-12-04) it stops at RMSPE 1,002 and the
+    best run is Nelder–Mead's (Florida .93, RMSPE 995). So the weights are asserted whenever the
+    search reaches that optimum's fit, and the ordering of the fits always."""
     published = _fit(texas, v="regression")
     synth = _fit(texas, v_method="synth")
-    _assert_weights(synth, {"Florida": 0.483, "New York": 0.294, "Illinois": 0.224}, SEARCH_TOL)
-    assert synth.pre_rmspe < published.pre_rmspe
-    one_run = _fit(texas, v_method="synth", v_starts=("regression",), v_optimisers=("BFGS",))
-    assert one_run.pre_rmspe < published.pre_rmspe  # pysyncon's configuration, R's BFGS step
+    runs = [_fit(texas, v_method="synth", v_starts=(s,), v_optimisers=(o,))
+            for s in ("equal", "regression") for o in ("Nelder-Mead", "BFGS")]
+    assert synth.pre_rmspe == pytest.approx(min(r.pre_rmspe for r in runs), rel=1e-9)  # the best kept
+    assert synth.pre_rmspe < 0.8 * published.pre_rmspe  # 845 or 995 against 1,295
+    moved = (synth.weights - published.weights.reindex(synth.weights.index, fill_value=0.0)).abs().max()
+    assert moved > 0.1
+    if synth.pre_rmspe < SEARCH_OPTIMUM_RMSPE + 1:
+        _assert_weights(synth, SEARCH_OPTIMUM, SEARCH_TOL)
+    one_run = runs[3]  # BFGS from the regression start: pysyncon's configuration, R's BFGS step
+    assert one_run.pre_rmspe < published.pre_rmspe
 
 
 def test_the_default_nested_search(texas: Any) -> None:
