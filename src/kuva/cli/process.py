@@ -143,9 +143,9 @@ def process_refresh(
 ) -> None:
     """Derive the service-process measures' per-client intermediates (rule clocks, plan-debt
     intervals, referrals, quality flags) from the stored log, so the measures need not order
-    every client's events again (docs/process.md). Loads do this themselves; run it after
-    `kuva load undo`, or after changing KUVA_PROCESS_RULES. Until then the measures read the log
-    itself: the same answers, more slowly."""
+    every client's events again (docs/process.md). Loads, `kuva simulate` and `kuva load undo`
+    do this themselves; run it after changing KUVA_PROCESS_RULES. Until then the measures read
+    the log itself: the same answers, more slowly."""
     from kuva.process.refresh import refresh
 
     with state(ctx).open_warehouse(read_only=False) as wh:

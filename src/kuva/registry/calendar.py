@@ -68,6 +68,7 @@ def add_working_days(start: date, n: int) -> date:
     return day
 
 
+@lru_cache(maxsize=1)
 def calendar_digest() -> str:
     """A short fingerprint of the days off in the calendar (a stored measure in working days
     belongs to the calendar it was counted with)."""
