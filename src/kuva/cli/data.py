@@ -125,14 +125,10 @@ def load_undo_cmd(
 ) -> None:
     """Undo a load: its rows leave the warehouse, the provenance keeps the load marked undone.
     Undoing a service-process load also refreshes the process measures' stored intermediates."""
-    from kuva.warehouse import undo_load
+    from kuva.process.refresh import undo_and_refresh
 
     with state(ctx).open_warehouse(read_only=False) as wh:
-        r = undo_load(wh, load_id)
-        if "process_events" in r.rows_deleted:
-            from kuva.process.refresh import refresh
-
-            refresh(wh)
+        r = undo_and_refresh(wh, load_id)
     rows = ", ".join(f"{n:,} from {t}" for t, n in r.rows_deleted.items()) or "no rows left"
     out.print(f"Undid load {r.load_id} ({r.source_id}, {r.location}): deleted {rows}")
 

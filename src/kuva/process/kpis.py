@@ -677,6 +677,8 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
 
 
 SPELL_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code")
+INTERVAL_COLUMNS = (*SPELL_COLUMNS, "a", "b", "debt")  #: what :func:`plan_intervals` returns (also stored)
+INTERVAL_TYPES = ("string", "string", "date", "string", "date", "date", "boolean")
 
 
 def plan_intervals(ev: ir.Table) -> ir.Table:
@@ -697,12 +699,13 @@ def plan_intervals(ev: ir.Table) -> ir.Table:
     first_plan = jp.group_by("start_id").aggregate(first_plan=jp.p_date.min())
     sf = sp.left_join(first_plan, "start_id")
     expired = jp.filter(jp.p_type == "plan_expired")
-    return ibis.union(
+    u = ibis.union(
         sp.select(*SPELL_COLUMNS, a=sp.start, b=sp.stop, debt=ibis.literal(False)),
         sf.select(*SPELL_COLUMNS, a=sf.start, b=ibis.coalesce(sf.first_plan, sf.stop), debt=ibis.literal(True)),
         expired.select(*SPELL_COLUMNS, a=expired.p_date, b=ibis.coalesce(expired.p_next, expired.stop),
                        debt=ibis.literal(True)),
         distinct=False)
+    return u.select(**{c: u[c].cast(t) for c, t in zip(INTERVAL_COLUMNS, INTERVAL_TYPES, strict=True)})
 
 
 def _month_end(d: ir.DateValue) -> ir.DateValue:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from kuva.warehouse.connection import Warehouse
     from kuva.warehouse.load import LoadReport, SourceInfo
+    from kuva.warehouse.undo import UndoReport
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,9 @@ def refresh(wh: Warehouse, *, load_id: int | None = None, was_current: bool = Fa
         clients = derived.touched_pseudonyms(wh, load_id)
         ev = ev.semi_join(wh.table(derived.TOUCHED), "pseudonym")
     clocks = [kpis.rule_base(ev, rule).mutate(rule_key=ibis.literal(key)) for key, rule in rules.items()]
-    iv = kpis.plan_intervals(ev)
     parts = {
         "process_clocks": ibis.union(*clocks, distinct=False),
-        "process_plan_intervals": iv.select(**{c: iv[c].cast(t) for c, t in (
-            ("start_id", "string"), ("pseudonym", "string"), ("start", "date"), ("municipality_code", "string"),
-            ("a", "date"), ("b", "date"), ("debt", "boolean"))}),
+        "process_plan_intervals": kpis.plan_intervals(ev),
         "process_referrals": kpis.referral_links(ev),
         "process_quality_flags": kpis.quality_flags(ev),
     }
@@ -99,4 +97,15 @@ def load_and_refresh(wh: Warehouse, frame: pd.DataFrame, source: SourceInfo) -> 
     return report, refresh(wh, load_id=report.load_id, was_current=was_current)
 
 
-__all__ = ["RefreshReport", "load_and_refresh", "refresh", "stored_rules"]
+def undo_and_refresh(wh: Warehouse, load_id: int) -> UndoReport:
+    """Undo a load (:func:`kuva.warehouse.undo_load`); when it took events from the log, bring
+    the stored intermediates up to date with what is left."""
+    from kuva.warehouse import undo_load
+
+    report = undo_load(wh, load_id)
+    if "process_events" in report.rows_deleted:
+        refresh(wh)
+    return report
+
+
+__all__ = ["RefreshReport", "load_and_refresh", "refresh", "stored_rules", "undo_and_refresh"]
