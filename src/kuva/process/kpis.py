@@ -76,7 +76,11 @@ def events(wh: Warehouse, *, start: date | None = None, end: date | None = None,
 
 
 def data_end(wh: Warehouse) -> date | None:
-    """The latest event date in the log (the default ``as_of``)."""
+    """The latest event date in the log (the default ``as_of``); recorded with the stored
+    intermediates when they are current, else read from the log."""
+    state = derived.current_state(wh)
+    if state is not None:
+        return state.data_end
     p = latest_process_events(wh).event_date.max().to_pandas()
     if p is None or pd.isna(p):
         return None
@@ -729,36 +733,43 @@ def _plan_debt_steps(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, st
     last = end or data_end(wh)
     if last is None:
         raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
-    first = start or pd.Timestamp(ev.event_date.min().to_pandas()).date()
-    wanted = month_ends(first, last)
-    axis0, stop = first.replace(day=1), wanted[-1] + timedelta(days=1)
+    stop = month_ends(last, last)[-1] + timedelta(days=1)  # the day after the last month end counted
     iv = _with_area(wh, iv, level)
     if by is not None:  # the group of each spell (several intervals each)
         sp = iv.select("start_id", "pseudonym", "start", "area_code").distinct()
         sp = _with_client_group(sp, ev, by, "start").select("start_id", "area_code", "client_group")
         iv = iv.inner_join(sp, ["start_id", "area_code"])
     keys = ["area_code", *(["client_group"] if by else [])]
-    iv = iv.mutate(a=ibis.greatest(iv.a, ibis.literal(axis0)), b=ibis.least(iv.b, ibis.literal(stop)))
+    # without ``start`` nothing is cut at the front: the axis starts at the first month with a step
+    # (months before it have nobody open and no days, and would be left out anyway)
+    lo = date.min if start is None else start.replace(day=1)
+    iv = iv.mutate(a=ibis.greatest(iv.a, ibis.literal(lo)), b=ibis.least(iv.b, ibis.literal(stop)))
     iv = iv.filter(iv.a < iv.b)
     steps = ibis.union(iv.select(*keys, "debt", day=iv.a, step=ibis.literal(1)),
                        iv.filter(iv.b < stop).select(*keys, "debt", day=iv.b, step=ibis.literal(-1)), distinct=False)
-    # per month: the steps' sum, and what they add to the month's person-days — a step on day d
-    # counts on every day from d to the month's end (or the log's last day)
-    cut = ibis.least(_month_end(steps.day), ibis.literal(last))
-    steps = steps.mutate(month=steps.day.truncate("M"),
-                         w=(steps.day <= last).ifelse((cut.delta(steps.day, unit="day") + 1) * steps.step, 0))
-    g = steps.group_by([*keys, "debt", "month"]).aggregate(s=steps.step.sum(), w=steps.w.sum()).to_pandas()
+    # per month (a number: year * 12 + month - 1, cheaper to group by than a truncated date): the
+    # steps' sum, and for the person-days the sum and the day-of-month-weighted sum of the steps up
+    # to the log's last day — a step on day d counts on every day from d to the month's last
+    # counted day L, so the month's steps add L + 1 - d each (summed below, in the small table)
+    on = steps.day <= ibis.literal(last)
+    g = steps.group_by([*keys, "debt", (steps.day.year() * 12 + steps.day.month() - 1).name("month")]).aggregate(
+        s=steps.step.sum(), s_on=steps.step.sum(where=on), sd=(steps.step * steps.day.day()).sum(where=on)
+    ).to_pandas()
     cols = [*keys, "day", "open_spells", "plan_debt", "open_days", "plan_debt_days"]
     if g.empty:
         return pd.DataFrame(columns=cols)
-    g["month"] = pd.to_datetime(g["month"])
+    g["month"] = pd.to_datetime({"year": g["month"] // 12, "month": g["month"] % 12 + 1, "day": 1})
+    first = start or g["month"].min().date()
+    wanted = month_ends(first, last)
     months = pd.DatetimeIndex([pd.Timestamp(e.replace(day=1)) for e in wanted])
     ends = pd.DatetimeIndex(pd.to_datetime(wanted))
+    length = np.array([max(0, (min(e, last) - e.replace(day=1)).days + 1) for e in wanted], dtype="float64")
+    counted = pd.Series(length, index=months)  # L: the month's days up to the log's last day
+    g["w"] = g["s_on"].fillna(0) * (g["month"].map(counted).fillna(0) + 1) - g["sd"].fillna(0)
     wide = g.pivot_table(index="month", columns=[*keys, "debt"], values=["s", "w"], aggfunc="sum")
     wide = wide.reindex(months).fillna(0.0)
     count = wide["s"].cumsum()  # open at each month end, per area (and group) and kind
     before = count.shift(1).fillna(0.0)  # open at the end of the month before
-    length = np.array([max(0, (min(e, last) - e.replace(day=1)).days + 1) for e in wanted], dtype="float64")
     stock = count.set_axis(ends)
     person_days = (before.mul(length, axis=0) + wide["w"].reindex(columns=count.columns, fill_value=0.0)
                    ).set_axis(ends)
