@@ -166,8 +166,27 @@ def _total_first(col: pd.Series) -> pd.Series:
     return col.map(lambda v: ("0" if v == TOTAL_GROUP else "1") + str(v))
 
 
+def _fetch(expr: ir.Table) -> pd.DataFrame:
+    """The rows of ``expr`` in pandas, through Arrow (for a grouped result of tens of thousands of
+    rows Ibis's own conversion costs a fifth of the query; dates come as ``date`` objects)."""
+    frame: pd.DataFrame = expr.to_pyarrow().to_pandas()
+    return frame
+
+
 def _month(col: ir.DateValue) -> ir.DateValue:
     return col.truncate("M")
+
+
+def _month_number(col: ir.DateValue) -> ir.IntegerValue:
+    """The month of ``col`` as a number (year × 12 + month − 1): grouping by it is cheaper than
+    by a truncated date; :func:`_from_month_number` turns it back into the month's first day."""
+    return col.year() * 12 + col.month() - 1
+
+
+def _from_month_number(n: pd.Series) -> pd.Series:
+    """The first days (``date``) of the months numbered by :func:`_month_number`."""
+    first = {int(k): date(int(k) // 12, int(k) % 12 + 1, 1) for k in n.unique()}
+    return n.astype("int64").map(first).astype(object)
 
 
 def _as_of(wh: Warehouse, as_of: date | None) -> date:
@@ -348,15 +367,21 @@ def judge(base: ir.Table, rule: Rule, as_of: date) -> ir.Table:
     meeting the rule (``lapsed``). Cadence: the spell runs to its first exit or ``as_of``; due
     when it lasted ``within`` months, met when no gap — nor the one from the last event to the
     spell's end — exceeded that."""
+    due, met, lapsed = _judged(base, rule, as_of)
+    return _outcomes(base.mutate(due=due, met=met, lapsed=lapsed))
+
+
+def _judged(base: ir.Table, rule: Rule, as_of: date) -> tuple[ir.BooleanValue, ir.BooleanValue, ir.BooleanValue]:
+    """``due``, ``met`` and ``lapsed`` of the clocks ``base`` of ``rule`` judged on ``as_of``
+    (:func:`judge`)."""
     import ibis
 
     if rule.kind == "cadence":
         stop = ibis.least(ibis.coalesce(base.exit_date, ibis.literal(as_of)), ibis.literal(as_of))
         tail_late = base.hit.isnull() | (stop > base.hit + ibis.interval(months=rule.within))
-        return _outcomes(base.mutate(due=stop >= base.start + ibis.interval(months=rule.within),
-                                     met=~(base.late | tail_late), lapsed=ibis.literal(False)))
+        return stop >= base.start + ibis.interval(months=rule.within), ~(base.late | tail_late), ibis.literal(False)
     due, lapsed = _due(base, as_of)
-    return _outcomes(base.mutate(due=due, lapsed=lapsed))
+    return due, base.met, lapsed
 
 
 def _due(base: ir.Table, as_of: date) -> tuple[ir.BooleanValue, ir.BooleanValue]:
@@ -382,17 +407,51 @@ def stored_clocks(wh: Warehouse, rule: Rule, as_of: date) -> ir.Table | None:
     return t.filter(t.rule_key == rule.key).select(*BASE_COLUMNS)
 
 
-def _stored_deadlines(wh: Warehouse, rules: Sequence[Rule]) -> tuple[ir.Table, list[Rule]] | None:
-    """The stored clocks of every deadline and count rule among ``rules`` in one table (with
-    ``rule_key``) and those rules, when all are stored, current and of distinct definitions —
-    they are judged alike (:func:`_due`), so one query serves them all; else None."""
-    batch = [r for r in rules if r.kind != "cadence"]
-    keys = [r.key for r in batch]
+def _stored_compliance(wh: Warehouse, book: Rulebook, *, level: Level, as_of: date, start: date | None,
+                       end: date | None) -> tuple[list[ir.Table], list[Rule]]:
+    """Grouped counts (``area_code, month, n_due, n_met, median_delay``) of the rules of ``book``
+    whose stored clocks can be judged on ``as_of`` (:func:`stored_clocks`), each judged straight
+    on the stored table in one flat query — the deadline and count rules of distinct definitions
+    together, named by ``rule_key`` (they are judged alike, :func:`_due`), any other rule by its
+    own part (``rule``) — and the rules left to read from the log."""
+    import ibis
+
     state = derived.current_state(wh)
-    if not batch or state is None or len(set(keys)) < len(keys) or not set(keys) <= set(state.rule_keys):
-        return None
-    t = wh.table("process_clocks")
-    return t.filter(t.rule_key.isin(keys)), batch
+    if state is None:
+        return [], list(book.rules)
+    usable = [r for r in book.rules if r.key in state.rule_keys
+              and not (r.kind == "cadence" and state.data_end is not None and as_of < state.data_end)]
+    batch = [r for r in usable if r.kind != "cadence"]
+    if len({r.key for r in batch}) < len(batch):  # two rules of one definition: each on its own
+        batch = []
+    clocks = wh.table("process_clocks")
+    if level not in ("municipality", "nation"):
+        clocks = _with_area(wh, clocks, level)
+    window = [clocks.start >= start] if start is not None else []
+    window += [clocks.start <= end] if end is not None else []
+    area = (clocks.municipality_code if level == "municipality" else ibis.literal(NATION) if level == "nation"
+            else clocks.area_code)
+    keys = [area.name("area_code"), _month_number(clocks.start).name("month")]
+
+    def counts(t: ir.Table, met: ir.BooleanValue, by: list[ir.Value]) -> ir.Table:
+        return t.group_by(by).aggregate(n_due=t.count(), n_met=met.ifelse(1, 0).sum().cast("int64"),
+                                        median_delay=t.delay.median().cast("float64"))
+
+    parts = []
+    if batch:
+        due, _ = _due(clocks, as_of)
+        t = clocks.filter(clocks.rule_key.isin([r.key for r in batch]), due, *window)
+        g = counts(t, t.met, [t.rule_key, *keys])
+        parts.append(g.mutate(rulebook=ibis.literal(book.label), rule=ibis.null().cast("string")))
+    for rule in usable:
+        if rule in batch:
+            continue
+        due, met, _ = _judged(clocks, rule, as_of)
+        t = clocks.filter(clocks.rule_key == rule.key, due, *window)
+        g = counts(t, met, keys)
+        parts.append(g.mutate(rulebook=ibis.literal(book.label), rule=ibis.literal(rule.id),
+                              rule_key=ibis.null().cast("string")))
+    return parts, [r for r in book.rules if r not in usable]
 
 
 def rule_outcomes(wh: Warehouse, rule: Rule, *, as_of: date, start: date | None = None,
@@ -418,57 +477,73 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
     rule, unit, level, area_code, month, n_due, n_met, share_met, median_delay`` (due clocks only);
     with ``by`` (``age_group`` or ``language``) also ``client_group``, the area's total as the
     group ``total``."""
+    return _compliance(wh, [(book, start, end)], level=level, as_of=as_of, municipalities=municipalities, by=by)
+
+
+def _compliance(wh: Warehouse, windows: Sequence[tuple[Rulebook, date | None, date | None]], *, level: Level,
+                as_of: date | None, municipalities: Sequence[str] | None, by: ClientGroup | None) -> pd.DataFrame:
+    """:func:`rule_compliance` of each rulebook over the clocks started in its window
+    (``book, start, end``), all in one query."""
     import ibis
 
     _check_group(by, ("age_group", "language"))
-    if by is not None:
-        whole = rule_compliance(wh, book, level=level, as_of=as_of, start=start, end=end,
-                                municipalities=municipalities)
-    day = _as_of(wh, as_of)
-    ev = events(wh, municipalities=municipalities) if by is not None else None
     cols = ["rulebook", "rule", "unit", "level", "area_code", "month", *(["client_group"] if by else []),
             "n_due", "n_met", "share_met", "median_delay"]
-    if not book.rules:
+    parts = [p for book, lo, hi in windows for p in _compliance_parts(wh, book, level=level, as_of=_as_of(wh, as_of),
+                                                                      start=lo, end=hi,
+                                                                      municipalities=municipalities, by=by)]
+    if not parts:
         return pd.DataFrame(columns=cols)
-    parts = []  # every rule's counts in one query
-    rules = list(book.rules)
-    stored = _stored_deadlines(wh, rules) if by is None and municipalities is None else None
-    if stored is not None:  # the deadline and count rules judged together from the stored clocks
-        t, batch = stored
-        due, _ = _due(t, day)
-        t = t.filter(due)
-        t = t.filter(t.start >= start) if start is not None else t
-        t = t.filter(t.start <= end) if end is not None else t
-        t = _with_area(wh, t, level)
-        t = t.mutate(month=_month(t.start))
-        g = t.group_by(["rule_key", "area_code", "month"]).aggregate(
-            n_due=t.start_id.count(), n_met=t.met.ifelse(1, 0).sum().cast("int64"),
-            median_delay=t.delay.median().cast("float64"))
-        parts.append(g.mutate(rule=ibis.cases(*((g.rule_key == r.key, r.id) for r in batch)),
-                              unit=ibis.cases(*((g.rule_key == r.key, r.unit) for r in batch))).drop("rule_key"))
-        rules = [r for r in rules if r not in batch]
-    for rule in rules:
-        o = rule_outcomes(wh, rule, as_of=day, start=start, end=end, municipalities=municipalities)
-        o = _with_area(wh, o.filter(o.due), level)
-        o = o.mutate(month=_month(o.start))
-        if by is not None and ev is not None:
-            o = _with_client_group(o, ev, by, "start")
-        g = o.group_by(["area_code", "month", *(["client_group"] if by else [])]).aggregate(
-            n_due=o.start_id.count(), n_met=o.met.ifelse(1, 0).sum().cast("int64"),
-            median_delay=o.delay.median().cast("float64"))
-        parts.append(g.mutate(rule=ibis.literal(rule.id), unit=ibis.literal(rule.unit)))
-    out = ibis.union(*parts, distinct=False).to_pandas()
-    out.insert(0, "rulebook", book.label)
-    out.insert(3, "level", level)
-    out["month"] = pd.to_datetime(out["month"]).dt.date
+    out = _fetch(ibis.union(*parts, distinct=False))
+    sep = "\x1f"  # (rulebook, rule key or id) as one string, to map whole columns at once
+    rule_of = {f"{b.label}{sep}{r.key}": r.id for b, _, _ in windows for r in b.rules}
+    unit_of = {f"{b.label}{sep}{r.id}": r.unit for b, _, _ in windows for r in b.rules}
+    # the rules judged together are named by their key (see _compliance_parts)
+    out["rule"] = out["rule"].fillna((out["rulebook"] + sep + out["rule_key"]).map(rule_of))
+    out["unit"] = (out["rulebook"] + sep + out["rule"]).map(unit_of)
+    out["level"] = level
+    out["month"] = _from_month_number(out["month"])
     out["n_met"] = out["n_met"].fillna(0).astype("int64")
     out["share_met"] = 100.0 * out["n_met"] / out["n_due"]
     out["median_delay"] = out["median_delay"].astype(float)
-    if by is not None:
-        out = _add_total_rows(out[cols], whole) if len(out) else out
-    result: pd.DataFrame = out.sort_values(["rule", "area_code", "month", *(["client_group"] if by else [])],
-                                           key=_total_first).reset_index(drop=True)[cols]
-    return result
+    out = out[cols]
+    if by is not None and len(out):
+        whole = _compliance(wh, windows, level=level, as_of=as_of, municipalities=municipalities, by=None)
+        out = _add_total_rows(out, whole)
+    order = {b.label: i for i, (b, _, _) in enumerate(windows)}  # the books in the order given
+    result: pd.DataFrame = out.sort_values(
+        ["rulebook", "rule", "area_code", "month", *(["client_group"] if by else [])],
+        key=lambda c: c.map(order) if c.name == "rulebook" else _total_first(c))
+    return result.reset_index(drop=True)
+
+
+def _compliance_parts(wh: Warehouse, book: Rulebook, *, level: Level, as_of: date, start: date | None,
+                      end: date | None, municipalities: Sequence[str] | None, by: ClientGroup | None) -> list[ir.Table]:
+    """The grouped counts of every rule of ``book`` (``rulebook, rule, rule_key, area_code, month``
+    as a month number, ``client_group`` with ``by``, ``n_due, n_met, median_delay``): from the
+    stored clocks when they can answer (:func:`_stored_compliance`; ``rule`` null where the part
+    is named by ``rule_key``), else from the rule's clocks over the log (``rule`` its id)."""
+    import ibis
+
+    ev = events(wh, municipalities=municipalities) if by is not None else None
+    parts: list[ir.Table] = []
+    rules = list(book.rules)
+    if by is None and municipalities is None:
+        parts, rules = _stored_compliance(wh, book, level=level, as_of=as_of, start=start, end=end)
+    for rule in rules:
+        o = rule_outcomes(wh, rule, as_of=as_of, start=start, end=end, municipalities=municipalities)
+        o = _with_area(wh, o.filter(o.due), level)
+        o = o.mutate(month=_month_number(o.start))
+        if by is not None and ev is not None:
+            o = _with_client_group(o, ev, by, "start")
+        g = o.group_by(["area_code", "month", *(["client_group"] if by else [])]).aggregate(
+            n_due=o.count(), n_met=o.met.ifelse(1, 0).sum().cast("int64"),
+            median_delay=o.delay.median().cast("float64"))
+        parts.append(g.mutate(rulebook=ibis.literal(book.label), rule=ibis.literal(rule.id),
+                              rule_key=ibis.null().cast("string")))
+    names = ["area_code", "month", *(["client_group"] if by else []), "n_due", "n_met", "median_delay"]
+    return [p.select(p.rulebook.cast("string").name("rulebook"), p.rule.cast("string").name("rule"),
+                     p.rule_key.cast("string").name("rule_key"), *names) for p in parts]
 
 
 def _in_force(books: Rulebook | Sequence[Rulebook], start: date | None, end: date | None,
@@ -502,15 +577,11 @@ def compliance_in_force(wh: Warehouse, books: Sequence[Rulebook], *, level: Leve
                         municipalities: Sequence[str] | None = None, by: ClientGroup | None = None) -> pd.DataFrame:
     """:func:`rule_compliance` with each clock measured against the rulebook in force on the day
     it started (a 2023 registration against the 2022 model, a 2025 one against Act 380/2023)."""
-    frames = []
-    for book, lo, hi in _in_force(books, start, end, _log_span(wh)):
-        part = rule_compliance(wh, book, level=level, as_of=as_of, start=lo, end=hi, municipalities=municipalities,
-                               by=by)
-        if len(part):
-            frames.append(part)
-    if not frames:
+    out = _compliance(wh, _in_force(books, start, end, _log_span(wh)), level=level, as_of=as_of,
+                      municipalities=municipalities, by=by)
+    if out.empty:
         raise KuvaLookupError("no clock starts under any rulebook in the period")
-    return pd.concat(frames, ignore_index=True)
+    return out
 
 
 # -- conformance ------------------------------------------------------------------------------
@@ -747,18 +818,18 @@ def _plan_debt_steps(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, st
     iv = iv.filter(iv.a < iv.b)
     steps = ibis.union(iv.select(*keys, "debt", day=iv.a, step=ibis.literal(1)),
                        iv.filter(iv.b < stop).select(*keys, "debt", day=iv.b, step=ibis.literal(-1)), distinct=False)
-    # per month (a number: year * 12 + month - 1, cheaper to group by than a truncated date): the
-    # steps' sum, and for the person-days the sum and the day-of-month-weighted sum of the steps up
-    # to the log's last day — a step on day d counts on every day from d to the month's last
-    # counted day L, so the month's steps add L + 1 - d each (summed below, in the small table)
+    # per month (:func:`_month_number`): the steps' sum, and for the person-days the sum and the
+    # day-of-month-weighted sum of the steps up to the log's last day — a step on day d counts on
+    # every day from d to the month's last counted day L, so the month's steps add L + 1 - d each
+    # (summed below, in the small table)
     on = steps.day <= ibis.literal(last)
-    g = steps.group_by([*keys, "debt", (steps.day.year() * 12 + steps.day.month() - 1).name("month")]).aggregate(
-        s=steps.step.sum(), s_on=steps.step.sum(where=on), sd=(steps.step * steps.day.day()).sum(where=on)
-    ).to_pandas()
+    g = steps.group_by([*keys, "debt", _month_number(steps.day).name("month")]).aggregate(
+        s=steps.step.sum(), s_on=steps.step.sum(where=on), sd=(steps.step * steps.day.day()).sum(where=on))
+    g = _fetch(g)
     cols = [*keys, "day", "open_spells", "plan_debt", "open_days", "plan_debt_days"]
     if g.empty:
         return pd.DataFrame(columns=cols)
-    g["month"] = pd.to_datetime({"year": g["month"] // 12, "month": g["month"] % 12 + 1, "day": 1})
+    g["month"] = pd.to_datetime(_from_month_number(g["month"]))
     first = start or g["month"].min().date()
     wanted = month_ends(first, last)
     months = pd.DatetimeIndex([pd.Timestamp(e.replace(day=1)) for e in wanted])
@@ -897,16 +968,16 @@ def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date
     per = per.mutate(realised=per.s_date.notnull(),
                      unrealised=per.closed & (per.s_date.isnull() | (per.wait > UNREALISED_AFTER_DAYS)))
     per = _with_area(wh, per, level)
-    per = per.mutate(month=_month(per.event_date))
+    per = per.mutate(month=_month_number(per.event_date))
     if by is not None:
         per = _with_client_group(per, events(wh, municipalities=municipalities), by, "event_date")
     group = ["client_group"] if by else []
     g = per.group_by(["area_code", "month", *group, "origin_sector", "destination_sector"]).aggregate(
         referrals=per.event_id.count(), realised=per.realised.ifelse(1, 0).sum(),
         unrealised=per.unrealised.ifelse(1, 0).sum(), median_wait_days=per.wait.median())
-    df = g.to_pandas()
+    df = _fetch(g)
     df.insert(0, "level", level)
-    df["month"] = pd.to_datetime(df["month"]).dt.date
+    df["month"] = _from_month_number(df["month"])
     df["median_wait_days"] = df["median_wait_days"].astype(float)
     if whole is not None and len(df):
         df = _add_total_rows(df[[*whole.columns[:3], "client_group", *whole.columns[3:]]], whole)
@@ -1084,13 +1155,13 @@ def data_quality(wh: Warehouse, *, as_of: date | None = None, municipalities: Se
     ii = ii.filter(ii.due & ii.hit.isnull())
     u = ibis.union(
         flags.select(check=flags.quality_check.cast("string"), municipality_code=flags.municipality_code.cast("string"),
-                     month=_month(flags.event_date).cast("date")),
+                     month=_month_number(flags.event_date).cast("int64")),
         ii.select(check=ibis.literal("registration_without_interview").cast("string"),
-                  municipality_code=ii.municipality_code.cast("string"), month=_month(ii.start).cast("date")),
+                  municipality_code=ii.municipality_code.cast("string"), month=_month_number(ii.start).cast("int64")),
         distinct=False)
     g = u.group_by(["check", "municipality_code", "month"]).aggregate(n=u.check.count())
-    df = g.to_pandas()
-    df["month"] = pd.to_datetime(df["month"]).dt.date
+    df = _fetch(g)
+    df["month"] = _from_month_number(df["month"])
     result: pd.DataFrame = df.sort_values(["check", "municipality_code", "month"]).reset_index(drop=True)
     return result
 

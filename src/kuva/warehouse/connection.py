@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from kuva.errors import KuvaWarehouseError
-from kuva.warehouse.schema import LATEST_VERSION, MIGRATIONS
+from kuva.warehouse.schema import LATEST_VERSION, MIGRATIONS, SCHEMA_TABLES
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -65,6 +65,7 @@ class Warehouse:
                 self.con.close()
                 raise KuvaWarehouseError(f"memory limit {memory_limit!r}: {exc}") from exc
         self._ibis: IbisDuckDB | None = None
+        self._tables: dict[str, ir.Table] = {}  #: :meth:`table` of the schema's tables, looked up once
         self._depth = 0  #: nesting depth of :meth:`transaction`
         if read_only:
             version = self.schema_version()
@@ -146,6 +147,8 @@ class Warehouse:
                     con.execute(stmt)
                 con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.version, m.description, utcnow()])
             applied.append(m.version)
+        if applied:
+            self._tables.clear()
         return applied
 
     # -- reference tables --------------------------------------------------------------------
@@ -190,8 +193,15 @@ class Warehouse:
         return self._ibis
 
     def table(self, name: str) -> ir.Table:
-        """An Ibis table expression for a warehouse table."""
-        return self.ibis.table(name)
+        """An Ibis table expression for a warehouse table. Those the migrations create
+        (:data:`~kuva.warehouse.schema.SCHEMA_TABLES`, whose columns only a migration changes)
+        are looked up once per connection; any other (temporary, user's) every time."""
+        t = self._tables.get(name)
+        if t is None:
+            t = self.ibis.table(name)
+            if name in SCHEMA_TABLES:
+                self._tables[name] = t
+        return t
 
     def sql(self, query: str, params: list[Any] | None = None) -> Any:
         """Run a read query and return a pandas DataFrame."""

@@ -292,3 +292,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
+#: the tables the migrations create: their columns change only by a migration
+SCHEMA_TABLES: frozenset[str] = frozenset(
+    stmt.split("(", 1)[0].split()[-1] for m in MIGRATIONS for stmt in m.statements
+    if stmt.lstrip().upper().startswith("CREATE TABLE"))
