@@ -399,59 +399,18 @@ def stored_clocks(wh: Warehouse, rule: Rule, as_of: date) -> ir.Table | None:
     looking at every event, so a cadence — which looks only at events up to the day it is judged
     on — can use them only on or after the log's last event date then."""
     state = derived.current_state(wh)
-    if state is None or rule.key not in state.rule_keys:
-        return None
-    if rule.kind == "cadence" and state.data_end is not None and as_of < state.data_end:
+    if state is None or not _stored_for(rule, state, as_of):
         return None
     t = wh.table("process_clocks")
     return t.filter(t.rule_key == rule.key).select(*BASE_COLUMNS)
 
 
-def _stored_compliance(wh: Warehouse, book: Rulebook, *, level: Level, as_of: date, start: date | None,
-                       end: date | None) -> tuple[list[ir.Table], list[Rule]]:
-    """Grouped counts (``area_code, month, n_due, n_met, median_delay``) of the rules of ``book``
-    whose stored clocks can be judged on ``as_of`` (:func:`stored_clocks`), each judged straight
-    on the stored table in one flat query — the deadline and count rules of distinct definitions
-    together, named by ``rule_key`` (they are judged alike, :func:`_due`), any other rule by its
-    own part (``rule``) — and the rules left to read from the log."""
-    import ibis
-
-    state = derived.current_state(wh)
-    if state is None:
-        return [], list(book.rules)
-    usable = [r for r in book.rules if r.key in state.rule_keys
-              and not (r.kind == "cadence" and state.data_end is not None and as_of < state.data_end)]
-    batch = [r for r in usable if r.kind != "cadence"]
-    if len({r.key for r in batch}) < len(batch):  # two rules of one definition: each on its own
-        batch = []
-    clocks = wh.table("process_clocks")
-    if level not in ("municipality", "nation"):
-        clocks = _with_area(wh, clocks, level)
-    window = [clocks.start >= start] if start is not None else []
-    window += [clocks.start <= end] if end is not None else []
-    area = (clocks.municipality_code if level == "municipality" else ibis.literal(NATION) if level == "nation"
-            else clocks.area_code)
-    keys = [area.name("area_code"), _month_number(clocks.start).name("month")]
-
-    def counts(t: ir.Table, met: ir.BooleanValue, by: list[ir.Value]) -> ir.Table:
-        return t.group_by(by).aggregate(n_due=t.count(), n_met=met.ifelse(1, 0).sum().cast("int64"),
-                                        median_delay=t.delay.median().cast("float64"))
-
-    parts = []
-    if batch:
-        due, _ = _due(clocks, as_of)
-        t = clocks.filter(clocks.rule_key.isin([r.key for r in batch]), due, *window)
-        g = counts(t, t.met, [t.rule_key, *keys])
-        parts.append(g.mutate(rulebook=ibis.literal(book.label), rule=ibis.null().cast("string")))
-    for rule in usable:
-        if rule in batch:
-            continue
-        due, met, _ = _judged(clocks, rule, as_of)
-        t = clocks.filter(clocks.rule_key == rule.key, due, *window)
-        g = counts(t, met, keys)
-        parts.append(g.mutate(rulebook=ibis.literal(book.label), rule=ibis.literal(rule.id),
-                              rule_key=ibis.null().cast("string")))
-    return parts, [r for r in book.rules if r not in usable]
+def _stored_for(rule: Rule, state: derived.DerivedState, as_of: date) -> bool:
+    """Whether the stored clocks (in ``state``) answer for ``rule`` judged on ``as_of``
+    (:func:`stored_clocks`)."""
+    if rule.key not in state.rule_keys:
+        return False
+    return not (rule.kind == "cadence" and state.data_end is not None and as_of < state.data_end)
 
 
 def rule_outcomes(wh: Warehouse, rule: Rule, *, as_of: date, start: date | None = None,
@@ -483,67 +442,77 @@ def rule_compliance(wh: Warehouse, book: Rulebook, *, level: Level = "municipali
 def _compliance(wh: Warehouse, windows: Sequence[tuple[Rulebook, date | None, date | None]], *, level: Level,
                 as_of: date | None, municipalities: Sequence[str] | None, by: ClientGroup | None) -> pd.DataFrame:
     """:func:`rule_compliance` of each rulebook over the clocks started in its window
-    (``book, start, end``), all in one query."""
+    (``book, start, end``), all in one query, sorted by book (in the order given), rule, area and
+    month (and client group)."""
     import ibis
 
     _check_group(by, ("age_group", "language"))
-    cols = ["rulebook", "rule", "unit", "level", "area_code", "month", *(["client_group"] if by else []),
-            "n_due", "n_met", "share_met", "median_delay"]
-    parts = [p for book, lo, hi in windows for p in _compliance_parts(wh, book, level=level, as_of=_as_of(wh, as_of),
-                                                                      start=lo, end=hi,
-                                                                      municipalities=municipalities, by=by)]
+    group = ["client_group"] if by else []
+    cols = ["rulebook", "rule", "unit", "level", "area_code", "month", *group, "n_due", "n_met", "share_met",
+            "median_delay"]
+    day = _as_of(wh, as_of)
+    parts = [p for i, (book, lo, hi) in enumerate(windows)
+             for p in _compliance_parts(wh, book, i, level=level, as_of=day, start=lo, end=hi,
+                                        municipalities=municipalities, by=by)]
     if not parts:
         return pd.DataFrame(columns=cols)
-    out = _fetch(ibis.union(*parts, distinct=False))
-    sep = "\x1f"  # (rulebook, rule key or id) as one string, to map whole columns at once
-    rule_of = {f"{b.label}{sep}{r.key}": r.id for b, _, _ in windows for r in b.rules}
-    unit_of = {f"{b.label}{sep}{r.id}": r.unit for b, _, _ in windows for r in b.rules}
-    # the rules judged together are named by their key (see _compliance_parts)
-    out["rule"] = out["rule"].fillna((out["rulebook"] + sep + out["rule_key"]).map(rule_of))
-    out["unit"] = (out["rulebook"] + sep + out["rule"]).map(unit_of)
+    out = _fetch(ibis.union(*parts, distinct=False).order_by(["book", "rule", "area_code", "month", *group]))
     out["level"] = level
     out["month"] = _from_month_number(out["month"])
     out["n_met"] = out["n_met"].fillna(0).astype("int64")
     out["share_met"] = 100.0 * out["n_met"] / out["n_due"]
     out["median_delay"] = out["median_delay"].astype(float)
-    out = out[cols]
-    if by is not None and len(out):
-        whole = _compliance(wh, windows, level=level, as_of=as_of, municipalities=municipalities, by=None)
-        out = _add_total_rows(out, whole)
-    order = {b.label: i for i, (b, _, _) in enumerate(windows)}  # the books in the order given
-    result: pd.DataFrame = out.sort_values(
-        ["rulebook", "rule", "area_code", "month", *(["client_group"] if by else [])],
-        key=lambda c: c.map(order) if c.name == "rulebook" else _total_first(c))
-    return result.reset_index(drop=True)
+    if by is None or out.empty:
+        return out[cols]
+    whole = _compliance(wh, windows, level=level, as_of=as_of, municipalities=municipalities, by=None)
+    whole.insert(0, "book", whole["rulebook"].map({b.label: i for i, (b, _, _) in enumerate(windows)}))
+    out = _add_total_rows(out[["book", *cols]], whole)
+    result: pd.DataFrame = out.sort_values(["book", "rule", "area_code", "month", *group], key=_total_first)
+    return result.reset_index(drop=True)[cols]
 
 
-def _compliance_parts(wh: Warehouse, book: Rulebook, *, level: Level, as_of: date, start: date | None,
-                      end: date | None, municipalities: Sequence[str] | None, by: ClientGroup | None) -> list[ir.Table]:
-    """The grouped counts of every rule of ``book`` (``rulebook, rule, rule_key, area_code, month``
-    as a month number, ``client_group`` with ``by``, ``n_due, n_met, median_delay``): from the
-    stored clocks when they can answer (:func:`_stored_compliance`; ``rule`` null where the part
-    is named by ``rule_key``), else from the rule's clocks over the log (``rule`` its id)."""
+def _compliance_parts(wh: Warehouse, book: Rulebook, book_index: int, *, level: Level, as_of: date,
+                      start: date | None, end: date | None, municipalities: Sequence[str] | None,
+                      by: ClientGroup | None) -> list[ir.Table]:
+    """The grouped counts of every rule of ``book``, one table each: ``book`` (``book_index``),
+    ``rulebook, rule, unit, area_code, month`` (a month number), ``client_group`` with ``by``,
+    ``n_due, n_met, median_delay`` — from the stored clocks when they can answer (judged straight
+    on the stored table, a flat query per rule), else from the rule's clocks over the log."""
     import ibis
 
+    group = ["client_group"] if by else []
+    names = ["area_code", "month", *group, "n_due", "n_met", "median_delay"]
+    state = derived.current_state(wh) if by is None and municipalities is None else None
     ev = events(wh, municipalities=municipalities) if by is not None else None
-    parts: list[ir.Table] = []
-    rules = list(book.rules)
-    if by is None and municipalities is None:
-        parts, rules = _stored_compliance(wh, book, level=level, as_of=as_of, start=start, end=end)
-    for rule in rules:
-        o = rule_outcomes(wh, rule, as_of=as_of, start=start, end=end, municipalities=municipalities)
-        o = _with_area(wh, o.filter(o.due), level)
-        o = o.mutate(month=_month_number(o.start))
-        if by is not None and ev is not None:
-            o = _with_client_group(o, ev, by, "start")
-        g = o.group_by(["area_code", "month", *(["client_group"] if by else [])]).aggregate(
-            n_due=o.count(), n_met=o.met.ifelse(1, 0).sum().cast("int64"),
-            median_delay=o.delay.median().cast("float64"))
-        parts.append(g.mutate(rulebook=ibis.literal(book.label), rule=ibis.literal(rule.id),
-                              rule_key=ibis.null().cast("string")))
-    names = ["area_code", "month", *(["client_group"] if by else []), "n_due", "n_met", "median_delay"]
-    return [p.select(p.rulebook.cast("string").name("rulebook"), p.rule.cast("string").name("rule"),
-                     p.rule_key.cast("string").name("rule_key"), *names) for p in parts]
+    clocks = wh.table("process_clocks") if state is not None else None
+    parts = []
+    for rule in book.rules:
+        if clocks is not None and state is not None and _stored_for(rule, state, as_of):
+            t = clocks if level in ("municipality", "nation") else _with_area(wh, clocks, level)
+            due, met, _ = _judged(t, rule, as_of)
+            t = t.filter(t.rule_key == rule.key, due, *_window(t.start, start, end))
+            area = (t.municipality_code if level == "municipality" else ibis.literal(NATION) if level == "nation"
+                    else t.area_code)
+            g = t.group_by([area.name("area_code"), _month_number(t.start).name("month")]).aggregate(
+                n_due=t.count(), n_met=met.ifelse(1, 0).sum().cast("int64"),
+                median_delay=t.delay.median().cast("float64"))
+        else:
+            o = rule_outcomes(wh, rule, as_of=as_of, start=start, end=end, municipalities=municipalities)
+            o = _with_area(wh, o.filter(o.due), level)
+            o = o.mutate(month=_month_number(o.start))
+            if by is not None and ev is not None:
+                o = _with_client_group(o, ev, by, "start")
+            g = o.group_by(["area_code", "month", *group]).aggregate(
+                n_due=o.count(), n_met=o.met.ifelse(1, 0).sum().cast("int64"),
+                median_delay=o.delay.median().cast("float64"))
+        tags = {"book": book_index, "rulebook": book.label, "rule": rule.id, "unit": rule.unit}
+        parts.append(g.select(*(ibis.literal(v).name(k) for k, v in tags.items()), *names))
+    return parts
+
+
+def _window(col: ir.DateValue, start: date | None, end: date | None) -> list[ir.BooleanValue]:
+    """The conditions that ``col`` lies within ``start``–``end`` (either may be open)."""
+    return [*([col >= start] if start is not None else []), *([col <= end] if end is not None else [])]
 
 
 def _in_force(books: Rulebook | Sequence[Rulebook], start: date | None, end: date | None,
@@ -1151,8 +1120,11 @@ def data_quality(wh: Warehouse, *, as_of: date | None = None, municipalities: Se
     flags = derived.derived_table(wh, "process_quality_flags") if municipalities is None else None
     if flags is None:
         flags = quality_flags(events(wh, municipalities=municipalities))
-    ii = rule_outcomes(wh, NO_INTERVIEW_RULE, as_of=day, municipalities=municipalities)
-    ii = ii.filter(ii.due & ii.hit.isnull())
+    ii = stored_clocks(wh, NO_INTERVIEW_RULE, day) if municipalities is None else None
+    if ii is None:
+        ii = rule_base(events(wh, municipalities=municipalities), NO_INTERVIEW_RULE, cap=day)
+    due, _, _ = _judged(ii, NO_INTERVIEW_RULE, day)
+    ii = ii.filter(due, ii.hit.isnull())
     u = ibis.union(
         flags.select(check=flags.quality_check.cast("string"), municipality_code=flags.municipality_code.cast("string"),
                      month=_month_number(flags.event_date).cast("int64")),
