@@ -118,6 +118,19 @@ def _with_area(wh: Warehouse, t: ir.Table, level: Level) -> ir.Table:
     return t.inner_join(m, "municipality_code")
 
 
+def _area_of(wh: Warehouse, t: ir.Table, level: Level) -> tuple[ir.Table, ir.StringValue]:
+    """``t`` (joined with the area map at a grouping level) and its area code as an expression:
+    grouping by it directly keeps a query flat (cheaper to compile than :func:`_with_area`)."""
+    import ibis
+
+    if level == "municipality":
+        return t, t.municipality_code
+    if level == "nation":
+        return t, ibis.literal(NATION)
+    t = _with_area(wh, t, level)
+    return t, t.area_code
+
+
 def _check_group(by: str | None, allowed: Sequence[str] = CLIENT_GROUPS) -> None:
     if by is not None and by not in allowed:
         raise KuvaInputError(f"client group must be one of {list(allowed)}, got {by!r}")
@@ -488,11 +501,9 @@ def _compliance_parts(wh: Warehouse, book: Rulebook, book_index: int, *, level: 
     parts = []
     for rule in book.rules:
         if clocks is not None and state is not None and _stored_for(rule, state, as_of):
-            t = clocks if level in ("municipality", "nation") else _with_area(wh, clocks, level)
+            t, area = _area_of(wh, clocks, level)
             due, met, _ = _judged(t, rule, as_of)
             t = t.filter(t.rule_key == rule.key, due, *_window(t.start, start, end))
-            area = (t.municipality_code if level == "municipality" else ibis.literal(NATION) if level == "nation"
-                    else t.area_code)
             g = t.group_by([area.name("area_code"), _month_number(t.start).name("month")]).aggregate(
                 n_due=t.count(), n_met=met.ifelse(1, 0).sum().cast("int64"),
                 median_delay=t.delay.median().cast("float64"))
@@ -700,15 +711,17 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
         parts = [stock, _plan_debt_days(wh, ev, iv, level, start, end, by)]
     else:
         parts = [_plan_debt_steps(wh, ev, iv, level, start, end, by)]
-    for part in parts:
-        part["day"] = pd.to_datetime(part["day"]).dt.date
-    stacked = pd.concat(parts, ignore_index=True)
     counts = ["open_spells", "plan_debt", "open_days", "plan_debt_days"]
-    df = stacked.reindex(columns=[*keys, *counts]).groupby(keys, as_index=False)[counts].sum()
+    if len(parts) == 1:  # one row per key already, the month end a date
+        df = parts[0]
+    else:
+        for part in parts:
+            part["day"] = pd.to_datetime(part["day"]).dt.date
+        stacked = pd.concat(parts, ignore_index=True)
+        df = stacked.reindex(columns=[*keys, *counts]).groupby(keys, as_index=False)[counts].sum()
     df[counts] = df[counts].fillna(0).astype("int64")
     df = df.rename(columns={"day": "month_end"})
     df.insert(0, "level", level)
-    df["month_end"] = pd.to_datetime(df["month_end"]).dt.date
     df["plan_debt_share"] = 100.0 * df["plan_debt"] / df["open_spells"]
     df["plan_debt_days_share"] = 100.0 * df["plan_debt_days"] / df["open_days"]
     df = df[["level", *keys[:1], "month_end", *keys[2:], "open_spells", "plan_debt", "plan_debt_share",
@@ -782,18 +795,22 @@ def _plan_debt_steps(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, st
     keys = ["area_code", *(["client_group"] if by else [])]
     # without ``start`` nothing is cut at the front: the axis starts at the first month with a step
     # (months before it have nobody open and no days, and would be left out anyway)
-    lo = date.min if start is None else start.replace(day=1)
-    iv = iv.mutate(a=ibis.greatest(iv.a, ibis.literal(lo)), b=ibis.least(iv.b, ibis.literal(stop)))
+    if start is not None:
+        iv = iv.mutate(a=ibis.greatest(iv.a, ibis.literal(start.replace(day=1))))
+    iv = iv.mutate(b=ibis.least(iv.b, ibis.literal(stop)))
     iv = iv.filter(iv.a < iv.b)
-    steps = ibis.union(iv.select(*keys, "debt", day=iv.a, step=ibis.literal(1)),
-                       iv.filter(iv.b < stop).select(*keys, "debt", day=iv.b, step=ibis.literal(-1)), distinct=False)
-    # per month (:func:`_month_number`): the steps' sum, and for the person-days the sum and the
+    # per month (:func:`_month_number`) of the steps up (on ``a``) and down (on ``b``, unless the
+    # interval is still open then): their sum, and for the person-days the sum and the
     # day-of-month-weighted sum of the steps up to the log's last day — a step on day d counts on
     # every day from d to the month's last counted day L, so the month's steps add L + 1 - d each
-    # (summed below, in the small table)
-    on = steps.day <= ibis.literal(last)
-    g = steps.group_by([*keys, "debt", _month_number(steps.day).name("month")]).aggregate(
-        s=steps.step.sum(), s_on=steps.step.sum(where=on), sd=(steps.step * steps.day.day()).sum(where=on))
+    # (summed below, in the small table); ups and downs each aggregated on their own
+    def steps(t: ir.Table, on_day: str, sign: int) -> ir.Table:
+        day = t[on_day]
+        on = day <= ibis.literal(last)
+        return t.group_by([*keys, "debt", _month_number(day).name("month")]).aggregate(
+            s=sign * t.count(), s_on=sign * t.count(where=on), sd=sign * day.day().sum(where=on).cast("int64"))
+
+    g = ibis.union(steps(iv, "a", 1), steps(iv.filter(iv.b < stop), "b", -1), distinct=False)
     g = _fetch(g)
     cols = [*keys, "day", "open_spells", "plan_debt", "open_days", "plan_debt_days"]
     if g.empty:
@@ -928,22 +945,19 @@ def referral_routes(wh: Warehouse, *, level: Level = "municipality", as_of: date
     per = derived.derived_table(wh, "process_referrals") if municipalities is None else None
     if per is None:
         per = referral_links(events(wh, municipalities=municipalities))
-    if start is not None:
-        per = per.filter(per.event_date >= start)
-    if end is not None:
-        per = per.filter(per.event_date <= end)
-    per = per.mutate(wait=per.s_date.delta(per.event_date, unit="day"),
-                     closed=per.event_date + ibis.interval(days=UNREALISED_AFTER_DAYS) <= day)
-    per = per.mutate(realised=per.s_date.notnull(),
-                     unrealised=per.closed & (per.s_date.isnull() | (per.wait > UNREALISED_AFTER_DAYS)))
-    per = _with_area(wh, per, level)
-    per = per.mutate(month=_month_number(per.event_date))
+    window = _window(per.event_date, start, end)
+    per, area = _area_of(wh, per.filter(*window) if window else per, level)
+    keys = [area.name("area_code"), _month_number(per.event_date).name("month")]
     if by is not None:
-        per = _with_client_group(per, events(wh, municipalities=municipalities), by, "event_date")
+        per = _with_client_group(per.mutate(*keys), events(wh, municipalities=municipalities), by, "event_date")
+        keys = [per.area_code, per.month, per.client_group]
+    wait = per.s_date.delta(per.event_date, unit="day")
+    closed = per.event_date + ibis.interval(days=UNREALISED_AFTER_DAYS) <= day
+    unrealised = closed & (per.s_date.isnull() | (wait > UNREALISED_AFTER_DAYS))
+    g = per.group_by([*keys, per.origin_sector, per.destination_sector]).aggregate(
+        referrals=per.count(), realised=per.s_date.notnull().ifelse(1, 0).sum(),
+        unrealised=unrealised.ifelse(1, 0).sum(), median_wait_days=wait.median())
     group = ["client_group"] if by else []
-    g = per.group_by(["area_code", "month", *group, "origin_sector", "destination_sector"]).aggregate(
-        referrals=per.event_id.count(), realised=per.realised.ifelse(1, 0).sum(),
-        unrealised=per.unrealised.ifelse(1, 0).sum(), median_wait_days=per.wait.median())
     df = _fetch(g)
     df.insert(0, "level", level)
     df["month"] = _from_month_number(df["month"])
