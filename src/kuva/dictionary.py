@@ -119,7 +119,9 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
          ("hit", "the first event meeting the rule (cadence: the last of the spell)"),
          ("delay", "hit minus start in the rule's unit"), ("deadline_day", "the first day the clock is due"),
          ("exit_date", "the first exit in the spell"), ("met", "met in time (deadline and count rules)"),
-         ("unmet_at_exit", "not met by the exit"), ("late", "cadence: a gap exceeded the rule")],
+         ("unmet_at_exit", "not met by the exit"), ("late", "cadence: a gap exceeded the rule"),
+         ("start_month", "the start's month as a number: year × 12 + month − 1"),
+         ("lapses", "the exit came before deadline_day without the rule met: not judged once that day passed")],
     ),
     "process_plan_intervals": (
         "työnhakujaksot ja suunnitelmavelan jaksot (johdettu)",
@@ -128,7 +130,9 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
         [("start_id", "the registration"), ("pseudonym", "keyed pseudonym"), ("start", "registration date"),
          ("municipality_code", "municipality at registration"), ("a", "first day of the interval"),
          ("b", "the day after its last day (9999-11-30: still open)"),
-         ("debt", "true: no valid plan in the interval; false: the spell itself")],
+         ("debt", "true: no valid plan in the interval; false: the spell itself"),
+         ("a_month", "a's month as a number: year × 12 + month − 1"), ("a_day", "a's day of the month"),
+         ("b_month", "b's month as a number"), ("b_day", "b's day of the month")],
     ),
     "process_referrals": (
         "ohjaukset ja niistä alkaneet palvelut (johdettu)",

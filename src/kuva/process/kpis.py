@@ -237,11 +237,13 @@ OUTCOME_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code", "hit",
 #: on ``as_of``, so these can be stored (:mod:`kuva.warehouse.derived`). ``deadline_day``: the first
 #: day the clock is due (deadline and count rules); ``exit_date``: the first exit in the spell
 #: (cadence: the first exit on or after the start); ``unmet_at_exit``: the rule was not met by
-#: the exit (lapses if the exit came before ``deadline_day``); ``late``: a gap between the
-#: cadence's events exceeded the rule.
+#: the exit; ``late``: a gap between the cadence's events exceeded the rule; ``start_month``: the
+#: start's month number (:func:`_month_number`); ``lapses``: the exit came before ``deadline_day``
+#: without the rule met, so the clock lapses once that day has passed (:func:`_due`).
 BASE_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code", "hit", "delay", "deadline_day", "exit_date",
-                "met", "unmet_at_exit", "late")
-BASE_TYPES = ("string", "string", "date", "string", "date", "int64", "date", "date", "boolean", "boolean", "boolean")
+                "met", "unmet_at_exit", "late", "start_month", "lapses")
+BASE_TYPES = ("string", "string", "date", "string", "date", "int64", "date", "date", "boolean", "boolean", "boolean",
+              "int32", "boolean")
 
 
 def _outcomes(t: ir.Table) -> ir.Table:
@@ -255,7 +257,11 @@ def _outcomes(t: ir.Table) -> ir.Table:
 
 def _base(t: ir.Table, **values: ir.Value) -> ir.Table:
     """:data:`BASE_COLUMNS` of ``t`` (with ``values`` for those it lacks), typed alike for every kind."""
+    import ibis
+
     t = t.mutate(**values) if values else t
+    t = t.mutate(start_month=_month_number(t.start),
+                 lapses=ibis.coalesce(t.exit_date < t.deadline_day, False) & ibis.coalesce(t.unmet_at_exit, False))
     return t.select(**{c: t[c].cast(ty) for c, ty in zip(BASE_COLUMNS, BASE_TYPES, strict=True)})
 
 
@@ -402,8 +408,7 @@ def _due(base: ir.Table, as_of: date) -> tuple[ir.BooleanValue, ir.BooleanValue]
     import ibis
 
     passed = ibis.coalesce(base.deadline_day <= as_of, False)
-    lapse = ibis.coalesce(base.exit_date < base.deadline_day, False) & base.unmet_at_exit
-    return passed & ~lapse, passed & lapse
+    return passed & ~base.lapses, passed & base.lapses
 
 
 def stored_clocks(wh: Warehouse, rule: Rule, as_of: date) -> ir.Table | None:
@@ -504,7 +509,7 @@ def _compliance_parts(wh: Warehouse, book: Rulebook, book_index: int, *, level: 
             t, area = _area_of(wh, clocks, level)
             due, met, _ = _judged(t, rule, as_of)
             t = t.filter(t.rule_key == rule.key, due, *_window(t.start, start, end))
-            g = t.group_by([area.name("area_code"), _month_number(t.start).name("month")]).aggregate(
+            g = t.group_by([area.name("area_code"), t.start_month.name("month")]).aggregate(
                 n_due=t.count(), n_met=met.ifelse(1, 0).sum().cast("int64"),
                 median_delay=t.delay.median().cast("float64"))
         else:
@@ -517,7 +522,8 @@ def _compliance_parts(wh: Warehouse, book: Rulebook, book_index: int, *, level: 
                 n_due=o.count(), n_met=o.met.ifelse(1, 0).sum().cast("int64"),
                 median_delay=o.delay.median().cast("float64"))
         tags = {"book": book_index, "rulebook": book.label, "rule": rule.id, "unit": rule.unit}
-        parts.append(g.select(*(ibis.literal(v).name(k) for k, v in tags.items()), *names))
+        parts.append(g.select(*(ibis.literal(v).name(k) for k, v in tags.items()),
+                              *(g[n].cast("int64").name(n) if n == "month" else g[n] for n in names)))
     return parts
 
 
@@ -734,8 +740,10 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
 
 
 SPELL_COLUMNS = ("start_id", "pseudonym", "start", "municipality_code")
-INTERVAL_COLUMNS = (*SPELL_COLUMNS, "a", "b", "debt")  #: what :func:`plan_intervals` returns (also stored)
-INTERVAL_TYPES = ("string", "string", "date", "string", "date", "date", "boolean")
+#: what :func:`plan_intervals` returns (also stored): the interval ``[a, b)``, whether it is without
+#: a plan, and the month numbers (:func:`_month_number`) and days of month of ``a`` and ``b``
+INTERVAL_COLUMNS = (*SPELL_COLUMNS, "a", "b", "debt", "a_month", "a_day", "b_month", "b_day")
+INTERVAL_TYPES = ("string", "string", "date", "string", "date", "date", "boolean", "int32", "int32", "int32", "int32")
 
 
 def plan_intervals(ev: ir.Table) -> ir.Table:
@@ -762,6 +770,7 @@ def plan_intervals(ev: ir.Table) -> ir.Table:
         expired.select(*SPELL_COLUMNS, a=expired.p_date, b=ibis.coalesce(expired.p_next, expired.stop),
                        debt=ibis.literal(True)),
         distinct=False)
+    u = u.mutate(a_month=_month_number(u.a), a_day=u.a.day(), b_month=_month_number(u.b), b_day=u.b.day())
     return u.select(**{c: u[c].cast(t) for c, t in zip(INTERVAL_COLUMNS, INTERVAL_TYPES, strict=True)})
 
 
@@ -795,53 +804,52 @@ def _plan_debt_steps(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, st
     keys = ["area_code", *(["client_group"] if by else [])]
     # without ``start`` nothing is cut at the front: the axis starts at the first month with a step
     # (months before it have nobody open and no days, and would be left out anyway)
-    if start is not None:
-        iv = iv.mutate(a=ibis.greatest(iv.a, ibis.literal(start.replace(day=1))))
-    iv = iv.mutate(b=ibis.least(iv.b, ibis.literal(stop)))
-    iv = iv.filter(iv.a < iv.b)
-    # per month (:func:`_month_number`) of the steps up (on ``a``) and down (on ``b``, unless the
+    if start is not None:  # an interval begun before the first month steps up on its first day
+        lo = start.replace(day=1)
+        before = iv.a < lo
+        iv = iv.mutate(a=before.ifelse(lo, iv.a), a_month=before.ifelse(lo.year * 12 + lo.month - 1, iv.a_month),
+                       a_day=before.ifelse(1, iv.a_day))
+    iv = iv.filter(iv.a < ibis.least(iv.b, ibis.literal(stop)))
+    # per month (``a_month``, ``b_month``) of the steps up (on ``a``) and down (on ``b``, unless the
     # interval is still open then): their sum, and for the person-days the sum and the
     # day-of-month-weighted sum of the steps up to the log's last day — a step on day d counts on
     # every day from d to the month's last counted day L, so the month's steps add L + 1 - d each
-    # (summed below, in the small table); ups and downs each aggregated on their own
-    def steps(t: ir.Table, on_day: str, sign: int) -> ir.Table:
-        day = t[on_day]
-        on = day <= ibis.literal(last)
-        return t.group_by([*keys, "debt", _month_number(day).name("month")]).aggregate(
-            s=sign * t.count(), s_on=sign * t.count(where=on), sd=sign * day.day().sum(where=on).cast("int64"))
+    # (summed below, in the small table); ups and downs each aggregated on their own, in two
+    # small queries (a union of the two costs more to compile than to run)
+    def steps(t: ir.Table, side: str, sign: int) -> pd.DataFrame:
+        on = t[side] <= ibis.literal(last)
+        frame = _fetch(t.group_by([*keys, "debt", t[f"{side}_month"].name("month")]).aggregate(
+            s=t.count(), s_on=t.count(where=on), sd=t[f"{side}_day"].sum(where=on)))
+        frame[["s", "s_on", "sd"]] = sign * frame[["s", "s_on", "sd"]].fillna(0).astype("int64")
+        return frame
 
-    g = ibis.union(steps(iv, "a", 1), steps(iv.filter(iv.b < stop), "b", -1), distinct=False)
-    g = _fetch(g)
+    g = pd.concat([steps(iv, "a", 1), steps(iv.filter(iv.b < stop), "b", -1)], ignore_index=True)
     cols = [*keys, "day", "open_spells", "plan_debt", "open_days", "plan_debt_days"]
     if g.empty:
         return pd.DataFrame(columns=cols)
-    g["month"] = pd.to_datetime(_from_month_number(g["month"]))
-    first = start or g["month"].min().date()
-    wanted = month_ends(first, last)
-    months = pd.DatetimeIndex([pd.Timestamp(e.replace(day=1)) for e in wanted])
-    ends = pd.DatetimeIndex(pd.to_datetime(wanted))
-    length = np.array([max(0, (min(e, last) - e.replace(day=1)).days + 1) for e in wanted], dtype="float64")
-    counted = pd.Series(length, index=months)  # L: the month's days up to the log's last day
-    g["w"] = g["s_on"].fillna(0) * (g["month"].map(counted).fillna(0) + 1) - g["sd"].fillna(0)
-    wide = g.pivot_table(index="month", columns=[*keys, "debt"], values=["s", "w"], aggfunc="sum")
-    wide = wide.reindex(months).fillna(0.0)
-    count = wide["s"].cumsum()  # open at each month end, per area (and group) and kind
-    before = count.shift(1).fillna(0.0)  # open at the end of the month before
-    stock = count.set_axis(ends)
-    person_days = (before.mul(length, axis=0) + wide["w"].reindex(columns=count.columns, fill_value=0.0)
-                   ).set_axis(ends)
-
-    groups = count.columns.droplevel("debt").unique()  # an area (and group) per column
-    out = groups.to_frame(index=False).iloc[np.tile(np.arange(len(groups)), len(ends))].reset_index(drop=True)
-    out.insert(0, "day", np.repeat(ends.to_numpy(), len(groups)))
-    for frame, names in ((stock, ("open_spells", "plan_debt")), (person_days, ("open_days", "plan_debt_days"))):
-        for flag, name in zip((False, True), names, strict=True):
-            part = (frame.xs(flag, axis=1, level="debt") if flag in frame.columns.get_level_values("debt")
-                    else pd.DataFrame(index=frame.index))
-            out[name] = part.reindex(columns=groups, fill_value=0.0).to_numpy().ravel().round().astype("int64")
-    out = out[(out["open_spells"] > 0) | (out["open_days"] > 0)]
-    out["day"] = out["day"].dt.date
-    result: pd.DataFrame = out[cols].reset_index(drop=True)
+    # the running sums, in arrays of month × area (and group) × kind (open, without a plan)
+    month = g["month"].to_numpy(dtype="int64")
+    first = start.year * 12 + start.month - 1 if start is not None else int(month.min())
+    wanted = month_ends(date(first // 12, first % 12 + 1, 1), last)
+    length = np.array([max(0, (min(e, last) - e.replace(day=1)).days + 1) for e in wanted], dtype="int64")
+    at = month - first  # every step lies in the axis: a from its first month, b before the day after the last
+    codes, groups = pd.MultiIndex.from_frame(g[keys]).factorize(sort=True)
+    kind = g["debt"].to_numpy(dtype=bool).astype("int64")
+    s_on, sd = (g[c].to_numpy(dtype="int64") for c in ("s_on", "sd"))
+    steps_sum = np.zeros((len(wanted), len(groups), 2), dtype="int64")
+    weighted = np.zeros_like(steps_sum)
+    np.add.at(steps_sum, (at, codes, kind), g["s"].to_numpy(dtype="int64"))
+    np.add.at(weighted, (at, codes, kind), s_on * (length[at] + 1) - sd)  # L + 1 - d summed over the steps
+    stock = steps_sum.cumsum(axis=0)  # open at each month end
+    before = np.concatenate([np.zeros_like(stock[:1]), stock[:-1]])  # open at the end of the month before
+    person_days = before * length[:, None, None] + weighted
+    ti, gi = np.nonzero((stock[:, :, 0] > 0) | (person_days[:, :, 0] > 0))  # month-major, as the axis
+    out = groups[gi].to_frame(index=False).set_axis(keys, axis=1)
+    out["day"] = np.array(wanted, dtype=object)[ti]
+    for name, values, k in (("open_spells", stock, 0), ("plan_debt", stock, 1), ("open_days", person_days, 0),
+                            ("plan_debt_days", person_days, 1)):
+        out[name] = values[ti, gi, k]
+    result: pd.DataFrame = out[cols]
     return result
 
 

@@ -34,8 +34,9 @@ DERIVED_TABLES: dict[str, str] = {
     "process_referrals": "a referral sent, with the first service start it led to",
     "process_quality_flags": "an event one of the data-quality checks flags",
 }
-#: rows stored in this order, so a read of one rule's clocks skips the others' row groups
-ORDER: dict[str, str] = {"process_clocks": "rule_key, start"}
+#: rows stored in this order: a read of one rule's clocks skips the others' row groups, and
+#: grouping the plan-debt intervals by municipality is quicker with them together
+ORDER: dict[str, str] = {"process_clocks": "rule_key, start", "process_plan_intervals": "municipality_code, a"}
 TOUCHED = "_kuva_touched_pseudonyms"  #: temporary table of the clients a refresh recomputes
 
 

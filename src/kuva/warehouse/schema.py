@@ -289,6 +289,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        8,
+        "service process: the clocks' start month and lapse, the plan-debt intervals' months and days, stored "
+        "(the stored intermediates are emptied; the next refresh derives them again)",
+        (
+            "ALTER TABLE process_clocks ADD COLUMN start_month INTEGER",
+            "ALTER TABLE process_clocks ADD COLUMN lapses BOOLEAN",
+            "ALTER TABLE process_plan_intervals ADD COLUMN a_month INTEGER",
+            "ALTER TABLE process_plan_intervals ADD COLUMN a_day INTEGER",
+            "ALTER TABLE process_plan_intervals ADD COLUMN b_month INTEGER",
+            "ALTER TABLE process_plan_intervals ADD COLUMN b_day INTEGER",
+            "DELETE FROM process_clocks",
+            "DELETE FROM process_plan_intervals",
+            "DELETE FROM process_referrals",
+            "DELETE FROM process_quality_flags",
+            "DELETE FROM process_derived_state",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
