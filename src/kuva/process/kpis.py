@@ -834,6 +834,7 @@ def _plan_debt_steps(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, st
     length = np.array([max(0, (min(e, last) - e.replace(day=1)).days + 1) for e in wanted], dtype="int64")
     at = month - first  # every step lies in the axis: a from its first month, b before the day after the last
     codes, groups = pd.MultiIndex.from_frame(g[keys]).factorize(sort=True)
+    assert isinstance(groups, pd.MultiIndex)
     kind = g["debt"].to_numpy(dtype=bool).astype("int64")
     s_on, sd = (g[c].to_numpy(dtype="int64") for c in ("s_on", "sd"))
     steps_sum = np.zeros((len(wanted), len(groups), 2), dtype="int64")
