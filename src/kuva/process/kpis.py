@@ -774,12 +774,6 @@ def plan_intervals(ev: ir.Table) -> ir.Table:
     return u.select(**{c: u[c].cast(t) for c, t in zip(INTERVAL_COLUMNS, INTERVAL_TYPES, strict=True)})
 
 
-def _month_end(d: ir.DateValue) -> ir.DateValue:
-    import ibis
-
-    return d.truncate("M") + ibis.interval(months=1) - ibis.interval(days=1)
-
-
 def _plan_debt_steps(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, start: date | None,
                      end: date | None, by: ClientGroup | None) -> pd.DataFrame:
     """``open_spells`` and ``plan_debt`` at each month end (``day``) and the person-days
