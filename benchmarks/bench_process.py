@@ -4,7 +4,8 @@ municipality and month against a bare DuckDB scan of the same events, measured i
 The baseline is one grouped scan of ``process_events`` (events per municipality, month and
 type) — what any measure must at least read. The KPIs are KuVa's Ibis expressions
 (``kuva.process.kpis``): rule compliance against the rulebook in force, plan debt at every
-month end, referral routes and the data-quality checks, at municipality level. Run:
+month end, job-offer debt at every month end, referral routes and the data-quality checks, at
+municipality level. Run:
 
     .venv/bin/python benchmarks/bench_process.py [--clients 50000 200000] [--seed 1] [--chunk 100000] [--repeat 3]
 
@@ -94,6 +95,7 @@ def all_kpis(wh: Warehouse, repeat: int) -> dict[str, float]:
     fns = {
         "compliance": lambda: kpis.compliance_in_force(wh, rulebooks(), as_of=as_of),
         "plan_debt": lambda: kpis.plan_debt(wh),
+        "job_offer_debt": lambda: kpis.job_offer_debt(wh),
         "routes": lambda: kpis.referral_routes(wh, as_of=as_of),
         "quality": lambda: kpis.data_quality(wh, as_of=as_of),
     }

@@ -134,6 +134,18 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
          ("a_month", "a's month as a number: year × 12 + month − 1"), ("a_day", "a's day of the month"),
          ("b_month", "b's month as a number"), ("b_day", "b's day of the month")],
     ),
+    "process_offer_intervals": (
+        "työtarjousvelan jaksot (johdettu)",
+        "Derived from process_events: each registration spell's days eligible for job-offer debt (from 90 days "
+        "after the registration to the exit or the next registration), and its intervals in that debt (no job "
+        "offer in the spell on the day or the 89 days before). Keyed pseudonyms only.",
+        [("start_id", "the registration"), ("pseudonym", "keyed pseudonym"), ("start", "registration date"),
+         ("municipality_code", "municipality at registration"), ("a", "first day of the interval"),
+         ("b", "the day after its last day (9999-11-30: still open)"),
+         ("debt", "true: in job-offer debt; false: eligible"),
+         ("a_month", "a's month as a number: year × 12 + month − 1"), ("a_day", "a's day of the month"),
+         ("b_month", "b's month as a number"), ("b_day", "b's day of the month")],
+    ),
     "process_referrals": (
         "ohjaukset ja niistä alkaneet palvelut (johdettu)",
         "Derived from process_events: each referral sent, with the first service start carrying its referral id.",

@@ -286,6 +286,35 @@ def test_job_offer_debt_equals_the_planted_truth(simulated: tuple[Warehouse, pd.
         kpis.job_offer_debt(wh, window_days=0)
 
 
+def test_job_offer_debt_window_boundary_and_spells(wh: Warehouse) -> None:
+    """At the month end 30.4.2025 with the 90-day window an offer on 31.1. (89 days before) still
+    counts and one on 30.1. (90 days before) no longer does; an offer in the client's earlier
+    spell does not count for the new one; clients registered 1.2. (88 days before) and 30.4. are
+    not yet eligible. Read from the log and from the stored intervals alike."""
+    from kuva.process.refresh import refresh
+
+    def client(cid: str, *events: tuple[str, str]) -> list[dict[str, object]]:
+        return [{"event_id": f"{cid}{i}", "client_id": cid, "event_date": d, "event_type": kind,
+                 "municipality_code": "KU091"} for i, (d, kind) in enumerate(events)]
+
+    rows = [*client("in", ("2025-01-02", "registration"), ("2025-01-31", "job_offer")),
+            *client("out", ("2025-01-02", "registration"), ("2025-01-30", "job_offer")),
+            *client("old", ("2024-12-01", "registration"), ("2024-12-20", "job_offer"), ("2024-12-30", "exit_work"),
+                    ("2025-01-02", "registration")),
+            *client("new", ("2025-02-01", "registration")),
+            *client("last", ("2025-04-30", "registration"))]  # the log runs to 30.4.
+    load_process_events(wh, validate_event_log(pd.DataFrame(rows), "x", key=KEY), _source())
+    for stored in (False, True):
+        if stored:
+            refresh(wh)
+        got = kpis.job_offer_debt(wh, level="municipality").set_index("month_end")
+        assert got.loc[date(2025, 4, 30), ["eligible", "job_offer_debt"]].tolist() == [3, 2], stored
+        assert date(2025, 3, 31) not in got.index  # nobody 90 days registered by then: no row
+        one_day = kpis.job_offer_debt(wh, level="nation", window_days=1).set_index("month_end")
+        # a one-day window on 31.1.: only "in", offered that day, is out of debt
+        assert one_day.loc[date(2025, 1, 31), ["eligible", "job_offer_debt"]].tolist() == [3, 2]
+
+
 def test_quality_finds_the_missing_interviews(simulated: tuple[Warehouse, pd.DataFrame, date]) -> None:
     wh, truth, as_of = simulated
     q = kpis.data_quality(wh, as_of=as_of)

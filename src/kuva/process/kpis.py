@@ -881,6 +881,38 @@ def _plan_debt_days(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, sta
 
 
 JOB_OFFER_WINDOW_DAYS = 90  #: job-offer debt: no job offer in this many days (the 3-month cadence of the talks)
+JOB_OFFER_COLUMNS = ("level", "area_code", "month_end", "eligible", "job_offer_debt", "job_offer_debt_share")
+
+
+def offer_intervals(ev: ir.Table, window_days: int = JOB_OFFER_WINDOW_DAYS) -> ir.Table:
+    """The day intervals ``[a, b)`` (:data:`INTERVAL_COLUMNS`) of every registration spell that
+    job-offer debt counts: the days it is eligible (``debt`` false: from ``window_days`` after the
+    registration to the exit or the next registration) and, of those, the days in debt (``debt``
+    true: no job offer in the spell on that day or in the ``window_days`` - 1 days before it —
+    before the first offer, and from ``window_days`` after an offer to the next one). Empty
+    intervals are left out."""
+    import ibis
+
+    far = ibis.literal(date(9999, 11, 30))  # open: no end (as in :func:`plan_intervals`)
+    window = ibis.interval(days=window_days)
+    sp = _registration_spells(ev)
+    sp = sp.mutate(stop=ibis.least(ibis.coalesce(sp.exit_date, far), ibis.coalesce(sp.next_start, far)))
+    sp = sp.mutate(eligible=(sp.start + window).cast("date"))
+    offers = ev.filter(ev.event_type == "job_offer").select(o_pseudonym=ev.pseudonym, o_date=ev.event_date)
+    jo = sp.inner_join(offers, [sp.pseudonym == offers.o_pseudonym, offers.o_date >= sp.start,
+                                offers.o_date < sp.stop])
+    jo = jo.mutate(o_next=jo.o_date.lead().over(ibis.window(group_by=jo.start_id, order_by=jo.o_date)))
+    first_offer = jo.group_by("start_id").aggregate(first_offer=jo.o_date.min())
+    sf = sp.left_join(first_offer, "start_id")
+    u = ibis.union(
+        sp.select(*SPELL_COLUMNS, a=sp.eligible, b=sp.stop, debt=ibis.literal(False)),
+        sf.select(*SPELL_COLUMNS, a=sf.eligible, b=ibis.coalesce(sf.first_offer, sf.stop), debt=ibis.literal(True)),
+        jo.select(*SPELL_COLUMNS, a=(jo.o_date + window).cast("date"), b=ibis.coalesce(jo.o_next, jo.stop),
+                  debt=ibis.literal(True)),
+        distinct=False)
+    u = u.filter(u.a < u.b)
+    u = u.mutate(a_month=_month_number(u.a), a_day=u.a.day(), b_month=_month_number(u.b), b_day=u.b.day())
+    return u.select(**{c: u[c].cast(t) for c, t in zip(INTERVAL_COLUMNS, INTERVAL_TYPES, strict=True)})
 
 
 def job_offer_debt(wh: Warehouse, *, level: Level = "municipality", start: date | None = None,
@@ -889,26 +921,27 @@ def job_offer_debt(wh: Warehouse, *, level: Level = "municipality", start: date 
     """At each month end: ``eligible`` — open spells at least ``window_days`` old — and
     ``job_offer_debt``, those of them that got no job offer (a ``job_offer`` event: a vacancy
     the employment authority assigned the client to apply for) in the spell's last
-    ``window_days`` days up to the month end, with the share."""
-    import ibis
-
+    ``window_days`` days up to the month end, with the share. Counted from the steps of
+    :func:`offer_intervals` as plan debt is (:func:`_plan_debt_steps`); the intervals are
+    stored for the default window."""
     if window_days < 1:
         raise KuvaInputError(f"the job-offer window must be at least one day, got {window_days}")
     ev = events(wh, municipalities=municipalities)
-    open_ = _open_spells(wh, ev, start, end)
-    el = open_.filter(open_.start + ibis.interval(days=window_days) <= open_.day)
-    offers = ev.filter(ev.event_type == "job_offer").select(o_pseudonym=ev.pseudonym, o_date=ev.event_date)
-    j = el.left_join(offers, [el.pseudonym == offers.o_pseudonym, offers.o_date >= el.start,
-                              offers.o_date > el.day - ibis.interval(days=window_days), offers.o_date <= el.day])
-    per = j.group_by(["start_id", "day", "municipality_code"]).aggregate(offers=j.o_date.count())
-    per = _with_area(wh, per, level)
-    g = per.group_by(["area_code", "day"]).aggregate(eligible=per.start_id.count(),
-                                                      job_offer_debt=(per.offers == 0).ifelse(1, 0).sum())
-    df = g.to_pandas().rename(columns={"day": "month_end"})
-    df.insert(0, "level", level)
-    df["month_end"] = pd.to_datetime(df["month_end"]).dt.date
-    df["job_offer_debt_share"] = 100.0 * df["job_offer_debt"] / df["eligible"]
-    result: pd.DataFrame = df.sort_values(["area_code", "month_end"]).reset_index(drop=True)
+    empty = pd.DataFrame({c: pd.Series(dtype="int64" if c in ("eligible", "job_offer_debt") else
+                                       "float64" if c.endswith("share") else object) for c in JOB_OFFER_COLUMNS})
+    if municipalities is not None and int(ev.count().to_pandas()) == 0:
+        return empty
+    stored = municipalities is None and window_days == JOB_OFFER_WINDOW_DAYS
+    iv = derived.derived_table(wh, "process_offer_intervals") if stored else None
+    iv = offer_intervals(ev, window_days) if iv is None else iv
+    df = _plan_debt_steps(wh, ev, iv, level, start, end, None)
+    df = df[df["open_spells"] > 0].rename(columns={"day": "month_end", "open_spells": "eligible",
+                                                    "plan_debt": "job_offer_debt"})
+    if df.empty:
+        return empty
+    df = df.assign(level=level, job_offer_debt_share=100.0 * df["job_offer_debt"] / df["eligible"])
+    df[["eligible", "job_offer_debt"]] = df[["eligible", "job_offer_debt"]].astype("int64")
+    result: pd.DataFrame = df[list(JOB_OFFER_COLUMNS)].sort_values(["area_code", "month_end"]).reset_index(drop=True)
     return result
 
 
@@ -1234,6 +1267,7 @@ __all__ = [
     "AFTER_EXIT_SUSPECT",
     "CLIENT_GROUPS",
     "DURATION_BANDS",
+    "JOB_OFFER_COLUMNS",
     "JOB_OFFER_WINDOW_DAYS",
     "LEVELS",
     "NATION",
@@ -1251,6 +1285,7 @@ __all__ = [
     "events",
     "job_offer_debt",
     "month_ends",
+    "offer_intervals",
     "plan_debt",
     "recording_changes",
     "referral_routes",

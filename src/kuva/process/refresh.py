@@ -2,7 +2,7 @@
 
 :func:`refresh` derives, from the events' latest vintages, what :mod:`kuva.process.kpis` needs per
 client — each rule's clocks for every rule of the rulebooks known (bundled and the user's
-``KUVA_PROCESS_RULES``) and the data-quality rule, every spell's plan-debt intervals, every
+``KUVA_PROCESS_RULES``) and the data-quality rule, every spell's plan-debt and job-offer-debt intervals, every
 referral's first service, the data-quality flags — and stores them with the log's state
 (:mod:`kuva.warehouse.derived`). After a load (:func:`refresh_after_load`) only the clients the
 load touched are recomputed, when the stored intermediates were current before it and cover the
@@ -78,6 +78,7 @@ def refresh(wh: Warehouse, *, load_id: int | None = None, was_current: bool = Fa
     parts = {
         "process_clocks": ibis.union(*clocks, distinct=False),
         "process_plan_intervals": kpis.plan_intervals(ev),
+        "process_offer_intervals": kpis.offer_intervals(ev),
         "process_referrals": kpis.referral_links(ev),
         "process_quality_flags": kpis.quality_flags(ev),
     }

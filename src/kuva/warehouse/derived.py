@@ -31,12 +31,15 @@ if TYPE_CHECKING:
 DERIVED_TABLES: dict[str, str] = {
     "process_clocks": "one clock of one rule (keyed by the rule's definition): start, first hit, deadline, exit",
     "process_plan_intervals": "a registration spell's interval, or one of its intervals without a valid plan",
+    "process_offer_intervals": "a registration spell's interval eligible for job-offer debt, or one of its intervals "
+                               "in that debt",
     "process_referrals": "a referral sent, with the first service start it led to",
     "process_quality_flags": "an event one of the data-quality checks flags",
 }
 #: rows stored in this order: a read of one rule's clocks skips the others' row groups, and
-#: grouping the plan-debt intervals by municipality is quicker with them together
-ORDER: dict[str, str] = {"process_clocks": "rule_key, start", "process_plan_intervals": "municipality_code, a"}
+#: grouping the plan-debt and job-offer intervals by municipality is quicker with them together
+ORDER: dict[str, str] = {"process_clocks": "rule_key, start", "process_plan_intervals": "municipality_code, a",
+                         "process_offer_intervals": "municipality_code, a"}
 TOUCHED = "_kuva_touched_pseudonyms"  #: temporary table of the clients a refresh recomputes
 
 

@@ -24,7 +24,8 @@ Tables
 ``process_events``     the service-process event log (docs/process.md): one row per event and
                        load; a later load of the same ``event_id`` is a correction (new vintage),
                        and ``is_latest`` marks each event's latest load (kept by the loads and undo).
-``process_clocks``, ``process_plan_intervals``, ``process_referrals``, ``process_quality_flags``
+``process_clocks``, ``process_plan_intervals``, ``process_offer_intervals``, ``process_referrals``,
+``process_quality_flags``
                        the service-process measures' per-client intermediates, derived from the
                        log (keyed pseudonyms only) by ``kuva process refresh`` and the loads;
                        ``process_derived_state`` records the log state they belong to, and a
@@ -300,6 +301,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE process_plan_intervals ADD COLUMN a_day INTEGER",
             "ALTER TABLE process_plan_intervals ADD COLUMN b_month INTEGER",
             "ALTER TABLE process_plan_intervals ADD COLUMN b_day INTEGER",
+            "DELETE FROM process_clocks",
+            "DELETE FROM process_plan_intervals",
+            "DELETE FROM process_referrals",
+            "DELETE FROM process_quality_flags",
+            "DELETE FROM process_derived_state",
+        ),
+    ),
+    Migration(
+        9,
+        "service process: job-offer debt's intervals stored like plan debt's (the stored intermediates are "
+        "emptied; the next refresh derives them again)",
+        (
+            """CREATE TABLE process_offer_intervals (
+                start_id VARCHAR NOT NULL,
+                pseudonym VARCHAR NOT NULL,
+                start DATE NOT NULL,
+                municipality_code VARCHAR,
+                a DATE NOT NULL,
+                b DATE NOT NULL,
+                debt BOOLEAN NOT NULL,
+                a_month INTEGER,
+                a_day INTEGER,
+                b_month INTEGER,
+                b_day INTEGER
+            )""",
             "DELETE FROM process_clocks",
             "DELETE FROM process_plan_intervals",
             "DELETE FROM process_referrals",
