@@ -4,7 +4,7 @@
 client — each rule's clocks for every rule of the rulebooks known (bundled and the user's
 ``KUVA_PROCESS_RULES``) and the data-quality rule, every spell's plan-debt and job-offer-debt intervals, every
 referral's first service, the data-quality flags — and stores them with the log's state
-(:mod:`kuva.warehouse.derived`). After a load (:func:`refresh_after_load`) only the clients the
+(:mod:`kuva.warehouse.derived`). After a load (:func:`load_and_refresh`) only the clients the
 load touched are recomputed, when the stored intermediates were current before it and cover the
 same rules; otherwise everything is. A measure asked with a municipality filter, a cadence judged
 on a day before the log's end, a rule not stored, or any read after the log changed without a
