@@ -68,25 +68,20 @@ def client_spells(wh: Warehouse, *, as_of: date | None = None) -> pd.DataFrame:
     per = k.group_by(["start_id", "pseudonym", "municipality_code", "start", "next_start", "exit_date",
                       "exit_type"]).aggregate(service_start=k.s_date.min())
     df = per.to_pandas()
-    for c in ("start", "next_start", "exit_date", "service_start"):
-        v = pd.to_datetime(df[c])
-        df[c] = pd.Series([x.date() if pd.notna(x) else None for x in v], index=df.index, dtype=object)
-    df = df[df["start"] <= day].copy()
-    ends = []
-    types = []
-    for ex_d, ex_t, nxt in zip(df["exit_date"], df["exit_type"], df["next_start"], strict=True):
-        if isinstance(ex_d, date) and ex_d <= day:
-            ends.append(ex_d)
-            types.append(ex_t)
-        else:
-            ends.append(min(nxt, day) if isinstance(nxt, date) else day)
-            types.append(None)
-    df["end"], df["exit_type"] = ends, types
-    df["service_start"] = [s if isinstance(s, date) and s < e else None
-                           for s, e in zip(df["service_start"], df["end"], strict=True)]
-    df["duration_days"] = [(e - s).days for s, e in zip(df["start"], df["end"], strict=True)]
+    t = {c: pd.to_datetime(df[c]) for c in ("start", "next_start", "exit_date", "service_start")}
+    cut = pd.Timestamp(day)
+    exited = t["exit_date"].notna() & (t["exit_date"] <= cut)  # else the next registration or as_of ends it
+    end = t["exit_date"].where(exited, t["next_start"].where(t["next_start"] < cut, cut))
+    service = t["service_start"].where(t["service_start"] < end)  # a service after the end is not the spell's
+    duration = (end - t["start"]).dt.days
+    df = pd.DataFrame({"start_id": df["start_id"], "pseudonym": df["pseudonym"],
+                       "municipality_code": df["municipality_code"], "start": t["start"], "end": end,
+                       "exit_type": df["exit_type"].where(exited), "service_start": service,
+                       "duration_days": duration.astype("int64")})
     # a fixed order (the query's is not): seeded bootstraps and matching give the same answer every run
-    df = df[df["duration_days"] > 0].sort_values(["start", "start_id"], kind="stable")
+    df = df[(t["start"] <= cut) & (duration > 0)].sort_values(["start", "start_id"], kind="stable")
+    for c in ("start", "end", "service_start"):  # dates as datetime.date, a missing one as None
+        df[c] = df[c].dt.date.astype(object).where(df[c].notna(), None)
     out: pd.DataFrame = df[["start_id", "pseudonym", "municipality_code", "start", "end", "exit_type",
                             "service_start", "duration_days"]].reset_index(drop=True)
     return out
@@ -339,16 +334,18 @@ def outcomes_by_milestone(wh: Warehouse, rule_id: str = "initial_interview", *, 
     exit_work, exit_education, exit_other, still_open``. Only registrations whose horizon has
     passed by ``as_of`` and whose milestone clock is due count (no censoring). Descriptive: the
     clients who are seen in time differ from the others."""
-    from kuva.process.rules import rulebook_in_force
+    from kuva.process.rules import rulebook_in_force, rulebooks
 
     day = as_of or data_end(wh)
     if day is None:
         raise KuvaLookupError("no service-process events in the warehouse; load a log with `kuva process load FILE`")
     spells = client_spells(wh, as_of=day)
     spells = spells[[s + timedelta(days=horizon_days) <= day for s in spells["start"]]]
+    books = rulebooks()
+    in_force = {d: rulebook_in_force(d, books=books) for d in set(spells["start"])}  # a lookup per day, not spell
     frames = []
-    for _book_id, group in spells.groupby(spells["start"].map(lambda d: rulebook_in_force(d).id)):
-        book = rulebook_in_force(group["start"].min())
+    for _label, group in spells.groupby(spells["start"].map(lambda d: in_force[d].label)):
+        book = in_force[group["start"].iloc[0]]
         rule = next((r for r in book.rules if r.id == rule_id), None)
         if rule is None or rule.after != "registration":
             raise KuvaInputError(f"rule {rule_id!r} is not a registration milestone of {book.label}; choose one of "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -157,9 +158,12 @@ def rulebook(book_id: str, version: str | None = None, *, path: Path | str | Non
     return max(found, key=lambda b: b.version)
 
 
-def rulebook_in_force(day: date, *, path: Path | str | None = None) -> Rulebook:
-    """The rulebook in force on ``day`` (the latest ``valid_from`` at or before it)."""
-    live = [b for b in rulebooks(path) if b.valid_from <= day and (b.valid_to is None or day <= b.valid_to)]
+def rulebook_in_force(day: date, *, path: Path | str | None = None,
+                      books: Sequence[Rulebook] | None = None) -> Rulebook:
+    """The rulebook in force on ``day`` (the latest ``valid_from`` at or before it), among
+    ``books`` when given (read once by the caller for many days), else :func:`rulebooks`."""
+    known = rulebooks(path) if books is None else books
+    live = [b for b in known if b.valid_from <= day and (b.valid_to is None or day <= b.valid_to)]
     if not live:
         raise KuvaLookupError(f"no rulebook in force on {day}")
     return max(live, key=lambda b: (b.valid_from, b.version))
