@@ -5,7 +5,9 @@ The baseline is one grouped scan of ``process_events`` (events per municipality,
 type) — what any measure must at least read. The KPIs are KuVa's Ibis expressions
 (``kuva.process.kpis``): rule compliance against the rulebook in force, plan debt at every
 month end, job-offer debt at every month end, referral routes and the data-quality checks, at
-municipality level. Run:
+municipality level. The process analyses that are not monthly KPIs (process map, variants,
+conformance, recording changes, outcomes by milestone) are timed once each, after the KPIs, and
+printed apart. Run:
 
     .venv/bin/python benchmarks/bench_process.py [--clients 50000 200000] [--seed 1] [--chunk 100000] [--repeat 3]
 
@@ -72,6 +74,7 @@ def run(clients: int, seed: int, chunk: int, repeat: int) -> None:
         assert inc.mode == "incremental", inc
         n_month = loaded.rows_in
         after = all_kpis(wh, repeat)
+        others = analyses(wh)
     print(f"clients {clients:,}, events {n:,}: simulate {t_sim:.1f} s, load {t_load:.1f} s; bare scan {bare:.3f} s")
     for label, timings in (("from the log", direct), ("from the stored intermediates", stored),
                            ("after the monthly load, stored", after)):
@@ -81,6 +84,8 @@ def run(clients: int, seed: int, chunk: int, repeat: int) -> None:
     print(f"  full refresh {full.seconds:.1f} s ({sum(full.rows.values()):,} rows); a monthly load of {n_month:,} "
           f"events: incremental refresh of {inc.clients:,} clients {inc.seconds:.1f} s; "
           f"peak RSS {peak_gib():.2f} GiB")
+    print("  analyses beside the KPIs (once each, employment areas; not in the ratio): "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in others.items()))
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -101,6 +106,23 @@ def all_kpis(wh: Warehouse, repeat: int) -> dict[str, float]:
     }
     rounds = [{name: timed(fn) for name, fn in fns.items()} for _ in range(repeat)]
     return {name: statistics.median(r[name] for r in rounds) for name in fns}
+
+
+def analyses(wh: Warehouse) -> dict[str, float]:
+    """Seconds each of the process analyses that are not monthly KPIs takes once, by employment
+    area: the process map, the path variants, conformance to the rulebook, the municipalities
+    whose recording changed, and outcomes by whether the plan was drawn up in time."""
+    from kuva.process import outcomes
+
+    fns = {
+        "process map": lambda: kpis.directly_follows(wh, level="employment_area"),
+        "variants": lambda: kpis.path_variants(wh, level="employment_area"),
+        "conformance": lambda: kpis.conformance(wh, rulebooks(), level="employment_area"),
+        "recording changes": lambda: kpis.recording_changes(wh),
+        "outcomes by milestone": lambda: outcomes.outcomes_by_milestone(wh, "employment_plan", horizon_days=90,
+                                                                        level="employment_area"),
+    }
+    return {name: timed(fn) for name, fn in fns.items()}
 
 
 def main() -> None:
