@@ -7,6 +7,17 @@ from __future__ import annotations
 
 from kuva.registry import measure_relations, measures, service_types
 
+
+def _interval_fields(debt: str) -> list[tuple[str, str]]:
+    """The columns of a stored spell-interval table (plan debt's, job-offer debt's); ``debt``
+    says what the flag means there."""
+    return [("start_id", "the registration"), ("pseudonym", "keyed pseudonym"), ("start", "registration date"),
+            ("municipality_code", "municipality at registration"), ("a", "first day of the interval"),
+            ("b", "the day after its last day (9999-11-30: still open)"), ("debt", debt),
+            ("a_month", "a's month as a number: year × 12 + month − 1"), ("a_day", "a's day of the month"),
+            ("b_month", "b's month as a number"), ("b_day", "b's day of the month")]
+
+
 #: Warehouse tables: (Finnish term, definition, columns with meaning).
 TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
     "observations": (
@@ -127,24 +138,14 @@ TABLES: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
         "työnhakujaksot ja suunnitelmavelan jaksot (johdettu)",
         "Derived from process_events: each registration spell as a day interval, and its intervals without a "
         "valid employment plan (plan debt). Keyed pseudonyms only.",
-        [("start_id", "the registration"), ("pseudonym", "keyed pseudonym"), ("start", "registration date"),
-         ("municipality_code", "municipality at registration"), ("a", "first day of the interval"),
-         ("b", "the day after its last day (9999-11-30: still open)"),
-         ("debt", "true: no valid plan in the interval; false: the spell itself"),
-         ("a_month", "a's month as a number: year × 12 + month − 1"), ("a_day", "a's day of the month"),
-         ("b_month", "b's month as a number"), ("b_day", "b's day of the month")],
+        _interval_fields("true: no valid plan in the interval; false: the spell itself"),
     ),
     "process_offer_intervals": (
         "työtarjousvelan jaksot (johdettu)",
         "Derived from process_events: each registration spell's days eligible for job-offer debt (from 90 days "
         "after the registration to the exit or the next registration), and its intervals in that debt (no job "
         "offer in the spell on the day or the 89 days before). Keyed pseudonyms only.",
-        [("start_id", "the registration"), ("pseudonym", "keyed pseudonym"), ("start", "registration date"),
-         ("municipality_code", "municipality at registration"), ("a", "first day of the interval"),
-         ("b", "the day after its last day (9999-11-30: still open)"),
-         ("debt", "true: in job-offer debt; false: eligible"),
-         ("a_month", "a's month as a number: year × 12 + month − 1"), ("a_day", "a's day of the month"),
-         ("b_month", "b's month as a number"), ("b_day", "b's day of the month")],
+        _interval_fields("true: in job-offer debt; false: eligible"),
     ),
     "process_referrals": (
         "ohjaukset ja niistä alkaneet palvelut (johdettu)",

@@ -716,7 +716,7 @@ def plan_debt(wh: Warehouse, *, level: Level = "municipality", start: date | Non
         # summed rather than merged, which fails on an empty arrow-backed frame (pandas 3)
         parts = [stock, _plan_debt_days(wh, ev, iv, level, start, end, by)]
     else:
-        parts = [_plan_debt_steps(wh, ev, iv, level, start, end, by)]
+        parts = [_interval_steps(wh, ev, iv, level, start, end, by)]
     counts = ["open_spells", "plan_debt", "open_days", "plan_debt_days"]
     if len(parts) == 1:  # one row per key already, the month end a date
         df = parts[0]
@@ -774,11 +774,13 @@ def plan_intervals(ev: ir.Table) -> ir.Table:
     return u.select(**{c: u[c].cast(t) for c, t in zip(INTERVAL_COLUMNS, INTERVAL_TYPES, strict=True)})
 
 
-def _plan_debt_steps(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, start: date | None,
-                     end: date | None, by: ClientGroup | None) -> pd.DataFrame:
-    """``open_spells`` and ``plan_debt`` at each month end (``day``) and the person-days
-    ``open_days`` and ``plan_debt_days`` in each month, from steps: every interval ``[a, b)`` of
-    :func:`plan_intervals` adds one on day ``a`` and takes it away on day ``b``, so the running
+def _interval_steps(wh: Warehouse, ev: ir.Table, iv: ir.Table, level: Level, start: date | None,
+                    end: date | None, by: ClientGroup | None) -> pd.DataFrame:
+    """At each month end (``day``) the intervals ``iv`` open then — ``open_spells`` of the
+    spell's own (``debt`` false) and ``plan_debt`` of those in debt — and their person-days in
+    each month, ``open_days`` and ``plan_debt_days`` (the intervals of :func:`plan_intervals`;
+    :func:`job_offer_debt` renames them for :func:`offer_intervals`), from steps: every interval
+    ``[a, b)`` adds one on day ``a`` and takes it away on day ``b``, so the running
     sum of the steps is the number open on each day — at a month end the stock — and a month's
     person-days (up to the log's last date or ``end``) are those open at the end of the month
     before times the month's days, plus each step of the month times the days from it to the
@@ -922,7 +924,7 @@ def job_offer_debt(wh: Warehouse, *, level: Level = "municipality", start: date 
     ``job_offer_debt``, those of them that got no job offer (a ``job_offer`` event: a vacancy
     the employment authority assigned the client to apply for) in the spell's last
     ``window_days`` days up to the month end, with the share. Counted from the steps of
-    :func:`offer_intervals` as plan debt is (:func:`_plan_debt_steps`); the intervals are
+    :func:`offer_intervals` as plan debt is (:func:`_interval_steps`); the intervals are
     stored for the default window."""
     if window_days < 1:
         raise KuvaInputError(f"the job-offer window must be at least one day, got {window_days}")
@@ -934,7 +936,7 @@ def job_offer_debt(wh: Warehouse, *, level: Level = "municipality", start: date 
     stored = municipalities is None and window_days == JOB_OFFER_WINDOW_DAYS
     iv = derived.derived_table(wh, "process_offer_intervals") if stored else None
     iv = offer_intervals(ev, window_days) if iv is None else iv
-    df = _plan_debt_steps(wh, ev, iv, level, start, end, None)
+    df = _interval_steps(wh, ev, iv, level, start, end, None)
     df = df[df["open_spells"] > 0].rename(columns={"day": "month_end", "open_spells": "eligible",
                                                     "plan_debt": "job_offer_debt"})
     if df.empty:
